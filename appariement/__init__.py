@@ -1,0 +1,1 @@
+"""Moteur d'appariement : tables canoniques en entrée, décisions expliquées en sortie.."""

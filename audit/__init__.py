@@ -1,0 +1,1 @@
+"""Journal d'audit inviolable : ajout, points de contrôle signés, vérification, rétention par segments."""

@@ -1,0 +1,68 @@
+"""Le socle : commande, réglages, filtre des journaux."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import structlog
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.journalisation import configurer, filtrer_identites
+from service.parametres import Parametres
+
+
+def test_la_commande_donne_sa_version() -> None:
+    resultat = CliRunner().invoke(app, ["--version"])
+    assert resultat.exit_code == 0
+    assert resultat.output.startswith("cellule 0.")
+
+
+def test_l_aide_est_en_francais() -> None:
+    resultat = CliRunner().invoke(app, ["--help"])
+    assert resultat.exit_code == 0
+    assert "évitement scolaire" in resultat.output
+
+
+def test_le_script_installe_repond() -> None:
+    sortie = subprocess.run(
+        [sys.executable, "-m", "service", "--version"], capture_output=True, text=True, check=True
+    )
+    assert sortie.stdout.startswith("cellule ")
+
+
+def test_les_reglages_viennent_de_l_environnement(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CELLULE_DONNEES", str(tmp_path / "ici"))
+    reglages = Parametres()
+    assert reglages.donnees == tmp_path / "ici"
+    assert reglages.base == f"sqlite:///{(tmp_path / 'ici' / 'cellule.sqlite').resolve()}"
+    monkeypatch.setenv("CELLULE_BASE", "postgresql+psycopg://u@h/b")
+    assert Parametres().base == "postgresql+psycopg://u@h/b"
+
+
+def test_par_defaut_les_donnees_sont_dans_donnees(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CELLULE_DONNEES", raising=False)
+    monkeypatch.delenv("CELLULE_BASE", raising=False)
+    reglages = Parametres()
+    assert reglages.donnees == Path("donnees")
+    assert reglages.base.endswith("donnees/cellule.sqlite")
+
+
+def test_le_filtre_retire_les_champs_d_identite() -> None:
+    evenement = {"event": "cas créé", "cas": "c-12", "nom": "DUPONT", "date_naissance": "x"}
+    filtre = filtrer_identites(None, "info", evenement)
+    assert filtre == {"event": "cas créé", "cas": "c-12", "champs_retires": ["date_naissance", "nom"]}
+
+
+def test_un_journal_json_ne_porte_aucune_identite(capsys: pytest.CaptureFixture[str]) -> None:
+    configurer("production")
+    structlog.get_logger().info("source lue", source="s-1", prenoms="LINA", adresse="3 rue")
+    ligne = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert ligne["source"] == "s-1"
+    assert "prenoms" not in ligne
+    assert "adresse" not in ligne
+    assert ligne["champs_retires"] == ["adresse", "prenoms"]
