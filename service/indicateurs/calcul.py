@@ -1,0 +1,250 @@
+"""Calcul des indicateurs mensuels à partir des seuls événements de cas (aucune donnée personnelle).
+
+Un événement dit qu'un cas d'une commune a atteint une étape de la procédure à une date, avec
+parfois un motif (motif de classement, type d'enquête, suite donnée). Les indicateurs d'un mois
+comptent les étapes atteintes ce mois-là ; « ouverts en fin de mois » regarde l'étape où en est
+chaque cas au dernier jour du mois.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+# Étapes après lesquelles un cas n'est plus ouvert.
+ETAPES_CLOSES = frozenset({"classe", "rescolarise", "suites", "purge"})
+
+MOTIFS_CLASSEMENT = (
+    "demenage",
+    "inscrit_hors_commune",
+    "instruction_declaree",
+    "erreur_donnees",
+    "hors_obligation",
+    "inscrit_constate",
+)
+
+SCHEMA_EVENEMENTS = {
+    "cas": pl.Utf8,
+    "commune": pl.Utf8,
+    "date": pl.Date,
+    "etape": pl.Utf8,
+    "motif": pl.Utf8,
+}
+
+
+@dataclass(frozen=True)
+class Indicateur:
+    cle: str
+    libelle: str
+    delai: bool = False
+
+
+INDICATEURS: tuple[Indicateur, ...] = (
+    Indicateur("reperes", "Situations repérées"),
+    Indicateur("verifiees", "Situations vérifiées"),
+    Indicateur("classees", "Situations classées"),
+    *(Indicateur(f"classees_{m}", f"dont classées : {m.replace('_', ' ')}") for m in MOTIFS_CLASSEMENT),
+    Indicateur("transmissions", "Déscolarisations constatées (transmises à la DASEN)"),
+    Indicateur("controles", "Contrôles de l'instruction dans la famille"),
+    Indicateur("mises_en_demeure", "Mises en demeure"),
+    Indicateur("rescolarisations", "Rescolarisations suite à mise en demeure"),
+    Indicateur("signalements", "Signalements au procureur"),
+    Indicateur("enquetes_police", "Enquêtes de police suite aux signalements"),
+    Indicateur("enquetes_sociales", "Enquêtes sociales suite aux signalements"),
+    Indicateur("stages_parentalite", "Stages de parentalité ordonnés"),
+    Indicateur("ouverts_fin_de_mois", "Cas ouverts en fin de mois"),
+    Indicateur("delai_transmission", "Délai médian repérage → transmission (jours)", delai=True),
+    Indicateur("delai_rescolarisation", "Délai médian mise en demeure → rescolarisation (jours)", delai=True),
+)
+
+
+class MoisInvalide(ValueError):
+    """Le mois demandé n'est pas de la forme AAAA-MM."""
+
+
+@dataclass(frozen=True)
+class Mois:
+    annee: int
+    numero: int
+
+    @classmethod
+    def lire(cls, texte: str) -> Mois:
+        trouve = re.fullmatch(r"(\d{4})-(\d{2})", texte.strip())
+        if not trouve or not 1 <= int(trouve.group(2)) <= 12:
+            raise MoisInvalide(f"Mois « {texte} » invalide : écrivez-le AAAA-MM, par exemple 2026-10.")
+        return cls(int(trouve.group(1)), int(trouve.group(2)))
+
+    @classmethod
+    def precedent(cls, jour: date) -> Mois:
+        if jour.month == 1:
+            return cls(jour.year - 1, 12)
+        return cls(jour.year, jour.month - 1)
+
+    @property
+    def debut(self) -> date:
+        return date(self.annee, self.numero, 1)
+
+    @property
+    def fin(self) -> date:
+        return date(self.annee, self.numero, calendar.monthrange(self.annee, self.numero)[1])
+
+    def __str__(self) -> str:
+        return f"{self.annee:04d}-{self.numero:02d}"
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    nom: str
+    departement: str
+
+
+@dataclass
+class Ligne:
+    """Les indicateurs d'une commune, ou le total d'un département (``commune`` vide)."""
+
+    departement: str
+    commune: Commune | None
+    valeurs: dict[str, int | float | None]
+    # Nombre de cas sur lesquels porte chaque délai médian (pour le masquage).
+    effectifs_delais: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def libelle(self) -> str:
+        if self.commune is None:
+            return f"Total département {self.departement}"
+        return f"{self.commune.nom} ({self.commune.insee})"
+
+
+@dataclass
+class Tableau:
+    mois: Mois
+    lignes: list[Ligne]
+    seuil_masquage: int | None = None
+
+    def valeur_affichee(self, ligne: Ligne, indicateur: Indicateur) -> int | float | str | None:
+        """La valeur telle qu'elle doit paraître, masquée sous le seuil quand il est demandé."""
+        valeur = ligne.valeurs[indicateur.cle]
+        seuil = self.seuil_masquage
+        if seuil is None or valeur is None:
+            return valeur
+        if indicateur.delai:
+            return valeur if ligne.effectifs_delais.get(indicateur.cle, 0) >= seuil else f"< {seuil} cas"
+        if 0 < valeur < seuil:
+            return f"< {seuil}"
+        return valeur
+
+
+def _evenements(evenements: pl.DataFrame) -> pl.DataFrame:
+    manquantes = set(SCHEMA_EVENEMENTS) - set(evenements.columns)
+    if manquantes:
+        raise ValueError(f"colonnes d'événements manquantes : {sorted(manquantes)}")
+    return evenements.select(pl.col(c).cast(t) for c, t in SCHEMA_EVENEMENTS.items())
+
+
+def _premieres_dates(ev: pl.DataFrame, etape: str, nom: str) -> pl.DataFrame:
+    return ev.filter(pl.col("etape") == etape).group_by("cas").agg(pl.col("date").min().alias(nom))
+
+
+def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
+    """Une ligne par commune présente dans les événements, une colonne par indicateur."""
+    dans_mois = pl.col("date").is_between(mois.debut, mois.fin)
+    ev = ev.sort(["cas", "date"], maintain_order=True)
+    precedente = pl.col("etape").shift(1).over("cas")
+    # Rescolarisation « suite à mise en demeure » : une mise en demeure antérieure sur le même cas.
+    mise_en_demeure = (
+        pl.when(pl.col("etape") == "mise_en_demeure").then(pl.col("date")).forward_fill().over("cas")
+    )
+    ev = ev.with_columns(precedente.alias("precedente"), mise_en_demeure.alias("date_med"))
+    reperes = _premieres_dates(ev, "repere", "date_repere")
+    ev = ev.join(reperes, on="cas", how="left")
+
+    def compte(condition: pl.Expr, nom: str) -> pl.Expr:
+        return (condition & dans_mois).sum().cast(pl.Int64).alias(nom)
+
+    etape = pl.col("etape")
+    motif = pl.col("motif")
+    transmission = etape == "transmis_dasen"
+    rescolarisation = (etape == "rescolarise") & pl.col("date_med").is_not_null()
+    agregats = [
+        compte(etape == "repere", "reperes"),
+        compte((pl.col("precedente") == "repere") & (etape != "repere"), "verifiees"),
+        compte(etape == "classe", "classees"),
+        *(compte((etape == "classe") & (motif == m), f"classees_{m}") for m in MOTIFS_CLASSEMENT),
+        compte(transmission, "transmissions"),
+        compte(etape == "controle", "controles"),
+        compte(etape == "mise_en_demeure", "mises_en_demeure"),
+        compte(rescolarisation, "rescolarisations"),
+        compte(etape == "signalement_procureur", "signalements"),
+        compte((etape == "enquete") & (motif == "police"), "enquetes_police"),
+        compte((etape == "enquete") & (motif == "sociale"), "enquetes_sociales"),
+        compte((etape == "suites") & (motif == "stage_parentalite"), "stages_parentalite"),
+        (pl.col("date") - pl.col("date_repere"))
+        .dt.total_days()
+        .filter(transmission & dans_mois)
+        .alias("_delais_transmission"),
+        (pl.col("date") - pl.col("date_med"))
+        .dt.total_days()
+        .filter(rescolarisation & dans_mois)
+        .alias("_delais_rescolarisation"),
+    ]
+    par_commune = ev.group_by("commune").agg(agregats)
+    etat_fin = (
+        ev.filter(pl.col("date") <= mois.fin)
+        .group_by("cas", "commune")
+        .agg(pl.col("etape").last())
+        .group_by("commune")
+        .agg((~pl.col("etape").is_in(list(ETAPES_CLOSES))).sum().cast(pl.Int64).alias("ouverts_fin_de_mois"))
+    )
+    return par_commune.join(etat_fin, on="commune", how="left").with_columns(
+        pl.col("ouverts_fin_de_mois").fill_null(0)
+    )
+
+
+def _mediane(delais: list[int]) -> float | None:
+    return round(float(statistics.median(delais)), 1) if delais else None
+
+
+def _ligne(departement: str, commune: Commune | None, rangs: list[dict[str, Any]]) -> Ligne:
+    """Additionne les comptes des rangs ; les délais médians portent sur tous leurs cas réunis."""
+    valeurs: dict[str, int | float | None] = {}
+    effectifs: dict[str, int] = {}
+    for indicateur in INDICATEURS:
+        if indicateur.delai:
+            cle_delais = "_delais_" + indicateur.cle.removeprefix("delai_")
+            delais = [int(d) for rang in rangs for d in rang.get(cle_delais) or []]
+            valeurs[indicateur.cle] = _mediane(delais)
+            effectifs[indicateur.cle] = len(delais)
+        else:
+            valeurs[indicateur.cle] = sum(int(rang.get(indicateur.cle) or 0) for rang in rangs)
+    return Ligne(departement, commune, valeurs, effectifs)
+
+
+def calculer(
+    evenements: pl.DataFrame,
+    mois: Mois,
+    communes: list[Commune],
+    *,
+    seuil_masquage: int | None = None,
+) -> Tableau:
+    """Les indicateurs du mois pour ces communes, puis le total de chaque département.
+
+    Seuls les événements des communes données comptent : l'appelant y met la portée de l'utilisateur.
+    Une commune sans événement figure avec des zéros.
+    """
+    codes = [c.insee for c in communes]
+    ev = _evenements(evenements).filter(pl.col("commune").is_in(codes))
+    rangs = {str(r["commune"]): r for r in _valeurs(ev, mois).iter_rows(named=True)}
+    lignes: list[Ligne] = []
+    for departement in sorted({c.departement for c in communes}):
+        du_departement = sorted((c for c in communes if c.departement == departement), key=lambda c: c.nom)
+        for commune in du_departement:
+            lignes.append(_ligne(departement, commune, [rangs.get(commune.insee, {})]))
+        lignes.append(_ligne(departement, None, [rangs.get(c.insee, {}) for c in du_departement]))
+    return Tableau(mois, lignes, seuil_masquage)
