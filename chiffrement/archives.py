@@ -1,0 +1,333 @@
+"""Ouverture des archives 7z chiffrées, entièrement en mémoire, sous limites.
+
+Une archive reçue vient de l'extérieur : tout y est suspect (noms, tailles annoncées, taux de
+compression). On refuse avant de décompresser tout ce qui se voit dans l'en-tête, puis on décompresse
+dans des tampons qui lèvent une erreur au-delà de leur limite au lieu de tronquer en silence.
+Aucune donnée n'est écrite sur disque, aucun nom de fichier n'est journalisé.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import py7zr
+from py7zr.compressor import SupportedMethods
+from py7zr.exceptions import DecompressionBombError, PasswordRequired
+from py7zr.io import Py7zIO, WriterFactory
+
+MIO = 1024 * 1024
+
+# En dessous de cette taille décompressée, le taux de compression ne dit rien d'un danger :
+# un petit CSV très répétitif se compresse fort sans menacer la mémoire.
+_TAUX_IGNORE_EN_DESSOUS = 8 * MIO
+
+_MESSAGE_ILLISIBLE = (
+    "mot de passe incorrect ou archive corrompue : vérifiez le mot de passe reçu par un autre canal "
+    "(téléphone, SMS) ; s'il est juste, demandez au partenaire de renvoyer l'archive"
+)
+
+_SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
+
+# Formats reconnus à leurs premiers octets, pour dire quoi faire au lieu de « format inconnu ».
+_FORMATS_ARCHIVE: tuple[tuple[bytes, str], ...] = (
+    (_SIGNATURE_7Z, "une archive 7z"),
+    (b"PK\x03\x04", "une archive ZIP"),
+    (b"PK\x05\x06", "une archive ZIP (vide)"),
+    (b"Rar!\x1a\x07", "une archive RAR"),
+    (b"\x1f\x8b", "un fichier gzip"),
+    (b"BZh", "un fichier bzip2"),
+    (b"\xfd7zXZ\x00", "un fichier xz"),
+)
+_AUTRES_FORMATS: tuple[tuple[bytes, str], ...] = (
+    *_FORMATS_ARCHIVE[1:],
+    (b"%PDF", "un document PDF"),
+    (b"\xd0\xcf\x11\xe0", "un document Office ancien (xls, doc)"),
+)
+
+_QUOI_FAIRE = (
+    "demandez au partenaire une archive 7z (7-Zip, chiffrement AES-256, "
+    "« chiffrer les noms de fichiers » coché), le mot de passe étant transmis par un autre canal"
+)
+
+
+class ErreurArchive(Exception):
+    """Une archive n'a pas pu être ouverte ; le message, en français, dit quoi faire."""
+
+    def __init__(self, message: str, *, cause_interne: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # Nom du type de l'exception de la bibliothèque, pour le diagnostic, sans son texte
+        # (qui peut contenir un nom de fichier).
+        self.cause_interne = cause_interne
+
+
+class ArchiveIllisible(ErreurArchive):
+    """Mot de passe incorrect, manquant, ou archive corrompue."""
+
+
+class ArchiveRefusee(ErreurArchive):
+    """Archive refusée : limites, entrée dangereuse, pas un 7z, pas chiffrée."""
+
+
+@dataclass(frozen=True)
+class Limites:
+    """Bornes appliquées à chaque archive ; les valeurs par défaut suffisent aux listes d'une commune."""
+
+    taille_archive_max: int = 256 * MIO
+    entrees_max: int = 64
+    taille_entree_max: int = 512 * MIO
+    taille_totale_max: int = 1024 * MIO
+    taux_max: int = 200
+
+    def __post_init__(self) -> None:
+        for nom in (
+            "taille_archive_max",
+            "entrees_max",
+            "taille_entree_max",
+            "taille_totale_max",
+            "taux_max",
+        ):
+            if getattr(self, nom) <= 0:
+                raise ValueError(f"la limite {nom} doit être un entier positif")
+
+
+@dataclass(frozen=True)
+class FichierArchive:
+    """Un fichier extrait d'une archive : son nom dans l'archive et son contenu."""
+
+    nom: str
+    octets: bytes
+
+
+def ouvrir_archive(
+    octets: bytes,
+    mot_de_passe: str | None,
+    limites: Limites = Limites(),
+    *,
+    chiffrement_obligatoire: bool = True,
+) -> list[FichierArchive]:
+    """Déchiffre et décompresse en mémoire une archive 7z ; rend ses fichiers dans l'ordre de l'archive.
+
+    Lève ``ArchiveIllisible`` si le mot de passe est faux ou l'archive abîmée, ``ArchiveRefusee`` si
+    l'archive dépasse une limite, contient une entrée dangereuse, n'est pas un 7z ou n'est pas chiffrée
+    (sauf ``chiffrement_obligatoire=False``, quand la convention l'autorise).
+    """
+    if len(octets) > limites.taille_archive_max:
+        raise ArchiveRefusee(
+            f"archive trop grande ({_taille(len(octets))}, au plus {_taille(limites.taille_archive_max)}) : "
+            "découpez l'envoi en plusieurs archives"
+        )
+    _verifier_format(octets)
+    try:
+        with py7zr.SevenZipFile(
+            io.BytesIO(octets), mode="r", password=mot_de_passe, max_extract_size=limites.taille_totale_max
+        ) as archive:
+            entrees = _verifier_entete(archive, len(octets), limites, chiffrement_obligatoire)
+            fabrique = _FabriqueBornee(limites)
+            archive.extract(factory=fabrique)
+    except ErreurArchive:
+        raise
+    except DecompressionBombError:
+        raise ArchiveRefusee(
+            _message_trop_decompresse(limites), cause_interne="DecompressionBombError"
+        ) from None
+    except PasswordRequired:
+        if mot_de_passe is None:
+            raise ArchiveIllisible(
+                "cette archive est chiffrée : donnez son mot de passe", cause_interne="PasswordRequired"
+            ) from None
+        raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne="PasswordRequired") from None
+    except MemoryError:
+        raise ArchiveRefusee(
+            "l'ouverture de cette archive demande trop de mémoire : demandez une archive plus petite",
+            cause_interne="MemoryError",
+        ) from None
+    except Exception as erreur:
+        # Un mauvais mot de passe se manifeste par n'importe quelle erreur du décodeur
+        # (LZMAError, CrcError, SystemError de PPMd, zlib.error, EOFError…) : une seule réponse.
+        raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne=type(erreur).__name__) from None
+    fichiers = [FichierArchive(nom=nom, octets=fabrique.contenu(nom)) for nom in entrees]
+    _refuser_archives_imbriquees(fichiers)
+    return fichiers
+
+
+def _verifier_format(octets: bytes) -> None:
+    if octets.startswith(_SIGNATURE_7Z):
+        return
+    for signature, nature in _AUTRES_FORMATS:
+        if octets.startswith(signature):
+            raise ArchiveRefusee(f"ce fichier est {nature}, pas une archive 7z : {_QUOI_FAIRE}")
+    if _ressemble_a_du_texte(octets[:4096]):
+        raise ArchiveRefusee(
+            "ce fichier est un texte en clair (CSV ?), pas une archive 7z : une liste nominative ne doit "
+            f"jamais circuler en clair ; {_QUOI_FAIRE}"
+        )
+    raise ArchiveRefusee(f"ce fichier n'est pas une archive 7z : {_QUOI_FAIRE}")
+
+
+def _ressemble_a_du_texte(debut: bytes) -> bool:
+    if not debut or b"\x00" in debut:
+        return False
+    for codage in ("utf-8", "cp1252"):
+        try:
+            texte = debut.decode(codage)
+        except UnicodeDecodeError:
+            continue
+        return all(c.isprintable() or c in "\r\n\t" for c in texte)
+    return False
+
+
+def _verifier_entete(
+    archive: py7zr.SevenZipFile, taille_archive: int, limites: Limites, chiffrement_obligatoire: bool
+) -> list[str]:
+    """Refuse d'après l'en-tête seul ; rend les noms des fichiers à extraire."""
+    membres = list(archive.files)
+    if len(membres) > limites.entrees_max:
+        raise ArchiveRefusee(
+            f"l'archive contient {len(membres)} entrées, au plus {limites.entrees_max} sont acceptées : "
+            "n'y mettez que les listes prévues par la convention"
+        )
+    if chiffrement_obligatoire and not _donnees_chiffrees(archive):
+        raise ArchiveRefusee(
+            "archive non chiffrée : sa convention exige le chiffrement AES-256 ; " + _QUOI_FAIRE
+        )
+    noms: list[str] = []
+    vus: set[str] = set()
+    total = 0
+    for numero, membre in enumerate(membres, start=1):
+        nom = membre.filename
+        _verifier_nom(nom, numero)
+        if membre.is_symlink or membre.is_junction or membre.is_socket:
+            raise ArchiveRefusee(
+                f"l'entrée n° {numero} est un lien ou un fichier spécial : l'archive ne doit contenir "
+                "que des fichiers ordinaires"
+            )
+        if membre.is_directory:
+            continue
+        if nom in vus:
+            raise ArchiveRefusee(f"deux entrées portent le même nom (entrée n° {numero}) : renommez-les")
+        vus.add(nom)
+        taille = membre.uncompressed or 0
+        if taille > limites.taille_entree_max:
+            raise ArchiveRefusee(
+                f"l'entrée n° {numero} fait {_taille(taille)} une fois décompressée, au plus "
+                f"{_taille(limites.taille_entree_max)} par fichier : découpez l'envoi"
+            )
+        total += taille
+        noms.append(nom)
+    if total > limites.taille_totale_max:
+        raise ArchiveRefusee(_message_trop_decompresse(limites))
+    if total > _TAUX_IGNORE_EN_DESSOUS and total > limites.taux_max * taille_archive:
+        raise ArchiveRefusee(
+            f"taux de compression anormal ({total // max(taille_archive, 1)} pour 1, au plus "
+            f"{limites.taux_max}) : cette archive ressemble à une bombe de décompression et n'est pas ouverte"
+        )
+    return noms
+
+
+def _donnees_chiffrees(archive: py7zr.SevenZipFile) -> bool:
+    """Vrai si chaque bloc de données est chiffré (``needs_password()`` répond vrai dès qu'un mot de
+    passe est fourni, même pour une archive en clair : on lit donc les méthodes des blocs)."""
+    flux = getattr(archive.header, "main_streams", None)
+    if flux is None:
+        return False
+    blocs = flux.unpackinfo.folders
+    return bool(blocs) and all(SupportedMethods.needs_password(bloc.coders) for bloc in blocs)
+
+
+def _verifier_nom(nom: str, numero: int) -> None:
+    # Un nom « simple » est aussi celui sous lequel py7zr range le fichier extrait.
+    morceaux = nom.split("/")
+    dangereux = (
+        any(morceau in ("", ".", "..") for morceau in morceaux)
+        or "\\" in nom
+        or re.match(r"^[A-Za-z]:", nom) is not None
+        or any(unicodedata.category(c) == "Cc" for c in nom)
+    )
+    if dangereux:
+        raise ArchiveRefusee(
+            f"l'entrée n° {numero} a un chemin dangereux ou ambigu (absolu, « .. », « \\ », "
+            "caractère de contrôle) : l'archive doit contenir des fichiers aux noms simples"
+        )
+
+
+def _refuser_archives_imbriquees(fichiers: list[FichierArchive]) -> None:
+    for numero, fichier in enumerate(fichiers, start=1):
+        debut = fichier.octets[:8]
+        if any(debut.startswith(signature) for signature, _ in _FORMATS_ARCHIVE):
+            raise ArchiveRefusee(
+                f"le fichier n° {numero} de l'archive est lui-même une archive : les archives imbriquées "
+                "ne sont pas ouvertes ; mettez directement les listes dans une seule archive 7z"
+            )
+
+
+def _message_trop_decompresse(limites: Limites) -> str:
+    return (
+        f"l'archive décompressée dépasse {_taille(limites.taille_totale_max)} : "
+        "découpez l'envoi en plusieurs archives"
+    )
+
+
+def _taille(octets: int) -> str:
+    if octets >= MIO:
+        return f"{octets / MIO:.0f} Mio"
+    if octets >= 1024:
+        return f"{octets / 1024:.0f} Kio"
+    return f"{octets} octets"
+
+
+class _TamponBorne(Py7zIO):
+    """Reçoit un fichier décompressé ; lève ``ArchiveRefusee`` au lieu de dépasser sa limite."""
+
+    def __init__(self, fabrique: _FabriqueBornee) -> None:
+        self._fabrique = fabrique
+        self._octets = bytearray()
+
+    def write(self, s: bytes | bytearray) -> int:
+        self._fabrique.compter(len(self._octets) + len(s), len(s))
+        self._octets += s
+        return len(s)
+
+    def read(self, size: int | None = None) -> bytes:
+        return bytes(self._octets if size is None else self._octets[:size])
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def size(self) -> int:
+        return len(self._octets)
+
+    def valeur(self) -> bytes:
+        return bytes(self._octets)
+
+
+class _FabriqueBornee(WriterFactory):
+    """Crée un tampon par fichier et tient le compte total décompressé."""
+
+    def __init__(self, limites: Limites) -> None:
+        self._limites = limites
+        self._total = 0
+        self._tampons: dict[str, _TamponBorne] = {}
+
+    def create(self, filename: str) -> Py7zIO:
+        tampon = _TamponBorne(self)
+        self._tampons[filename] = tampon
+        return tampon
+
+    def compter(self, taille_entree: int, ajout: int) -> None:
+        self._total += ajout
+        if taille_entree > self._limites.taille_entree_max or self._total > self._limites.taille_totale_max:
+            # L'en-tête annonçait moins : il mentait, on s'arrête avant d'accumuler davantage.
+            raise ArchiveRefusee(_message_trop_decompresse(self._limites))
+
+    def contenu(self, nom: str) -> bytes:
+        tampon = self._tampons.get(nom)
+        if tampon is None:
+            raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne="EntreeManquante")
+        return tampon.valeur()
