@@ -12,12 +12,53 @@ from chiffrement.archives import (
     Limites,
     ouvrir_archive,
 )
+from chiffrement.erreurs import (
+    DonneeEffacee,
+    DonneeIllisible,
+    ErreurChiffrement,
+    ScelleInvalide,
+    TrousseauInvalide,
+)
+from chiffrement.scellement import PaireTravailleur, desceller, generer_paire_travailleur, sceller
+from chiffrement.trousseau import (
+    Chiffre,
+    CohorteDetruite,
+    EtatTrousseau,
+    Trousseau,
+    creer_fichier_cle_maitresse,
+    creer_paire_travailleur,
+    decoder_cle_maitresse,
+    generer_cle_maitresse,
+    lire_cle_maitresse,
+    lire_cle_privee_travailleur,
+    lire_cle_publique_travailleur,
+)
 
 __all__ = [
     "ArchiveIllisible",
     "ArchiveRefusee",
+    "Chiffre",
+    "CohorteDetruite",
+    "DonneeEffacee",
+    "DonneeIllisible",
     "ErreurArchive",
+    "ErreurChiffrement",
+    "EtatTrousseau",
     "FichierArchive",
     "Limites",
+    "PaireTravailleur",
+    "ScelleInvalide",
+    "Trousseau",
+    "TrousseauInvalide",
+    "creer_fichier_cle_maitresse",
+    "creer_paire_travailleur",
+    "decoder_cle_maitresse",
+    "desceller",
+    "generer_cle_maitresse",
+    "generer_paire_travailleur",
+    "lire_cle_maitresse",
+    "lire_cle_privee_travailleur",
+    "lire_cle_publique_travailleur",
     "ouvrir_archive",
+    "sceller",
 ]
