@@ -1,0 +1,327 @@
+"""Mise en forme canonique : des cellules en texte à la table canonique et au rapport.
+
+Tout se calcule par expressions polars sur la table entière (aucune boucle par ligne) :
+chaque contrôle est une condition qui, vraie, rejette la ligne avec son champ et son motif.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from conventions.brut import LIGNE, Brut, colonne
+from conventions.erreurs import FichierRefuse
+from conventions.profil import CHAMPS_TECHNIQUES, COLONNES, Mode, Profil, Table
+from conventions.rapport import ERREURS_MAX, ErreurLigne, Lecture, Rapport
+from conventions.texte import normaliser, normaliser_expr
+
+TOUTE_LA_LIGNE = "toute la ligne"
+_TEXTES_LIBRES = ("nom", "nom_usage", "nom_allocataire", "prenom_allocataire", "adresse", "commune")
+_CODES = ("ine", "uai", "code_postal")
+_MOTS_SENSIBLES = frozenset({"nir", "nss", "secu", "nationalite", "nationalites"})
+_EXPRESSIONS_SENSIBLES = ("securite sociale", "pays de nationalite")
+_NOTATION_DATE = {"%d": "JJ", "%m": "MM", "%Y": "AAAA"}
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """Ce qui, hors du fichier, règle sa lecture : profil, champs autorisés, mode, jour."""
+
+    profil: Profil
+    aujourd_hui: date
+    mode: Mode | None = None
+    champs_autorises: tuple[str, ...] | None = None
+    convention: str | None = None
+
+
+@dataclass(frozen=True)
+class _Controle:
+    condition: pl.Expr
+    champ: str
+    motif: str
+
+
+def table_vide(table: Table) -> pl.DataFrame:
+    """La table canonique sans ligne, avec toutes ses colonnes."""
+    return pl.DataFrame(schema=COLONNES[table])
+
+
+def _citer(noms: list[str]) -> str:
+    return ", ".join(f"« {nom} »" for nom in noms)
+
+
+def _sensible(cle: str) -> bool:
+    return bool(_MOTS_SENSIBLES.intersection(cle.split())) or any(
+        expression in cle for expression in _EXPRESSIONS_SENSIBLES
+    )
+
+
+def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
+    """Pour chaque colonne canonique, les positions des colonnes du fichier qui la donnent."""
+    profil = cadre.profil
+    cibles = {normaliser(entete): cible for entete, cible in profil.colonnes.items()}
+    rangs = {normaliser(entete): rang for rang, entete in enumerate(profil.colonnes)}
+    ignorees = {normaliser(entete) for entete in profil.colonnes_ignorees}
+    vues: set[str] = set()
+    inconnues: list[str] = []
+    par_champ: dict[str, list[int]] = {}
+    for position, entete in enumerate(brut.entetes):
+        cle = normaliser(entete)
+        if not cle:
+            if brut.donnees.get_column(colonne(position)).str.strip_chars().fill_null("").eq("").all():
+                continue
+            raise FichierRefuse(
+                f"La colonne n° {position + 1} n'a pas d'en-tête mais contient des valeurs. Donnez-lui "
+                "son nom dans la première ligne du fichier, ou retirez-la, puis déposez-le à nouveau."
+            )
+        if cle in vues:
+            raise FichierRefuse(
+                f"La colonne « {entete.strip()} » apparaît deux fois dans l'en-tête. Gardez-en une "
+                "seule, puis déposez le fichier à nouveau."
+            )
+        vues.add(cle)
+        if cle in cibles:
+            par_champ.setdefault(cibles[cle], []).append(position)
+        elif cle not in ignorees:
+            inconnues.append(entete.strip())
+    if inconnues:
+        sensibles = [entete for entete in inconnues if _sensible(normaliser(entete))]
+        if sensibles:
+            raise FichierRefuse(
+                f"Fichier refusé en entier : il contient {_citer(sensibles)}, une donnée que la loi "
+                "interdit de transmettre pour ce contrôle (numéro de sécurité sociale, nationalité…). "
+                "Supprimez ce fichier et demandez au partenaire un nouvel export sans cette colonne."
+            )
+        raise FichierRefuse(
+            f"Fichier refusé en entier : les colonnes {_citer(inconnues)} ne sont pas prévues par le "
+            f"profil « {profil.nom} ». Un fichier qui porte plus que les champs autorisés n'est pas "
+            "lu : demandez au partenaire un export sans ces colonnes, ou faites-les ajouter au profil "
+            "de la convention si elles sont légitimes."
+        )
+    if cadre.champs_autorises is not None:
+        interdits = [
+            brut.entetes[position].strip()
+            for champ, positions in par_champ.items()
+            if champ not in cadre.champs_autorises and champ not in CHAMPS_TECHNIQUES
+            for position in positions
+        ]
+        if interdits:
+            raise FichierRefuse(
+                f"Fichier refusé en entier : les colonnes {_citer(interdits)} ne font pas partie des "
+                f"champs autorisés par la convention « {cadre.convention} » "
+                f"({', '.join(cadre.champs_autorises)}). Demandez au partenaire un export sans ces "
+                "colonnes, ou faites modifier la convention."
+            )
+    manquants = [champ for champ in profil.obligatoires if champ not in par_champ]
+    if manquants:
+        attendus = [
+            f"{champ} (en-tête {' ou '.join(f'« {e} »' for e, c in profil.colonnes.items() if c == champ)})"
+            for champ in manquants
+        ]
+        raise FichierRefuse(
+            f"Colonnes obligatoires absentes : {'; '.join(attendus)}. Vérifiez la ligne d'en-tête "
+            "(première ligne) et le séparateur du fichier, puis déposez-le à nouveau."
+        )
+    return {
+        champ: sorted(positions, key=lambda p: rangs[normaliser(brut.entetes[p])])
+        for champ, positions in par_champ.items()
+    }
+
+
+def _non_vide(expr: pl.Expr) -> pl.Expr:
+    propre = expr.str.strip_chars()
+    return pl.when(propre != "").then(propre)
+
+
+def _valeur_brute(champ: str, positions: list[int]) -> pl.Expr:
+    cellules = [_non_vide(pl.col(colonne(position))) for position in positions]
+    if champ == "prenoms":
+        return _non_vide(pl.concat_str(cellules, separator=" ", ignore_nulls=True))
+    return pl.coalesce(cellules)
+
+
+def _notation(format_date: str) -> str:
+    for code, notation in _NOTATION_DATE.items():
+        format_date = format_date.replace(code, notation)
+    return format_date
+
+
+_MODE_ABSENT = (
+    "Le mode d'instruction n'est donné ni par une colonne « Mode » du fichier ni par la "
+    "convention. Vérifiez ce fichier avec une convention dont la source est ief, cned, "
+    "hors_contrat ou medico_social, ou ajoutez une colonne « Mode »."
+)
+
+
+def _preparer(
+    brut: Brut, cadre: Cadre, sources: dict[str, list[int]]
+) -> tuple[pl.DataFrame, list[_Controle]]:
+    """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne."""
+    profil = cadre.profil
+    libelles = {
+        champ: " / ".join(brut.entetes[position].strip() for position in positions)
+        for champ, positions in sources.items()
+    }
+    bruts = {champ: _valeur_brute(champ, positions) for champ, positions in sources.items()}
+    controles = [_Controle(condition, champ, motif) for condition, champ, motif in brut.anomalies]
+    valeurs: dict[str, pl.Expr] = {}
+
+    for champ in _TEXTES_LIBRES:
+        if champ in bruts:
+            valeurs[champ] = bruts[champ].str.replace_all(r"\s+", " ")
+    for champ in _CODES:
+        if champ in bruts:
+            valeurs[champ] = bruts[champ].str.replace_all(r"\s+", "").str.to_uppercase()
+    valeurs["prenoms"] = _non_vide(bruts["prenoms"].str.replace_all(r"[\s,;/]+", " "))
+
+    if "id" in bruts:
+        valeurs["id"] = bruts["id"]
+        controles.append(_Controle(bruts["id"].is_null(), libelles["id"], "identifiant manquant"))
+    else:
+        valeurs["id"] = pl.format("L{}", pl.col(LIGNE))
+    controles.append(_Controle(valeurs["nom"].is_null(), libelles["nom"], "nom manquant"))
+    controles.append(_Controle(valeurs["prenoms"].is_null(), libelles["prenoms"], "prénoms manquants"))
+
+    date_brute = bruts["date_naissance"]
+    naissance = pl.coalesce(
+        [date_brute.str.strptime(pl.Date, format_date, strict=False) for format_date in profil.formats_date]
+    )
+    valeurs["date_naissance"] = naissance
+    notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
+    controles += [
+        _Controle(
+            date_brute.is_not_null() & naissance.is_null(),
+            libelles["date_naissance"],
+            f"date illisible (attendu {notations})",
+        ),
+        _Controle(naissance > pl.lit(cadre.aujourd_hui), libelles["date_naissance"], "date dans le futur"),
+        _Controle(
+            naissance.dt.year() < 1900, libelles["date_naissance"], "date invraisemblable (avant 1900)"
+        ),
+    ]
+
+    sexe = normaliser_expr(bruts["sexe"]).str.to_uppercase().replace_strict(profil.sexe, default=None)
+    valeurs["sexe"] = sexe
+    codes_sexe = ", ".join(dict.fromkeys(profil.sexe))
+    controles.append(
+        _Controle(
+            bruts["sexe"].is_not_null() & sexe.is_null(),
+            libelles["sexe"],
+            f"sexe illisible (attendu {codes_sexe} ou vide)",
+        )
+    )
+
+    if profil.table == "inscrits":
+        defaut = pl.lit(cadre.mode, dtype=pl.Utf8)
+        if "mode" in bruts:
+            lu = normaliser_expr(bruts["mode"]).replace_strict(profil.modes, default=None)
+            valeurs["mode"] = pl.coalesce(lu, defaut) if cadre.mode else lu
+            controles.append(
+                _Controle(
+                    bruts["mode"].is_not_null() & lu.is_null(),
+                    libelles["mode"],
+                    "mode d'instruction inconnu (attendu ecole, ief, cned, hors_contrat ou medico_social)",
+                )
+            )
+            if cadre.mode is None:
+                controles.append(
+                    _Controle(bruts["mode"].is_null(), libelles["mode"], "mode d'instruction manquant")
+                )
+        elif cadre.mode is None:
+            raise FichierRefuse(_MODE_ABSENT)
+        else:
+            valeurs["mode"] = defaut
+
+    schema = COLONNES[profil.table]
+    colonnes_canoniques = [
+        (valeurs[champ] if champ in valeurs else pl.lit(brut.fixes.get(champ), dtype=schema[champ]))
+        .cast(schema[champ])
+        .alias(champ)
+        for champ in schema
+    ]
+    drapeaux = [
+        controle.condition.fill_null(False).alias(f"_c{rang}") for rang, controle in enumerate(controles)
+    ]
+    preparee = brut.donnees.select(pl.col(LIGNE), *colonnes_canoniques, *drapeaux)
+    return preparee, controles
+
+
+def _erreurs(lots: list[pl.DataFrame]) -> pl.DataFrame:
+    schema = pl.Schema({LIGNE: pl.Int64(), "champ": pl.Utf8(), "motif": pl.Utf8()})
+    return pl.concat([lot.cast(schema) for lot in lots]) if lots else pl.DataFrame(schema=schema)
+
+
+def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
+    """La table canonique et le rapport ; lève ``FichierRefuse`` pour un en-tête inacceptable."""
+    profil = cadre.profil
+    sources = _correspondances(brut, cadre)
+    lues = brut.donnees.height
+    if lues + brut.sortis == 0:
+        raise FichierRefuse(
+            "Le fichier ne contient que sa ligne d'en-tête, aucun enfant. Vérifiez l'export chez le "
+            "partenaire puis déposez le fichier complet."
+        )
+    preparee, controles = _preparer(brut, cadre, sources)
+    drapeaux = [f"_c{rang}" for rang in range(len(controles))]
+    erreurs = [
+        preparee.filter(pl.col(drapeau)).select(
+            LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif")
+        )
+        for drapeau, controle in zip(drapeaux, controles, strict=True)
+    ]
+    rejetees = preparee.filter(pl.any_horizontal(drapeaux)).height if drapeaux else 0
+    valides = preparee.filter(~pl.any_horizontal(drapeaux)) if drapeaux else preparee
+    illisibles = rejetees
+
+    # Doublon : mêmes valeurs canoniques qu'une ligne précédente (l'identifiant généré ne compte pas).
+    cles = [champ for champ in COLONNES[profil.table] if not (champ == "id" and "id" not in sources)]
+    valides = valides.with_columns(pl.col(LIGNE).min().over(cles).alias("_premiere"))
+    doublons = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
+    erreurs.append(
+        doublons.select(
+            LIGNE,
+            pl.lit(TOUTE_LA_LIGNE).alias("champ"),
+            pl.format("doublon de la ligne {}", pl.col("_premiere")).alias("motif"),
+        )
+    )
+    valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
+    rejetees += doublons.height
+    if "id" in sources:
+        valides = valides.with_columns(pl.col(LIGNE).min().over("id").alias("_premiere"))
+        repris = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
+        erreurs.append(
+            repris.select(
+                LIGNE,
+                pl.lit("/".join(brut.entetes[p] for p in sources["id"])).alias("champ"),
+                pl.format("identifiant déjà utilisé à la ligne {}", pl.col("_premiere")).alias("motif"),
+            )
+        )
+        valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
+        rejetees += repris.height
+        illisibles += repris.height
+
+    toutes = _erreurs(erreurs).sort(LIGNE, "champ")
+    refus = None
+    if lues and illisibles / lues > profil.seuil_rejets:
+        refus = (
+            f"Fichier refusé : {illisibles} lignes sur {lues} ({illisibles / lues:.0%}) sont "
+            f"illisibles, au-delà du seuil de {profil.seuil_rejets:.0%}. Corrigez l'export d'après "
+            "les erreurs listées (numéro de ligne, colonne, motif), puis déposez-le à nouveau."
+        )
+    rapport = Rapport(
+        lignes=lues + brut.sortis,
+        valides=valides.height,
+        rejetees=rejetees,
+        sortis=brut.sortis,
+        doublons=doublons.height,
+        erreurs=[
+            ErreurLigne(ligne=ligne, champ=champ, motif=motif)
+            for ligne, champ, motif in toutes.head(ERREURS_MAX).iter_rows()
+        ],
+        erreurs_omises=max(0, toutes.height - ERREURS_MAX),
+        refus=refus,
+    )
+    table = table_vide(profil.table) if refus else valides.select(list(COLONNES[profil.table]))
+    return Lecture(table=table, rapport=rapport)

@@ -1,0 +1,104 @@
+"""Lecteur CSV : décode les octets, trouve le séparateur et lit toutes les cellules en texte."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+
+import polars as pl
+
+from conventions.brut import LIGNE, Brut, colonne, refuser_si_vide_ou_binaire
+from conventions.erreurs import FichierRefuse
+from conventions.profil import SEPARATEURS, Profil
+
+_BOM_UTF8 = codecs.BOM_UTF8
+_BOMS_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Caractères rares dans des noms français : leur présence trahit un mauvais encodage à un octet
+# (« œ » ISO-8859-15 lu en Windows-1252 donne « ½ »).
+_SUSPECTS = re.compile(r"[\x80-\x9f¤¦¨´¸¼½¾]")
+_ECHANTILLON = 65_536
+_PART_CONTROLES_MAX = 0.005
+
+_PAS_UN_TEXTE = (
+    "Ce fichier n'est pas un fichier texte (CSV) : il contient des données binaires. "
+    "Vérifiez que vous avez choisi le bon fichier ; un classeur doit être enregistré au format CSV."
+)
+
+
+def _decoder(octets: bytes, encodages: tuple[str, ...]) -> str:
+    """Le texte du fichier, dans le premier encodage du profil qui le lit proprement."""
+    if octets.startswith(_BOMS_UTF16):
+        return octets.decode("utf-16")
+    if b"\x00" in octets:
+        raise FichierRefuse(_PAS_UN_TEXTE)
+    if octets.startswith(_BOM_UTF8):
+        octets = octets[len(_BOM_UTF8) :]
+    candidats: list[tuple[int, int, str]] = []
+    for rang, encodage in enumerate(encodages):
+        try:
+            texte = octets.decode(encodage)
+        except UnicodeDecodeError:
+            continue
+        if codecs.lookup(encodage).name == "utf-8":
+            return texte
+        candidats.append((len(_SUSPECTS.findall(texte)), rang, texte))
+    if not candidats:
+        raise FichierRefuse(
+            f"L'encodage du fichier n'est pas reconnu (essayés : {', '.join(encodages)}). "
+            "Enregistrez-le en UTF-8 depuis votre tableur, puis déposez-le à nouveau."
+        )
+    return min(candidats)[2]
+
+
+def _refuser_si_binaire(texte: str) -> None:
+    echantillon = texte[:_ECHANTILLON]
+    if len(_CONTROLES.findall(echantillon)) > _PART_CONTROLES_MAX * len(echantillon):
+        raise FichierRefuse(_PAS_UN_TEXTE)
+
+
+def _separateur(entete: str, impose: str | None) -> str:
+    if impose is not None:
+        return impose
+    comptes = {separateur: entete.count(separateur) for separateur in SEPARATEURS}
+    meilleur = max(SEPARATEURS, key=lambda separateur: comptes[separateur])
+    return meilleur if comptes[meilleur] else SEPARATEURS[0]
+
+
+def extraire_csv(octets: bytes, profil: Profil) -> Brut:
+    """Les cellules d'un CSV, en texte ; lève ``FichierRefuse`` si ce n'est pas un CSV lisible."""
+    refuser_si_vide_ou_binaire(octets, "fichier CSV")
+    texte = _decoder(octets, profil.encodages)
+    _refuser_si_binaire(texte)
+    premiere_ligne = texte.split("\n", 1)[0].rstrip("\r")
+    separateur = _separateur(premiere_ligne, profil.separateur)
+    entetes = next(csv.reader([premiere_ligne], delimiter=separateur))
+    largeur = len(entetes)
+    # Une colonne de plus que l'en-tête : une cellule y tombe quand une ligne a trop de champs.
+    schema = {colonne(position): pl.Utf8 for position in range(largeur + 1)}
+    try:
+        cellules = pl.read_csv(
+            texte.encode("utf-8"),
+            has_header=False,
+            separator=separateur,
+            schema=schema,
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            infer_schema=False,
+            empty_string_is_null=False,
+            row_index_name=LIGNE,
+            row_index_offset=1,
+        ).slice(1)
+    except pl.exceptions.PolarsError:
+        raise FichierRefuse(
+            "Le fichier n'a pas pu être lu comme un tableau CSV (guillemet non refermé ou ligne mal "
+            "formée). Ouvrez-le dans un tableur, enregistrez-le au format CSV, puis déposez-le à nouveau."
+        ) from None
+    # Les champs absents d'une ligne courte sont lus vides, comme des cellules vides.
+    vides = [
+        pl.col(colonne(position)).str.strip_chars().fill_null("") == "" for position in range(largeur + 1)
+    ]
+    cellules = cellules.with_columns(pl.col(LIGNE).cast(pl.Int64)).filter(~pl.all_horizontal(vides))
+    trop_de_champs = (~vides[largeur], "toute la ligne", "plus de champs que la ligne d'en-tête")
+    return Brut(donnees=cellules, entetes=entetes, anomalies=[trop_de_champs])
