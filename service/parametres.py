@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chiffrement.archives import MIO, Limites
 
 
 class Parametres(BaseSettings):
@@ -31,11 +33,91 @@ class Parametres(BaseSettings):
         description="« production » : journaux en lignes JSON ; « developpement » : lisibles.",
     )
     niveau_journal: str = Field(default="INFO", description="Niveau des journaux techniques.")
+    trousseau: Path | None = Field(
+        default=None,
+        description="Dossier du trousseau de clés, hors sauvegardes de la base (défaut : <donnees>/cles).",
+    )
+    cle_maitresse_fichier: Path | None = Field(
+        default=None,
+        description="Fichier (mode 0600) de la clé maîtresse (défaut : <donnees>/cle_maitresse).",
+    )
+    cle_maitresse: SecretStr | None = Field(
+        default=None,
+        description="La clé maîtresse elle-même (base64) ; si définie, le fichier n'est pas lu.",
+    )
+    archive_taille_max_mio: int = Field(
+        default=Limites().taille_archive_max // MIO, ge=1, description="Taille maximale d'une archive reçue."
+    )
+    archive_entrees_max: int = Field(
+        default=Limites().entrees_max, ge=1, description="Nombre maximal d'entrées dans une archive."
+    )
+    archive_entree_max_mio: int = Field(
+        default=Limites().taille_entree_max // MIO,
+        ge=1,
+        description="Taille décompressée maximale d'un fichier.",
+    )
+    archive_totale_max_mio: int = Field(
+        default=Limites().taille_totale_max // MIO,
+        ge=1,
+        description="Taille décompressée maximale d'une archive.",
+    )
+    archive_taux_max: int = Field(
+        default=Limites().taux_max, ge=1, description="Taux de compression maximal (bombe de décompression)."
+    )
+    session_inactivite_minutes: int = Field(
+        default=30, ge=1, description="Une session sans requête pendant ce temps est fermée."
+    )
+    session_duree_max_heures: int = Field(
+        default=10, ge=1, description="Durée de vie maximale d'une session, même active."
+    )
+    echecs_avant_verrouillage: int = Field(
+        default=5, ge=1, description="Échecs de connexion successifs avant verrouillage du compte."
+    )
+    verrouillage_minutes: int = Field(default=15, ge=1, description="Durée du verrouillage temporaire.")
+    cookie_securise: bool = Field(
+        default=False, description="Cookie de session réservé à HTTPS (à activer derrière TLS)."
+    )
+    argon2_leger: bool = Field(
+        default=False,
+        description="Paramètres Argon2 allégés pour les tests ; refusé en production.",
+    )
+    travailleurs: int = Field(
+        default=1, ge=0, description="Travailleurs intégrés à « cellule serveur » (0 : aucun)."
+    )
+    travail_delai_abandon_secondes: int = Field(
+        default=120,
+        ge=5,
+        description="Un travail en cours sans signe de vie depuis ce délai est repris par un autre.",
+    )
+
+    def chemin_trousseau(self) -> Path:
+        """Le dossier du trousseau de clés."""
+        return self.trousseau if self.trousseau is not None else self.donnees / "cles"
+
+    def chemin_cle_maitresse(self) -> Path:
+        """Le fichier de la clé maîtresse (lu seulement si ``CELLULE_CLE_MAITRESSE`` n'est pas défini)."""
+        return (
+            self.cle_maitresse_fichier
+            if self.cle_maitresse_fichier is not None
+            else self.donnees / "cle_maitresse"
+        )
+
+    def limites_archive(self) -> Limites:
+        """Les limites appliquées à l'ouverture de chaque archive."""
+        return Limites(
+            taille_archive_max=self.archive_taille_max_mio * MIO,
+            entrees_max=self.archive_entrees_max,
+            taille_entree_max=self.archive_entree_max_mio * MIO,
+            taille_totale_max=self.archive_totale_max_mio * MIO,
+            taux_max=self.archive_taux_max,
+        )
 
     @model_validator(mode="after")
     def _base_par_defaut(self) -> Parametres:
         if not self.base:
             self.base = f"sqlite:///{(self.donnees / 'cellule.sqlite').resolve()}"
+        if self.argon2_leger and self.environnement == "production":
+            raise ValueError("CELLULE_ARGON2_LEGER est réservé aux tests : retirez-le en production.")
         return self
 
 

@@ -1,0 +1,1 @@
+"""L'API JSON ``/api/v1`` (documentation OpenAPI sur ``/docs``)."""

@@ -1,0 +1,103 @@
+"""L'application FastAPI : routeurs, erreurs en français, audit des refus."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.acteur import Acteur
+from service.api import routes_comptes, routes_referentiel
+from service.autorisation import RefusAutorisation
+from service.base.migrations import migrer
+from service.base.moteur import moteur as moteur_du_processus
+from service.base.moteur import session_base
+from service.journal_audit import Action, Resultat, auditer, requete_courante
+
+journal = structlog.get_logger("service.api")
+
+MESSAGES_HTTP = {
+    404: "Ressource introuvable.",
+    405: "Méthode non permise sur cette adresse.",
+}
+
+
+def _erreurs_validation(erreur: RequestValidationError) -> str:
+    champs = []
+    for detail in erreur.errors():
+        lieu = [str(x) for x in detail.get("loc", ()) if x not in ("body", "query", "path", "form")]
+        champs.append("« " + ".".join(lieu) + " »" if lieu else "le corps de la requête")
+    return "Requête invalide : vérifiez " + ", ".join(dict.fromkeys(champs)) + "."
+
+
+def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
+    """L'application, sur la base donnée (par défaut celle de ``CELLULE_BASE``), migrée au démarrage."""
+    moteur = moteur if moteur is not None else moteur_du_processus()
+    migrer(moteur)
+    application = FastAPI(
+        title="cellule",
+        summary="API du service de prévention de l'évitement scolaire",
+        version="1",
+    )
+    application.state.moteur = moteur
+
+    @application.middleware("http")
+    async def _identifiant_requete(
+        requete: Request, suite: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        identifiant = uuid.uuid4().hex
+        jeton = requete_courante.set(identifiant)
+        try:
+            reponse = await suite(requete)
+        finally:
+            requete_courante.reset(jeton)
+        reponse.headers["X-Requete"] = identifiant
+        reponse.headers["Cache-Control"] = "no-store"
+        reponse.headers["X-Content-Type-Options"] = "nosniff"
+        return reponse
+
+    @application.exception_handler(RefusAutorisation)
+    def _refus(requete: Request, erreur: RefusAutorisation) -> JSONResponse:
+        acteur: Acteur = requete.state.acteur
+        # Transaction à part : celle de l'action refusée a été annulée, le refus reste écrit.
+        with session_base(moteur) as session:
+            auditer(
+                session,
+                acteur,
+                Action.AUTORISATION_REFUSEE,
+                cible=erreur.cible,
+                resultat=Resultat.REFUS,
+                details={"operation": erreur.action, "methode": requete.method, "chemin": requete.url.path},
+            )
+        journal.info("autorisation refusée", operation=erreur.action, utilisateur=acteur.id)
+        return JSONResponse({"detail": erreur.message}, status_code=403)
+
+    @application.exception_handler(RequestValidationError)
+    def _validation(_requete: Request, erreur: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _erreurs_validation(erreur)}, status_code=422)
+
+    @application.exception_handler(StarletteHTTPException)
+    def _http(_requete: Request, erreur: StarletteHTTPException) -> JSONResponse:
+        detail = erreur.detail
+        if erreur.status_code in MESSAGES_HTTP and detail in {"Not Found", "Method Not Allowed"}:
+            detail = MESSAGES_HTTP[erreur.status_code]
+        return JSONResponse({"detail": detail}, status_code=erreur.status_code, headers=erreur.headers)
+
+    @application.get("/sante", tags=["service"], summary="Le service et sa base répondent")
+    def sante() -> JSONResponse:
+        try:
+            with moteur.connect() as connexion:
+                connexion.execute(sa.text("select 1"))
+        except sa.exc.SQLAlchemyError:
+            return JSONResponse({"etat": "base injoignable"}, status_code=503)
+        return JSONResponse({"etat": "ok"})
+
+    for module in (routes_comptes, routes_referentiel):
+        application.include_router(module.routeur, prefix="/api/v1")
+    return application

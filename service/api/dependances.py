@@ -1,0 +1,67 @@
+"""Dépendances FastAPI : session de base, acteur authentifié, protection CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
+
+from service.acteur import Acteur
+from service.autorisation import RefusAutorisation
+from service.base.moteur import session_base
+from service.comptes.service import empreinte_jeton, reconnaitre
+
+COOKIE_SESSION = "cellule_session"
+COOKIE_CSRF = "cellule_csrf"
+ENTETE_CSRF = "X-CSRF-Token"
+METHODES_SURES = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def moteur_de(requete: Request) -> sa.Engine:
+    moteur: sa.Engine = requete.app.state.moteur
+    return moteur
+
+
+def base(requete: Request) -> Iterator[Session]:
+    """Une session ORM par requête ; ce qui n'est pas validé explicitement est annulé."""
+    with Session(moteur_de(requete), expire_on_commit=False) as session:
+        yield session
+
+
+def jeton_presente(requete: Request) -> tuple[str | None, bool]:
+    """Le jeton de la requête et s'il vient du cookie (plutôt que de l'en-tête Authorization)."""
+    autorisation = requete.headers.get("authorization", "")
+    if autorisation.lower().startswith("bearer "):
+        return autorisation[7:].strip() or None, False
+    cookie = requete.cookies.get(COOKIE_SESSION)
+    return (cookie or None), cookie is not None
+
+
+def acteur_courant(requete: Request) -> Acteur:
+    """L'utilisateur de la session ; 401 sans session valide, 403 si le jeton CSRF manque."""
+    jeton, par_cookie = jeton_presente(requete)
+    if not jeton:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Connectez-vous (POST /api/v1/session).")
+    with session_base(moteur_de(requete)) as session:
+        trouve = reconnaitre(session, jeton)
+    if trouve is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Session expirée ou fermée : reconnectez-vous.")
+    acteur = replace(trouve[0], par_cookie=par_cookie)
+    requete.state.acteur = acteur
+    if par_cookie and requete.method not in METHODES_SURES:
+        presente = requete.headers.get(ENTETE_CSRF, "")
+        if not presente or not hmac.compare_digest(empreinte_jeton(presente), trouve[1].csrf_hache):
+            raise RefusAutorisation(
+                f"Jeton CSRF absent ou faux : renvoyez l'en-tête {ENTETE_CSRF} reçu à la connexion.",
+                action="csrf",
+            )
+    return acteur
+
+
+ActeurCourant = Annotated[Acteur, Depends(acteur_courant)]
+Base = Annotated[Session, Depends(base)]

@@ -1,0 +1,227 @@
+"""Sessions (connexion, déconnexion) et comptes (administrateur)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
+
+from service.acteur import Acteur
+from service.api.dependances import (
+    COOKIE_CSRF,
+    COOKIE_SESSION,
+    ActeurCourant,
+    Base,
+    jeton_presente,
+    moteur_de,
+)
+from service.autorisation import exiger_role
+from service.base.moteur import session_base
+from service.comptes import service as comptes
+from service.comptes.roles import Role
+from service.journal_audit import Action, auditer
+from service.modeles import Utilisateur
+from service.parametres import parametres
+
+routeur = APIRouter(tags=["comptes"])
+
+
+class DemandeConnexion(BaseModel):
+    identifiant: str = Field(max_length=80)
+    mot_de_passe: str = Field(max_length=1024)
+    code_totp: str = Field(max_length=12)
+
+
+class ReponseConnexion(BaseModel):
+    jeton: str
+    csrf: str
+    expire_le: str
+    identifiant: str
+    role: str
+    communes: list[str]
+    departement: str | None
+
+
+class Moi(BaseModel):
+    identifiant: str
+    role: str
+    communes: list[str]
+    departement: str | None
+
+
+@routeur.post("/session", summary="Se connecter (mot de passe + code TOTP)")
+def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> ReponseConnexion:
+    jeton_precedent, _ = jeton_presente(requete)
+    with session_base(moteur_de(requete)) as session:
+        connexion = comptes.ouvrir_session(
+            session,
+            demande.identifiant,
+            demande.mot_de_passe,
+            demande.code_totp,
+            jeton_precedent=jeton_precedent,
+        )
+    if connexion.acteur is None or connexion.jeton is None or connexion.csrf is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, connexion.message)
+    reglages = parametres()
+    duree = reglages.session_duree_max_heures * 3600
+    reponse.set_cookie(
+        COOKIE_SESSION,
+        connexion.jeton,
+        max_age=duree,
+        httponly=True,
+        secure=reglages.cookie_securise,
+        samesite="strict",
+        path="/",
+    )
+    # Double soumission : le jeton CSRF est lisible par la page, qui le renvoie en en-tête.
+    reponse.set_cookie(
+        COOKIE_CSRF,
+        connexion.csrf,
+        max_age=duree,
+        secure=reglages.cookie_securise,
+        samesite="strict",
+        path="/",
+    )
+    acteur = connexion.acteur
+    assert acteur.role is not None
+    return ReponseConnexion(
+        jeton=connexion.jeton,
+        csrf=connexion.csrf,
+        expire_le=connexion.expire_le or "",
+        identifiant=acteur.identifiant,
+        role=acteur.role.value,
+        communes=sorted(acteur.communes),
+        departement=acteur.departement,
+    )
+
+
+@routeur.delete("/session", status_code=204, summary="Se déconnecter (la session est détruite)")
+def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
+    jeton, _ = jeton_presente(requete)
+    assert jeton is not None
+    with session_base(moteur_de(requete)) as session:
+        comptes.fermer_session(session, jeton)
+        auditer(session, acteur, Action.DECONNEXION)
+    reponse.delete_cookie(COOKIE_SESSION, path="/")
+    reponse.delete_cookie(COOKIE_CSRF, path="/")
+
+
+def _moi(acteur: Acteur) -> Moi:
+    assert acteur.role is not None
+    return Moi(
+        identifiant=acteur.identifiant,
+        role=acteur.role.value,
+        communes=sorted(acteur.communes),
+        departement=acteur.departement,
+    )
+
+
+@routeur.get("/session", summary="L'utilisateur de la session courante")
+def qui(acteur: ActeurCourant) -> Moi:
+    return _moi(acteur)
+
+
+class ChangementMotDePasse(BaseModel):
+    ancien: str = Field(max_length=1024)
+    nouveau: str = Field(max_length=1024)
+
+
+@routeur.post("/session/mot-de-passe", status_code=204, summary="Changer son mot de passe")
+def changer_mot_de_passe(demande: ChangementMotDePasse, acteur: ActeurCourant, session: Base) -> None:
+    try:
+        comptes.changer_mot_de_passe(session, acteur, demande.ancien, demande.nouveau)
+    except comptes.CompteInvalide as erreur:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
+    session.commit()
+
+
+class DemandeCompte(BaseModel):
+    identifiant: str = Field(max_length=80)
+    role: Role
+    mot_de_passe: str = Field(max_length=1024)
+    communes: list[str] = Field(default_factory=list)
+    departement: str | None = None
+    nom_affiche: str = Field(default="", max_length=120)
+
+
+class Compte(BaseModel):
+    identifiant: str
+    nom_affiche: str
+    role: str
+    communes: list[str]
+    departement: str | None
+    actif: bool
+    totp_confirme: bool
+    cree_le: datetime
+
+
+class CompteCree(Compte):
+    totp_secret: str
+    uri_totp: str
+
+
+def _compte(utilisateur: Utilisateur, communes: frozenset[str]) -> Compte:
+    return Compte(
+        identifiant=utilisateur.identifiant,
+        nom_affiche=utilisateur.nom_affiche,
+        role=utilisateur.role,
+        communes=sorted(communes),
+        departement=utilisateur.departement,
+        actif=utilisateur.actif,
+        totp_confirme=utilisateur.totp_confirme_le is not None,
+        cree_le=utilisateur.cree_le,
+    )
+
+
+@routeur.get("/utilisateurs", summary="Lister les comptes (administrateur)")
+def lister(acteur: ActeurCourant, session: Base) -> list[Compte]:
+    exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateurs_lister")
+    return [_compte(u, c) for u, c in comptes.lister_utilisateurs(session)]
+
+
+@routeur.post("/utilisateurs", status_code=201, summary="Créer un compte (administrateur)")
+def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> CompteCree:
+    exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_creer")
+    try:
+        nouveau = comptes.creer_utilisateur(
+            session,
+            identifiant=demande.identifiant,
+            role=demande.role,
+            mot_de_passe=demande.mot_de_passe,
+            par=acteur,
+            communes=demande.communes,
+            departement=demande.departement,
+            nom_affiche=demande.nom_affiche,
+        )
+    except comptes.CompteInvalide as erreur:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
+    session.commit()
+    base = _compte(nouveau.utilisateur, frozenset(demande.communes))
+    return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
+
+
+@routeur.post("/utilisateurs/{identifiant}/desactiver", summary="Désactiver un compte (administrateur)")
+def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
+    exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_desactiver", cible=("compte", identifiant))
+    try:
+        utilisateur = comptes.desactiver_utilisateur(session, identifiant, par=acteur)
+    except comptes.CompteInvalide as erreur:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    session.commit()
+    assert utilisateur.id is not None
+    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+
+
+@routeur.post("/utilisateurs/{identifiant}/totp", summary="Nouveau secret TOTP (administrateur)")
+def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteCree:
+    exiger_role(acteur, Role.ADMINISTRATEUR, action="totp_reinitialiser", cible=("compte", identifiant))
+    try:
+        nouveau = comptes.reinitialiser_totp(session, identifiant, par=acteur)
+    except comptes.CompteInvalide as erreur:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    session.commit()
+    utilisateur = nouveau.utilisateur
+    assert utilisateur.id is not None
+    base = _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)

@@ -1,0 +1,78 @@
+"""Une seule fabrique de moteur SQLAlchemy, pour SQLite comme pour PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from service.parametres import parametres
+
+
+def maintenant() -> datetime:
+    """L'heure courante, en UTC (avec fuseau : SQLModel refuse les dates naïves)."""
+    return datetime.now(UTC)
+
+
+def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:
+    curseur = connexion_dbapi.cursor()
+    # WAL : lecteurs et écrivain ne se bloquent pas ; clés étrangères vérifiées ; attente plutôt qu'échec.
+    curseur.execute("PRAGMA journal_mode=WAL")
+    curseur.execute("PRAGMA foreign_keys=ON")
+    curseur.execute("PRAGMA busy_timeout=15000")
+    curseur.execute("PRAGMA synchronous=NORMAL")
+    curseur.close()
+
+
+def creer_moteur(url: str) -> sa.Engine:
+    """Le moteur de la base désignée par ``url`` (SQLite ou ``postgresql+psycopg://``)."""
+    adresse = make_url(url)
+    if adresse.get_backend_name() == "sqlite":
+        if adresse.database and adresse.database != ":memory:":
+            Path(adresse.database).parent.mkdir(parents=True, exist_ok=True)
+        # Transactions explicites (BEGIN IMMEDIATE) pour que la réclamation d'un travail soit atomique.
+        moteur_sqlite = sa.create_engine(
+            adresse, connect_args={"check_same_thread": False, "timeout": 15, "isolation_level": None}
+        )
+        sa.event.listen(moteur_sqlite, "connect", _pragmas_sqlite)
+
+        @sa.event.listens_for(moteur_sqlite, "begin")
+        def _debut(connexion: sa.Connection) -> None:
+            connexion.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return moteur_sqlite
+    if adresse.get_backend_name() == "postgresql":
+        return sa.create_engine(adresse, pool_pre_ping=True)
+    raise ValueError(
+        f"Base « {adresse.get_backend_name()} » non prise en charge : utilisez SQLite ou PostgreSQL "
+        "(CELLULE_BASE=postgresql+psycopg://…)."
+    )
+
+
+@cache
+def _moteur_pour(url: str) -> sa.Engine:
+    return creer_moteur(url)
+
+
+def moteur() -> sa.Engine:
+    """Le moteur du processus, construit une fois à partir de ``CELLULE_BASE``."""
+    return _moteur_pour(parametres().base)
+
+
+@contextmanager
+def session_base(moteur_base: sa.Engine) -> Iterator[Session]:
+    """Une session ORM qui valide à la sortie et annule tout en cas d'erreur."""
+    with Session(moteur_base, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

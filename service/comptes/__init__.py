@@ -1,0 +1,1 @@
+"""Comptes, rôles, sessions : l'authentification et la portée de chaque utilisateur."""

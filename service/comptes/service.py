@@ -1,0 +1,313 @@
+"""Créer, désactiver, lister les comptes ; ouvrir, reconnaître et fermer les sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from service.acteur import Acteur
+from service.base.moteur import maintenant
+from service.comptes import mots_de_passe, totp
+from service.comptes.roles import Role
+from service.journal_audit import Action, Resultat, auditer
+from service.modeles import Commune, SessionWeb, Utilisateur, UtilisateurCommune
+from service.parametres import parametres
+
+IDENTIFIANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
+MESSAGE_CONNEXION_REFUSEE = "Identifiant, mot de passe ou code à usage unique incorrect."
+
+
+class CompteInvalide(ValueError):
+    """Création ou modification de compte impossible ; le message dit quoi corriger."""
+
+
+@dataclass(frozen=True)
+class NouveauCompte:
+    utilisateur: Utilisateur
+    totp_secret: str
+    uri_totp: str
+
+
+@dataclass(frozen=True)
+class Connexion:
+    """Résultat d'une tentative : ``jeton`` et ``csrf`` présents seulement en cas de succès."""
+
+    message: str
+    acteur: Acteur | None = None
+    jeton: str | None = None
+    csrf: str | None = None
+    expire_le: str | None = None
+
+
+def empreinte_jeton(jeton: str) -> str:
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+def communes_de(session: Session, utilisateur_id: int) -> frozenset[str]:
+    lignes = session.exec(
+        select(UtilisateurCommune.commune).where(UtilisateurCommune.utilisateur_id == utilisateur_id)
+    )
+    return frozenset(lignes)
+
+
+def acteur_de(session: Session, utilisateur: Utilisateur, **extra: object) -> Acteur:
+    assert utilisateur.id is not None
+    return Acteur(
+        id=utilisateur.id,
+        identifiant=utilisateur.identifiant,
+        role=Role(utilisateur.role),
+        communes=communes_de(session, utilisateur.id),
+        departement=utilisateur.departement,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _verifier_portee(session: Session, role: Role, communes: list[str], departement: str | None) -> None:
+    if role is Role.AGENT_COMMUNE:
+        if not communes:
+            raise CompteInvalide("Un agent communal doit être rattaché à au moins une commune (--commune).")
+        connues = set(session.exec(select(Commune.insee).where(col(Commune.insee).in_(communes))))
+        inconnues = sorted(set(communes) - connues)
+        if inconnues:
+            raise CompteInvalide(
+                f"Commune(s) inconnue(s) : {', '.join(inconnues)}. Enregistrez-les d'abord "
+                "(cellule communes ajouter)."
+            )
+    elif communes:
+        raise CompteInvalide("Seul un agent communal est rattaché à des communes.")
+    if role is Role.REFERENT_DSDEN and not departement:
+        raise CompteInvalide("Un référent de la DSDEN doit avoir un département (--departement).")
+    if role is not Role.REFERENT_DSDEN and departement:
+        raise CompteInvalide("Seul un référent de la DSDEN est rattaché à un département.")
+
+
+def creer_utilisateur(
+    session: Session,
+    *,
+    identifiant: str,
+    role: Role,
+    mot_de_passe: str,
+    par: Acteur,
+    communes: list[str] | None = None,
+    departement: str | None = None,
+    nom_affiche: str = "",
+    totp_secret: str | None = None,
+) -> NouveauCompte:
+    """Crée un compte nominatif. Le secret TOTP n'est montré qu'une fois, à la création."""
+    identifiant = identifiant.strip()
+    if not IDENTIFIANT.fullmatch(identifiant):
+        raise CompteInvalide(
+            "Identifiant invalide : 2 à 80 caractères parmi lettres sans accent, chiffres, « . », « _ » "
+            "et « - » (par exemple prenom.nom)."
+        )
+    if session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first():
+        raise CompteInvalide(f"L'identifiant « {identifiant} » existe déjà.")
+    communes = sorted(set(communes or []))
+    _verifier_portee(session, role, communes, departement)
+    try:
+        mots_de_passe.verifier_politique(mot_de_passe, identifiant=identifiant)
+    except mots_de_passe.MotDePasseRefuse as erreur:
+        raise CompteInvalide(str(erreur)) from erreur
+    secret = totp_secret or totp.nouveau_secret()
+    utilisateur = Utilisateur(
+        identifiant=identifiant,
+        nom_affiche=nom_affiche,
+        role=role.value,
+        departement=departement,
+        mot_de_passe_hache=mots_de_passe.hacher(mot_de_passe),
+        totp_secret=secret,
+    )
+    session.add(utilisateur)
+    session.flush()
+    assert utilisateur.id is not None
+    for commune in communes:
+        session.add(UtilisateurCommune(utilisateur_id=utilisateur.id, commune=commune))
+    auditer(
+        session,
+        par,
+        Action.COMPTE_CREE,
+        cible=("compte", utilisateur.identifiant),
+        details={"role": role.value, "communes": communes, "departement": departement},
+    )
+    return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, identifiant))
+
+
+def trouver(session: Session, identifiant: str) -> Utilisateur:
+    utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
+    if utilisateur is None:
+        raise CompteInvalide(f"Aucun compte « {identifiant} ».")
+    return utilisateur
+
+
+def desactiver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
+    """Désactive le compte et ferme toutes ses sessions (le compte reste pour l'historique)."""
+    utilisateur = trouver(session, identifiant)
+    if not utilisateur.actif:
+        raise CompteInvalide(f"Le compte « {identifiant} » est déjà désactivé.")
+    instant = maintenant()
+    utilisateur.actif = False
+    utilisateur.desactive_le = instant
+    for ouverte in session.exec(
+        select(SessionWeb).where(
+            SessionWeb.utilisateur_id == utilisateur.id, col(SessionWeb.fermee_le).is_(None)
+        )
+    ):
+        ouverte.fermee_le = instant
+    auditer(session, par, Action.COMPTE_DESACTIVE, cible=("compte", utilisateur.identifiant))
+    return utilisateur
+
+
+def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> NouveauCompte:
+    """Nouveau secret TOTP (appareil perdu) : les sessions ouvertes sont fermées."""
+    utilisateur = trouver(session, identifiant)
+    secret = totp.nouveau_secret()
+    utilisateur.totp_secret = secret
+    utilisateur.totp_confirme_le = None
+    utilisateur.dernier_pas_totp = None
+    for ouverte in session.exec(
+        select(SessionWeb).where(
+            SessionWeb.utilisateur_id == utilisateur.id, col(SessionWeb.fermee_le).is_(None)
+        )
+    ):
+        ouverte.fermee_le = maintenant()
+    auditer(
+        session,
+        par,
+        Action.COMPTE_MODIFIE,
+        cible=("compte", utilisateur.identifiant),
+        details={"totp": "nouveau"},
+    )
+    return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, identifiant))
+
+
+def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau: str) -> None:
+    utilisateur = session.get(Utilisateur, acteur.id)
+    assert utilisateur is not None
+    if not mots_de_passe.verifier(ancien, utilisateur.mot_de_passe_hache):
+        raise CompteInvalide("L'ancien mot de passe est incorrect.")
+    try:
+        mots_de_passe.verifier_politique(nouveau, identifiant=utilisateur.identifiant)
+    except mots_de_passe.MotDePasseRefuse as erreur:
+        raise CompteInvalide(str(erreur)) from erreur
+    utilisateur.mot_de_passe_hache = mots_de_passe.hacher(nouveau)
+    for ouverte in session.exec(
+        select(SessionWeb).where(
+            SessionWeb.utilisateur_id == utilisateur.id,
+            col(SessionWeb.fermee_le).is_(None),
+            SessionWeb.id != acteur.session_id,
+        )
+    ):
+        ouverte.fermee_le = maintenant()
+    auditer(
+        session,
+        acteur,
+        Action.COMPTE_MODIFIE,
+        cible=("compte", utilisateur.identifiant),
+        details={"changement": "mot_de_passe"},
+    )
+
+
+def lister_utilisateurs(session: Session) -> list[tuple[Utilisateur, frozenset[str]]]:
+    utilisateurs = session.exec(select(Utilisateur).order_by(col(Utilisateur.identifiant))).all()
+    return [(u, communes_de(session, u.id)) for u in utilisateurs if u.id is not None]
+
+
+def _refus(session: Session, utilisateur: Utilisateur | None, raison: str) -> Connexion:
+    # Un identifiant inconnu n'est pas recopié dans le journal : ce peut être n'importe quel texte.
+    acteur = Acteur(id=None, identifiant=utilisateur.identifiant if utilisateur else "anonyme", role=None)
+    if utilisateur is not None and raison in {"mot_de_passe", "totp"}:
+        reglages = parametres()
+        utilisateur.echecs += 1
+        if utilisateur.echecs >= reglages.echecs_avant_verrouillage:
+            utilisateur.verrouille_jusqu_a = maintenant() + timedelta(minutes=reglages.verrouillage_minutes)
+            utilisateur.echecs = 0
+            auditer(
+                session,
+                acteur,
+                Action.COMPTE_MODIFIE,
+                cible=("compte", utilisateur.identifiant),
+                details={"verrouille_minutes": reglages.verrouillage_minutes},
+            )
+    action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
+    auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison})
+    if raison == "verrouille":
+        return Connexion(
+            "Trop d'échecs : ce compte est verrouillé quelques minutes. Réessayez plus tard "
+            "ou demandez à l'administrateur."
+        )
+    return Connexion(MESSAGE_CONNEXION_REFUSEE)
+
+
+def ouvrir_session(
+    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, *, jeton_precedent: str | None
+) -> Connexion:
+    """Vérifie mot de passe et code TOTP ; crée une session neuve (rotation : l'ancienne est fermée).
+
+    Les échecs sont comptés et audités ; l'appelant valide la transaction dans tous les cas.
+    """
+    utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
+    if utilisateur is None or not utilisateur.actif:
+        mots_de_passe.verifier_a_vide()
+        return _refus(session, utilisateur, "compte_inconnu_ou_inactif")
+    instant = maintenant()
+    if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
+        return _refus(session, utilisateur, "verrouille")
+    if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
+        return _refus(session, utilisateur, "mot_de_passe")
+    pas = totp.pas_valide(utilisateur.totp_secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
+    if pas is None:
+        return _refus(session, utilisateur, "totp")
+    utilisateur.dernier_pas_totp = pas
+    utilisateur.echecs = 0
+    utilisateur.verrouille_jusqu_a = None
+    if utilisateur.totp_confirme_le is None:
+        utilisateur.totp_confirme_le = instant
+    if jeton_precedent:
+        fermer_session(session, jeton_precedent)
+    jeton = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    reglages = parametres()
+    nouvelle = SessionWeb(
+        jeton_hache=empreinte_jeton(jeton),
+        csrf_hache=empreinte_jeton(csrf),
+        utilisateur_id=utilisateur.id,  # type: ignore[arg-type]
+        creee_le=instant,
+        derniere_activite=instant,
+        expire_le=instant + timedelta(hours=reglages.session_duree_max_heures),
+    )
+    session.add(nouvelle)
+    session.flush()
+    acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
+    auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant))
+    return Connexion("Connecté.", acteur, jeton, csrf, nouvelle.expire_le.isoformat())
+
+
+def reconnaitre(session: Session, jeton: str) -> tuple[Acteur, SessionWeb] | None:
+    """L'acteur d'une session ouverte et non expirée ; prolonge l'inactivité à chaque requête."""
+    ouverte = session.exec(select(SessionWeb).where(SessionWeb.jeton_hache == empreinte_jeton(jeton))).first()
+    if ouverte is None or ouverte.fermee_le is not None:
+        return None
+    instant = maintenant()
+    inactivite = timedelta(minutes=parametres().session_inactivite_minutes)
+    if instant >= ouverte.expire_le or instant - ouverte.derniere_activite >= inactivite:
+        ouverte.fermee_le = instant
+        return None
+    utilisateur = session.get(Utilisateur, ouverte.utilisateur_id)
+    if utilisateur is None or not utilisateur.actif:
+        ouverte.fermee_le = instant
+        return None
+    ouverte.derniere_activite = instant
+    return acteur_de(session, utilisateur, session_id=ouverte.id), ouverte
+
+
+def fermer_session(session: Session, jeton: str) -> bool:
+    ouverte = session.exec(select(SessionWeb).where(SessionWeb.jeton_hache == empreinte_jeton(jeton))).first()
+    if ouverte is None or ouverte.fermee_le is not None:
+        return False
+    ouverte.fermee_le = maintenant()
+    return True

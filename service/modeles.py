@@ -1,0 +1,173 @@
+"""Les tables du service.
+
+Aucune donnée d'identité n'y est en clair : l'identité des enfants signalés et leurs candidats
+sont chiffrés (``chiffrement``), et les événements de cas ne portent que des identifiants
+pseudonymes, des dates, des actions et des motifs — c'est d'eux que se calculent les indicateurs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from service.base.moteur import maintenant
+
+
+def nouvel_identifiant() -> str:
+    """Identifiant pseudonyme, opaque, sans rapport avec la personne."""
+    return uuid.uuid4().hex
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class Commune(SQLModel, table=True):
+    insee: str = Field(primary_key=True, max_length=5)
+    nom: str
+    departement: str = Field(index=True, max_length=3)
+
+
+class Utilisateur(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    identifiant: str = Field(unique=True, index=True, max_length=80)
+    nom_affiche: str = ""
+    role: str = Field(max_length=20)
+    departement: str | None = Field(default=None, max_length=3)
+    mot_de_passe_hache: str
+    totp_secret: str
+    totp_confirme_le: datetime | None = None
+    dernier_pas_totp: int | None = None
+    actif: bool = True
+    echecs: int = 0
+    verrouille_jusqu_a: datetime | None = None
+    cree_le: datetime = Field(default_factory=maintenant)
+    desactive_le: datetime | None = None
+
+
+class UtilisateurCommune(SQLModel, table=True):
+    __tablename__ = "utilisateur_commune"
+
+    utilisateur_id: int = Field(foreign_key="utilisateur.id", primary_key=True, ondelete="CASCADE")
+    commune: str = Field(foreign_key="commune.insee", primary_key=True)
+
+
+class SessionWeb(SQLModel, table=True):
+    __tablename__ = "session_web"
+
+    id: int | None = Field(default=None, primary_key=True)
+    jeton_hache: str = Field(unique=True, index=True, max_length=64)
+    csrf_hache: str = Field(max_length=64)
+    utilisateur_id: int = Field(foreign_key="utilisateur.id", index=True, ondelete="CASCADE")
+    creee_le: datetime = Field(default_factory=maintenant)
+    derniere_activite: datetime = Field(default_factory=maintenant)
+    expire_le: datetime
+    fermee_le: datetime | None = None
+
+
+class ConventionEnregistree(SQLModel, table=True):
+    __tablename__ = "convention"
+
+    identifiant: str = Field(primary_key=True, max_length=120)
+    source: str = Field(max_length=20)
+    texte_toml: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    convention: dict[str, Any] = _json()
+    enregistree_le: datetime = Field(default_factory=maintenant)
+    enregistree_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+
+
+class Campagne(SQLModel, table=True):
+    id: str = Field(default_factory=nouvel_identifiant, primary_key=True, max_length=32)
+    commune: str = Field(foreign_key="commune.insee", index=True)
+    date_reference: date
+    libelle: str
+    etat: str = Field(default="brouillon", max_length=12)
+    etape: str = ""
+    pourcentage: int = 0
+    comptes: dict[str, Any] = _json()
+    erreurs: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    protections: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    creee_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    creee_le: datetime = Field(default_factory=maintenant)
+    lancee_le: datetime | None = None
+    terminee_le: datetime | None = None
+
+
+class Source(SQLModel, table=True):
+    id: str = Field(default_factory=nouvel_identifiant, primary_key=True, max_length=32)
+    campagne_id: str = Field(foreign_key="campagne.id", index=True, ondelete="CASCADE")
+    convention: str = Field(foreign_key="convention.identifiant")
+    nom_fichier: str
+    sha256: str = Field(index=True, max_length=64)
+    taille: int
+    # L'archive telle que reçue, chiffrée au repos, et son mot de passe scellé pour le travailleur ;
+    # tous deux supprimés après le passage.
+    archive_chiffree: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    mot_de_passe_scelle: bytes | None = Field(
+        default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True)
+    )
+    comptes: dict[str, Any] = _json()
+    deposee_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    deposee_le: datetime = Field(default_factory=maintenant)
+    effacee_le: datetime | None = None
+
+
+class Travail(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    campagne_id: str = Field(foreign_key="campagne.id", index=True, ondelete="CASCADE")
+    etat: str = Field(default="en_attente", index=True, max_length=12)
+    reclame_par: str | None = None
+    reclame_le: datetime | None = None
+    signe_de_vie: datetime | None = None
+    tentatives: int = 0
+    cree_le: datetime = Field(default_factory=maintenant)
+    fini_le: datetime | None = None
+
+
+class Cas(SQLModel, table=True):
+    id: str = Field(default_factory=nouvel_identifiant, primary_key=True, max_length=32)
+    commune: str = Field(foreign_key="commune.insee", index=True)
+    campagne_origine: str = Field(foreign_key="campagne.id")
+    campagne_derniere: str = Field(foreign_key="campagne.id")
+    # Résultat d'appariement qui a fait repérer l'enfant : a_verifier ou non_apparie.
+    resultat: str = Field(max_length=12)
+    statut: str = Field(default="repere", index=True, max_length=24)
+    motif: str | None = Field(default=None, max_length=32)
+    # HMAC de l'identité normalisée : retrouve le même enfant d'une campagne à l'autre sans la stocker.
+    cle_appariement: str = Field(index=True, max_length=64)
+    cohorte: int = Field(index=True)
+    identite_chiffree: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    candidats_chiffres: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    explication: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    score: float | None = None
+    cree_le: datetime = Field(default_factory=maintenant)
+    mis_a_jour_le: datetime = Field(default_factory=maintenant)
+    transmis_le: datetime | None = None
+    notification_le: date | None = None
+    echeance: date | None = None
+    clos_le: datetime | None = None
+
+
+class EvenementCas(SQLModel, table=True):
+    """Une transition datée d'un cas. Sans donnée personnelle ; survit à l'effacement du cas."""
+
+    __tablename__ = "evenement_cas"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cas_id: str = Field(index=True, max_length=32)
+    commune: str = Field(index=True, max_length=5)
+    departement: str = Field(index=True, max_length=3)
+    campagne_id: str | None = Field(default=None, max_length=32)
+    survenu_le: datetime = Field(default_factory=maintenant, index=True)
+    action: str = Field(max_length=32)
+    de_statut: str | None = Field(default=None, max_length=24)
+    vers_statut: str = Field(max_length=24)
+    motif: str | None = Field(default=None, max_length=32)
+    date_effet: date | None = None
+    donnees: dict[str, Any] = _json()
+    acteur_id: int | None = None
+    acteur_role: str = Field(max_length=20)
