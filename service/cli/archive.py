@@ -1,0 +1,74 @@
+"""``cellule archive verifier`` : vérifier qu'une archive reçue s'ouvre, avant de la déposer.
+
+Le mot de passe est lu sur l'entrée standard (une ligne), jamais sur la ligne de commande où il
+resterait dans l'historique. Codes de sortie : 0 lisible, 3 mot de passe faux ou archive abîmée,
+4 archive refusée, 2 usage.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chiffrement import ArchiveIllisible, ArchiveRefusee, ouvrir_archive
+from service.parametres import parametres
+
+CODE_ILLISIBLE = 3
+CODE_REFUSEE = 4
+CODE_USAGE = 2
+
+
+def _lire_mot_de_passe() -> str | None:
+    if sys.stdin.isatty():
+        saisi = getpass.getpass("Mot de passe de l'archive : ")
+    else:
+        saisi = sys.stdin.readline().rstrip("\r\n")
+    return saisi or None
+
+
+def _echec(code: int, statut: str, message: str, en_json: bool) -> typer.Exit:
+    if en_json:
+        typer.echo(json.dumps({"statut": statut, "message": message}, ensure_ascii=False))
+    else:
+        typer.echo(f"Erreur : {message}", err=True)
+    return typer.Exit(code)
+
+
+def verifier(
+    archive: Annotated[Path, typer.Argument(help="L'archive 7z reçue du partenaire.")],
+    en_json: Annotated[bool, typer.Option("--json", help="Réponse en JSON sur la sortie standard.")] = False,
+) -> None:
+    """Vérifie qu'une archive 7z chiffrée s'ouvre avec son mot de passe (lu sur l'entrée standard)
+    et liste ses fichiers. Rien n'est écrit sur disque."""
+    try:
+        octets = archive.read_bytes()
+    except OSError:
+        typer.echo(f"Erreur : impossible de lire « {archive} » : vérifiez le chemin du fichier.", err=True)
+        raise typer.Exit(CODE_USAGE) from None
+    mot_de_passe = _lire_mot_de_passe()
+    try:
+        fichiers = ouvrir_archive(octets, mot_de_passe, parametres().limites_archive())
+    except ArchiveIllisible as erreur:
+        raise _echec(CODE_ILLISIBLE, "illisible", erreur.message, en_json) from None
+    except ArchiveRefusee as erreur:
+        raise _echec(CODE_REFUSEE, "refusee", erreur.message, en_json) from None
+    if en_json:
+        entrees = [{"nom": f.nom, "taille": len(f.octets)} for f in fichiers]
+        typer.echo(json.dumps({"statut": "lisible", "fichiers": entrees}, ensure_ascii=False))
+        return
+    typer.echo(f"Archive lisible : {len(fichiers)} fichier(s).")
+    for fichier in fichiers:
+        typer.echo(f"  {fichier.nom}\t{len(fichier.octets)} octets")
+
+
+def enregistrer(app: typer.Typer) -> None:
+    groupe = typer.Typer(
+        name="archive", help="Archives 7z chiffrées reçues des partenaires.", no_args_is_help=True
+    )
+    groupe.command("verifier")(verifier)
+    app.add_typer(groupe)

@@ -1,0 +1,188 @@
+"""``cellule cles init | etat | rotation`` : le trousseau de clés, pour l'administrateur.
+
+Aucune commande n'affiche une clé, sauf la nouvelle clé maîtresse quand elle vit dans une variable
+d'environnement (l'administrateur doit bien la recopier). Rien n'est jamais écrasé.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chiffrement import (
+    ErreurChiffrement,
+    Trousseau,
+    TrousseauInvalide,
+    creer_fichier_cle_maitresse,
+    creer_paire_travailleur,
+    decoder_cle_maitresse,
+    generer_cle_maitresse,
+    lire_cle_maitresse,
+    lire_cle_publique_travailleur,
+)
+from chiffrement.trousseau import empreinte_cle_publique
+from service.parametres import Parametres, parametres
+
+CODE_ERREUR = 1
+_SUFFIXE_NOUVELLE = ".nouvelle"
+
+
+def _erreur(message: str) -> typer.Exit:
+    typer.echo(f"Erreur : {message}", err=True)
+    return typer.Exit(CODE_ERREUR)
+
+
+def _cle_par_variable(reglages: Parametres) -> bytes | None:
+    if reglages.cle_maitresse is None:
+        return None
+    return decoder_cle_maitresse(reglages.cle_maitresse.get_secret_value())
+
+
+def _fichier_nouvelle(reglages: Parametres) -> Path:
+    fichier = reglages.chemin_cle_maitresse()
+    return fichier.with_name(fichier.name + _SUFFIXE_NOUVELLE)
+
+
+def _ouvrir(reglages: Parametres) -> Trousseau:
+    cle = _cle_par_variable(reglages)
+    if cle is None:
+        cle = lire_cle_maitresse(reglages.chemin_cle_maitresse())
+    try:
+        return Trousseau(reglages.chemin_trousseau(), cle)
+    except TrousseauInvalide as erreur:
+        if _fichier_nouvelle(reglages).exists():
+            raise TrousseauInvalide(
+                f"{erreur.message} — une rotation a été interrompue : relancez « cellule cles rotation » "
+                "pour la terminer"
+            ) from None
+        raise
+
+
+def init() -> None:
+    """Crée ce qui manque : clé maîtresse (fichier 0600), trousseau, paire de clés du travailleur.
+    Sans danger à relancer : rien d'existant n'est remplacé."""
+    reglages = parametres()
+    dossier = reglages.chemin_trousseau()
+    try:
+        cle = _cle_par_variable(reglages)
+        if cle is not None:
+            typer.echo("Clé maîtresse : lue dans CELLULE_CLE_MAITRESSE.")
+        else:
+            fichier = reglages.chemin_cle_maitresse()
+            if not fichier.exists() and Trousseau.existe(dossier):
+                raise _erreur(
+                    f"le trousseau {dossier} existe mais sa clé maîtresse {fichier} est introuvable : "
+                    "restaurez-la depuis sa sauvegarde (une nouvelle clé ne pourrait pas l'ouvrir)"
+                )
+            cree = creer_fichier_cle_maitresse(fichier)
+            cle = lire_cle_maitresse(fichier)
+            typer.echo(f"Clé maîtresse : {fichier} ({'créée' if cree else 'déjà présente'}).")
+        if Trousseau.existe(dossier):
+            Trousseau(dossier, cle)
+            typer.echo(f"Trousseau : {dossier} (déjà présent, ouvert avec la clé maîtresse).")
+        else:
+            Trousseau.creer(dossier, cle)
+            typer.echo(f"Trousseau : {dossier} (créé).")
+        cree = creer_paire_travailleur(dossier)
+        empreinte = empreinte_cle_publique(lire_cle_publique_travailleur(dossier))
+        typer.echo(f"Paire du travailleur : {'créée' if cree else 'déjà présente'} (empreinte {empreinte}).")
+    except ErreurChiffrement as erreur:
+        raise _erreur(erreur.message) from None
+
+
+def etat(en_json: Annotated[bool, typer.Option("--json", help="Réponse en JSON.")] = False) -> None:
+    """Montre le trousseau : cohortes présentes, cohortes détruites, paire du travailleur. Aucune clé."""
+    reglages = parametres()
+    try:
+        trousseau = _ouvrir(reglages)
+        contenu = trousseau.etat()
+        publique = empreinte_cle_publique(lire_cle_publique_travailleur(trousseau.dossier))
+    except ErreurChiffrement as erreur:
+        raise _erreur(erreur.message) from None
+    source = (
+        "variable CELLULE_CLE_MAITRESSE" if reglages.cle_maitresse else str(reglages.chemin_cle_maitresse())
+    )
+    if en_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "trousseau": str(contenu.dossier),
+                    "cle_maitresse": {"source": source, "empreinte": contenu.empreinte_cle_maitresse},
+                    "cohortes": [
+                        {"cohorte": c.cohorte, "versions": c.versions, "creee_le": c.creee_le}
+                        for c in contenu.cohortes
+                    ],
+                    "detruites": {str(c): d for c, d in contenu.detruites.items()},
+                    "travailleur": {"empreinte_cle_publique": publique},
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(f"Trousseau : {contenu.dossier}")
+    typer.echo(f"Clé maîtresse : {source} (empreinte {contenu.empreinte_cle_maitresse})")
+    typer.echo(f"Paire du travailleur : empreinte {publique}")
+    typer.echo(f"Cohortes actives : {len(contenu.cohortes)}")
+    for cohorte in contenu.cohortes:
+        typer.echo(f"  {cohorte.cohorte} : {cohorte.versions} version(s), créée le {cohorte.creee_le[:10]}")
+    typer.echo(f"Cohortes détruites : {len(contenu.detruites)}")
+    for annee, date in contenu.detruites.items():
+        typer.echo(f"  {annee} : détruite le {date[:10]}")
+
+
+def rotation() -> None:
+    """Remplace la clé maîtresse : les clés de cohorte sont ré-enveloppées, les données ne sont pas
+    rechiffrées. L'ancienne clé ne sert plus à rien et peut être détruite."""
+    reglages = parametres()
+    try:
+        if reglages.cle_maitresse is not None:
+            trousseau = _ouvrir(reglages)
+            nouvelle = generer_cle_maitresse()
+            trousseau.rotation(decoder_cle_maitresse(nouvelle))
+            typer.echo(
+                "Clés de cohorte ré-enveloppées. Nouvelle clé maîtresse, à mettre dans CELLULE_CLE_MAITRESSE"
+            )
+            typer.echo("de chaque processus du service (elle ne sera plus affichée) :")
+            typer.echo(nouvelle)
+            return
+        _rotation_par_fichier(reglages)
+    except ErreurChiffrement as erreur:
+        raise _erreur(erreur.message) from None
+
+
+def _rotation_par_fichier(reglages: Parametres) -> None:
+    # Ordre sûr : la nouvelle clé est écrite à côté avant de ré-envelopper, puis remplace l'ancienne.
+    # Une interruption laisse toujours une clé qui ouvre le trousseau.
+    fichier = reglages.chemin_cle_maitresse()
+    nouvelle_chemin = _fichier_nouvelle(reglages)
+    dossier = reglages.chemin_trousseau()
+    if nouvelle_chemin.exists():
+        nouvelle = lire_cle_maitresse(nouvelle_chemin)
+        try:
+            Trousseau(dossier, nouvelle)
+        except TrousseauInvalide:
+            nouvelle_chemin.unlink()
+        else:
+            os.replace(nouvelle_chemin, fichier)
+            typer.echo(f"Rotation interrompue terminée : {fichier} contient la nouvelle clé maîtresse.")
+            return
+    trousseau = Trousseau(dossier, lire_cle_maitresse(fichier))
+    creer_fichier_cle_maitresse(nouvelle_chemin)
+    trousseau.rotation(lire_cle_maitresse(nouvelle_chemin))
+    os.replace(nouvelle_chemin, fichier)
+    typer.echo(f"Clé maîtresse remplacée dans {fichier} ; clés de cohorte ré-enveloppées.")
+    typer.echo("Redémarrez le service ; détruisez les copies de l'ancienne clé.")
+
+
+def enregistrer(app: typer.Typer) -> None:
+    groupe = typer.Typer(
+        name="cles", help="Trousseau de clés : initialisation, état, rotation.", no_args_is_help=True
+    )
+    groupe.command("init")(init)
+    groupe.command("etat")(etat)
+    groupe.command("rotation")(rotation)
+    app.add_typer(groupe)
