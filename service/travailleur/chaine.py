@@ -1,0 +1,303 @@
+"""La chaîne d'une campagne, dans l'enfant confiné : archives → conventions → lecture → appariement.
+
+Importé seulement une fois le confinement en place (voir ``enfant``). Tout se passe en mémoire.
+Chaque source est vérifiée et lue séparément ; si l'une est refusée, l'appariement n'a pas lieu
+(une liste d'élèves manquante ferait signaler à tort tous ses élèves) et la réponse dit pourquoi.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import polars as pl
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from pydantic import ValidationError
+
+from appariement import apparier
+from chiffrement import ErreurArchive, Limites, desceller, ouvrir_archive
+from chiffrement.erreurs import ScelleInvalide
+from conventions import Convention, lire
+from conventions.convention import SOURCES_FAMILLES
+from conventions.erreurs import ErreurConvention
+from service.travailleur.confinement import EtatProtections
+from service.travailleur.protocole import (
+    SIGNATURE_DEMANDE,
+    Candidat,
+    Comptes,
+    CompteSource,
+    DemandeEnfant,
+    EnfantSignale,
+    ErreurTravail,
+    IdentiteEnfant,
+    IdentiteInscrit,
+    MessageInvalide,
+    ReponseEnfant,
+    SourceDemande,
+    lire_message,
+)
+
+#: Erreurs de lignes gardées par source dans la réponse (les suivantes sont seulement comptées).
+ERREURS_PAR_SOURCE = 200
+_SEPARATEUR = ":"
+_SIGNALES = ("a_verifier", "non_apparie")
+
+
+@dataclass
+class _SourceLue:
+    demande: SourceDemande
+    sha256: str
+    source: str = "inconnue"
+    genre: str = ""
+    fichiers: int = 0
+    comptes: Comptes = field(default_factory=Comptes)
+    refus: str | None = None
+    tables: list[pl.DataFrame] = field(default_factory=list)
+
+
+class _Chrono:
+    def __init__(self) -> None:
+        self.durees: dict[str, float] = {}
+
+    @contextmanager
+    def etape(self, nom: str) -> Iterator[None]:
+        debut = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.durees[nom] = round(self.durees.get(nom, 0.0) + time.perf_counter() - debut, 4)
+
+
+def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
+    """De la demande brute (stdin) à la réponse ; jamais d'exception pour une entrée mauvaise."""
+    try:
+        trames = lire_message(SIGNATURE_DEMANDE, message)
+        demande = DemandeEnfant.model_validate_json(trames[0]) if trames else None
+    except (MessageInvalide, ValueError) as erreur:
+        motif = str(erreur) if isinstance(erreur, MessageInvalide) else "contenu non conforme"
+        return ReponseEnfant(statut="echec", motif=f"demande illisible ({motif})", protections=etat.actives)
+    if demande is None or any(
+        n >= len(trames) for n in (demande.cle_privee, *(s.archive for s in demande.sources)) if n is not None
+    ):
+        return ReponseEnfant(
+            statut="echec", motif="demande illisible (trame manquante)", protections=etat.actives
+        )
+    chrono = _Chrono()
+    erreurs: list[ErreurTravail] = []
+    try:
+        cle = X25519PrivateKey.from_private_bytes(trames[demande.cle_privee])
+    except ValueError:
+        return ReponseEnfant(
+            statut="echec",
+            motif="clé privée du travailleur invalide (32 octets attendus)",
+            protections=etat.actives,
+        )
+    limites = Limites(**demande.limites_archive.model_dump())
+    lues = [_lire_source(demande, s, trames, cle, limites, chrono, erreurs) for s in demande.sources]
+    familles = [s for s in lues if s.genre == "familles" and not s.refus]
+    inscrits = [s for s in lues if s.genre == "inscrits" and not s.refus]
+    refusees = [s for s in lues if s.refus]
+    signales: list[EnfantSignale] = []
+    effectue = False
+    if refusees:
+        erreurs.append(ErreurTravail(motif="appariement non lancé : au moins une source est refusée"))
+    elif not familles:
+        erreurs.append(ErreurTravail(motif="appariement non lancé : il faut au moins une liste CAF ou MSA"))
+    elif not inscrits:
+        erreurs.append(ErreurTravail(motif="appariement non lancé : il faut au moins une liste d'inscrits"))
+    else:
+        with chrono.etape("appariement"):
+            table_familles = pl.concat([t for s in familles for t in s.tables], how="vertical_relaxed")
+            table_inscrits = pl.concat([t for s in inscrits for t in s.tables], how="vertical_relaxed")
+            decisions = apparier(table_familles, table_inscrits, demande.date_reference).decisions
+        with chrono.etape("reponse"):
+            _compter_decisions(decisions, lues)
+            signales = _signales(decisions, table_familles, table_inscrits)
+        effectue = True
+    return ReponseEnfant(
+        statut="termine",
+        protections=etat.actives,
+        raisons_protections=etat.raisons,
+        appariement_effectue=effectue,
+        sources=[
+            CompteSource(
+                identifiant=s.demande.identifiant,
+                source=s.source,
+                sha256=s.sha256,
+                fichiers=s.fichiers,
+                comptes=s.comptes,
+                refus=s.refus,
+            )
+            for s in lues
+        ],
+        total=_total([s.comptes for s in lues]),
+        signales=signales,
+        erreurs=erreurs,
+        durees=chrono.durees,
+    )
+
+
+def _lire_source(
+    demande: DemandeEnfant,
+    source: SourceDemande,
+    trames: list[bytes],
+    cle: X25519PrivateKey,
+    limites: Limites,
+    chrono: _Chrono,
+    erreurs: list[ErreurTravail],
+) -> _SourceLue:
+    archive = trames[source.archive]
+    lue = _SourceLue(demande=source, sha256=hashlib.sha256(archive).hexdigest())
+    try:
+        with chrono.etape("conventions"):
+            convention = Convention.model_validate(source.convention)
+            convention.verifier_usage(demande.commune, demande.jour)
+        lue.source = convention.source
+        lue.genre = "familles" if convention.source in SOURCES_FAMILLES else "inscrits"
+        mot_de_passe = None
+        if source.mot_de_passe_scelle is not None:
+            with chrono.etape("descellement"):
+                mot_de_passe = desceller(trames[source.mot_de_passe_scelle], cle).decode("utf-8")
+        with chrono.etape("archives"):
+            fichiers = ouvrir_archive(
+                archive,
+                mot_de_passe,
+                limites,
+                chiffrement_obligatoire=not convention.archive_non_chiffree_autorisee,
+            )
+        if not fichiers:
+            lue.refus = "l'archive ne contient aucun fichier : demandez au partenaire de la refaire"
+            return lue
+        lue.fichiers = len(fichiers)
+        for numero, fichier in enumerate(fichiers, start=1):
+            with chrono.etape("lecture"):
+                lecture = lire(fichier.octets, convention, aujourd_hui=demande.jour)
+            rapport = lecture.rapport
+            lue.comptes = lue.comptes.model_copy(
+                update={
+                    "lignes": lue.comptes.lignes + rapport.lignes,
+                    "valides": lue.comptes.valides + rapport.valides,
+                    "rejetees": lue.comptes.rejetees + rapport.rejetees,
+                }
+            )
+            place = max(ERREURS_PAR_SOURCE - sum(e.source == source.identifiant for e in erreurs), 0)
+            erreurs.extend(
+                ErreurTravail(
+                    source=source.identifiant, fichier=numero, ligne=e.ligne, champ=e.champ, motif=e.motif
+                )
+                for e in rapport.erreurs[:place]
+            )
+            if rapport.refus:
+                lue.refus = f"fichier n° {numero} de l'archive refusé : {rapport.refus}"
+                return lue
+            lue.tables.append(_preparer(lecture.table, source.identifiant, numero, convention))
+    except ValidationError:
+        lue.refus = "convention illisible ou incomplète : enregistrez-la de nouveau"
+    except (ErreurConvention, ErreurArchive, ScelleInvalide) as erreur:
+        lue.refus = str(getattr(erreur, "message", erreur))
+    except UnicodeDecodeError:
+        lue.refus = "mot de passe scellé illisible (UTF-8 attendu) : saisissez de nouveau le mot de passe"
+    return lue
+
+
+def _preparer(table: pl.DataFrame, identifiant: str, numero: int, convention: Convention) -> pl.DataFrame:
+    """Préfixe les identifiants par la source et le fichier (uniques sur toute la campagne) ; fixe le mode.
+
+    Une liste d'instruction déclarée (IEF, CNED…) porte le mode de sa convention.
+    """
+    prefixe = f"{identifiant}{_SEPARATEUR}{numero}{_SEPARATEUR}"
+    table = table.with_columns(pl.lit(prefixe).add(pl.col("id")).alias("id"))
+    mode = convention.mode
+    if mode is None:
+        return table
+    colonne = pl.col("mode")
+    if mode != "ecole":
+        colonne = pl.when(colonne.is_null() | (colonne == "ecole")).then(pl.lit(mode)).otherwise(colonne)
+    return table.with_columns(colonne.fill_null(mode).alias("mode"))
+
+
+def _origine(identifiant: str) -> tuple[str, int, str]:
+    source, numero, id_ligne = identifiant.split(_SEPARATEUR, 2)
+    return source, int(numero), id_ligne
+
+
+_CHAMP_STATUT = {
+    "apparie": "apparies",
+    "instruction_declaree": "instruction_declaree",
+    "a_verifier": "a_verifier",
+    "non_apparie": "non_apparies",
+    "hors_obligation": "hors_obligation",
+}
+
+
+def _compter_decisions(decisions: pl.DataFrame, lues: list[_SourceLue]) -> None:
+    """Comptes par statut : pour chaque liste CAF/MSA, et pour chaque liste d'inscrits rattachée."""
+    par_famille = decisions.group_by(
+        pl.col("id_famille").str.split(_SEPARATEUR).list.first().alias("source"), "statut"
+    ).len()
+    par_inscrit = (
+        decisions.filter(pl.col("id_inscrit").is_not_null())
+        .group_by(pl.col("id_inscrit").str.split(_SEPARATEUR).list.first().alias("source"), "statut")
+        .len()
+    )
+    comptes: dict[str, dict[str, int]] = {}
+    for ligne in pl.concat([par_famille, par_inscrit]).iter_rows(named=True):
+        champ = _CHAMP_STATUT.get(ligne["statut"])
+        if champ:
+            par_source = comptes.setdefault(ligne["source"], {})
+            par_source[champ] = par_source.get(champ, 0) + ligne["len"]
+    for lue in lues:
+        if lue.demande.identifiant in comptes:
+            lue.comptes = lue.comptes.model_copy(update=comptes[lue.demande.identifiant])
+
+
+def _total(comptes: list[Comptes]) -> Comptes:
+    return Comptes(**{champ: sum(getattr(c, champ) for c in comptes) for champ in Comptes.model_fields})
+
+
+def _signales(decisions: pl.DataFrame, familles: pl.DataFrame, inscrits: pl.DataFrame) -> list[EnfantSignale]:
+    """Les enfants à vérifier ou non appariés, avec leur identité reçue et celle de leurs candidats."""
+    retenues = decisions.filter(pl.col("statut").is_in(_SIGNALES)).join(
+        familles.rename({"id": "id_famille"}), on="id_famille", how="left"
+    )
+    ids_candidats = (
+        retenues.select(pl.col("candidats").explode().struct.field("id_inscrit")).to_series().drop_nulls()
+    )
+    fiches = {
+        fiche["id"]: fiche
+        for fiche in inscrits.filter(pl.col("id").is_in(ids_candidats.implode())).to_dicts()
+    }
+    signales = []
+    for ligne in retenues.iter_rows(named=True):
+        source, numero, id_ligne = _origine(ligne["id_famille"])
+        candidats = []
+        for candidat in ligne["candidats"] or []:
+            fiche = fiches.get(candidat["id_inscrit"])
+            if fiche is None:
+                continue
+            source_c, numero_c, id_c = _origine(fiche["id"])
+            candidats.append(
+                Candidat(
+                    source=source_c,
+                    fichier=numero_c,
+                    id_ligne=id_c,
+                    score=candidat["score"],
+                    identite=IdentiteInscrit(**{c: fiche.get(c) for c in IdentiteInscrit.model_fields}),
+                )
+            )
+        signales.append(
+            EnfantSignale(
+                source=source,
+                fichier=numero,
+                id_ligne=id_ligne,
+                statut=ligne["statut"],
+                score=ligne["score"],
+                explication=ligne["explication"] or "",
+                identite=IdentiteEnfant(**{c: ligne.get(c) for c in IdentiteEnfant.model_fields}),
+                candidats=candidats,
+            )
+        )
+    return signales
