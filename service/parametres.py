@@ -89,6 +89,26 @@ class Parametres(BaseSettings):
         ge=5,
         description="Un travail en cours sans signe de vie depuis ce délai est repris par un autre.",
     )
+    travailleur_memoire_mio: int = Field(
+        default=3072,
+        ge=1024,
+        description="Mémoire virtuelle maximale de l'enfant (RLIMIT_AS), réserves de polars comprises.",
+    )
+    travailleur_cpu_secondes: int = Field(
+        default=300, ge=1, description="Temps de calcul maximal de l'enfant (RLIMIT_CPU)."
+    )
+    travailleur_duree_secondes: float = Field(
+        default=600, gt=0, description="Durée réelle maximale d'un travail ; au-delà l'enfant est tué."
+    )
+    travailleur_fichiers: int = Field(
+        default=64, ge=16, description="Descripteurs ouverts au plus par l'enfant (RLIMIT_NOFILE)."
+    )
+    travailleur_protections_obligatoires: list[
+        Literal["limites", "sans_nouveaux_privileges", "espaces_de_noms", "landlock", "seccomp"]
+    ] = Field(
+        default=["limites", "sans_nouveaux_privileges", "espaces_de_noms", "landlock", "seccomp"],
+        description="Protections sans lesquelles un travail est refusé (liste JSON, docs/travailleur.md).",
+    )
 
     def chemin_trousseau(self) -> Path:
         """Le dossier du trousseau de clés."""
