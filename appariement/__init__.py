@@ -1,1 +1,15 @@
-"""Moteur d'appariement : tables canoniques en entrée, décisions expliquées en sortie.."""
+"""Moteur d'appariement : tables canoniques en entrée, décisions expliquées en sortie."""
+
+from appariement.modele import Modele, ModeleInvalide, modele_par_defaut
+from appariement.moteur import STATUTS, DonneesInvalides, Reglages, Resultat, apparier
+
+__all__ = [
+    "STATUTS",
+    "DonneesInvalides",
+    "Modele",
+    "ModeleInvalide",
+    "Reglages",
+    "Resultat",
+    "apparier",
+    "modele_par_defaut",
+]

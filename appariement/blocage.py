@@ -1,0 +1,69 @@
+"""Génération des paires candidates par plusieurs clés de blocage.
+
+Chaque clé tolère qu'un champ soit faux : le nom (prénom + date), le prénom (nom + date), la date
+(nom + prénom + année voisine, ou nom + prénom + jour et mois), ou une date absente (nom + prénom).
+Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Tout se fait
+par jointures polars : jamais de produit cartésien.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+REGLES: dict[str, int] = {
+    "nom_date": 1,
+    "prenom_date": 2,
+    "noms_annee": 4,
+    "noms_jour": 8,
+    "noms_sans_date": 16,
+}
+"""Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
+
+
+def _cles(table: pl.DataFrame) -> pl.LazyFrame:
+    """Une ligne par (enfant ou inscrit, partie de nom) avec les clés dérivées."""
+    cles = (
+        table.lazy().select("idx", "date", "prenom_ph", pl.col("noms_ph").alias("nom_ph")).explode("nom_ph")
+    )
+    paire = (
+        pl.when(pl.col("nom_ph") <= pl.col("prenom_ph"))
+        .then(pl.concat_str("nom_ph", pl.lit("|"), "prenom_ph"))
+        .otherwise(pl.concat_str("prenom_ph", pl.lit("|"), "nom_ph"))
+    )
+    return cles.with_columns(
+        paire.alias("noms"),
+        pl.col("date").dt.year().alias("annee"),
+        pl.col("date").dt.month().alias("mois"),
+        pl.col("date").dt.day().alias("jour"),
+    )
+
+
+def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: int) -> pl.LazyFrame:
+    gauche = gauche.select("idx", *cles).drop_nulls().unique()
+    droite = droite.select("idx", *cles).drop_nulls().unique()
+    return (
+        gauche.join(droite, on=cles, suffix="_i")
+        .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"))
+        .with_columns(pl.lit(bit, dtype=pl.UInt8).alias("regles"))
+    )
+
+
+def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.DataFrame:
+    """Paires (``fi``, ``ii``) d'index de lignes, uniques, avec le masque des règles qui les ont produites."""
+    f = _cles(familles)
+    i = _cles(inscrits)
+    # Année voisine : l'inscrit est présenté sous son année et les deux années autour.
+    i_annees = i.with_columns(pl.int_ranges(pl.col("annee") - 1, pl.col("annee") + 2).alias("annee")).explode(
+        "annee"
+    )
+    morceaux = [
+        _joindre(f, i, ["nom_ph", "date"], REGLES["nom_date"]),
+        _joindre(f, i, ["prenom_ph", "date"], REGLES["prenom_date"]),
+        _joindre(f, i_annees, ["noms", "annee"], REGLES["noms_annee"]),
+        _joindre(f, i, ["noms", "mois", "jour"], REGLES["noms_jour"]),
+        _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
+        _joindre(f, i.filter(pl.col("date").is_null()), ["noms"], REGLES["noms_sans_date"]),
+    ]
+    return (
+        pl.concat(morceaux).group_by("fi", "ii").agg(pl.col("regles").bitwise_or()).sort("fi", "ii").collect()
+    )

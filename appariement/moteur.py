@@ -1,0 +1,380 @@
+"""``apparier`` : décide, pour chaque enfant des listes CAF/MSA, s'il est retrouvé sur une liste.
+
+Étapes : normalisation, paires candidates (blocage), niveaux d'accord par champ, score de
+Fellegi–Sunter (poids log2(m/u), ajustés à la fréquence des noms et prénoms), affectation un-à-un
+par meilleurs choix mutuels, puis statut. Un lien n'est posé que si son score est haut et
+qu'aucun concurrent (un frère, une sœur, un jumeau, une autre fiche) n'en approche : sinon la
+décision revient à une personne, avec les meilleurs candidats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from appariement.age import est_soumis
+from appariement.blocage import paires_candidates
+from appariement.comparaisons import CHAMPS, NIVEAUX, comparer
+from appariement.modele import Modele, estimer, modele_par_defaut
+from appariement.normalisation import preparer
+
+STATUTS: tuple[str, ...] = ("apparie", "a_verifier", "non_apparie", "hors_obligation", "instruction_declaree")
+
+COLONNES_FAMILLES: tuple[str, ...] = (
+    "id", "nom", "prenoms", "date_naissance", "sexe", "nom_allocataire", "prenom_allocataire", "adresse",
+    "code_postal", "commune",
+)  # fmt: skip
+COLONNES_INSCRITS: tuple[str, ...] = (
+    "id", "nom", "nom_usage", "prenoms", "date_naissance", "sexe", "ine", "uai", "adresse", "code_postal",
+    "commune", "mode",
+)  # fmt: skip
+_OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
+
+_COLONNES_PAIRE = (
+    "nom_c", "nom_cs", "nom_t", "nom_ph", "prenom1", "prenoms_t", "prenoms_c", "prenom_ph", "date", "sexe",
+    "adresse", "code_postal", "commune",
+)  # fmt: skip
+_COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
+
+SCHEMA_CANDIDATS = pl.List(pl.Struct({"id_inscrit": pl.String, "score": pl.Float64}))
+
+_LIBELLES_MOTIFS = {
+    "apparie": "fiche d'inscription retrouvée, sans concurrent proche",
+    "instruction_declaree": (
+        "retrouvé sur une liste d'instruction déclarée (IEF, CNED, hors contrat, médico-social)"
+    ),
+    "hors_obligation": "hors de l'âge de l'obligation d'instruction à la date de référence",
+    "date_manquante": "date de naissance manquante : l'âge et l'identité sont à vérifier",
+    "score_intermediaire": "fiche ressemblante, mais score entre le seuil de revue et le seuil d'appariement",
+    "concurrent": "une autre fiche ou un autre enfant (frère, sœur, jumeau, doublon) obtient un score proche",
+    "deja_prise": "la fiche la plus ressemblante est attribuée à un autre enfant avec un score proche",
+    "aucun": "aucune fiche d'inscription assez ressemblante",
+}
+
+
+class DonneesInvalides(ValueError):
+    """Une table d'entrée n'a pas les colonnes attendues."""
+
+
+@dataclass(frozen=True)
+class Reglages:
+    """Seuils et paramètres du moteur (scores en bits : log2 du rapport de vraisemblance)."""
+
+    seuil_apparie: float = 6.0
+    seuil_revue: float = -4.0
+    marge: float = 6.0
+    nb_candidats: int = 3
+    part_inscrits: float = 0.98
+    taille_min_estimation: int = 2000
+    paires_hasard: int = 300_000
+    ajustement_frequence_max: float = 5.0
+    graine: int = 0
+
+
+@dataclass
+class Resultat:
+    """Décisions (une ligne par ligne de ``familles``, dans le même ordre) et modèle utilisé."""
+
+    decisions: pl.DataFrame
+    modele: Modele
+    nb_paires_candidates: int
+
+    def comptes(self) -> dict[str, int]:
+        presents = dict(self.decisions.group_by("statut").len().iter_rows())
+        return {statut: int(presents.get(statut, 0)) for statut in STATUTS}
+
+
+def _completer(table: pl.DataFrame, colonnes: tuple[str, ...], nom_table: str) -> pl.DataFrame:
+    manquantes = [c for c in _OBLIGATOIRES if c not in table.columns]
+    if manquantes:
+        raise DonneesInvalides(
+            f"table {nom_table} : colonnes obligatoires absentes : {', '.join(manquantes)}"
+        )
+    ajouts = [pl.lit(None, dtype=pl.String).alias(c) for c in colonnes if c not in table.columns]
+    table = table.with_columns(ajouts) if ajouts else table
+    texte = [c for c in colonnes if c != "date_naissance" and table.schema[c] != pl.String]
+    table = table.with_columns([pl.col(c).cast(pl.String) for c in texte]) if texte else table
+    if table.schema["date_naissance"] != pl.Date:
+        raise DonneesInvalides(f"table {nom_table} : la colonne date_naissance doit être de type Date")
+    return table
+
+
+def _paires(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
+    """Colonnes préparées des deux côtés pour chaque paire (celles de l'inscrit suffixées ``_i``)."""
+    cote_i = inscrits.select(
+        pl.col("idx").alias("ii"), *[pl.col(c).alias(f"{c}_i") for c in (*_COLONNES_PAIRE, *_COLONNES_USAGE)]
+    )
+    return (
+        index.select("fi", "ii")
+        .join(familles.select(pl.col("idx").alias("fi"), *_COLONNES_PAIRE), on="fi", how="left")
+        .join(cote_i, on="ii", how="left", maintain_order="left")
+    )
+
+
+def _paires_au_hasard(nb_familles: int, nb_inscrits: int, nombre: int, graine: int) -> pl.DataFrame:
+    generateur = np.random.default_rng(graine)
+    return pl.DataFrame(
+        {
+            "fi": generateur.integers(0, nb_familles, nombre, dtype=np.uint32),
+            "ii": generateur.integers(0, nb_inscrits, nombre, dtype=np.uint32),
+        }
+    )
+
+
+def _ajustement_frequence(
+    paires: pl.DataFrame, inscrits: pl.DataFrame, colonne: str, u_exact: float, limite: float
+) -> pl.Expr:
+    """Bonus (malus) en bits pour un accord exact sur une valeur rare (courante) : log2(u / fréquence)."""
+    frequences = (
+        inscrits.select(pl.col(colonne).alias("_valeur"))
+        .drop_nulls()
+        .group_by("_valeur")
+        .len()
+        .with_columns((pl.col("len") / inscrits.height).alias("_freq"))
+    )
+    freq = paires.select(pl.col(colonne).alias("_valeur")).join(
+        frequences, on="_valeur", how="left", maintain_order="left"
+    )["_freq"]
+    plancher = 1.0 / max(inscrits.height, 1)
+    return (
+        (pl.lit(u_exact) / pl.lit(freq).fill_null(plancher).clip(lower_bound=plancher))
+        .log(2)
+        .clip(-limite, limite)
+    )
+
+
+def _scorer(
+    paires: pl.DataFrame, niveaux: pl.DataFrame, inscrits: pl.DataFrame, modele: Modele, reglages: Reglages
+) -> pl.DataFrame:
+    """Poids de chaque champ (null si manquant) et score total de chaque paire."""
+    nb = max(inscrits.height, 1)
+    probabilite = min(reglages.part_inscrits / nb, 0.5)
+    a_priori = math.log2(probabilite / (1 - probabilite))
+    poids = []
+    for champ in CHAMPS:
+        table = modele.champs[champ].poids()
+        poids_niveau = pl.col(champ).replace_strict(list(range(len(table))), table, return_dtype=pl.Float64)
+        poids.append(poids_niveau.alias(f"poids_{champ}"))
+    resultat = niveaux.with_columns(poids)
+    for champ, colonne in (("nom", "nom_cs"), ("prenom", "prenom1")):
+        bonus = _ajustement_frequence(
+            paires, inscrits, colonne, modele.champs[champ].u[0], reglages.ajustement_frequence_max
+        )
+        resultat = resultat.with_columns(
+            pl.when(pl.col(champ) == 0)
+            .then(pl.col(f"poids_{champ}") + bonus)
+            .otherwise(pl.col(f"poids_{champ}"))
+            .alias(f"poids_{champ}")
+        )
+    return resultat.with_columns(
+        (pl.lit(a_priori) + pl.sum_horizontal([pl.col(f"poids_{c}").fill_null(0.0) for c in CHAMPS])).alias(
+            "score"
+        ),
+        pl.lit(a_priori).alias("a_priori"),
+    )
+
+
+def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
+    """Un-à-un par meilleurs choix mutuels : chaque tour lie les paires où l'enfant et la fiche se
+    préfèrent l'un l'autre, puis les retire. La meilleure paire restante est toujours mutuelle."""
+    ordre = ["score", "fi", "ii"]
+    libres = (
+        paires.filter(pl.col("score") >= seuil)
+        .select("fi", "ii", "score")
+        .sort(ordre, descending=[True, False, False])
+    )
+    retenus = []
+    while libres.height:
+        mutuels = libres.unique("fi", keep="first", maintain_order=True).join(
+            libres.unique("ii", keep="first", maintain_order=True), on=["fi", "ii", "score"]
+        )
+        retenus.append(mutuels)
+        libres = libres.filter(
+            ~pl.col("fi").is_in(mutuels["fi"].implode()) & ~pl.col("ii").is_in(mutuels["ii"].implode())
+        )
+    if not retenus:
+        return pl.DataFrame(schema={"fi": pl.UInt32, "ii": pl.UInt32, "score": pl.Float64})
+    return pl.concat(retenus)
+
+
+def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl.DataFrame:
+    """Pour chaque enfant : un concurrent proche de son lien, ou une fiche plausible prise de peu."""
+    score_f = liens.select("fi", pl.col("score").alias("lien_f"))
+    score_i = liens.select("ii", pl.col("score").alias("lien_i"))
+    autres = (
+        paires.filter(pl.col("score") >= reglages.seuil_revue)
+        .select("fi", "ii", "score")
+        .join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
+        .filter(pl.col("lie").is_null())
+        .join(score_f, on="fi", how="left")
+        .join(score_i, on="ii", how="left")
+    )
+    marge = reglages.marge
+    # Concurrent écarté : sa fiche est clairement à un autre, ou cet autre enfant est clairement lié ailleurs.
+    fiche_prise = pl.col("lien_i").fill_null(-math.inf) >= pl.col("score") + marge
+    enfant_lie = pl.col("lien_f").fill_null(-math.inf) >= pl.col("score") + marge
+    cote_enfant = autres.filter(
+        pl.col("lien_f").is_not_null() & (pl.col("score") >= pl.col("lien_f") - marge) & ~fiche_prise
+    ).select("fi")
+    cote_fiche = (
+        autres.filter(
+            pl.col("lien_i").is_not_null() & (pl.col("score") >= pl.col("lien_i") - marge) & ~enfant_lie
+        )
+        .select("ii")
+        .join(liens.select("fi", "ii"), on="ii")
+        .select("fi")
+    )
+    concurrents = pl.concat([cote_enfant, cote_fiche]).unique().with_columns(pl.lit(True).alias("concurrent"))
+    prises = (
+        autres.filter(pl.col("lien_f").is_null() & ~fiche_prise)
+        .select("fi")
+        .unique()
+        .with_columns(pl.lit(True).alias("deja_prise"))
+    )
+    return concurrents.join(prises, on="fi", how="full", coalesce=True)
+
+
+def _eligibilite(familles: pl.DataFrame, date_reference: date) -> pl.DataFrame:
+    """``est_soumis`` appliqué une fois par date de naissance distincte."""
+    dates = familles.select(pl.col("date").unique().drop_nulls())["date"].to_list()
+    return pl.DataFrame(
+        {"date": dates, "soumis": [est_soumis(d, date_reference) for d in dates]},
+        schema={"date": pl.Date, "soumis": pl.Boolean},
+    )
+
+
+def _explication(reglages: Reglages) -> pl.Expr:
+    champs = [
+        pl.struct(
+            pl.lit(champ).alias("champ"),
+            pl.col(champ)
+            .replace_strict(list(range(len(NIVEAUX[champ]))), list(NIVEAUX[champ]), return_dtype=pl.String)
+            .fill_null("manquant")
+            .alias("niveau"),
+            pl.col(f"poids_{champ}").fill_null(0.0).round(2).alias("poids"),
+        )
+        for champ in CHAMPS
+    ]
+    detail = pl.when(pl.col("score").is_not_null()).then(pl.concat_list(champs))
+    probabilite = 1.0 / (1.0 + (2.0 ** (-pl.col("score"))))
+    return pl.struct(
+        pl.col("motif").replace_strict(_LIBELLES_MOTIFS, return_dtype=pl.String).alias("motif"),
+        pl.col("score").round(2).alias("score"),
+        probabilite.round(6).alias("probabilite"),
+        pl.col("a_priori").round(2).alias("a_priori"),
+        detail.alias("champs"),
+        pl.col("inversion").alias("inversion_nom_prenom"),
+        pl.lit(reglages.seuil_apparie).alias("seuil_apparie"),
+        pl.lit(reglages.seuil_revue).alias("seuil_revue"),
+    ).struct.json_encode()
+
+
+def apparier(
+    familles: pl.DataFrame,
+    inscrits: pl.DataFrame,
+    date_reference: date,
+    *,
+    modele: Modele | None = None,
+    reglages: Reglages | None = None,
+) -> Resultat:
+    """Décide, pour chaque enfant de ``familles``, s'il est retrouvé dans ``inscrits``.
+
+    Les deux tables sont les tables canoniques (voir docs/appariement.md). Rien n'est lu ni écrit
+    ailleurs, rien n'est journalisé. Sans ``modele``, m et u sont estimés sur les données (EM)
+    quand elles sont assez grandes, sinon le modèle par défaut sert.
+    """
+    reglages = reglages or Reglages()
+    f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False)
+    i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True)
+
+    index = paires_candidates(f, i)
+    paires = _paires(f, i, index)
+    niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
+
+    if modele is None:
+        modele = modele_par_defaut()
+        if f.height >= reglages.taille_min_estimation and i.height >= reglages.taille_min_estimation:
+            hasard = _paires(
+                f, i, _paires_au_hasard(f.height, i.height, reglages.paires_hasard, reglages.graine)
+            )
+            modele = estimer(niveaux, comparer(hasard), modele)
+
+    notes = _scorer(paires, niveaux, i, modele, reglages).with_columns(paires["mode_i"].alias("mode"))
+    liens = _affecter(notes, reglages.seuil_revue)
+    doutes = _doutes(notes, liens, reglages)
+
+    meilleurs = (
+        notes.sort(["score", "fi", "ii"], descending=[True, False, False])
+        .join(i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_candidat")), on="ii", how="left")
+        .group_by("fi", maintain_order=True)
+        .agg(
+            pl.struct(pl.col("id_candidat").alias("id_inscrit"), pl.col("score").cast(pl.Float64))
+            .head(reglages.nb_candidats)
+            .alias("candidats")
+        )
+    )
+    # La paire expliquée : le lien retenu, sinon le meilleur candidat.
+    retenue = (
+        notes.join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
+        .with_columns(pl.col("lie").fill_null(False))
+        .sort(["lie", "score", "fi", "ii"], descending=[True, True, False, False])
+        .unique("fi", keep="first", maintain_order=True)
+        .join(i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_lie")), on="ii", how="left")
+    )
+    table = (
+        f.select(pl.col("idx").alias("fi"), pl.col("id").alias("id_famille"), "date")
+        .join(retenue, on="fi", how="left")
+        .join(doutes, on="fi", how="left")
+        .join(meilleurs, on="fi", how="left")
+        .join(_eligibilite(f, date_reference), on="date", how="left")
+        .with_columns(pl.col("lie").fill_null(False), pl.col("concurrent").fill_null(False))
+        .with_columns(pl.col("deja_prise").fill_null(False))
+        .sort("fi")
+    )
+    motif = (
+        pl.when(pl.col("date").is_null())
+        .then(pl.lit("date_manquante"))
+        .when(~pl.col("soumis"))
+        .then(pl.lit("hors_obligation"))
+        .when(pl.col("lie") & pl.col("concurrent"))
+        .then(pl.lit("concurrent"))
+        .when(pl.col("lie") & (pl.col("score") < reglages.seuil_apparie))
+        .then(pl.lit("score_intermediaire"))
+        .when(pl.col("lie") & (pl.col("mode") != "ecole"))
+        .then(pl.lit("instruction_declaree"))
+        .when(pl.col("lie"))
+        .then(pl.lit("apparie"))
+        .when(pl.col("deja_prise"))
+        .then(pl.lit("deja_prise"))
+        .otherwise(pl.lit("aucun"))
+    )
+    statut = pl.col("motif").replace_strict(
+        {
+            "date_manquante": "a_verifier",
+            "hors_obligation": "hors_obligation",
+            "concurrent": "a_verifier",
+            "score_intermediaire": "a_verifier",
+            "instruction_declaree": "instruction_declaree",
+            "apparie": "apparie",
+            "deja_prise": "a_verifier",
+            "aucun": "non_apparie",
+        },
+        return_dtype=pl.String,
+    )
+    table = table.with_columns(motif.alias("motif")).with_columns(statut.alias("statut"))
+    decisions = table.select(
+        "id_famille",
+        "statut",
+        pl.when(pl.col("statut").is_in(["apparie", "instruction_declaree"]))
+        .then(pl.col("id_lie"))
+        .otherwise(None)
+        .alias("id_inscrit"),
+        pl.col("score").cast(pl.Float64),
+        _explication(reglages).alias("explication"),
+        pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
+    )
+    return Resultat(decisions=decisions, modele=modele, nb_paires_candidates=index.height)
