@@ -9,6 +9,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from audit import (
+    INTERVALLE_POINTS,
+    NOM_CLE,
+    RETENTION_MAX_MOIS,
+    RETENTION_MIN_MOIS,
+    RETENTION_PAR_DEFAUT_MOIS,
+)
 from chiffrement.archives import MIO, Limites
 
 
@@ -109,6 +116,21 @@ class Parametres(BaseSettings):
         default=["limites", "sans_nouveaux_privileges", "espaces_de_noms", "landlock", "seccomp"],
         description="Protections sans lesquelles un travail est refusé (liste JSON, docs/travailleur.md).",
     )
+    audit_retention_mois: int = Field(
+        default=RETENTION_PAR_DEFAUT_MOIS,
+        ge=RETENTION_MIN_MOIS,
+        le=RETENTION_MAX_MOIS,
+        description="Conservation du journal d'audit, en mois (6 à 36, CNIL).",
+    )
+    audit_points_intervalle: int = Field(
+        default=INTERVALLE_POINTS,
+        ge=1,
+        description="Un point de contrôle signé du journal d'audit toutes les N entrées.",
+    )
+    audit_cle: Path | None = Field(
+        default=None,
+        description="Clé Ed25519 (0600) des points de contrôle (défaut : <donnees>/cles/audit-ed25519.pem).",
+    )
 
     def chemin_trousseau(self) -> Path:
         """Le dossier du trousseau de clés."""
@@ -121,6 +143,10 @@ class Parametres(BaseSettings):
             if self.cle_maitresse_fichier is not None
             else self.donnees / "cle_maitresse"
         )
+
+    def chemin_cle_audit(self) -> Path:
+        """Le fichier de la clé qui signe les points de contrôle du journal d'audit."""
+        return self.audit_cle if self.audit_cle is not None else self.donnees / "cles" / NOM_CLE
 
     def limites_archive(self) -> Limites:
         """Les limites appliquées à l'ouverture de chaque archive."""

@@ -1,0 +1,276 @@
+"""Vérification complète du journal : chaîne, numérotation, heures, points de contrôle, purges.
+
+Tout est recalculé depuis le contenu des lignes ; rien de ce que la base affirme n'est cru sur
+parole, sauf ce qui est signé par une clé de confiance. La première anomalie (dans l'ordre des
+entrées) est nommée.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from audit.canonique import ORIGINE, chainer, contenu_entree, segment_de
+from audit.erreurs import CleInvalide
+from audit.signature import PointDeControle
+from audit.tables import journal, points_de_controle, purges
+
+_LOT = 10_000
+
+
+@dataclass(frozen=True)
+class Anomalie:
+    """La première entrée fautive et ce qui lui est arrivé."""
+
+    sequence: int
+    motif: str
+
+
+@dataclass(frozen=True)
+class Rapport:
+    """Le résultat d'une vérification."""
+
+    entrees: int
+    premiere: int | None
+    taille: int
+    tete: str
+    points_verifies: int
+    segments_purges: tuple[str, ...]
+    anomalie: Anomalie | None
+    remarques: tuple[str, ...] = field(default=())
+
+    @property
+    def intact(self) -> bool:
+        """Vrai si aucune altération n'a été trouvée."""
+        return self.anomalie is None
+
+    def resume(self) -> str:
+        """Le résumé lisible par le DPO."""
+        if self.anomalie is not None:
+            lignes = [f"JOURNAL ALTÉRÉ — entrée n° {self.anomalie.sequence} : {self.anomalie.motif}"]
+        elif self.entrees:
+            lignes = [
+                f"Journal intact : {self.entrees} entrées (n° {self.premiere} à n° {self.taille}), "
+                f"tête {self.tete[:16]}…, {self.points_verifies} point(s) de contrôle signé(s) concordant(s)."
+            ]
+        else:
+            lignes = ["Journal intact : aucune entrée."]
+        if self.segments_purges:
+            lignes.append(
+                f"Segments purgés (fin de conservation, attestés par point signé) : "
+                f"{', '.join(self.segments_purges)}."
+            )
+        lignes += list(self.remarques)
+        return "\n".join(lignes)
+
+
+def _points_de_confiance(
+    connexion: sa.Connection, cles: Collection[str], anomalies: list[Anomalie]
+) -> list[PointDeControle]:
+    points = [
+        PointDeControle(ligne.taille, ligne.tete, ligne.heure, ligne.cle_publique, ligne.signature)
+        for ligne in connexion.execute(sa.select(points_de_controle).order_by(points_de_controle.c.taille))
+    ]
+    if points and not cles:
+        raise CleInvalide(
+            "Aucune clé de confiance pour vérifier les points de contrôle signés : "
+            "donnez le point de contrôle gardé par le DPO (--point-de-controle) ou restaurez la clé."
+        )
+    valides = []
+    for point in points:
+        if point.cle_publique not in cles:
+            anomalies.append(
+                Anomalie(point.taille, f"point de contrôle du {point.heure} signé par une clé inconnue")
+            )
+        elif not point.signature_valide():
+            anomalies.append(
+                Anomalie(point.taille, f"point de contrôle du {point.heure} à la signature invalide (forgé)")
+            )
+        else:
+            valides.append(point)
+    return valides
+
+
+def verifier(
+    connexion: sa.Connection, *, cles: Collection[str], point_externe: PointDeControle | None = None
+) -> Rapport:
+    """Recalcule tout le journal.
+
+    ``cles`` : clés publiques de confiance (hexadécimal). ``point_externe`` : un point de contrôle
+    gardé hors du système (par le DPO) ; sa signature doit être valide et sa clé de confiance.
+    """
+    anomalies: list[Anomalie] = []
+    remarques: list[str] = []
+    points = _points_de_confiance(connexion, cles, anomalies)
+    if point_externe is not None:
+        if point_externe.cle_publique not in cles or not point_externe.signature_valide():
+            anomalies.append(
+                Anomalie(
+                    point_externe.taille,
+                    "le point de contrôle fourni n'est pas signé par une clé de confiance",
+                )
+            )
+        else:
+            points.append(point_externe)
+    par_taille: dict[int, list[PointDeControle]] = {}
+    for point in points:
+        par_taille.setdefault(point.taille, []).append(point)
+    lignes_purges = connexion.execute(sa.select(purges).order_by(purges.c.derniere_sequence)).all()
+    bornes_purgees = {int(ligne.derniere_sequence) for ligne in lignes_purges}
+
+    requete = sa.select(
+        journal.c.sequence,
+        journal.c.heure,
+        journal.c.segment,
+        journal.c.acteur,
+        journal.c.role,
+        journal.c.action,
+        journal.c.cible_type,
+        journal.c.cible_id,
+        journal.c.motif,
+        journal.c.resultat,
+        journal.c.requete,
+        journal.c.details,
+        journal.c.hachage,
+    ).order_by(journal.c.sequence)
+    resultat = connexion.execution_options(stream_results=True, yield_per=_LOT).execute(requete)
+
+    premiere: int | None = None
+    attendue = 1
+    precedente = ORIGINE
+    heure_precedente = ""
+    entrees = 0
+    dernier_point_concordant = 0
+    concordants = 0
+    rompu = False
+    for ligne in resultat:
+        sequence = int(ligne.sequence)
+        if premiere is None:
+            premiere = sequence
+            if sequence > 1:
+                attendue, precedente = _depart_apres_purge(sequence, par_taille, bornes_purgees, anomalies)
+                dernier_point_concordant = attendue - 1
+                if attendue != sequence:
+                    rompu = True
+                    break
+        if sequence != attendue:
+            anomalies.append(Anomalie(attendue, f"l'entrée n° {attendue} manque (supprimée)"))
+            rompu = True
+            break
+        try:
+            contenu = contenu_entree(
+                sequence=sequence,
+                heure=ligne.heure,
+                acteur=ligne.acteur,
+                role=ligne.role,
+                action=ligne.action,
+                cible_type=ligne.cible_type,
+                cible_id=ligne.cible_id,
+                motif=ligne.motif,
+                resultat=ligne.resultat,
+                requete=ligne.requete,
+                details=json.loads(ligne.details),
+            )
+        except (ValueError, TypeError):
+            anomalies.append(Anomalie(sequence, "entrée illisible (détails qui ne sont plus du JSON)"))
+            rompu = True
+            break
+        empreinte = chainer(precedente, contenu)
+        if empreinte != ligne.hachage:
+            anomalies.append(
+                Anomalie(
+                    sequence,
+                    "empreinte incohérente : l'entrée a été modifiée, insérée ou déplacée "
+                    "(ou l'entrée précédente a été réécrite)",
+                )
+            )
+            rompu = True
+            break
+        if ligne.heure < heure_precedente or ligne.segment != segment_de(ligne.heure):
+            anomalies.append(Anomalie(sequence, "heure ou segment incohérent avec l'ordre des entrées"))
+            rompu = True
+            break
+        for point in par_taille.get(sequence, []):
+            if point.tete != empreinte:
+                anomalies.append(
+                    Anomalie(
+                        dernier_point_concordant + 1,
+                        f"journal réécrit entre l'entrée n° {dernier_point_concordant + 1} et l'entrée "
+                        f"n° {sequence} : la tête ne correspond plus au point de contrôle signé du "
+                        f"{point.heure}",
+                    )
+                )
+                rompu = True
+            else:
+                concordants += 1
+                dernier_point_concordant = sequence
+        if rompu:
+            break
+        precedente = empreinte
+        heure_precedente = ligne.heure
+        attendue = sequence + 1
+        entrees += 1
+    resultat.close()
+
+    taille = attendue - 1
+    if premiere is None:
+        # Journal vide : seule une purge totale attestée l'explique.
+        taille = max(bornes_purgees, default=0)
+        if taille:
+            depart, precedente = _depart_apres_purge(taille + 1, par_taille, bornes_purgees, anomalies)
+            taille = depart - 1
+    if not rompu:
+        for point in points:
+            if point.taille > taille:
+                anomalies.append(
+                    Anomalie(
+                        taille + 1,
+                        f"journal tronqué : le point de contrôle signé du {point.heure} atteste "
+                        f"{point.taille} entrées, il n'en reste que {taille} "
+                        f"(entrées n° {taille + 1} à n° {point.taille} disparues)",
+                    )
+                )
+    if point_externe is not None and premiere is not None and point_externe.taille < premiere - 1:
+        remarques.append(
+            "Le point de contrôle fourni précède les segments purgés depuis : il ne peut plus être "
+            "comparé ; gardez un point de contrôle plus récent."
+        )
+    return Rapport(
+        entrees=entrees,
+        premiere=premiere,
+        taille=taille,
+        tete=precedente,
+        points_verifies=concordants,
+        segments_purges=tuple(str(ligne.segment) for ligne in lignes_purges),
+        anomalie=min(anomalies, key=lambda anomalie: anomalie.sequence, default=None),
+        remarques=tuple(remarques),
+    )
+
+
+def _depart_apres_purge(
+    premiere: int,
+    par_taille: dict[int, list[PointDeControle]],
+    bornes_purgees: set[int],
+    anomalies: list[Anomalie],
+) -> tuple[int, str]:
+    """(numéro attendu, empreinte précédente) pour une chaîne qui commence après des purges.
+
+    Les entrées avant ``premiere`` ne sont excusées que par une purge enregistrée dont la borne
+    est attestée par un point de contrôle signé de confiance.
+    """
+    borne = premiere - 1
+    attestations = {point.tete for point in par_taille.get(borne, [])}
+    if borne in bornes_purgees and len(attestations) == 1:
+        return premiere, attestations.pop()
+    debut = max((b for b in bornes_purgees if b < borne), default=0) + 1
+    anomalies.append(
+        Anomalie(
+            debut,
+            f"les entrées n° {debut} à n° {borne} ont disparu sans purge attestée "
+            "par un point de contrôle signé",
+        )
+    )
+    return debut, ORIGINE
