@@ -18,8 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
 from appariement import apparier
-from chiffrement import ErreurArchive, Limites, desceller, ouvrir_archive
-from chiffrement.erreurs import ScelleInvalide
+from chiffrement import ErreurArchive, Limites, ScelleInvalide, desceller, ouvrir_archive
 from conventions import Convention, lire
 from conventions.convention import SOURCES_FAMILLES
 from conventions.erreurs import ErreurConvention
@@ -174,7 +173,7 @@ def _lire_source(
         lue.fichiers = len(fichiers)
         for numero, fichier in enumerate(fichiers, start=1):
             with chrono.etape("lecture"):
-                lecture = lire(fichier.octets, convention, aujourd_hui=demande.jour)
+                lecture = lire(fichier.octets, convention, aujourd_hui=demande.jour, commune=demande.commune)
             rapport = lecture.rapport
             lue.comptes = lue.comptes.model_copy(
                 update={

@@ -158,6 +158,8 @@ def dossiers_lisibles() -> list[str]:
         "/lib64",
         "/usr/local/lib",
         "/proc/self",
+        "/proc/meminfo",
+        "/proc/cpuinfo",
         "/sys/devices/system/cpu",
         "/sys/fs/cgroup",
         "/dev/urandom",

@@ -78,6 +78,10 @@ def main() -> int:
         reponse = traiter(sys.stdin.buffer.read(), etat)
     except MemoryError:
         reponse = ReponseEnfant(statut="echec", motif="memoire", protections=etat.actives)
+    except Exception as erreur:
+        # Le type seul : le texte d'une exception peut citer une valeur lue dans un fichier.
+        motif = f"erreur interne du travailleur ({type(erreur).__name__})"
+        reponse = ReponseEnfant(statut="echec", motif=motif, protections=etat.actives)
     repondre(sortie, reponse)
     return 0
 
