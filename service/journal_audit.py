@@ -7,17 +7,29 @@ pas être écrit, l'action n'a pas lieu. Les cibles sont des identifiants pseudo
 from __future__ import annotations
 
 from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from audit.evenement import Action, Cible, Evenement, Resultat
-from audit.journal import ecrire
+from audit import Action, Cible, Evenement, Resultat, Signataire, ecrire
 from service.acteur import Acteur
+from service.parametres import parametres
 
 requete_courante: ContextVar[str | None] = ContextVar("requete_courante", default=None)
 
 __all__ = ["Action", "Resultat", "auditer", "requete_courante"]
+
+
+@cache
+def _signataire(chemin: Path) -> Signataire:
+    return Signataire.charger(chemin, creer=True)
+
+
+def signataire() -> Signataire:
+    """La clé qui signe les points de contrôle du journal (créée au premier usage)."""
+    return _signataire(parametres().chemin_cle_audit())
 
 
 def auditer(
@@ -47,4 +59,6 @@ def auditer(
             requete=requete_courante.get(),
             details=details or {},
         ),
+        signataire=signataire(),
+        intervalle_points=parametres().audit_points_intervalle,
     )

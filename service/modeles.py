@@ -104,9 +104,9 @@ class Source(SQLModel, table=True):
     nom_fichier: str
     sha256: str = Field(index=True, max_length=64)
     taille: int
-    # L'archive telle que reçue, chiffrée au repos, et son mot de passe scellé pour le travailleur ;
+    # L'archive telle que reçue (7z chiffré) et son mot de passe scellé pour le travailleur ;
     # tous deux supprimés après le passage.
-    archive_chiffree: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    archive: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     mot_de_passe_scelle: bytes | None = Field(
         default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True)
     )
@@ -139,9 +139,15 @@ class Cas(SQLModel, table=True):
     motif: str | None = Field(default=None, max_length=32)
     # HMAC de l'identité normalisée : retrouve le même enfant d'une campagne à l'autre sans la stocker.
     cle_appariement: str = Field(index=True, max_length=64)
+    # Cohorte de rétention (année du 31 août qui clôt la conservation) et version de sa clé.
     cohorte: int = Field(index=True)
-    identite_chiffree: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
-    candidats_chiffres: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    cle_version: int
+    # Identité (enfant + allocataire) et candidats, chiffrés ; chaque clé de donnée est enveloppée à
+    # part : l'oublier efface l'enregistrement.
+    identite: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    identite_cle: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    candidats: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    candidats_cle: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     explication: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     score: float | None = None
     cree_le: datetime = Field(default_factory=maintenant)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.acteur import Acteur
-from service.api import routes_comptes, routes_referentiel
+from service.api import routes_campagnes, routes_cas, routes_comptes, routes_referentiel
 from service.autorisation import RefusAutorisation
 from service.base.migrations import migrer
 from service.base.moteur import moteur as moteur_du_processus
@@ -98,6 +98,6 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
             return JSONResponse({"etat": "base injoignable"}, status_code=503)
         return JSONResponse({"etat": "ok"})
 
-    for module in (routes_comptes, routes_referentiel):
+    for module in (routes_comptes, routes_referentiel, routes_campagnes, routes_cas):
         application.include_router(module.routeur, prefix="/api/v1")
     return application

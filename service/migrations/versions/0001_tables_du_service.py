@@ -2,7 +2,7 @@
 
 Révision : 0001
 Précédente :
-Créée le : 2026-11-22 01:03:13.060205
+Créée le : 2026-11-22 01:08:39.718315
 """
 
 from __future__ import annotations
@@ -156,8 +156,11 @@ def upgrade() -> None:
         sa.Column("motif", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("cle_appariement", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("cohorte", sa.Integer(), nullable=False),
-        sa.Column("identite_chiffree", sa.LargeBinary(), nullable=False),
-        sa.Column("candidats_chiffres", sa.LargeBinary(), nullable=True),
+        sa.Column("cle_version", sa.Integer(), nullable=False),
+        sa.Column("identite", sa.LargeBinary(), nullable=False),
+        sa.Column("identite_cle", sa.LargeBinary(), nullable=True),
+        sa.Column("candidats", sa.LargeBinary(), nullable=True),
+        sa.Column("candidats_cle", sa.LargeBinary(), nullable=True),
         sa.Column("explication", sa.Text(), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("cree_le", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -194,7 +197,7 @@ def upgrade() -> None:
         sa.Column("nom_fichier", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("taille", sa.Integer(), nullable=False),
-        sa.Column("archive_chiffree", sa.LargeBinary(), nullable=True),
+        sa.Column("archive", sa.LargeBinary(), nullable=True),
         sa.Column("mot_de_passe_scelle", sa.LargeBinary(), nullable=True),
         sa.Column("comptes", sa.JSON(), nullable=False),
         sa.Column("deposee_par", sa.Integer(), nullable=True),

@@ -1,0 +1,84 @@
+"""Les clés du service, rangées hors de la base : trousseau, paire du travailleur, clé d'appariement.
+
+La clé maîtresse vient de ``CELLULE_CLE_MAITRESSE`` ou de son fichier (mode 0600) ; le trousseau
+et la paire du travailleur vivent dans ``CELLULE_TROUSSEAU`` (par défaut ``<donnees>/cles``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from chiffrement import (
+    Trousseau,
+    creer_fichier_cle_maitresse,
+    creer_paire_travailleur,
+    decoder_cle_maitresse,
+    lire_cle_maitresse,
+    lire_cle_privee_travailleur,
+    lire_cle_publique_travailleur,
+)
+from service.parametres import Parametres
+
+FICHIER_CLE_APPARIEMENT = "appariement.cle"
+
+
+def cle_maitresse(reglages: Parametres) -> bytes:
+    if reglages.cle_maitresse is not None:
+        return decoder_cle_maitresse(reglages.cle_maitresse.get_secret_value())
+    return lire_cle_maitresse(reglages.chemin_cle_maitresse())
+
+
+def trousseau(reglages: Parametres) -> Trousseau:
+    return Trousseau(reglages.chemin_trousseau(), cle_maitresse(reglages))
+
+
+def cle_publique_travailleur(reglages: Parametres) -> X25519PublicKey:
+    return lire_cle_publique_travailleur(reglages.chemin_trousseau())
+
+
+def cle_privee_travailleur(reglages: Parametres) -> X25519PrivateKey:
+    """La clé privée du travailleur, transmise à l'enfant confiné (seul à desceller les mots de passe)."""
+    return lire_cle_privee_travailleur(reglages.chemin_trousseau())
+
+
+def cle_appariement(reglages: Parametres) -> bytes:
+    """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre (jamais renouvelée)."""
+    chemin = reglages.chemin_trousseau() / FICHIER_CLE_APPARIEMENT
+    try:
+        return bytes.fromhex(chemin.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"Clé d'appariement introuvable ({chemin}) : lancez « cellule serveur --demo » "
+            "ou préparez les clés (voir docs/exploitation.md)."
+        ) from None
+
+
+def _creer_cle_appariement(dossier: Path) -> bool:
+    chemin = dossier / FICHIER_CLE_APPARIEMENT
+    try:
+        descripteur = os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descripteur, "w", encoding="ascii") as fichier:
+        fichier.write(secrets.token_hex(32) + "\n")
+    return True
+
+
+def preparer_cles(reglages: Parametres) -> list[str]:
+    """Crée ce qui manque (jamais n'écrase) ; rend la liste de ce qui a été créé."""
+    crees: list[str] = []
+    if reglages.cle_maitresse is None and creer_fichier_cle_maitresse(reglages.chemin_cle_maitresse()):
+        crees.append(f"clé maîtresse ({reglages.chemin_cle_maitresse()})")
+    dossier = reglages.chemin_trousseau()
+    if not Trousseau.existe(dossier):
+        Trousseau.creer(dossier, cle_maitresse(reglages))
+        crees.append(f"trousseau ({dossier})")
+    if creer_paire_travailleur(dossier):
+        crees.append("paire de clés du travailleur")
+    if _creer_cle_appariement(dossier):
+        crees.append("clé d'appariement")
+    return crees

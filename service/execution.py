@@ -1,0 +1,77 @@
+"""Les travailleurs : réclamer un travail, le mener, recommencer — seuls ou dans ``cellule serveur``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+
+import sqlalchemy as sa
+import structlog
+
+from service.file_travaux import reclamer
+from service.parametres import Parametres
+from service.passage import Executer, echouer, executer_travail
+
+journal = structlog.get_logger("service.travailleurs")
+
+ATTENTE_SECONDES = 2.0
+
+
+def nom_travailleur() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def traiter_un(
+    moteur: sa.Engine, reglages: Parametres, travailleur: str, *, executer_demande: Executer | None = None
+) -> bool:
+    """Prend et mène un travail ; ``False`` s'il n'y en avait aucun."""
+    travail_id = reclamer(moteur, travailleur, delai_abandon_secondes=reglages.travail_delai_abandon_secondes)
+    if travail_id is None:
+        return False
+    journal.info("travail réclamé", travail=travail_id, travailleur=travailleur)
+    try:
+        executer_travail(moteur, travail_id, travailleur, reglages, executer_demande=executer_demande)
+    except Exception as erreur:
+        # Une panne imprévue ne laisse rien de partiel (le registre s'écrit d'un coup) : la campagne
+        # passe en échec avec un message sans donnée, le détail technique va au journal.
+        journal.exception(
+            "passage interrompu par une erreur", travail=travail_id, erreur=type(erreur).__name__
+        )
+        echouer(
+            moteur,
+            travail_id,
+            travailleur,
+            [
+                "Erreur interne pendant le passage : rien n'a été écrit. Relancez ; si l'erreur revient, "
+                "transmettez l'identifiant de la campagne à l'administrateur."
+            ],
+        )
+    return True
+
+
+def boucler(moteur: sa.Engine, reglages: Parametres, arret: threading.Event) -> None:
+    """Un travailleur : tant qu'on ne l'arrête pas, il prend les travaux un par un."""
+    travailleur = nom_travailleur()
+    while not arret.is_set():
+        try:
+            occupe = traiter_un(moteur, reglages, travailleur)
+        except sa.exc.SQLAlchemyError as erreur:
+            journal.warning("base indisponible pour la file des travaux", erreur=type(erreur).__name__)
+            occupe = False
+        if not occupe:
+            arret.wait(ATTENTE_SECONDES)
+
+
+def demarrer(
+    moteur: sa.Engine, reglages: Parametres, nombre: int
+) -> tuple[threading.Event, list[threading.Thread]]:
+    arret = threading.Event()
+    fils = [
+        threading.Thread(target=boucler, args=(moteur, reglages, arret), name=f"travailleur-{n}", daemon=True)
+        for n in range(nombre)
+    ]
+    for fil in fils:
+        fil.start()
+    return arret, fils

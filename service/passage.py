@@ -1,0 +1,371 @@
+"""Un passage : exécuter le travail d'une campagne dans le travailleur confiné, puis tout écrire d'un coup.
+
+Le registre n'est touché qu'à la fin, en une seule transaction : nouveaux cas, cas suivis retrouvés
+sur un effectif (fermés), comptes de la campagne, effacement des archives et des mots de passe
+scellés, fin du travail et son événement d'audit. Une panne avant ou pendant cette transaction
+laisse le registre exactement comme avant.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlmodel import Session, col, select
+
+from appariement.age import est_soumis
+from chiffrement import sceller
+from conventions import Convention
+from service import referentiel
+from service.acteur import SYSTEME
+from service.archives7z import fabriquer_archive
+from service.base.moteur import maintenant, session_base
+from service.cles import cle_appariement, cle_privee_travailleur, cle_publique_travailleur, trousseau
+from service.file_travaux import detenir, signe_de_vie
+from service.journal_audit import Action, Resultat, auditer
+from service.modeles import Campagne, Cas, Source, Travail
+from service.parametres import Parametres
+from service.registre import procedure
+from service.registre.coffre import Coffre
+from service.registre.registre import (
+    Signalement,
+    cas_ouverts_de,
+    clore_retrouves,
+    date_naissance_de,
+    enregistrer_signalements,
+)
+from service.travailleur.parent import DemandeTravail, EchecTravail, SourceTravail, executer
+from service.travailleur.protocole import Candidat, EnfantSignale, ReponseEnfant
+
+journal = structlog.get_logger("service.passage")
+
+SOURCE_REGISTRE = "registre"
+COLONNES_SUIVI = ("id", "nom", "prenoms", "date_naissance", "sexe")
+Executer = Callable[[DemandeTravail], ReponseEnfant]
+
+
+@dataclass(frozen=True)
+class _Preparation:
+    campagne_id: str
+    commune: str
+    date_reference: date
+    sources: list[SourceTravail]
+    noms: dict[str, str]
+    genres: dict[str, str]
+    suivis: dict[str, dict[str, Any]]
+
+
+def _avancer(moteur: sa.Engine, campagne_id: str, etape: str, pourcentage: int) -> None:
+    with session_base(moteur) as session:
+        campagne = session.get(Campagne, campagne_id)
+        assert campagne is not None
+        campagne.etat, campagne.etape, campagne.pourcentage = "en_cours", etape, pourcentage
+        session.add(campagne)
+
+
+def _preparer(moteur: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparation:
+    with session_base(moteur) as session:
+        travail = session.get(Travail, travail_id)
+        assert travail is not None
+        campagne = session.get(Campagne, travail.campagne_id)
+        assert campagne is not None
+        sources, noms, genres = [], {}, {}
+        for source in session.exec(
+            select(Source).where(Source.campagne_id == campagne.id, col(Source.archive).is_not(None))
+        ):
+            convention = referentiel.convention(session, source.convention)
+            assert convention is not None
+            assert source.archive is not None
+            sources.append(
+                SourceTravail(
+                    identifiant=source.id,
+                    archive=source.archive,
+                    mot_de_passe_scelle=source.mot_de_passe_scelle,
+                    convention=convention.model_dump_json(),
+                )
+            )
+            noms[source.id] = source.nom_fichier
+            genres[source.id] = "familles" if convention.source in {"caf", "msa"} else "inscrits"
+        suivis = {cas.id: coffre.identite(cas) for cas in cas_ouverts_de(session, campagne.commune)}
+        return _Preparation(
+            campagne.id, campagne.commune, campagne.date_reference, sources, noms, genres, suivis
+        )
+
+
+def _convention_registre(commune: str) -> Convention:
+    """La « convention » du registre lui-même : relire les cas suivis contre les effectifs reçus."""
+    return Convention.model_validate(
+        {
+            "identifiant": f"registre-{commune}",
+            "titre": "Cas suivis du registre de la commune",
+            "partenaire": "mairie",
+            "source": "caf",
+            "communes": [commune],
+            "date_signature": "2000-01-01",
+            "debut": "2000-01-01",
+            "fin": "2999-12-31",
+            "signataires": ["cellule"],
+            "finalite": "Constater l'inscription d'un enfant déjà suivi",
+            "conservation": "durée du passage",
+            "champs_autorises": list(COLONNES_SUIVI),
+            "profil": "pivot-familles",
+        }
+    )
+
+
+def _source_registre(suivis: dict[str, dict[str, Any]], commune: str, reglages: Parametres) -> SourceTravail:
+    """Les cas suivis en format pivot, dans une archive chiffrée en mémoire, mot de passe scellé."""
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\n")
+    ecrivain.writerow(COLONNES_SUIVI)
+    for cas_id, identite in suivis.items():
+        ecrivain.writerow([cas_id, *(identite.get(c) or "" for c in COLONNES_SUIVI[1:])])
+    mot_de_passe = secrets.token_urlsafe(24)
+    return SourceTravail(
+        identifiant=SOURCE_REGISTRE,
+        archive=fabriquer_archive({"registre.csv": tampon.getvalue().encode("utf-8")}, mot_de_passe),
+        mot_de_passe_scelle=sceller(mot_de_passe.encode(), cle_publique_travailleur(reglages)),
+        convention=_convention_registre(commune).model_dump_json(),
+    )
+
+
+def _identite(enfant: EnfantSignale) -> dict[str, Any]:
+    return enfant.identite.model_dump(mode="json")
+
+
+def _candidat(candidat: Candidat) -> dict[str, Any]:
+    return {
+        "id": f"{candidat.source}-{candidat.fichier}-{candidat.id_ligne}",
+        "score": candidat.score,
+        **candidat.identite.model_dump(mode="json"),
+    }
+
+
+def _erreurs(reponse: ReponseEnfant, noms: dict[str, str]) -> list[str]:
+    messages = []
+    for source in reponse.sources:
+        if source.refus:
+            messages.append(f"{noms.get(source.identifiant, source.identifiant)} : {source.refus}")
+    for erreur in reponse.erreurs:
+        lieu = [noms.get(erreur.source, erreur.source)] if erreur.source else []
+        if erreur.ligne is not None:
+            lieu.append(f"ligne {erreur.ligne}")
+        if erreur.champ:
+            lieu.append(f"champ « {erreur.champ} »")
+        messages.append((", ".join(lieu) + " : " if lieu else "") + erreur.motif)
+    return messages
+
+
+def _comptes(reponse: ReponseEnfant, genres: dict[str, str]) -> dict[str, int]:
+    familles = [s.comptes for s in reponse.sources if genres.get(s.identifiant) == "familles"]
+    return {
+        "lignes_lues": sum(s.comptes.lignes for s in reponse.sources),
+        "lignes_rejetees": sum(s.comptes.rejetees for s in reponse.sources),
+        "hors_obligation": sum(c.hors_obligation for c in familles),
+        "apparies": sum(c.apparies for c in familles),
+        "instruction_declaree": sum(c.instruction_declaree for c in familles),
+        "a_verifier": sum(c.a_verifier for c in familles),
+        "non_apparies": sum(c.non_apparies for c in familles),
+    }
+
+
+def echouer(moteur: sa.Engine, travail_id: int, travailleur: str, erreurs: list[str]) -> None:
+    with session_base(moteur) as session:
+        travail = detenir(session, travail_id, travailleur)
+        if travail is None:
+            return
+        campagne = session.get(Campagne, travail.campagne_id)
+        assert campagne is not None
+        travail.etat, travail.fini_le = "echec", maintenant()
+        campagne.etat, campagne.erreurs, campagne.terminee_le = "echec", erreurs, maintenant()
+        campagne.etape = "échec"
+        session.add_all([travail, campagne])
+        auditer(
+            session,
+            SYSTEME,
+            Action.TRAVAIL_FIN,
+            cible=("campagne", campagne.id),
+            resultat=Resultat.ECHEC,
+            details={"travail": travail_id, "erreurs": len(erreurs)},
+        )
+    journal.info("passage en échec", campagne=travail.campagne_id, travail=travail_id)
+
+
+def _retrouves(
+    reponse: ReponseEnfant | None, suivis: dict[str, dict[str, Any]], date_reference: date
+) -> set[str]:
+    """Les cas suivis que le passage de contrôle n'a plus signalés, et encore soumis à l'obligation."""
+    if reponse is None:
+        return set()
+    encore_signales = {e.id_ligne for e in reponse.signales if e.source == SOURCE_REGISTRE}
+    retrouves = set()
+    for cas_id, identite in suivis.items():
+        naissance = date_naissance_de(identite)
+        if cas_id in encore_signales or naissance is None or not est_soumis(naissance, date_reference):
+            continue
+        retrouves.add(cas_id)
+    return retrouves
+
+
+def _ecrire_resultat(
+    session: Session,
+    travail: Travail,
+    preparation: _Preparation,
+    reponse: ReponseEnfant,
+    retrouves: set[str],
+    *,
+    coffre: Coffre,
+    cle_hmac: bytes,
+) -> dict[str, int]:
+    campagne = session.get(Campagne, travail.campagne_id)
+    assert campagne is not None
+    signalements = [
+        Signalement(
+            resultat=e.statut,
+            identite=_identite(e),
+            explication=e.explication,
+            score=e.score,
+            candidats=[_candidat(c) for c in e.candidats],
+        )
+        for e in reponse.signales
+    ]
+    bilan = enregistrer_signalements(session, campagne, signalements, coffre=coffre, cle_hmac=cle_hmac)
+    a_clore = [
+        cas
+        for cas in session.exec(select(Cas).where(col(Cas.id).in_(sorted(retrouves))))
+        if cas.statut in procedure.STATUTS_OUVERTS
+    ]
+    bilan["clos"] = clore_retrouves(session, campagne, a_clore)
+    empreintes = {}
+    for source in session.exec(select(Source).where(Source.campagne_id == campagne.id)):
+        compte = next((s for s in reponse.sources if s.identifiant == source.id), None)
+        if compte is not None:
+            source.comptes = compte.comptes.model_dump()
+        source.archive, source.mot_de_passe_scelle, source.effacee_le = None, None, maintenant()
+        empreintes[source.id] = source.sha256
+        session.add(source)
+    comptes = _comptes(reponse, preparation.genres)
+    campagne.comptes = {
+        **comptes,
+        "cas_crees": bilan["crees"],
+        "cas_deja_suivis": bilan["deja_suivis"],
+        "cas_clos": bilan["clos"],
+    }
+    campagne.erreurs = _erreurs(reponse, preparation.noms)
+    campagne.protections = sorted(nom for nom, active in reponse.protections.items() if active)
+    campagne.etat, campagne.etape, campagne.pourcentage = "terminee", "terminé", 100
+    campagne.terminee_le = maintenant()
+    travail.etat, travail.fini_le = "terminee", maintenant()
+    session.add_all([campagne, travail])
+    auditer(
+        session,
+        SYSTEME,
+        Action.TRAVAIL_FIN,
+        cible=("campagne", campagne.id),
+        details={
+            "travail": travail.id,
+            "comptes": campagne.comptes,
+            "sha256": empreintes,
+            "protections": campagne.protections,
+        },
+    )
+    return campagne.comptes
+
+
+class _SignesDeVie:
+    """Prolonge la réclamation du travail tant que l'enfant tourne."""
+
+    def __init__(self, moteur: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
+        self._arret = threading.Event()
+        self._fil = threading.Thread(
+            target=self._boucle, args=(moteur, travail_id, travailleur, periode), daemon=True
+        )
+
+    def _boucle(self, moteur: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
+        while not self._arret.wait(periode):
+            signe_de_vie(moteur, travail_id, travailleur)
+
+    def __enter__(self) -> _SignesDeVie:
+        self._fil.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._arret.set()
+        self._fil.join()
+
+
+def executer_travail(
+    moteur: sa.Engine,
+    travail_id: int,
+    travailleur: str,
+    reglages: Parametres,
+    *,
+    executer_demande: Executer | None = None,
+) -> None:
+    """Mène le travail réclamé jusqu'au bout : résultat écrit d'un seul coup, ou campagne en échec."""
+    lancer = executer_demande or (lambda demande: executer(demande))
+    coffre = Coffre(trousseau(reglages))
+    preparation = _preparer(moteur, travail_id, coffre)
+    _avancer(moteur, preparation.campagne_id, "déchiffrement, lecture et appariement", 10)
+    cle_privee = cle_privee_travailleur(reglages)
+    periode = max(reglages.travail_delai_abandon_secondes / 4, 1.0)
+    try:
+        with _SignesDeVie(moteur, travail_id, travailleur, periode):
+            reponse = lancer(
+                DemandeTravail(
+                    commune=preparation.commune,
+                    date_reference=preparation.date_reference,
+                    sources=preparation.sources,
+                    cle_privee=cle_privee,
+                    limites_archive=reglages.limites_archive(),
+                )
+            )
+            if not reponse.appariement_effectue:
+                echouer(moteur, travail_id, travailleur, _erreurs(reponse, preparation.noms))
+                return
+            controle = None
+            if preparation.suivis:
+                _avancer(moteur, preparation.campagne_id, "recherche des enfants déjà suivis", 70)
+                inscrits = [s for s in preparation.sources if preparation.genres[s.identifiant] == "inscrits"]
+                controle = lancer(
+                    DemandeTravail(
+                        commune=preparation.commune,
+                        date_reference=preparation.date_reference,
+                        sources=[
+                            _source_registre(preparation.suivis, preparation.commune, reglages),
+                            *inscrits,
+                        ],
+                        cle_privee=cle_privee,
+                        limites_archive=reglages.limites_archive(),
+                    )
+                )
+    except EchecTravail as erreur:
+        echouer(moteur, travail_id, travailleur, [erreur.message])
+        return
+    retrouves = _retrouves(controle, preparation.suivis, preparation.date_reference)
+    _avancer(moteur, preparation.campagne_id, "écriture du registre", 90)
+    with session_base(moteur) as session:
+        travail = detenir(session, travail_id, travailleur)
+        if travail is None:
+            journal.warning(
+                "travail repris par un autre travailleur : résultat abandonné", travail=travail_id
+            )
+            return
+        comptes = _ecrire_resultat(
+            session,
+            travail,
+            preparation,
+            reponse,
+            retrouves,
+            coffre=coffre,
+            cle_hmac=cle_appariement(reglages),
+        )
+    journal.info("passage terminé", campagne=preparation.campagne_id, travail=travail_id, **comptes)
