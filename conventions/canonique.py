@@ -120,10 +120,13 @@ def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
             f"{champ} (en-tête {' ou '.join(f'« {e} »' for e, c in profil.colonnes.items() if c == champ)})"
             for champ in manquants
         ]
-        raise FichierRefuse(
-            f"Colonnes obligatoires absentes : {'; '.join(attendus)}. Vérifiez la ligne d'en-tête "
-            "(première ligne) et le séparateur du fichier, puis déposez-le à nouveau."
+        conseil = (
+            "Vérifiez qu'il s'agit d'un export SIECLE des élèves complet."
+            if profil.format == "siecle"
+            else "Vérifiez la ligne d'en-tête (première ligne) et le séparateur du fichier, puis "
+            "déposez-le à nouveau."
         )
+        raise FichierRefuse(f"Colonnes obligatoires absentes : {'; '.join(attendus)}. {conseil}")
     return {
         champ: sorted(positions, key=lambda p: rangs[normaliser(brut.entetes[p])])
         for champ, positions in par_champ.items()
@@ -256,13 +259,14 @@ def _erreurs(lots: list[pl.DataFrame]) -> pl.DataFrame:
 def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     """La table canonique et le rapport ; lève ``FichierRefuse`` pour un en-tête inacceptable."""
     profil = cadre.profil
-    sources = _correspondances(brut, cadre)
     lues = brut.donnees.height
     if lues + brut.sortis == 0:
+        contenu = "aucun élève" if profil.format == "siecle" else "que sa ligne d'en-tête"
         raise FichierRefuse(
-            "Le fichier ne contient que sa ligne d'en-tête, aucun enfant. Vérifiez l'export chez le "
+            f"Le fichier ne contient {contenu} : aucun enfant à lire. Vérifiez l'export chez le "
             "partenaire puis déposez le fichier complet."
         )
+    sources = _correspondances(brut, cadre)
     preparee, controles = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
     erreurs = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 
 import polars as pl
@@ -24,6 +25,10 @@ _PART_CONTROLES_MAX = 0.005
 _PAS_UN_TEXTE = (
     "Ce fichier n'est pas un fichier texte (CSV) : il contient des données binaires. "
     "Vérifiez que vous avez choisi le bon fichier ; un classeur doit être enregistré au format CSV."
+)
+_MAL_FORME = (
+    "Le fichier n'a pas pu être lu comme un tableau CSV (guillemet non refermé ou ligne mal formée). "
+    "Ouvrez-le dans un tableur, enregistrez-le au format CSV, puis déposez-le à nouveau."
 )
 
 
@@ -66,6 +71,48 @@ def _separateur(entete: str, impose: str | None) -> str:
     return meilleur if comptes[meilleur] else SEPARATEURS[0]
 
 
+def _cellules_polars(texte: str, separateur: str, largeur: int) -> pl.DataFrame:
+    """Lecture vectorisée ; une colonne de plus que l'en-tête reçoit les champs en trop."""
+    return pl.read_csv(
+        texte.encode("utf-8"),
+        has_header=False,
+        separator=separateur,
+        schema={colonne(position): pl.Utf8 for position in range(largeur + 1)},
+        missing_columns="insert",
+        truncate_ragged_lines=True,
+        infer_schema=False,
+        empty_string_is_null=False,
+        row_index_name=LIGNE,
+        row_index_offset=1,
+    ).slice(1)
+
+
+def _cellules_tolerantes(texte: str, separateur: str, largeur: int) -> pl.DataFrame:
+    """Repli quand polars refuse le fichier (un guillemet isolé au milieu d'un champ, par exemple).
+
+    Le module ``csv`` prend ce guillemet pour un caractère ordinaire ; un guillemet jamais refermé,
+    lui, avalerait la suite du fichier : il est refusé.
+    """
+    colonnes: list[list[str | None]] = [[] for _ in range(largeur + 1)]
+    try:
+        enregistrements = list(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True))
+    except csv.Error:
+        raise FichierRefuse(_MAL_FORME) from None
+    for champs in enregistrements[1:]:
+        for position in range(largeur):
+            colonnes[position].append(champs[position] if position < len(champs) else "")
+        colonnes[largeur].append(separateur.join(champs[largeur:]) if len(champs) > largeur else None)
+    return pl.DataFrame(
+        {
+            LIGNE: pl.int_range(2, len(enregistrements) + 1, eager=True),
+            **{
+                colonne(position): pl.Series(valeurs, dtype=pl.Utf8)
+                for position, valeurs in enumerate(colonnes)
+            },
+        }
+    )
+
+
 def extraire_csv(octets: bytes, profil: Profil) -> Brut:
     """Les cellules d'un CSV, en texte ; lève ``FichierRefuse`` si ce n'est pas un CSV lisible."""
     refuser_si_vide_ou_binaire(octets, "fichier CSV")
@@ -73,28 +120,15 @@ def extraire_csv(octets: bytes, profil: Profil) -> Brut:
     _refuser_si_binaire(texte)
     premiere_ligne = texte.split("\n", 1)[0].rstrip("\r")
     separateur = _separateur(premiere_ligne, profil.separateur)
-    entetes = next(csv.reader([premiere_ligne], delimiter=separateur))
-    largeur = len(entetes)
-    # Une colonne de plus que l'en-tête : une cellule y tombe quand une ligne a trop de champs.
-    schema = {colonne(position): pl.Utf8 for position in range(largeur + 1)}
     try:
-        cellules = pl.read_csv(
-            texte.encode("utf-8"),
-            has_header=False,
-            separator=separateur,
-            schema=schema,
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            infer_schema=False,
-            empty_string_is_null=False,
-            row_index_name=LIGNE,
-            row_index_offset=1,
-        ).slice(1)
+        entetes = next(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True))
+    except csv.Error:
+        raise FichierRefuse(_MAL_FORME) from None
+    largeur = len(entetes)
+    try:
+        cellules = _cellules_polars(texte, separateur, largeur)
     except pl.exceptions.PolarsError:
-        raise FichierRefuse(
-            "Le fichier n'a pas pu être lu comme un tableau CSV (guillemet non refermé ou ligne mal "
-            "formée). Ouvrez-le dans un tableur, enregistrez-le au format CSV, puis déposez-le à nouveau."
-        ) from None
+        cellules = _cellules_tolerantes(texte, separateur, largeur)
     # Les champs absents d'une ligne courte sont lus vides, comme des cellules vides.
     vides = [
         pl.col(colonne(position)).str.strip_chars().fill_null("") == "" for position in range(largeur + 1)

@@ -74,10 +74,8 @@ MODES_DEFAUT: dict[str, str] = {
     "cned": "cned",
     "cned reglemente": "cned",
     "hors contrat": "hors_contrat",
-    "hors_contrat": "hors_contrat",
     "ecole hors contrat": "hors_contrat",
     "medico social": "medico_social",
-    "medico_social": "medico_social",
     "etablissement medico social": "medico_social",
     "ime": "medico_social",
 }
@@ -105,8 +103,8 @@ class Profil(BaseModel):
     colonnes: dict[str, str]
     colonnes_ignorees: tuple[str, ...] = ()
     formats_date: tuple[str, ...] = ("%d/%m/%Y", "%Y-%m-%d")
-    sexe: dict[str, str] = Field(default_factory=lambda: dict(SEXE_DEFAUT))
-    modes: dict[str, str] = Field(default_factory=lambda: dict(MODES_DEFAUT))
+    sexe: dict[str, str] = Field(default_factory=lambda: dict(SEXE_DEFAUT), validate_default=True)
+    modes: dict[str, str] = Field(default_factory=lambda: dict(MODES_DEFAUT), validate_default=True)
     mode: Mode | None = None
     id_par_ligne: bool = False
     colonne_sortie: str | None = None

@@ -7,7 +7,7 @@ La commande lit le fichier et passe ses octets au lecteur : le lecteur n'ouvre j
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -104,10 +104,19 @@ def verifier_fichier(
         str | None,
         typer.Option("--commune", help="Code INSEE de la commune : vérifie qu'une convention la couvre."),
     ] = None,
+    jour: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d", "%d/%m/%Y"],
+            help="Date du dépôt (AAAA-MM-JJ ou JJ/MM/AAAA), aujourd'hui par défaut.",
+        ),
+    ] = None,
 ) -> None:
     """Lit le fichier comme le fera le service, et dit s'il sera accepté (sortie 0) ou refusé (1)."""
     source = _source(profil)
-    lecture = lire(_lire_octets(fichier), source, aujourd_hui=date.today(), commune=commune)
+    aujourd_hui = jour.date() if jour else date.today()
+    lecture = lire(_lire_octets(fichier), source, aujourd_hui=aujourd_hui, commune=commune)
     if en_json:
         typer.echo(json.dumps(lecture.rapport.model_dump(mode="json"), ensure_ascii=False))
     else:
