@@ -128,8 +128,9 @@ def exporter_csv(connexion: sa.Connection, filtre: Filtre | None = None) -> Iter
     ecrivain.writerow(COLONNES_CSV)
     yield "\ufeff".encode() + tampon.getvalue().encode("utf-8")
     requete = sa.select(*(journal.c[nom] for nom in COLONNES_CSV)).where(*(filtre or Filtre()).conditions())
-    resultat = connexion.execution_options(stream_results=True, yield_per=_LOT_CSV).execute(
-        requete.order_by(journal.c.sequence)
+    resultat = connexion.execute(
+        requete.order_by(journal.c.sequence),
+        execution_options={"stream_results": True, "yield_per": _LOT_CSV},
     )
     for lot in resultat.partitions():
         tampon.seek(0)

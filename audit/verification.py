@@ -136,7 +136,7 @@ def verifier(
         journal.c.details,
         journal.c.hachage,
     ).order_by(journal.c.sequence)
-    resultat = connexion.execution_options(stream_results=True, yield_per=_LOT).execute(requete)
+    resultat = connexion.execute(requete, execution_options={"stream_results": True, "yield_per": _LOT})
 
     premiere: int | None = None
     attendue = 1
