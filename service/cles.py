@@ -46,15 +46,13 @@ def cle_privee_travailleur(reglages: Parametres) -> X25519PrivateKey:
 
 
 def cle_appariement(reglages: Parametres) -> bytes:
-    """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre (jamais renouvelée)."""
-    chemin = reglages.chemin_trousseau() / FICHIER_CLE_APPARIEMENT
-    try:
-        return bytes.fromhex(chemin.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"Clé d'appariement introuvable ({chemin}) : lancez « cellule serveur --demo » "
-            "ou préparez les clés (voir docs/exploitation.md)."
-        ) from None
+    """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre (créée au premier usage).
+
+    Jamais renouvelée : la perdre ferait ouvrir un second cas pour un enfant déjà suivi.
+    """
+    dossier = reglages.chemin_trousseau()
+    _creer_cle_appariement(dossier)
+    return bytes.fromhex((dossier / FICHIER_CLE_APPARIEMENT).read_text(encoding="ascii").strip())
 
 
 def _creer_cle_appariement(dossier: Path) -> bool:

@@ -244,13 +244,13 @@ def _ecrire_resultat(
         if cas.statut in procedure.STATUTS_OUVERTS
     ]
     bilan["clos"] = clore_retrouves(session, campagne, a_clore)
-    empreintes = {}
+    empreintes = []
     for source in session.exec(select(Source).where(Source.campagne_id == campagne.id)):
         compte = next((s for s in reponse.sources if s.identifiant == source.id), None)
         if compte is not None:
             source.comptes = compte.comptes.model_dump()
         source.archive, source.mot_de_passe_scelle, source.effacee_le = None, None, maintenant()
-        empreintes[source.id] = source.sha256
+        empreintes.append({"source": source.id, "sha256": source.sha256, "taille": source.taille})
         session.add(source)
     comptes = _comptes(reponse, preparation.genres)
     campagne.comptes = {
@@ -273,7 +273,7 @@ def _ecrire_resultat(
         details={
             "travail": travail.id,
             "comptes": campagne.comptes,
-            "sha256": empreintes,
+            "sources": empreintes,
             "protections": campagne.protections,
         },
     )

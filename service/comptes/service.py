@@ -76,7 +76,7 @@ def _verifier_portee(session: Session, role: Role, communes: list[str], departem
         if inconnues:
             raise CompteInvalide(
                 f"Commune(s) inconnue(s) : {', '.join(inconnues)}. Enregistrez-les d'abord "
-                "(cellule communes ajouter)."
+                "(cellule referentiel commune)."
             )
     elif communes:
         raise CompteInvalide("Seul un agent communal est rattaché à des communes.")

@@ -1,0 +1,31 @@
+"""Ce que partagent les commandes du service : erreurs en français, base migrée."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import sqlalchemy as sa
+import typer
+
+from service.base.migrations import migrer
+from service.base.moteur import moteur
+
+
+def echouer(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(code)
+
+
+def preparer_base() -> sa.Engine:
+    """Le moteur du processus, base migrée ; message clair si la base est injoignable."""
+    try:
+        moteur_base = moteur()
+        migrer(moteur_base)
+    except ValueError as erreur:
+        echouer(str(erreur))
+    except sa.exc.OperationalError as erreur:
+        echouer(
+            f"Base injoignable ({type(erreur.orig).__name__}) : "
+            "vérifiez CELLULE_BASE et que le serveur répond."
+        )
+    return moteur_base

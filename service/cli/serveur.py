@@ -1,0 +1,87 @@
+"""``cellule serveur [--demo]`` : l'application web avec ses travailleurs intégrés et la purge quotidienne."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+import structlog
+import typer
+import uvicorn
+
+from chiffrement import ErreurChiffrement, Trousseau
+from service.api.application import creer_application
+from service.cli.commun import echouer, preparer_base
+from service.demo import DemoIncomplete, preparer_demo
+from service.execution import demarrer
+from service.parametres import parametres
+from service.retention import purger
+
+journal = structlog.get_logger("service.serveur")
+
+PERIODE_PURGE_SECONDES = 24 * 3600
+
+
+def _purge_quotidienne(arret: threading.Event) -> None:
+    """La rétention, appliquée au démarrage puis chaque jour."""
+    reglages = parametres()
+    moteur = preparer_base()
+    while True:
+        try:
+            bilan = purger(moteur, reglages)
+            journal.info(
+                "purge quotidienne",
+                cas_effaces=bilan.cas_effaces_cohorte + bilan.cas_clos_effaces,
+                cohortes=bilan.cohortes_detruites,
+                segments_audit=bilan.segments_audit,
+            )
+        except Exception as erreur:
+            journal.error(
+                "purge quotidienne impossible", erreur=type(erreur).__name__, message=str(erreur)[:200]
+            )
+        if arret.wait(PERIODE_PURGE_SECONDES):
+            return
+
+
+def serveur(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Prépare (ou réutilise) une démonstration fictive.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+    hote: Annotated[str, typer.Option("--hote", help="Adresse d'écoute.")] = "127.0.0.1",
+    travailleurs: Annotated[
+        int | None,
+        typer.Option("--travailleurs", help="Travailleurs intégrés (défaut : CELLULE_TRAVAILLEURS)."),
+    ] = None,
+) -> None:
+    """Sert l'API (documentation sur /docs) avec ses travailleurs intégrés."""
+    reglages = parametres()
+    moteur = preparer_base()
+    if demo:
+        try:
+            dossier = preparer_demo(moteur, reglages)
+        except (DemoIncomplete, ErreurChiffrement) as erreur:
+            echouer(str(erreur))
+        typer.echo("Démonstration prête (identités entièrement fictives).")
+        typer.echo(f"  Comptes (identifiant, mot de passe, secret TOTP) : {dossier / 'comptes.json'}")
+        typer.echo(f"  Sources à déposer (archives et mots de passe)   : {dossier / 'sources.json'}")
+    elif not Trousseau.existe(reglages.chemin_trousseau()):
+        echouer("Aucun trousseau de clés : lancez d'abord « cellule cles init » (voir docs/exploitation.md).")
+    application = creer_application(moteur)
+    nombre = reglages.travailleurs if travailleurs is None else travailleurs
+    arret, fils = demarrer(moteur, reglages, nombre)
+    purge = threading.Thread(target=_purge_quotidienne, args=(arret,), name="purge", daemon=True)
+    purge.start()
+    typer.echo(
+        f"Service sur http://{hote}:{port} (API : /api/v1, documentation : /docs) ; {nombre} travailleur(s)."
+    )
+    try:
+        uvicorn.run(application, host=hote, port=port, log_level="warning")
+    finally:
+        arret.set()
+        for fil in fils:
+            fil.join(timeout=5)
+
+
+def enregistrer(app: typer.Typer) -> None:
+    app.command("serveur")(serveur)

@@ -1,0 +1,230 @@
+"""La démonstration : de quoi essayer le service en quelques minutes, avec des données fictives.
+
+Dans ``CELLULE_DONNEES`` : base SQLite, clés, deux communes fictives d'un même département, leurs
+conventions, un compte par rôle (deux agents, un par commune), et pour chaque commune une liste CAF
+(archive 7z chiffrée AES-256) et ses effectifs scolaires (archive chiffrée), générés par
+``appariement.synthese``. ``demo/comptes.json`` et ``demo/sources.json`` disent comment s'en servir.
+Relancée, la démonstration réutilise ce qui existe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlmodel import select
+
+from appariement.synthese import generer
+from service.acteur import Acteur
+from service.archives7z import fabriquer_archive
+from service.base.moteur import maintenant, session_base
+from service.cles import preparer_cles
+from service.comptes.roles import Role
+from service.comptes.service import creer_utilisateur
+from service.modeles import Utilisateur
+from service.parametres import Parametres
+from service.referentiel import ajouter_commune, enregistrer_convention
+
+DEPARTEMENT = "59"
+ENFANTS_PAR_COMMUNE = 160
+DEMO = Acteur(id=None, identifiant="demo", role=Role.ADMINISTRATEUR)
+
+
+class DemoIncomplete(RuntimeError):
+    """Le dossier de démonstration a été entamé à la main ; le message dit quoi faire."""
+
+
+@dataclass(frozen=True)
+class CommuneDemo:
+    insee: str
+    nom: str
+    graine: int
+
+
+# Codes INSEE inutilisés dans le Nord : ces communes n'existent pas.
+COMMUNES = (CommuneDemo("59991", "Val-Fictif-sur-Lys", 11), CommuneDemo("59992", "Marais-Imaginaire", 22))
+
+COLONNES_CAF = {
+    "id": "Identifiant enfant",
+    "nom": "Nom enfant",
+    "prenoms": "Prénoms enfant",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "nom_allocataire": "Nom allocataire",
+    "prenom_allocataire": "Prénom allocataire",
+    "adresse": "Adresse",
+    "code_postal": "Code postal",
+    "commune": "Commune",
+}
+COLONNES_ONDE = {
+    "nom": "Nom élève",
+    "nom_usage": "Nom d'usage élève",
+    "prenoms": "Prénom élève",
+    "date_naissance": "Date naissance",
+    "sexe": "Sexe",
+    "ine": "INE",
+    "uai": "UAI",
+    "adresse": "Adresse1",
+    "code_postal": "Cp1",
+    "commune": "Commune1",
+}
+
+
+def _convention(identifiant: str, source: str, communes: list[str], profil: str, champs: list[str]) -> str:
+    annee = maintenant().date().year
+    return "\n".join(
+        [
+            "# Convention FICTIVE de démonstration.",
+            f'identifiant = "{identifiant}"',
+            f"titre = \"Démonstration : transmission {source.upper()} (obligation d'instruction)\"",
+            f'partenaire = "{"CAF du Nord (fictive)" if source == "caf" else "DSDEN du Nord (fictive)"}"',
+            f'source = "{source}"',
+            f"communes = {json.dumps(communes)}",
+            f"date_signature = {annee - 1}-06-15",
+            f"debut = {annee - 1}-09-01",
+            f"fin = {annee + 1}-08-31",
+            'signataires = ["Le maire (fictif)", "Le partenaire (fictif)"]',
+            "finalite = \"Recenser les enfants soumis à l'obligation d'instruction (L131-6, R131-10-3)\"",
+            "conservation = \"Jusqu'au 31 août de l'année scolaire des 16 ans ; effacé si déménagement\"",
+            f"champs_autorises = {json.dumps(champs)}",
+            f'profil = "{profil}"',
+            "",
+        ]
+    )
+
+
+def _csv(table: pl.DataFrame, colonnes: dict[str, str]) -> bytes:
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(colonnes.values())
+    for ligne in table.iter_rows(named=True):
+        valeurs = []
+        for champ in colonnes:
+            valeur = ligne.get(champ)
+            valeurs.append(
+                valeur.strftime("%d/%m/%Y")
+                if isinstance(valeur, date)
+                else ("" if valeur is None else str(valeur))
+            )
+        ecrivain.writerow(valeurs)
+    return tampon.getvalue().encode("windows-1252", errors="replace")
+
+
+def _mot_de_passe() -> str:
+    # 4 sortes de caractères, bien plus de 80 bits d'entropie (recommandation CNIL).
+    return f"Demo-{secrets.token_urlsafe(15)}-7z!"
+
+
+def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, str]]:
+    jeu = generer(ENFANTS_PAR_COMMUNE, graine=commune.graine, date_reference=jour)
+    fichiers = [
+        ("caf", f"caf-{commune.insee}.7z", "liste_caf.csv", _csv(jeu.familles, COLONNES_CAF), "caf-demo"),
+        (
+            "onde",
+            f"effectifs-{commune.insee}.7z",
+            "extraction_onde.csv",
+            _csv(jeu.inscrits, COLONNES_ONDE),
+            f"onde-demo-{commune.insee}",
+        ),
+    ]
+    decrites = []
+    for _genre, archive, interne, octets, convention in fichiers:
+        mot_de_passe = _mot_de_passe()
+        (dossier / archive).write_bytes(fabriquer_archive({interne: octets}, mot_de_passe))
+        decrites.append(
+            {
+                "commune": commune.insee,
+                "fichier": archive,
+                "mot_de_passe": mot_de_passe,
+                "convention": convention,
+            }
+        )
+    return decrites
+
+
+def _comptes(moteur: sa.Engine) -> list[dict[str, Any]]:
+    definitions: list[tuple[str, Role, list[str], str | None]] = [
+        ("admin.demo", Role.ADMINISTRATEUR, [], None),
+        *((f"agent.{c.insee}", Role.AGENT_COMMUNE, [c.insee], None) for c in COMMUNES),
+        ("referent.demo", Role.REFERENT_DSDEN, [], DEPARTEMENT),
+        ("dpo.demo", Role.DPO, [], None),
+        ("pilote.demo", Role.PILOTE, [], None),
+    ]
+    comptes = []
+    with session_base(moteur) as session:
+        for identifiant, role, communes, departement in definitions:
+            mot_de_passe = f"Demo-{secrets.token_urlsafe(12)}"
+            nouveau = creer_utilisateur(
+                session,
+                identifiant=identifiant,
+                role=role,
+                mot_de_passe=mot_de_passe,
+                par=DEMO,
+                communes=communes,
+                departement=departement,
+                nom_affiche=f"Compte de démonstration ({role.value})",
+            )
+            comptes.append(
+                {
+                    "identifiant": identifiant,
+                    "mot_de_passe": mot_de_passe,
+                    "totp_secret": nouveau.totp_secret,
+                    "role": role.value,
+                    "communes": communes,
+                }
+            )
+    return comptes
+
+
+def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
+    """Prépare (ou retrouve) la démonstration ; rend le dossier ``demo/``."""
+    dossier = reglages.donnees / "demo"
+    dossier.mkdir(parents=True, exist_ok=True)
+    preparer_cles(reglages)
+    with session_base(moteur) as session:
+        deja = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "admin.demo")).first()
+    if deja is not None:
+        if (dossier / "comptes.json").exists() and (dossier / "sources.json").exists():
+            return dossier
+        raise DemoIncomplete(
+            f"La démonstration de {reglages.donnees} est incomplète (demo/comptes.json ou demo/sources.json "
+            "manque) : supprimez ce dossier pour repartir de zéro, ou choisissez un autre CELLULE_DONNEES."
+        )
+    with session_base(moteur) as session:
+        for commune in COMMUNES:
+            ajouter_commune(session, insee=commune.insee, nom=commune.nom, departement=DEPARTEMENT, par=DEMO)
+        codes = [c.insee for c in COMMUNES]
+        enregistrer_convention(
+            session,
+            _convention("caf-demo", "caf", codes, "caf", [c for c in COLONNES_CAF if c != "id"]),
+            par=DEMO,
+        )
+        for commune in COMMUNES:
+            enregistrer_convention(
+                session,
+                _convention(
+                    f"onde-demo-{commune.insee}", "onde", [commune.insee], "onde", list(COLONNES_ONDE)
+                ),
+                par=DEMO,
+            )
+    jour = maintenant().date()
+    sources = [s for commune in COMMUNES for s in _sources(dossier, commune, jour)]
+    comptes = _comptes(moteur)
+    _ecrire_json(dossier / "sources.json", sources)
+    _ecrire_json(dossier / "comptes.json", comptes)
+    return dossier
+
+
+def _ecrire_json(chemin: Path, contenu: object) -> None:
+    provisoire = chemin.with_suffix(".tmp")
+    provisoire.write_text(json.dumps(contenu, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    provisoire.chmod(0o600)
+    provisoire.replace(chemin)
