@@ -1,0 +1,190 @@
+"""Les commandes ``cellule archive verifier`` et ``cellule cles`` : sorties et codes de retour."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chiffrement import Trousseau, creer_fichier_cle_maitresse, lire_cle_maitresse
+from service.cli import app
+from tests.chiffrement.outils import CSV_FAMILLES, MOT_DE_PASSE, fabriquer
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    chemin = tmp_path / "envoi.7z"
+    chemin.write_bytes(fabriquer(tmp_path / "fabrique", {"caf.csv": CSV_FAMILLES, "msa.csv": b"id\n"}))
+    return chemin
+
+
+def _cellule(*arguments: str, entree: str = "") -> subprocess.CompletedProcess[str]:
+    """La vraie commande, dans un processus à part, comme un administrateur la lance."""
+    return subprocess.run(
+        [sys.executable, "-m", "service", *arguments],
+        input=entree,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_une_archive_lisible_liste_ses_fichiers_et_rend_0(archive: Path, dossier_donnees: Path) -> None:
+    resultat = CliRunner().invoke(app, ["archive", "verifier", str(archive)], input=MOT_DE_PASSE + "\n")
+
+    assert resultat.exit_code == 0, resultat.output
+    assert "2 fichier(s)" in resultat.stdout
+    assert f"caf.csv\t{len(CSV_FAMILLES)} octets" in resultat.stdout
+
+
+def test_en_json_la_liste_est_exploitable(archive: Path, dossier_donnees: Path) -> None:
+    resultat = CliRunner().invoke(
+        app, ["archive", "verifier", str(archive), "--json"], input=MOT_DE_PASSE + "\n"
+    )
+
+    assert resultat.exit_code == 0
+    assert json.loads(resultat.stdout) == {
+        "statut": "lisible",
+        "fichiers": [{"nom": "caf.csv", "taille": len(CSV_FAMILLES)}, {"nom": "msa.csv", "taille": 3}],
+    }
+
+
+def test_un_mauvais_mot_de_passe_rend_3_sans_trace(archive: Path) -> None:
+    resultat = _cellule("archive", "verifier", str(archive), entree="pas-le-bon\n")
+
+    assert resultat.returncode == 3
+    assert "mot de passe incorrect ou archive corrompue" in resultat.stderr
+    assert "Traceback" not in resultat.stderr + resultat.stdout
+
+
+def test_une_archive_refusee_rend_4(tmp_path: Path, dossier_donnees: Path) -> None:
+    csv = tmp_path / "liste.csv"
+    csv.write_bytes(CSV_FAMILLES)
+    non_chiffree = tmp_path / "clair.7z"
+    non_chiffree.write_bytes(fabriquer(tmp_path / "f", {"caf.csv": CSV_FAMILLES}, mot_de_passe=None))
+
+    for chemin in (csv, non_chiffree):
+        resultat = CliRunner().invoke(app, ["archive", "verifier", str(chemin), "--json"], input="x\n")
+        assert resultat.exit_code == 4
+        assert json.loads(resultat.stdout)["statut"] == "refusee"
+
+
+def test_un_mauvais_usage_rend_2(tmp_path: Path, dossier_donnees: Path) -> None:
+    assert CliRunner().invoke(app, ["archive", "verifier"]).exit_code == 2
+    absent = CliRunner().invoke(app, ["archive", "verifier", str(tmp_path / "absente.7z")], input="x\n")
+    assert absent.exit_code == 2
+    assert "vérifiez le chemin" in absent.output
+
+
+def test_cles_init_cree_tout_puis_ne_touche_plus_a_rien(dossier_donnees: Path) -> None:
+    premiere = CliRunner().invoke(app, ["cles", "init"])
+    assert premiere.exit_code == 0, premiere.output
+    cle = (dossier_donnees / "cle_maitresse").read_bytes()
+    trousseau = (dossier_donnees / "cles" / "trousseau.json").read_bytes()
+    privee = (dossier_donnees / "cles" / "travailleur.cle").read_bytes()
+
+    seconde = CliRunner().invoke(app, ["cles", "init"])
+
+    assert seconde.exit_code == 0
+    assert seconde.output.count("déjà présent") == 3
+    assert (dossier_donnees / "cle_maitresse").read_bytes() == cle
+    assert (dossier_donnees / "cles" / "trousseau.json").read_bytes() == trousseau
+    assert (dossier_donnees / "cles" / "travailleur.cle").read_bytes() == privee
+
+
+def test_cles_init_refuse_d_inventer_une_cle_pour_un_trousseau_existant(dossier_donnees: Path) -> None:
+    CliRunner().invoke(app, ["cles", "init"])
+    (dossier_donnees / "cle_maitresse").unlink()
+
+    resultat = CliRunner().invoke(app, ["cles", "init"])
+
+    assert resultat.exit_code == 1
+    assert "restaurez-la" in resultat.output
+    assert not (dossier_donnees / "cle_maitresse").exists()
+
+
+def test_cles_etat_montre_les_cohortes_sans_aucune_cle(dossier_donnees: Path) -> None:
+    CliRunner().invoke(app, ["cles", "init"])
+    cle = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    trousseau = Trousseau(dossier_donnees / "cles", cle)
+    trousseau.chiffrer(b"x", cohorte=2031, table="cas", id_enregistrement="1")
+    trousseau.chiffrer(b"x", cohorte=2029, table="cas", id_enregistrement="2")
+    trousseau.detruire_cohorte(2029)
+
+    resultat = CliRunner().invoke(app, ["cles", "etat", "--json"])
+
+    assert resultat.exit_code == 0
+    etat = json.loads(resultat.stdout)
+    assert [c["cohorte"] for c in etat["cohortes"]] == [2031]
+    assert list(etat["detruites"]) == ["2029"]
+    contenu_cle = (dossier_donnees / "cle_maitresse").read_text().strip()
+    assert contenu_cle not in resultat.output
+
+
+def test_cles_etat_sans_trousseau_dit_quoi_faire(dossier_donnees: Path) -> None:
+    resultat = CliRunner().invoke(app, ["cles", "etat"])
+
+    assert resultat.exit_code == 1
+    assert "cellule cles init" in resultat.output
+
+
+def test_cles_rotation_garde_les_donnees_lisibles_avec_la_seule_nouvelle_cle(dossier_donnees: Path) -> None:
+    CliRunner().invoke(app, ["cles", "init"])
+    ancienne = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    chiffre = Trousseau(dossier_donnees / "cles", ancienne).chiffrer(
+        b"identite", cohorte=2031, table="cas", id_enregistrement="1"
+    )
+
+    resultat = CliRunner().invoke(app, ["cles", "rotation"])
+
+    assert resultat.exit_code == 0, resultat.output
+    nouvelle = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    assert nouvelle != ancienne
+    relu = Trousseau(dossier_donnees / "cles", nouvelle)
+    assert relu.dechiffrer(chiffre, table="cas", id_enregistrement="1") == b"identite"
+    assert not list(dossier_donnees.glob("*.nouvelle"))
+
+
+def test_une_rotation_interrompue_se_termine_en_relancant(dossier_donnees: Path) -> None:
+    CliRunner().invoke(app, ["cles", "init"])
+    ancienne = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    trousseau = Trousseau(dossier_donnees / "cles", ancienne)
+    chiffre = trousseau.chiffrer(b"identite", cohorte=2031, table="cas", id_enregistrement="1")
+    # Interruption après le ré-enveloppement, avant le remplacement du fichier de clé.
+    nouvelle_chemin = dossier_donnees / "cle_maitresse.nouvelle"
+    creer_fichier_cle_maitresse(nouvelle_chemin)
+    trousseau.rotation(lire_cle_maitresse(nouvelle_chemin))
+    bloque = CliRunner().invoke(app, ["cles", "etat"])
+    assert bloque.exit_code == 1
+    assert "rotation a été interrompue" in bloque.output
+
+    resultat = CliRunner().invoke(app, ["cles", "rotation"])
+
+    assert resultat.exit_code == 0
+    assert "interrompue terminée" in resultat.output
+    relu = Trousseau(dossier_donnees / "cles", lire_cle_maitresse(dossier_donnees / "cle_maitresse"))
+    assert relu.dechiffrer(chiffre, table="cas", id_enregistrement="1") == b"identite"
+
+
+def test_avec_la_cle_en_variable_d_environnement_la_rotation_affiche_la_nouvelle(
+    dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chiffrement import generer_cle_maitresse
+    from service.parametres import parametres
+
+    monkeypatch.setenv("CELLULE_CLE_MAITRESSE", generer_cle_maitresse())
+    parametres.cache_clear()
+    assert CliRunner().invoke(app, ["cles", "init"]).exit_code == 0
+    assert not (dossier_donnees / "cle_maitresse").exists()
+
+    resultat = CliRunner().invoke(app, ["cles", "rotation"])
+
+    assert resultat.exit_code == 0
+    nouvelle = resultat.stdout.strip().splitlines()[-1]
+    monkeypatch.setenv("CELLULE_CLE_MAITRESSE", nouvelle)
+    parametres.cache_clear()
+    assert CliRunner().invoke(app, ["cles", "etat"]).exit_code == 0
