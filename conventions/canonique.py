@@ -158,17 +158,36 @@ _MODE_ABSENT = (
 )
 
 
+def _brute(champ: str) -> str:
+    return f"_brut_{champ}"
+
+
 def _preparer(
     brut: Brut, cadre: Cadre, sources: dict[str, list[int]]
 ) -> tuple[pl.DataFrame, list[_Controle]]:
-    """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne."""
+    """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne.
+
+    Trois étapes pour que chaque valeur ne soit calculée qu'une fois : cellules réunies par
+    colonne canonique, puis mise en forme, puis contrôles sur les valeurs mises en forme.
+    """
     profil = cadre.profil
     libelles = {
         champ: " / ".join(brut.entetes[position].strip() for position in positions)
         for champ, positions in sources.items()
     }
-    bruts = {champ: _valeur_brute(champ, positions) for champ, positions in sources.items()}
-    controles = [_Controle(condition, champ, motif) for condition, champ, motif in brut.anomalies]
+    anomalies = [
+        (condition.alias(f"_anomalie{rang}"), champ, motif)
+        for rang, (condition, champ, motif) in enumerate(brut.anomalies)
+    ]
+    reunies = brut.donnees.lazy().select(
+        pl.col(LIGNE),
+        *(condition for condition, _, _ in anomalies),
+        *(_valeur_brute(champ, positions).alias(_brute(champ)) for champ, positions in sources.items()),
+    )
+    bruts = {champ: pl.col(_brute(champ)) for champ in sources}
+    controles = [
+        _Controle(pl.col(condition.meta.output_name()), champ, motif) for condition, champ, motif in anomalies
+    ]
     valeurs: dict[str, pl.Expr] = {}
 
     for champ in _TEXTES_LIBRES:
@@ -181,21 +200,23 @@ def _preparer(
 
     if "id" in bruts:
         valeurs["id"] = bruts["id"]
-        controles.append(_Controle(bruts["id"].is_null(), libelles["id"], "identifiant manquant"))
+        controles.append(_Controle(pl.col("id").is_null(), libelles["id"], "identifiant manquant"))
     else:
         valeurs["id"] = pl.format("L{}", pl.col(LIGNE))
-    controles.append(_Controle(valeurs["nom"].is_null(), libelles["nom"], "nom manquant"))
-    controles.append(_Controle(valeurs["prenoms"].is_null(), libelles["prenoms"], "prénoms manquants"))
+    controles.append(_Controle(pl.col("nom").is_null(), libelles["nom"], "nom manquant"))
+    controles.append(_Controle(pl.col("prenoms").is_null(), libelles["prenoms"], "prénoms manquants"))
 
-    date_brute = bruts["date_naissance"]
-    naissance = pl.coalesce(
-        [date_brute.str.strptime(pl.Date, format_date, strict=False) for format_date in profil.formats_date]
+    valeurs["date_naissance"] = pl.coalesce(
+        [
+            bruts["date_naissance"].str.strptime(pl.Date, format_date, strict=False)
+            for format_date in profil.formats_date
+        ]
     )
-    valeurs["date_naissance"] = naissance
+    naissance = pl.col("date_naissance")
     notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
     controles += [
         _Controle(
-            date_brute.is_not_null() & naissance.is_null(),
+            bruts["date_naissance"].is_not_null() & naissance.is_null(),
             libelles["date_naissance"],
             f"date illisible (attendu {notations})",
         ),
@@ -205,12 +226,13 @@ def _preparer(
         ),
     ]
 
-    sexe = normaliser_expr(bruts["sexe"]).str.to_uppercase().replace_strict(profil.sexe, default=None)
-    valeurs["sexe"] = sexe
+    valeurs["sexe"] = (
+        normaliser_expr(bruts["sexe"]).str.to_uppercase().replace_strict(profil.sexe, default=None)
+    )
     codes_sexe = ", ".join(dict.fromkeys(profil.sexe))
     controles.append(
         _Controle(
-            bruts["sexe"].is_not_null() & sexe.is_null(),
+            bruts["sexe"].is_not_null() & pl.col("sexe").is_null(),
             libelles["sexe"],
             f"sexe illisible (attendu {codes_sexe} ou vide)",
         )
@@ -220,10 +242,11 @@ def _preparer(
         defaut = pl.lit(cadre.mode, dtype=pl.Utf8)
         if "mode" in bruts:
             lu = normaliser_expr(bruts["mode"]).replace_strict(profil.modes, default=None)
-            valeurs["mode"] = pl.coalesce(lu, defaut) if cadre.mode else lu
+            reunies = reunies.with_columns(lu.alias("_mode_lu"))
+            valeurs["mode"] = pl.coalesce(pl.col("_mode_lu"), defaut)
             controles.append(
                 _Controle(
-                    bruts["mode"].is_not_null() & lu.is_null(),
+                    bruts["mode"].is_not_null() & pl.col("_mode_lu").is_null(),
                     libelles["mode"],
                     "mode d'instruction inconnu (attendu ecole, ief, cned, hors_contrat ou medico_social)",
                 )
@@ -247,7 +270,12 @@ def _preparer(
     drapeaux = [
         controle.condition.fill_null(False).alias(f"_c{rang}") for rang, controle in enumerate(controles)
     ]
-    preparee = brut.donnees.select(pl.col(LIGNE), *colonnes_canoniques, *drapeaux)
+    preparee = (
+        reunies.with_columns(colonnes_canoniques)
+        .with_columns(drapeaux)
+        .select(pl.col(LIGNE), *schema, *(f"_c{rang}" for rang in range(len(controles))))
+        .collect()
+    )
     return preparee, controles
 
 

@@ -35,7 +35,10 @@ _MAL_FORME = (
 def _decoder(octets: bytes, encodages: tuple[str, ...]) -> str:
     """Le texte du fichier, dans le premier encodage du profil qui le lit proprement."""
     if octets.startswith(_BOMS_UTF16):
-        return octets.decode("utf-16")
+        try:
+            return octets.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FichierRefuse(_PAS_UN_TEXTE) from None
     if b"\x00" in octets:
         raise FichierRefuse(_PAS_UN_TEXTE)
     if octets.startswith(_BOM_UTF8):
@@ -48,7 +51,10 @@ def _decoder(octets: bytes, encodages: tuple[str, ...]) -> str:
             continue
         if codecs.lookup(encodage).name == "utf-8":
             return texte
-        candidats.append((len(_SUSPECTS.findall(texte)), rang, texte))
+        suspects = len(_SUSPECTS.findall(texte))
+        if not suspects:
+            return texte
+        candidats.append((suspects, rang, texte))
     if not candidats:
         raise FichierRefuse(
             f"L'encodage du fichier n'est pas reconnu (essayés : {', '.join(encodages)}). "

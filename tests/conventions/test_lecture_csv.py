@@ -51,7 +51,7 @@ def test_le_format_pivot_des_inscrits_met_le_mode_ecole_par_defaut() -> None:
     assert dict(lecture.table.schema) == COLONNES["inscrits"]
 
 
-@pytest.mark.parametrize("encodage", ["utf-8", "utf-8-sig", "windows-1252", "iso-8859-15"])
+@pytest.mark.parametrize("encodage", ["utf-8", "utf-8-sig", "windows-1252", "iso-8859-15", "utf-16"])
 @pytest.mark.parametrize("separateur", [";", ",", "\t"])
 def test_une_liste_caf_se_lit_quel_que_soit_son_encodage_et_son_separateur(
     encodage: str, separateur: str
