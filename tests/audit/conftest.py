@@ -71,9 +71,9 @@ def ecrire_consultations(
     horloge: Callable[[], datetime] | None = None,
     debut: int = 1,
 ) -> None:
-    """Écrit ``nombre`` consultations, une transaction par entrée (comme le service)."""
-    for numero in range(debut, debut + nombre):
-        with moteur.begin() as connexion:
+    """Écrit ``nombre`` consultations, dans une seule transaction (plus rapide qu'une par entrée)."""
+    with moteur.begin() as connexion:
+        for numero in range(debut, debut + nombre):
             audit.ecrire(
                 connexion,
                 consultation(numero),

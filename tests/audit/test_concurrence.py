@@ -1,0 +1,66 @@
+"""Des écrivains concurrents (fils, processus) forment une seule séquence valide."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+import audit
+from tests.audit.conftest import verifier
+from tests.audit.ecrivain import ecrire
+
+RACINE = Path(__file__).resolve().parents[2]
+
+
+def _auteurs(moteur: sa.Engine) -> Counter[str]:
+    with moteur.connect() as connexion:
+        return Counter(connexion.execute(sa.select(audit.tables.journal.c.acteur)).scalars())
+
+
+def test_des_fils_concurrents_forment_une_seule_sequence(
+    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+) -> None:
+    erreurs: list[BaseException] = []
+
+    def travailler(nom: str) -> None:
+        try:
+            ecrire(url_base, 15, nom)
+        except BaseException as erreur:  # remonté au fil principal
+            erreurs.append(erreur)
+
+    fils = [threading.Thread(target=travailler, args=(f"fil-{rang}",)) for rang in range(6)]
+    for un_fil in fils:
+        un_fil.start()
+    for un_fil in fils:
+        un_fil.join()
+    assert erreurs == []
+    rapport = verifier(moteur, signataire)
+    assert rapport.intact, rapport.resume()
+    assert (rapport.entrees, rapport.taille) == (90, 90)
+    assert _auteurs(moteur) == {f"fil-{rang}": 15 for rang in range(6)}
+
+
+def test_des_processus_concurrents_forment_une_seule_sequence(
+    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+) -> None:
+    processus = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.audit.ecrivain", url_base, "20", f"processus-{rang}"],
+            cwd=RACINE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for rang in range(3)
+    ]
+    for un_processus in processus:
+        _, erreur = un_processus.communicate(timeout=120)
+        assert un_processus.returncode == 0, erreur
+    rapport = verifier(moteur, signataire)
+    assert rapport.intact, rapport.resume()
+    assert (rapport.entrees, rapport.taille) == (60, 60)
+    assert _auteurs(moteur) == {f"processus-{rang}": 20 for rang in range(3)}
