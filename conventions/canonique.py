@@ -66,6 +66,7 @@ def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
     ignorees = {normaliser(entete) for entete in profil.colonnes_ignorees}
     vues: set[str] = set()
     inconnues: list[str] = []
+    doubles: list[str] = []
     par_champ: dict[str, list[int]] = {}
     for position, entete in enumerate(brut.entetes):
         cle = normaliser(entete)
@@ -77,15 +78,27 @@ def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
                 "son nom dans la première ligne du fichier, ou retirez-la, puis déposez-le à nouveau."
             )
         if cle in vues:
-            raise FichierRefuse(
-                f"La colonne « {entete.strip()} » apparaît deux fois dans l'en-tête. Gardez-en une "
-                "seule, puis déposez le fichier à nouveau."
-            )
+            doubles.append(entete.strip())
+            continue
         vues.add(cle)
         if cle in cibles:
             par_champ.setdefault(cibles[cle], []).append(position)
         elif cle not in ignorees:
             inconnues.append(entete.strip())
+    if not par_champ:
+        # Sans aucun en-tête connu, la première ligne est sans doute une ligne de données :
+        # ne jamais la citer, elle porterait une identité.
+        raise FichierRefuse(
+            f"La première ligne du fichier ne contient aucun des en-têtes du profil « {profil.nom} » "
+            f"(par exemple {_citer(list(profil.colonnes)[:4])}). Le fichier n'a peut-être pas de ligne "
+            "d'en-tête, ou ce n'est pas le bon profil : ajoutez la ligne d'en-tête ou choisissez le "
+            "profil qui correspond au fichier."
+        )
+    if doubles:
+        raise FichierRefuse(
+            f"Les colonnes {_citer(doubles)} apparaissent deux fois dans l'en-tête. Gardez-en une "
+            "seule de chaque, puis déposez le fichier à nouveau."
+        )
     if inconnues:
         sensibles = [entete for entete in inconnues if _sensible(normaliser(entete))]
         if sensibles:

@@ -366,3 +366,14 @@ def test_un_profil_sans_separateur_impose_lit_un_fichier_a_une_seule_colonne_san
     )
     lecture = lire(b"Nom\nA\n", profil, aujourd_hui=AUJOURD_HUI)
     assert "Colonnes obligatoires absentes" in (lecture.rapport.refus or "")
+
+
+def test_un_fichier_sans_ligne_d_en_tete_est_refuse_sans_citer_sa_premiere_ligne() -> None:
+    texte = csv_texte(["LEFEBVRE", "Zoé", "14/03/2015", "F"], [["DUBOIS", "Noé", "02/11/2017", "M"]])
+
+    lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+
+    refus = lecture.rapport.refus or ""
+    assert "aucun des en-têtes du profil « caf »" in refus
+    assert "LEFEBVRE" not in refus
+    assert "Zoé" not in refus
