@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import py7zr
 from py7zr.compressor import SupportedMethods
-from py7zr.exceptions import DecompressionBombError, PasswordRequired
+from py7zr.exceptions import DecompressionBombError, PasswordRequired, UnsupportedCompressionMethodError
 from py7zr.io import Py7zIO, WriterFactory
 
 MIO = 1024 * 1024
@@ -30,6 +30,11 @@ _MESSAGE_ILLISIBLE = (
 )
 
 _SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
+
+# 7zAES dérive sa clé par 2**n tours de SHA-256, n lu dans l'archive : au-delà de ce que 7-Zip
+# accepte lui-même (2**24), l'ouverture deviendrait un déni de service.
+_METHODE_AES = b"\x06\xf1\x07\x01"
+_CYCLES_AES_MAX = 24
 
 # Formats reconnus à leurs premiers octets, pour dire quoi faire au lieu de « format inconnu ».
 _FORMATS_ARCHIVE: tuple[tuple[bytes, str], ...] = (
@@ -121,6 +126,7 @@ def ouvrir_archive(
             "découpez l'envoi en plusieurs archives"
         )
     _verifier_format(octets)
+    _verifier_derivation_entete(octets)
     try:
         with py7zr.SevenZipFile(
             io.BytesIO(octets), mode="r", password=mot_de_passe, max_extract_size=limites.taille_totale_max
@@ -133,6 +139,12 @@ def ouvrir_archive(
     except DecompressionBombError:
         raise ArchiveRefusee(
             _message_trop_decompresse(limites), cause_interne="DecompressionBombError"
+        ) from None
+    except UnsupportedCompressionMethodError:
+        raise ArchiveRefusee(
+            "méthode de compression non prise en charge (BCJ2, ARM64…) : demandez une archive 7z "
+            "compressée en LZMA2, le réglage par défaut de 7-Zip",
+            cause_interne="UnsupportedCompressionMethodError",
         ) from None
     except PasswordRequired:
         if mot_de_passe is None:
@@ -168,6 +180,35 @@ def _verifier_format(octets: bytes) -> None:
     raise ArchiveRefusee(f"ce fichier n'est pas une archive 7z : {_QUOI_FAIRE}")
 
 
+def _verifier_derivation_entete(octets: bytes) -> None:
+    """Avant que py7zr ne déchiffre un en-tête chiffré (``-mhe=on``), lit le coût de dérivation
+    annoncé dans le petit en-tête codé qui le décrit (en clair, juste avant la fin de l'archive)."""
+    decalage = 32 + int.from_bytes(octets[12:20], "little")
+    taille = int.from_bytes(octets[20:28], "little")
+    entete = octets[decalage : decalage + min(taille, 4096)]
+    if not entete.startswith(b"\x17"):  # pas d'en-tête codé : rien n'est déchiffré à l'ouverture
+        return
+    position = entete.find(b"\x24" + _METHODE_AES)
+    if position >= 0 and position + 6 < len(entete):
+        _verifier_cycles(entete[position + 6])
+
+
+def _verifier_derivation_donnees(archive: py7zr.SevenZipFile) -> None:
+    flux = getattr(archive.header, "main_streams", None)
+    for bloc in flux.unpackinfo.folders if flux is not None else []:
+        for codeur in bloc.coders:
+            if codeur.get("method") == _METHODE_AES and codeur.get("properties"):
+                _verifier_cycles(codeur["properties"][0])
+
+
+def _verifier_cycles(octet_proprietes: int) -> None:
+    if octet_proprietes & 0x3F > _CYCLES_AES_MAX:
+        raise ArchiveRefusee(
+            "paramètres de chiffrement anormaux (dérivation de clé démesurée) : cette archive ne vient "
+            "pas de 7-Zip tel quel ; demandez au partenaire de la refaire"
+        )
+
+
 def _ressemble_a_du_texte(debut: bytes) -> bool:
     if not debut or b"\x00" in debut:
         return False
@@ -184,6 +225,7 @@ def _verifier_entete(
     archive: py7zr.SevenZipFile, taille_archive: int, limites: Limites, chiffrement_obligatoire: bool
 ) -> list[str]:
     """Refuse d'après l'en-tête seul ; rend les noms des fichiers à extraire."""
+    _verifier_derivation_donnees(archive)
     membres = list(archive.files)
     if len(membres) > limites.entrees_max:
         raise ArchiveRefusee(

@@ -6,7 +6,7 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -60,16 +60,38 @@ def fabriquer(
 
 
 def renommer_dans_entete(archive: bytes, ancien: str, nouveau: str) -> bytes:
-    """Remplace un nom dans un en-tête 7z en clair (archive faite avec ``-mhc=off`` sans ``-mhe``),
-    et recalcule les sommes de contrôle : fabrique une archive « valide » au nom dangereux."""
+    """Remplace un nom dans un en-tête 7z en clair (archive faite avec ``-mhc=off`` sans ``-mhe``) :
+    fabrique une archive « valide » au nom dangereux."""
     assert len(ancien) == len(nouveau)
-    octets = bytearray(archive)
     ancien_utf16, nouveau_utf16 = ancien.encode("utf-16-le"), nouveau.encode("utf-16-le")
-    position = octets.find(ancien_utf16, 32)
-    assert position > 0, "nom introuvable : l'en-tête est-il bien en clair ?"
-    octets[position : position + len(ancien_utf16)] = nouveau_utf16
+
+    def renommer(entete: bytearray) -> None:
+        position = entete.find(ancien_utf16)
+        assert position >= 0, "nom introuvable : l'en-tête est-il bien en clair ?"
+        entete[position : position + len(ancien_utf16)] = nouveau_utf16
+
+    return _modifier_entete(archive, renommer)
+
+
+def changer_cout_de_derivation(archive: bytes, cycles: int) -> bytes:
+    """Change le nombre de tours (2**cycles) de la dérivation de clé 7zAES annoncé dans l'en-tête
+    lisible (en-tête codé de ``-mhe=on``, ou en-tête en clair de ``-mhc=off``)."""
+
+    def changer(entete: bytearray) -> None:
+        position = entete.find(b"\x24\x06\xf1\x07\x01")
+        assert position >= 0, "pas de chiffrement AES décrit dans l'en-tête lisible"
+        entete[position + 6] = (entete[position + 6] & 0xC0) | cycles
+
+    return _modifier_entete(archive, changer)
+
+
+def _modifier_entete(archive: bytes, modification: Callable[[bytearray], None]) -> bytes:
+    octets = bytearray(archive)
     decalage, taille, _ = struct.unpack("<QQI", octets[12:32])
-    entete = bytes(octets[32 + decalage : 32 + decalage + taille])
+    debut = 32 + decalage
+    entete = bytearray(octets[debut : debut + taille])
+    modification(entete)
+    octets[debut : debut + taille] = entete
     octets[28:32] = struct.pack("<I", zlib.crc32(entete))
     octets[8:12] = struct.pack("<I", zlib.crc32(bytes(octets[12:32])))
     return bytes(octets)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from chiffrement import ArchiveIllisible, ArchiveRefusee, Limites, ouvrir_archive
-from tests.chiffrement.outils import CODECS, CSV_FAMILLES, MOT_DE_PASSE, fabriquer, renommer_dans_entete
+from tests.chiffrement.outils import (
+    CODECS,
+    CSV_FAMILLES,
+    MOT_DE_PASSE,
+    changer_cout_de_derivation,
+    fabriquer,
+    renommer_dans_entete,
+)
 
 ILLISIBLE = "mot de passe incorrect ou archive corrompue"
 GRAND_CSV = "".join(
@@ -195,3 +202,29 @@ def test_le_tampon_de_decompression_leve_au_lieu_de_tronquer() -> None:
     tampon.write(b"12345")
     with pytest.raises(ArchiveRefusee, match="décompressée dépasse"):
         tampon.write(b"678901")
+
+
+def test_une_methode_non_prise_en_charge_est_refusee_avec_la_marche_a_suivre(tmp_path: Path) -> None:
+    archive = fabriquer(tmp_path, {"caf.csv": CSV_FAMILLES}, codec="ARM64", options=["-m1=LZMA2"])
+
+    with pytest.raises(ArchiveRefusee, match="LZMA2, le réglage par défaut"):
+        ouvrir_archive(archive, MOT_DE_PASSE)
+
+
+@pytest.mark.parametrize(
+    ("entetes_chiffres", "options"),
+    [(True, []), (False, ["-mhc=off"])],
+    ids=["noms-chiffres", "noms-en-clair"],
+)
+def test_une_derivation_de_cle_demesuree_est_refusee_sans_la_calculer(
+    tmp_path: Path, entetes_chiffres: bool, options: list[str]
+) -> None:
+    archive = fabriquer(
+        tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=entetes_chiffres, options=options
+    )
+    assert ouvrir_archive(archive, MOT_DE_PASSE)[0].octets == CSV_FAMILLES
+    # 2**25 tours : quelques secondes seulement si la vérification manquait ; 2**62 bloquerait pour toujours.
+    piegee = changer_cout_de_derivation(archive, 25)
+
+    with pytest.raises(ArchiveRefusee, match="dérivation de clé démesurée"):
+        ouvrir_archive(piegee, MOT_DE_PASSE)

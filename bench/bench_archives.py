@@ -1,0 +1,182 @@
+"""Mesure de l'ouverture des archives : temps de ``chiffrement.ouvrir_archive`` pour chaque codec.
+
+Lancer depuis la racine du dépôt : ``.venv/bin/python bench/bench_archives.py`` (options ``--lignes``,
+``--passages``). Les listes sont des CSV CAF synthétiques (identités fictives, graine fixe), archivées
+par le vrai 7-Zip (``7zz``, AES-256, noms chiffrés) ; on mesure le déchiffrement et la décompression
+en mémoire, octets déjà lus (meilleur de ``--passages``), et le pic de mémoire d'un processus neuf
+qui ouvre l'archive une fois.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from chiffrement import ouvrir_archive
+
+CODECS = ("lzma2", "lzma", "ppmd", "bzip2", "deflate", "copy")
+MOT_DE_PASSE = "Banc-Essai-Archives-2026!"
+NOMS = [
+    "MARTIN",
+    "BERNARD",
+    "DUBOIS",
+    "THOMAS",
+    "ROBERT",
+    "RICHARD",
+    "PETIT",
+    "DURAND",
+    "LEROY",
+    "MOREAU",
+    "SIMON",
+    "LAURENT",
+    "LEFEBVRE",
+    "MICHEL",
+    "GARCIA",
+    "DAVID",
+    "BERTRAND",
+    "ROUX",
+    "VINCENT",
+    "FOURNIER",
+    "N'GUYEN",
+    "BEN",
+    "AMAR",
+    "DA",
+    "SILVA",
+    "KONATÉ",
+]
+PRENOMS = [
+    "Léa",
+    "Noé",
+    "Inès",
+    "Jérôme",
+    "Zoé",
+    "Maël",
+    "Chloé",
+    "Anaïs",
+    "Théo",
+    "Lucas",
+    "Emma",
+    "Gabriel",
+    "Louise",
+    "Raphaël",
+    "Jade",
+    "Arthur",
+    "Ambre",
+    "Hugo",
+    "Aïcha",
+    "Yanis",
+    "Mélissa",
+    "Éloïse",
+]
+VOIES = ("rue des Lilas", "avenue Jean Jaurès", "impasse du Moulin", "place de l'Église", "chemin Vert")
+
+_PIC_MEMOIRE = """
+import resource, sys
+from chiffrement import ouvrir_archive
+ouvrir_archive(open(sys.argv[1], "rb").read(), sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def liste_caf(lignes: int, graine: int = 2026) -> bytes:
+    """Une liste CAF fictive au format du profil « caf » (séparateur ;, dates JJ/MM/AAAA)."""
+    tirage = random.Random(graine)
+    debut = date(2009, 9, 1)
+    sortie = [
+        "matricule;nom;prenoms;date_naissance;sexe;nom_allocataire;prenom_allocataire;adresse;code_postal;commune"
+    ]
+    for numero in range(lignes):
+        nom = tirage.choice(NOMS)
+        naissance = debut + timedelta(days=tirage.randrange(13 * 365))
+        prenoms = " ".join(tirage.sample(PRENOMS, tirage.choice((1, 1, 2, 3))))
+        adresse = f"{tirage.randrange(1, 180)} {tirage.choice(VOIES)}"
+        sortie.append(
+            f"{numero:07d};{nom};{prenoms};{naissance:%d/%m/%Y};{tirage.choice('MF')};{nom};"
+            f"{tirage.choice(PRENOMS)};{adresse};59{tirage.randrange(100, 999)};Commune-Essai"
+        )
+    return ("\r\n".join(sortie) + "\r\n").encode("utf-8")
+
+
+def archiver(dossier: Path, csv: bytes, codec: str) -> Path:
+    source = dossier / "liste_caf.csv"
+    source.write_bytes(csv)
+    archive = dossier / f"{codec}.7z"
+    archive.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            "7zz",
+            "a",
+            "-t7z",
+            f"-m0={codec}",
+            f"-p{MOT_DE_PASSE}",
+            "-mhe=on",
+            "-bso0",
+            "-bsp0",
+            str(archive),
+            source.name,
+        ],
+        cwd=dossier,
+        check=True,
+    )
+    return archive
+
+
+def mesurer(archive: Path, passages: int) -> tuple[float, float]:
+    octets = archive.read_bytes()
+    meilleur = float("inf")
+    for _ in range(passages):
+        debut = time.perf_counter()
+        ouvrir_archive(octets, MOT_DE_PASSE)
+        meilleur = min(meilleur, time.perf_counter() - debut)
+    pic = subprocess.run(
+        [sys.executable, "-c", _PIC_MEMOIRE, str(archive), MOT_DE_PASSE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return meilleur, float(pic.stdout)
+
+
+def main() -> None:
+    analyse = argparse.ArgumentParser(description=__doc__)
+    analyse.add_argument("--lignes", type=int, nargs="+", default=[20_000, 200_000])
+    analyse.add_argument("--passages", type=int, default=3)
+    options = analyse.parse_args()
+    if shutil.which("7zz") is None:
+        sys.exit("7zz (paquet Debian « 7zip ») est nécessaire pour fabriquer les archives.")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, meilleur de {options.passages} passages"
+    )
+    print()
+    print("| lignes  | codec   | CSV Mo | archive Mo | secondes | Mo/s (CSV) | pic mémoire Mo |")
+    print("|---------|---------|--------|------------|----------|------------|----------------|")
+    resultats = []
+    with tempfile.TemporaryDirectory(prefix="bench-archives-") as temporaire:
+        dossier = Path(temporaire)
+        for lignes in options.lignes:
+            csv = liste_caf(lignes)
+            for codec in CODECS:
+                archive = archiver(dossier, csv, codec)
+                secondes, pic = mesurer(archive, options.passages)
+                mo_csv, mo_archive = len(csv) / 1e6, archive.stat().st_size / 1e6
+                print(
+                    f"| {lignes:>7} | {codec:<7} | {mo_csv:>6.1f} | {mo_archive:>10.2f} | {secondes:>8.3f} "
+                    f"| {mo_csv / secondes:>10.0f} | {pic:>14.0f} |",
+                    flush=True,
+                )
+                resultats.append({"lignes": lignes, "codec": codec, "secondes": secondes, "pic_mo": pic})
+    print()
+    print(json.dumps(resultats))
+
+
+if __name__ == "__main__":
+    main()
