@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from audit.evenement import IDENTIFIANT
 from service.acteur import Acteur
-from service.api import routes_campagnes, routes_cas, routes_comptes, routes_referentiel
+from service.api import routes_audit, routes_campagnes, routes_cas, routes_comptes, routes_referentiel
 from service.autorisation import RefusAutorisation
 from service.base.migrations import migrer
 from service.base.moteur import moteur as moteur_du_processus
@@ -65,13 +66,14 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     @application.exception_handler(RefusAutorisation)
     def _refus(requete: Request, erreur: RefusAutorisation) -> JSONResponse:
         acteur: Acteur = requete.state.acteur
+        cible = erreur.cible if erreur.cible and IDENTIFIANT.fullmatch(erreur.cible[1]) else None
         # Transaction à part : celle de l'action refusée a été annulée, le refus reste écrit.
         with session_base(moteur) as session:
             auditer(
                 session,
                 acteur,
                 Action.AUTORISATION_REFUSEE,
-                cible=erreur.cible,
+                cible=cible,
                 resultat=Resultat.REFUS,
                 details={"operation": erreur.action, "methode": requete.method, "chemin": requete.url.path},
             )
@@ -98,6 +100,6 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
             return JSONResponse({"etat": "base injoignable"}, status_code=503)
         return JSONResponse({"etat": "ok"})
 
-    for module in (routes_comptes, routes_referentiel, routes_campagnes, routes_cas):
+    for module in (routes_comptes, routes_referentiel, routes_campagnes, routes_cas, routes_audit):
         application.include_router(module.routeur, prefix="/api/v1")
     return application

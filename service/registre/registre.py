@@ -330,3 +330,54 @@ def historique(session: Session, cas_id: str) -> list[EvenementCas]:
     return list(
         session.exec(select(EvenementCas).where(EvenementCas.cas_id == cas_id).order_by(col(EvenementCas.id)))
     )
+
+
+def droit_acces(
+    session: Session,
+    acteur: Acteur,
+    *,
+    nom: str,
+    prenoms: str,
+    date_naissance: date | None,
+    motif: str,
+    coffre: Coffre,
+    cle_hmac: bytes,
+) -> list[dict[str, Any]]:
+    """Tout ce que le registre détient sur une personne (RGPD, art. 15) : réservé au DPO, audité."""
+    if acteur.role is not Role.DPO:
+        raise RefusAutorisation("Le droit d'accès est exercé par le DPO.", action="droit_acces")
+    cle = cle_enfant(cle_hmac, nom=nom, prenoms=prenoms, date_naissance=date_naissance)
+    trouves = list(session.exec(select(Cas).where(Cas.cle_appariement == cle).order_by(col(Cas.cree_le))))
+    export = [
+        {
+            "cas": cas.id,
+            "commune": cas.commune,
+            "statut": cas.statut,
+            "motif": cas.motif,
+            "resultat_appariement": cas.resultat,
+            "cree_le": cas.cree_le.isoformat(),
+            "cohorte_de_conservation": cas.cohorte,
+            "identite": coffre.identite(cas),
+            "explication": cas.explication,
+            "candidats": coffre.candidats(cas),
+            "historique": [
+                {
+                    "date": e.survenu_le.isoformat(),
+                    "action": e.action,
+                    "vers": e.vers_statut,
+                    "motif": e.motif,
+                    "date_effet": e.date_effet.isoformat() if e.date_effet else None,
+                }
+                for e in historique(session, cas.id)
+            ],
+        }
+        for cas in trouves
+    ]
+    auditer(
+        session,
+        acteur,
+        Action.EXPORT_DROIT_ACCES,
+        motif=motif,
+        details={"cas": [c.id for c in trouves]},
+    )
+    return export

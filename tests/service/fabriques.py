@@ -1,0 +1,248 @@
+"""Fabriques de données de test : communes, conventions, comptes (TOTP calculé avec pyotp), cas, sources.
+
+Toutes les identités sont fictives.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pyotp
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from appariement.synthese import JeuSynthetique, generer
+from audit.tables import journal
+from service.acteur import SYSTEME, Acteur
+from service.api.application import creer_application
+from service.archives7z import fabriquer_archive
+from service.base.moteur import creer_moteur, session_base
+from service.cles import cle_appariement, preparer_cles, trousseau
+from service.comptes.roles import Role
+from service.comptes.service import acteur_de, creer_utilisateur
+from service.modeles import Campagne, Cas, Utilisateur
+from service.parametres import Parametres
+from service.referentiel import ajouter_commune, enregistrer_convention
+from service.registre.coffre import Coffre
+from service.registre.registre import Signalement, enregistrer_signalements
+
+A, B, C = "59001", "59002", "62001"
+MOT_DE_PASSE = "Une phrase assez longue 42"
+DATE_REFERENCE = date(2026, 10, 1)
+
+CHAMPS_FAMILLES = [
+    "nom",
+    "prenoms",
+    "date_naissance",
+    "sexe",
+    "nom_allocataire",
+    "prenom_allocataire",
+    "adresse",
+    "code_postal",
+    "commune",
+]
+CHAMPS_INSCRITS = [
+    "nom",
+    "nom_usage",
+    "prenoms",
+    "date_naissance",
+    "sexe",
+    "ine",
+    "uai",
+    "adresse",
+    "code_postal",
+    "commune",
+]
+
+COMPTES: dict[str, tuple[Role, list[str], str | None]] = {
+    "agent.a": (Role.AGENT_COMMUNE, [A], None),
+    "agent.b": (Role.AGENT_COMMUNE, [B], None),
+    "referent.59": (Role.REFERENT_DSDEN, [], "59"),
+    "referent.62": (Role.REFERENT_DSDEN, [], "62"),
+    "dpo.test": (Role.DPO, [], None),
+    "admin.test": (Role.ADMINISTRATEUR, [], None),
+    "pilote.test": (Role.PILOTE, [], None),
+}
+
+
+def convention_toml(identifiant: str, source: str, profil: str, communes: list[str]) -> str:
+    champs = CHAMPS_FAMILLES if source in {"caf", "msa"} else CHAMPS_INSCRITS
+    return f"""
+identifiant = "{identifiant}"
+titre = "Convention de test"
+partenaire = "Partenaire fictif"
+source = "{source}"
+communes = {communes!r}
+date_signature = 2025-06-15
+debut = 2025-09-01
+fin = 2030-08-31
+signataires = ["Le maire (fictif)"]
+finalite = "Tests"
+conservation = "Tests"
+champs_autorises = {champs!r}
+profil = "{profil}"
+""".replace("'", '"')
+
+
+def code_totp(secret: str, decalage: int = 0) -> str:
+    """Le code TOTP d'un secret, éventuellement pour le pas de temps suivant (``decalage`` = 1)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * decalage)
+
+
+def pivot(table: pl.DataFrame) -> bytes:
+    tampon = io.StringIO()
+    table.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d")).write_csv(tampon, separator=";")
+    return tampon.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Archive:
+    octets: bytes
+    mot_de_passe: str
+    convention: str
+
+
+def archives(familles: pl.DataFrame, inscrits: pl.DataFrame) -> tuple[Archive, Archive]:
+    """Une liste CAF et des effectifs, en format pivot, dans des 7z chiffrés AES."""
+    return (
+        Archive(
+            fabriquer_archive({"caf.csv": pivot(familles)}, "Mot-de-passe-CAF-1"),
+            "Mot-de-passe-CAF-1",
+            "caf-test",
+        ),
+        Archive(
+            fabriquer_archive({"onde.csv": pivot(inscrits)}, "Mot-de-passe-ONDE-1"),
+            "Mot-de-passe-ONDE-1",
+            "onde-test",
+        ),
+    )
+
+
+def jeu(nb: int = 40, graine: int = 5) -> JeuSynthetique:
+    return generer(nb, graine=graine, date_reference=DATE_REFERENCE)
+
+
+def identite(nom: str, prenoms: str, naissance: date | None, **autres: Any) -> dict[str, Any]:
+    base = {
+        "nom": nom,
+        "prenoms": prenoms,
+        "date_naissance": naissance.isoformat() if naissance else None,
+        "sexe": "F",
+        "nom_allocataire": nom,
+        "prenom_allocataire": "CLAUDE",
+        "adresse": "1 rue Imaginaire",
+        "code_postal": "59000",
+        "commune": "Commune fictive",
+    }
+    return {**base, **autres}
+
+
+@dataclass
+class Monde:
+    reglages: Parametres
+    moteur: sa.Engine
+    client: TestClient
+    secrets: dict[str, str]
+    jetons: dict[str, str] = field(default_factory=dict)
+
+    def fermer(self) -> None:
+        self.client.close()
+        self.moteur.dispose()
+
+    def connecter(self, identifiant: str) -> dict[str, Any]:
+        """La réponse de connexion (jeton, csrf…), une fois par compte et par test."""
+        reponse = self.client.post(
+            "/api/v1/session",
+            json={
+                "identifiant": identifiant,
+                "mot_de_passe": MOT_DE_PASSE,
+                "code_totp": code_totp(self.secrets[identifiant]),
+            },
+        )
+        assert reponse.status_code == 200, reponse.text
+        corps: dict[str, Any] = reponse.json()
+        self.jetons[identifiant] = corps["jeton"]
+        # Le client ne garde pas de cookie : chaque appel choisit explicitement son mode.
+        self.client.cookies.clear()
+        return corps
+
+    def entetes(self, identifiant: str) -> dict[str, str]:
+        if identifiant not in self.jetons:
+            self.connecter(identifiant)
+        return {"Authorization": f"Bearer {self.jetons[identifiant]}"}
+
+    def acteur(self, identifiant: str) -> Acteur:
+        with session_base(self.moteur) as session:
+            utilisateur = session.exec(
+                select(Utilisateur).where(Utilisateur.identifiant == identifiant)
+            ).one()
+            return acteur_de(session, utilisateur)
+
+    def coffre(self) -> Coffre:
+        return Coffre(trousseau(self.reglages))
+
+    def campagne(self, commune: str) -> Campagne:
+        with session_base(self.moteur) as session:
+            campagne = Campagne(commune=commune, date_reference=DATE_REFERENCE, libelle="semée")
+            session.add(campagne)
+        return campagne
+
+    def semer_cas(
+        self,
+        commune: str,
+        identites: list[dict[str, Any]],
+        resultat: str = "non_apparie",
+        candidats: list[dict[str, Any]] | None = None,
+    ) -> list[str]:
+        """Des cas créés comme par un passage (identité chiffrée), sans lancer le travailleur."""
+        campagne = self.campagne(commune)
+        with session_base(self.moteur) as session:
+            enregistrer_signalements(
+                session,
+                campagne,
+                [Signalement(resultat, i, '{"score": 0.1}', 0.1, candidats or []) for i in identites],
+                coffre=self.coffre(),
+                cle_hmac=cle_appariement(self.reglages),
+            )
+        with session_base(self.moteur) as session:
+            return list(session.exec(select(Cas.id).where(Cas.campagne_origine == campagne.id)))
+
+
+def construire_monde(reglages: Parametres) -> Monde:
+    preparer_cles(reglages)
+    moteur = creer_moteur(reglages.base)
+    application = creer_application(moteur)
+    secrets: dict[str, str] = {}
+    with session_base(moteur) as session:
+        ajouter_commune(session, insee=A, nom="Ablainville-Fictive", departement="59", par=SYSTEME)
+        ajouter_commune(session, insee=B, nom="Bourg-Imaginaire", departement="59", par=SYSTEME)
+        ajouter_commune(session, insee=C, nom="Calonne-Inventee", departement="62", par=SYSTEME)
+        enregistrer_convention(
+            session, convention_toml("caf-test", "caf", "pivot-familles", [A, B, C]), par=SYSTEME
+        )
+        enregistrer_convention(
+            session, convention_toml("onde-test", "onde", "pivot-inscrits", [A, B, C]), par=SYSTEME
+        )
+        for identifiant, (role, communes, departement) in COMPTES.items():
+            nouveau = creer_utilisateur(
+                session,
+                identifiant=identifiant,
+                role=role,
+                mot_de_passe=MOT_DE_PASSE,
+                par=SYSTEME,
+                communes=communes,
+                departement=departement,
+            )
+            secrets[identifiant] = nouveau.totp_secret
+    return Monde(reglages, moteur, TestClient(application), secrets)
+
+
+def entrees_audit(moteur: sa.Engine, action: str) -> list[sa.Row[Any]]:
+    with moteur.connect() as connexion:
+        return list(connexion.execute(sa.select(journal).where(journal.c.action == action)).all())

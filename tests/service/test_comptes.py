@@ -1,0 +1,237 @@
+"""Comptes, second facteur, sessions et CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from service.base.moteur import maintenant, session_base
+from service.cli import app
+from service.modeles import SessionWeb, Utilisateur
+from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
+
+
+def _connexion(monde: Monde, identifiant: str, mot_de_passe: str = MOT_DE_PASSE, decalage: int = 0) -> int:
+    reponse = monde.client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": identifiant,
+            "mot_de_passe": mot_de_passe,
+            "code_totp": code_totp(monde.secrets[identifiant], decalage),
+        },
+    )
+    monde.client.cookies.clear()
+    return reponse.status_code
+
+
+def test_la_sante_repond_sans_authentification(monde_sqlite: Monde) -> None:
+    assert monde_sqlite.client.get("/sante").json() == {"etat": "ok"}
+
+
+def test_sans_session_l_api_demande_de_se_connecter(monde_sqlite: Monde) -> None:
+    reponse = monde_sqlite.client.get("/api/v1/cas")
+    assert reponse.status_code == 401
+    assert "Connectez-vous" in reponse.json()["detail"]
+
+
+def test_le_code_totp_est_obligatoire_et_ne_sert_qu_une_fois(monde: Monde) -> None:
+    refus = monde.client.post(
+        "/api/v1/session",
+        json={"identifiant": "agent.a", "mot_de_passe": MOT_DE_PASSE, "code_totp": "000000"},
+    )
+    assert refus.status_code == 401
+    assert refus.json()["detail"] == "Identifiant, mot de passe ou code à usage unique incorrect."
+    assert _connexion(monde, "agent.a") == 200
+    # Le même code rejoué dans la même fenêtre ne rouvre pas de session.
+    assert _connexion(monde, "agent.a") == 401
+    assert [e.details for e in entrees_audit(monde.moteur, "second_facteur")]
+
+
+def test_un_identifiant_inconnu_recoit_le_meme_message(monde_sqlite: Monde) -> None:
+    reponse = monde_sqlite.client.post(
+        "/api/v1/session",
+        json={"identifiant": "personne", "mot_de_passe": MOT_DE_PASSE, "code_totp": "123456"},
+    )
+    assert reponse.status_code == 401
+    assert reponse.json()["detail"] == "Identifiant, mot de passe ou code à usage unique incorrect."
+    refus = entrees_audit(monde_sqlite.moteur, "connexion")
+    assert (refus[-1].acteur, refus[-1].resultat) == ("anonyme", "refus")
+
+
+def test_cinq_echecs_verrouillent_le_compte_meme_avec_le_bon_mot_de_passe(monde_sqlite: Monde) -> None:
+    for _ in range(5):
+        assert _connexion(monde_sqlite, "agent.b", "mauvais mot de passe 123") == 401
+    reponse = monde_sqlite.client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": "agent.b",
+            "mot_de_passe": MOT_DE_PASSE,
+            "code_totp": code_totp(monde_sqlite.secrets["agent.b"]),
+        },
+    )
+    assert reponse.status_code == 401
+    assert "verrouillé" in reponse.json()["detail"]
+    with session_base(monde_sqlite.moteur) as session:
+        compte = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.b")).one()
+        assert compte.verrouille_jusqu_a is not None
+        assert compte.verrouille_jusqu_a > maintenant()
+        compte.verrouille_jusqu_a = maintenant() - timedelta(seconds=1)
+    assert _connexion(monde_sqlite, "agent.b") == 200
+
+
+@pytest.mark.parametrize(
+    ("mot_de_passe", "attendu"),
+    [
+        ("Court-1", "trop court"),
+        ("motdepasse123", "trop courant"),
+        ("azertyuiop123", "trop courant"),
+        ("aaaaaaaaaaaaaaa", "trop courant"),
+        ("xagent.nouveau-longueur", "identifiant"),
+    ],
+)
+def test_les_mots_de_passe_faibles_sont_refuses(monde_sqlite: Monde, mot_de_passe: str, attendu: str) -> None:
+    reponse = monde_sqlite.client.post(
+        "/api/v1/utilisateurs",
+        headers=monde_sqlite.entetes("admin.test"),
+        json={
+            "identifiant": "agent.nouveau",
+            "role": "agent_commune",
+            "mot_de_passe": mot_de_passe,
+            "communes": ["59001"],
+        },
+    )
+    assert reponse.status_code == 422
+    assert attendu in reponse.json()["detail"]
+
+
+def test_l_administrateur_cree_un_compte_qui_s_enrole_puis_le_desactive(monde_sqlite: Monde) -> None:
+    admin = monde_sqlite.entetes("admin.test")
+    cree = monde_sqlite.client.post(
+        "/api/v1/utilisateurs",
+        headers=admin,
+        json={
+            "identifiant": "agent.c",
+            "role": "agent_commune",
+            "mot_de_passe": MOT_DE_PASSE,
+            "communes": ["62001"],
+        },
+    )
+    assert cree.status_code == 201
+    assert cree.json()["uri_totp"].startswith("otpauth://totp/cellule:agent.c")
+    monde_sqlite.secrets["agent.c"] = cree.json()["totp_secret"]
+    assert monde_sqlite.connecter("agent.c")["communes"] == ["62001"]
+    liste = {
+        c["identifiant"]: c for c in monde_sqlite.client.get("/api/v1/utilisateurs", headers=admin).json()
+    }
+    assert liste["agent.c"]["totp_confirme"] is True
+    assert (
+        monde_sqlite.client.post("/api/v1/utilisateurs/agent.c/desactiver", headers=admin).status_code == 200
+    )
+    # La session ouverte meurt avec le compte.
+    assert (
+        monde_sqlite.client.get("/api/v1/campagnes", headers=monde_sqlite.entetes("agent.c")).status_code
+        == 401
+    )
+
+
+def test_la_deconnexion_detruit_vraiment_la_session(monde: Monde) -> None:
+    entetes = monde.entetes("agent.a")
+    assert monde.client.get("/api/v1/session", headers=entetes).json()["identifiant"] == "agent.a"
+    assert monde.client.delete("/api/v1/session", headers=entetes).status_code == 204
+    assert monde.client.get("/api/v1/session", headers=entetes).status_code == 401
+
+
+def test_inactivite_et_duree_maximale_ferment_la_session(monde_sqlite: Monde) -> None:
+    entetes = monde_sqlite.entetes("agent.a")
+    with session_base(monde_sqlite.moteur) as session:
+        ouverte = session.exec(select(SessionWeb)).one()
+        ouverte.derniere_activite = maintenant() - timedelta(minutes=31)
+    assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
+    entetes = {"Authorization": f"Bearer {monde_sqlite.connecter('agent.b')['jeton']}"}
+    with session_base(monde_sqlite.moteur) as session:
+        ouverte = session.exec(select(SessionWeb).where(SessionWeb.fermee_le.is_(None))).one()  # type: ignore[union-attr]
+        ouverte.expire_le = maintenant() - timedelta(seconds=1)
+    assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
+
+
+def test_une_nouvelle_connexion_remplace_la_session_du_cookie(monde_sqlite: Monde) -> None:
+    client = monde_sqlite.client
+    premiere = client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": "agent.a",
+            "mot_de_passe": MOT_DE_PASSE,
+            "code_totp": code_totp(monde_sqlite.secrets["agent.a"]),
+        },
+    )
+    ancien = premiere.json()["jeton"]
+    assert client.cookies.get("cellule_session") == ancien
+    seconde = client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": "agent.a",
+            "mot_de_passe": MOT_DE_PASSE,
+            "code_totp": code_totp(monde_sqlite.secrets["agent.a"], 1),
+        },
+    )
+    assert seconde.json()["jeton"] != ancien
+    client.cookies.clear()
+    assert client.get("/api/v1/session", headers={"Authorization": f"Bearer {ancien}"}).status_code == 401
+
+
+def test_par_cookie_un_changement_d_etat_exige_le_jeton_csrf(monde: Monde) -> None:
+    client = monde.client
+    corps = client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": "agent.a",
+            "mot_de_passe": MOT_DE_PASSE,
+            "code_totp": code_totp(monde.secrets["agent.a"]),
+        },
+    ).json()
+    campagne = {"commune": "59001", "date_reference": "2026-10-01", "libelle": "Rentrée"}
+    assert client.get("/api/v1/campagnes").status_code == 200  # lecture : pas de CSRF
+    refus = client.post("/api/v1/campagnes", json=campagne)
+    assert refus.status_code == 403
+    assert "CSRF" in refus.json()["detail"]
+    assert (
+        client.post("/api/v1/campagnes", json=campagne, headers={"X-CSRF-Token": "faux"}).status_code == 403
+    )
+    assert (
+        client.post("/api/v1/campagnes", json=campagne, headers={"X-CSRF-Token": corps["csrf"]}).status_code
+        == 201
+    )
+    refus_audites = [e for e in entrees_audit(monde.moteur, "autorisation_refusee") if "csrf" in e.details]
+    assert len(refus_audites) == 2
+    client.cookies.clear()
+
+
+def test_la_commande_utilisateurs_cree_liste_et_desactive(monde_sqlite: Monde) -> None:
+    runner = CliRunner()
+    cree = runner.invoke(
+        app,
+        [
+            "utilisateurs",
+            "creer",
+            "referent.cli",
+            "--role",
+            "referent_dsden",
+            "--departement",
+            "59",
+            "--mot-de-passe",
+            MOT_DE_PASSE,
+        ],
+    )
+    assert cree.exit_code == 0, cree.output
+    assert "otpauth://totp/" in cree.output
+    refus = runner.invoke(
+        app, ["utilisateurs", "creer", "agent.x", "--role", "agent_commune", "--mot-de-passe", MOT_DE_PASSE]
+    )
+    assert refus.exit_code == 1
+    assert "au moins une commune" in refus.output
+    assert "referent.cli" in runner.invoke(app, ["utilisateurs", "lister"]).output
+    assert runner.invoke(app, ["utilisateurs", "desactiver", "referent.cli"]).exit_code == 0
+    assert "désactivé" in runner.invoke(app, ["utilisateurs", "lister"]).output
