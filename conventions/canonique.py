@@ -171,6 +171,11 @@ _MODE_ABSENT = (
 )
 
 
+def _libelle(brut: Brut, positions: list[int]) -> str:
+    """Le nom d'une colonne canonique dans le rapport : les en-têtes du fichier qui la donnent."""
+    return " / ".join(brut.entetes[position].strip() for position in positions)
+
+
 def _brute(champ: str) -> str:
     return f"_brut_{champ}"
 
@@ -184,10 +189,7 @@ def _preparer(
     colonne canonique, puis mise en forme, puis contrôles sur les valeurs mises en forme.
     """
     profil = cadre.profil
-    libelles = {
-        champ: " / ".join(brut.entetes[position].strip() for position in positions)
-        for champ, positions in sources.items()
-    }
+    libelles = {champ: _libelle(brut, positions) for champ, positions in sources.items()}
     anomalies = [
         (condition.alias(f"_anomalie{rang}"), champ, motif)
         for rang, (condition, champ, motif) in enumerate(brut.anomalies)
@@ -316,9 +318,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
         )
         for drapeau, controle in zip(drapeaux, controles, strict=True)
     ]
-    rejetees = preparee.filter(pl.any_horizontal(drapeaux)).height if drapeaux else 0
-    valides = preparee.filter(~pl.any_horizontal(drapeaux)) if drapeaux else preparee
-    illisibles = rejetees
+    valides = preparee.filter(~pl.any_horizontal(drapeaux))
+    rejetees = illisibles = lues - valides.height
 
     # Doublon : mêmes valeurs canoniques qu'une ligne précédente (l'identifiant généré ne compte pas).
     cles = [champ for champ in COLONNES[profil.table] if not (champ == "id" and "id" not in sources)]
@@ -339,7 +340,7 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
         erreurs.append(
             repris.select(
                 LIGNE,
-                pl.lit("/".join(brut.entetes[p] for p in sources["id"])).alias("champ"),
+                pl.lit(_libelle(brut, sources["id"])).alias("champ"),
                 pl.format("identifiant déjà utilisé à la ligne {}", pl.col("_premiere")).alias("motif"),
             )
         )
