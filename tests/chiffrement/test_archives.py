@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,30 +25,42 @@ GRAND_CSV = "".join(
 )
 
 
+FICHIERS = {"élèves_caf.csv": CSV_FAMILLES, "inscrits.csv": GRAND_CSV.encode()}
+
+
+@pytest.fixture(scope="module")
+def archives_par_codec(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, bool], bytes]:
+    """Une archive par (codec, noms chiffrés), fabriquée une fois pour tout le module."""
+    faites: dict[tuple[str, bool], bytes] = {}
+
+    def archive(codec: str, entetes_chiffres: bool) -> bytes:
+        if (codec, entetes_chiffres) not in faites:
+            dossier = tmp_path_factory.mktemp(f"{codec}-{entetes_chiffres}")
+            faites[codec, entetes_chiffres] = fabriquer(
+                dossier, FICHIERS, codec=codec, entetes_chiffres=entetes_chiffres
+            )
+        return faites[codec, entetes_chiffres]
+
+    return archive
+
+
 @pytest.mark.parametrize("entetes_chiffres", [True, False], ids=["noms-chiffres", "noms-en-clair"])
 @pytest.mark.parametrize("codec", CODECS)
 def test_une_archive_du_vrai_7zip_se_lit_pour_chaque_codec(
-    tmp_path: Path, codec: str, entetes_chiffres: bool
+    archives_par_codec: Callable[[str, bool], bytes], codec: str, entetes_chiffres: bool
 ) -> None:
-    fichiers = {"élèves_caf.csv": CSV_FAMILLES, "inscrits.csv": GRAND_CSV.encode()}
-    archive = fabriquer(tmp_path, fichiers, codec=codec, entetes_chiffres=entetes_chiffres)
+    lus = ouvrir_archive(archives_par_codec(codec, entetes_chiffres), MOT_DE_PASSE)
 
-    lus = ouvrir_archive(archive, MOT_DE_PASSE)
-
-    assert {f.nom: f.octets for f in lus} == fichiers
+    assert {f.nom: f.octets for f in lus} == FICHIERS
 
 
 @pytest.mark.parametrize("entetes_chiffres", [True, False], ids=["noms-chiffres", "noms-en-clair"])
 @pytest.mark.parametrize("codec", CODECS)
 def test_un_mauvais_mot_de_passe_donne_une_seule_erreur_claire(
-    tmp_path: Path, codec: str, entetes_chiffres: bool
+    archives_par_codec: Callable[[str, bool], bytes], codec: str, entetes_chiffres: bool
 ) -> None:
-    archive = fabriquer(
-        tmp_path, {"liste.csv": GRAND_CSV.encode()}, codec=codec, entetes_chiffres=entetes_chiffres
-    )
-
     with pytest.raises(ArchiveIllisible) as erreur:
-        ouvrir_archive(archive, "Mauvais-Mot-De-Passe")
+        ouvrir_archive(archives_par_codec(codec, entetes_chiffres), "Mauvais-Mot-De-Passe")
 
     assert erreur.value.message.startswith(ILLISIBLE)
     assert erreur.value.__cause__ is None
