@@ -195,6 +195,10 @@ class TransitionRefusee(ValueError):
     """La transition n'est pas permise ; le message dit pourquoi et quoi faire."""
 
 
+class RoleNonPermis(TransitionRefusee):
+    """La transition existe, mais pas pour ce rôle : c'est un refus d'autorisation."""
+
+
 def _date(valeur: Any, champ: str) -> date:
     if isinstance(valeur, date):
         return valeur
@@ -215,7 +219,7 @@ def valider(
         permises = ", ".join(sorted(t.action for t in TRANSITIONS if t.roles))
         raise TransitionRefusee(f"Action « {action} » inconnue. Actions possibles : {permises}.")
     if role is not None and role not in transition.roles:
-        raise TransitionRefusee(f"« {transition.libelle} » n'est pas permis au rôle {role.value}.")
+        raise RoleNonPermis(f"« {transition.libelle} » n'est pas permis au rôle {role.value}.")
     if role is None and transition.roles:
         raise TransitionRefusee(f"« {transition.libelle} » est une décision humaine.")
     if statut not in transition.de:

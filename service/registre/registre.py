@@ -177,9 +177,12 @@ def _appliquer(
     coffre: Coffre | None = None,
     campagne_id: str | None = None,
 ) -> EvenementCas | None:
-    transition, propres = procedure.valider(
-        action, statut=cas.statut, resultat=cas.resultat, role=acteur.role, champs=champs
-    )
+    try:
+        transition, propres = procedure.valider(
+            action, statut=cas.statut, resultat=cas.resultat, role=acteur.role, champs=champs
+        )
+    except procedure.RoleNonPermis as erreur:
+        raise RefusAutorisation(str(erreur), action=f"transition_{action}", cible=("cas", cas.id)) from None
     instant = maintenant()
     de = cas.statut
     date_effet: date | None = propres.get("date") or propres.get("date_notification")
