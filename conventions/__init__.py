@@ -7,7 +7,7 @@ API publique :
 - ``COLONNES`` : les colonnes et types des tables canoniques ``familles`` et ``inscrits``.
 """
 
-from conventions.convention import Convention, Source, charger_convention
+from conventions.convention import SOURCES_FAMILLES, Convention, Source, charger_convention
 from conventions.erreurs import ConventionInvalide, ErreurConvention, ProfilInconnu, UsageRefuse
 from conventions.integres import PROFILS_INTEGRES, profil_integre
 from conventions.lecture import lire
@@ -17,6 +17,7 @@ from conventions.rapport import ErreurLigne, Lecture, Rapport
 __all__ = [
     "COLONNES",
     "PROFILS_INTEGRES",
+    "SOURCES_FAMILLES",
     "Convention",
     "ConventionInvalide",
     "ErreurConvention",

@@ -10,6 +10,8 @@ from conventions.erreurs import FichierRefuse
 
 LIGNE = "_ligne"
 
+FICHIER_VIDE = "Le fichier est vide. Vérifiez l'export chez le partenaire puis déposez le bon fichier."
+
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "une archive 7-Zip : extrayez-en le fichier avant de le vérifier"),
     (
@@ -50,9 +52,7 @@ def colonne(position: int) -> str:
 def refuser_si_vide_ou_binaire(octets: bytes, attendu: str) -> None:
     """Refuse un fichier vide ou d'un type reconnaissable qui n'est pas ``attendu``."""
     if not octets.strip():
-        raise FichierRefuse(
-            "Le fichier est vide. Vérifiez l'export chez le partenaire puis déposez le bon fichier."
-        )
+        raise FichierRefuse(FICHIER_VIDE)
     for signature, nature in _SIGNATURES:
         if octets.startswith(signature):
             raise FichierRefuse(f"Ce fichier n'est pas un {attendu} mais {nature}.")

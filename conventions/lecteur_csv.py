@@ -9,7 +9,7 @@ import re
 
 import polars as pl
 
-from conventions.brut import LIGNE, Brut, colonne, refuser_si_vide_ou_binaire
+from conventions.brut import FICHIER_VIDE, LIGNE, Brut, colonne, refuser_si_vide_ou_binaire
 from conventions.erreurs import FichierRefuse
 from conventions.profil import SEPARATEURS, Profil
 
@@ -20,7 +20,9 @@ _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # (« œ » ISO-8859-15 lu en Windows-1252 donne « ½ »).
 _SUSPECTS = re.compile(r"[\x80-\x9f¤¦¨´¸¼½¾]")
 _ECHANTILLON = 65_536
-_PART_CONTROLES_MAX = 0.005
+# Quelques caractères de contrôle égarés ne font pas un binaire.
+_CONTROLES_TOLERES = 8
+_PART_CONTROLES_MAX = 0.01
 
 _PAS_UN_TEXTE = (
     "Ce fichier n'est pas un fichier texte (CSV) : il contient des données binaires. "
@@ -65,7 +67,8 @@ def _decoder(octets: bytes, encodages: tuple[str, ...]) -> str:
 
 def _refuser_si_binaire(texte: str) -> None:
     echantillon = texte[:_ECHANTILLON]
-    if len(_CONTROLES.findall(echantillon)) > _PART_CONTROLES_MAX * len(echantillon):
+    controles = len(_CONTROLES.findall(echantillon))
+    if controles > max(_CONTROLES_TOLERES, _PART_CONTROLES_MAX * len(echantillon)):
         raise FichierRefuse(_PAS_UN_TEXTE)
 
 
@@ -122,7 +125,10 @@ def _cellules_tolerantes(texte: str, separateur: str, largeur: int) -> pl.DataFr
 def extraire_csv(octets: bytes, profil: Profil) -> Brut:
     """Les cellules d'un CSV, en texte ; lève ``FichierRefuse`` si ce n'est pas un CSV lisible."""
     refuser_si_vide_ou_binaire(octets, "fichier CSV")
-    texte = _decoder(octets, profil.encodages)
+    # Le Ctrl-Z final des vieux exports DOS marque la fin du fichier ; il n'est pas une ligne.
+    texte = _decoder(octets, profil.encodages).rstrip("\x1a")
+    if not texte.strip():
+        raise FichierRefuse(FICHIER_VIDE)
     _refuser_si_binaire(texte)
     premiere_ligne = texte.split("\n", 1)[0].rstrip("\r")
     separateur = _separateur(premiere_ligne, profil.separateur)

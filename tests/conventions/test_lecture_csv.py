@@ -377,3 +377,10 @@ def test_un_fichier_sans_ligne_d_en_tete_est_refuse_sans_citer_sa_premiere_ligne
     assert "aucun des en-têtes du profil « caf »" in refus
     assert "LEFEBVRE" not in refus
     assert "Zoé" not in refus
+
+
+def test_le_ctrl_z_final_d_un_vieil_export_ne_fait_pas_prendre_le_fichier_pour_un_binaire() -> None:
+    texte = csv_texte(["Nom", "Prénoms", "Date de naissance", "Sexe"], [["A", "Un", "14/03/2015", "M"]])
+    lecture = lire(texte.encode("cp1252") + b"\x1a", profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+    assert lecture.accepte, lecture.rapport.refus
+    assert _noms(lecture.table) == ["A"]
