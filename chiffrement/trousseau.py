@@ -120,11 +120,6 @@ def lire_cle_maitresse(fichier: Path) -> bytes:
     return decoder_cle_maitresse(_lire_fichier_secret(fichier, "la clé maîtresse").decode("ascii", "replace"))
 
 
-def charger_cle_maitresse(texte: str | None, fichier: Path) -> bytes:
-    """La clé maîtresse : ``texte`` (variable d'environnement) s'il est donné, sinon le fichier."""
-    return decoder_cle_maitresse(texte) if texte else lire_cle_maitresse(fichier)
-
-
 # ---------------------------------------------------------------------------------------------
 # Paire du travailleur isolé
 

@@ -18,13 +18,13 @@ from chiffrement import (
     Trousseau,
     TrousseauInvalide,
     creer_fichier_cle_maitresse,
-    creer_paire_travailleur,
     decoder_cle_maitresse,
     generer_cle_maitresse,
     lire_cle_maitresse,
     lire_cle_publique_travailleur,
 )
 from chiffrement.trousseau import empreinte_cle_publique
+from service.cles import preparer_cles, trousseau
 from service.parametres import Parametres, parametres
 
 CODE_ERREUR = 1
@@ -36,23 +36,14 @@ def _erreur(message: str) -> typer.Exit:
     return typer.Exit(CODE_ERREUR)
 
 
-def _cle_par_variable(reglages: Parametres) -> bytes | None:
-    if reglages.cle_maitresse is None:
-        return None
-    return decoder_cle_maitresse(reglages.cle_maitresse.get_secret_value())
-
-
 def _fichier_nouvelle(reglages: Parametres) -> Path:
     fichier = reglages.chemin_cle_maitresse()
     return fichier.with_name(fichier.name + _SUFFIXE_NOUVELLE)
 
 
 def _ouvrir(reglages: Parametres) -> Trousseau:
-    cle = _cle_par_variable(reglages)
-    if cle is None:
-        cle = lire_cle_maitresse(reglages.chemin_cle_maitresse())
     try:
-        return Trousseau(reglages.chemin_trousseau(), cle)
+        return trousseau(reglages)
     except TrousseauInvalide as erreur:
         if _fichier_nouvelle(reglages).exists():
             raise TrousseauInvalide(
@@ -67,40 +58,34 @@ def init() -> None:
     Sans danger à relancer : rien d'existant n'est remplacé."""
     reglages = parametres()
     dossier = reglages.chemin_trousseau()
+    fichier = reglages.chemin_cle_maitresse()
+    if reglages.cle_maitresse is None and not fichier.exists() and Trousseau.existe(dossier):
+        raise _erreur(
+            f"le trousseau {dossier} existe mais sa clé maîtresse {fichier} est introuvable : "
+            "restaurez-la depuis sa sauvegarde (une nouvelle clé ne pourrait pas l'ouvrir)"
+        )
     try:
-        cle = _cle_par_variable(reglages)
-        if cle is not None:
-            typer.echo("Clé maîtresse : lue dans CELLULE_CLE_MAITRESSE.")
-        else:
-            fichier = reglages.chemin_cle_maitresse()
-            if not fichier.exists() and Trousseau.existe(dossier):
-                raise _erreur(
-                    f"le trousseau {dossier} existe mais sa clé maîtresse {fichier} est introuvable : "
-                    "restaurez-la depuis sa sauvegarde (une nouvelle clé ne pourrait pas l'ouvrir)"
-                )
-            cree = creer_fichier_cle_maitresse(fichier)
-            cle = lire_cle_maitresse(fichier)
-            typer.echo(f"Clé maîtresse : {fichier} ({'créée' if cree else 'déjà présente'}).")
-        if Trousseau.existe(dossier):
-            Trousseau(dossier, cle)
-            typer.echo(f"Trousseau : {dossier} (déjà présent, ouvert avec la clé maîtresse).")
-        else:
-            Trousseau.creer(dossier, cle)
-            typer.echo(f"Trousseau : {dossier} (créé).")
-        cree = creer_paire_travailleur(dossier)
+        crees = preparer_cles(reglages)
+        _ouvrir(reglages)
         empreinte = empreinte_cle_publique(lire_cle_publique_travailleur(dossier))
-        typer.echo(f"Paire du travailleur : {'créée' if cree else 'déjà présente'} (empreinte {empreinte}).")
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
+    for element in crees:
+        typer.echo(f"Créé : {element}.")
+    if not crees:
+        typer.echo("Rien à créer : clé maîtresse, trousseau et paire du travailleur existaient déjà.")
+    source = "CELLULE_CLE_MAITRESSE" if reglages.cle_maitresse is not None else str(fichier)
+    typer.echo(f"Trousseau {dossier} ouvert avec la clé maîtresse ({source}).")
+    typer.echo(f"Paire du travailleur : empreinte {empreinte}.")
 
 
 def etat(en_json: Annotated[bool, typer.Option("--json", help="Réponse en JSON.")] = False) -> None:
     """Montre le trousseau : cohortes présentes, cohortes détruites, paire du travailleur. Aucune clé."""
     reglages = parametres()
     try:
-        trousseau = _ouvrir(reglages)
-        contenu = trousseau.etat()
-        publique = empreinte_cle_publique(lire_cle_publique_travailleur(trousseau.dossier))
+        ouvert = _ouvrir(reglages)
+        contenu = ouvert.etat()
+        publique = empreinte_cle_publique(lire_cle_publique_travailleur(ouvert.dossier))
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
     source = (
@@ -140,9 +125,8 @@ def rotation() -> None:
     reglages = parametres()
     try:
         if reglages.cle_maitresse is not None:
-            trousseau = _ouvrir(reglages)
             nouvelle = generer_cle_maitresse()
-            trousseau.rotation(decoder_cle_maitresse(nouvelle))
+            _ouvrir(reglages).rotation(decoder_cle_maitresse(nouvelle))
             typer.echo(
                 "Clés de cohorte ré-enveloppées. Nouvelle clé maîtresse, à mettre dans CELLULE_CLE_MAITRESSE"
             )
@@ -170,9 +154,9 @@ def _rotation_par_fichier(reglages: Parametres) -> None:
             os.replace(nouvelle_chemin, fichier)
             typer.echo(f"Rotation interrompue terminée : {fichier} contient la nouvelle clé maîtresse.")
             return
-    trousseau = Trousseau(dossier, lire_cle_maitresse(fichier))
+    ancien = Trousseau(dossier, lire_cle_maitresse(fichier))
     creer_fichier_cle_maitresse(nouvelle_chemin)
-    trousseau.rotation(lire_cle_maitresse(nouvelle_chemin))
+    ancien.rotation(lire_cle_maitresse(nouvelle_chemin))
     os.replace(nouvelle_chemin, fichier)
     typer.echo(f"Clé maîtresse remplacée dans {fichier} ; clés de cohorte ré-enveloppées.")
     typer.echo("Redémarrez le service ; détruisez les copies de l'ancienne clé.")
