@@ -14,7 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.evenement import IDENTIFIANT
 from service.acteur import Acteur
-from service.api import routes_audit, routes_campagnes, routes_cas, routes_comptes, routes_referentiel
+from service.api import (
+    routes_audit,
+    routes_campagnes,
+    routes_cas,
+    routes_comptes,
+    routes_indicateurs,
+    routes_referentiel,
+)
 from service.autorisation import RefusAutorisation
 from service.base.migrations import migrer
 from service.base.moteur import moteur as moteur_du_processus
@@ -100,6 +107,13 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
             return JSONResponse({"etat": "base injoignable"}, status_code=503)
         return JSONResponse({"etat": "ok"})
 
-    for module in (routes_comptes, routes_referentiel, routes_campagnes, routes_cas, routes_audit):
+    for module in (
+        routes_comptes,
+        routes_referentiel,
+        routes_campagnes,
+        routes_cas,
+        routes_audit,
+        routes_indicateurs,
+    ):
         application.include_router(module.routeur, prefix="/api/v1")
     return application

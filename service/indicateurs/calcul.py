@@ -1,7 +1,7 @@
 """Calcul des indicateurs mensuels à partir des seuls événements de cas (aucune donnée personnelle).
 
-Un événement dit qu'un cas d'une commune a atteint une étape de la procédure à une date, avec
-parfois un motif (motif de classement, type d'enquête, suite donnée). Les indicateurs d'un mois
+Un événement dit qu'un cas d'une commune est passé d'une étape (``de``) à une autre (``etape``) à
+une date, avec parfois un motif (motif de classement, type d'enquête, suite donnée). Les indicateurs d'un mois
 comptent les étapes atteintes ce mois-là ; « ouverts en fin de mois » regarde l'étape où en est
 chaque cas au dernier jour du mois.
 """
@@ -17,8 +17,10 @@ from typing import Any
 
 import polars as pl
 
+from service.registre import procedure
+
 # Étapes après lesquelles un cas n'est plus ouvert.
-ETAPES_CLOSES = frozenset({"classe", "rescolarise", "suites", "purge"})
+ETAPES_CLOSES = procedure.STATUTS_CLOS | {procedure.PURGE}
 
 MOTIFS_CLASSEMENT = (
     "demenage",
@@ -33,6 +35,7 @@ SCHEMA_EVENEMENTS = {
     "cas": pl.Utf8,
     "commune": pl.Utf8,
     "date": pl.Date,
+    "de": pl.Utf8,
     "etape": pl.Utf8,
     "motif": pl.Utf8,
 }
@@ -156,12 +159,11 @@ def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     """Une ligne par commune présente dans les événements, une colonne par indicateur."""
     dans_mois = pl.col("date").is_between(mois.debut, mois.fin)
     ev = ev.sort(["cas", "date"], maintain_order=True)
-    precedente = pl.col("etape").shift(1).over("cas")
     # Rescolarisation « suite à mise en demeure » : une mise en demeure antérieure sur le même cas.
     mise_en_demeure = (
         pl.when(pl.col("etape") == "mise_en_demeure").then(pl.col("date")).forward_fill().over("cas")
     )
-    ev = ev.with_columns(precedente.alias("precedente"), mise_en_demeure.alias("date_med"))
+    ev = ev.with_columns(mise_en_demeure.alias("date_med"))
     reperes = _premieres_dates(ev, "repere", "date_repere")
     ev = ev.join(reperes, on="cas", how="left")
 
@@ -174,7 +176,7 @@ def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     rescolarisation = (etape == "rescolarise") & pl.col("date_med").is_not_null()
     agregats = [
         compte(etape == "repere", "reperes"),
-        compte((pl.col("precedente") == "repere") & (etape != "repere"), "verifiees"),
+        compte((pl.col("de") == "repere") & (etape != "repere"), "verifiees"),
         compte(etape == "classe", "classees"),
         *(compte((etape == "classe") & (motif == m), f"classees_{m}") for m in MOTIFS_CLASSEMENT),
         compte(transmission, "transmissions"),

@@ -17,35 +17,35 @@ BERANCOURT = Commune("59002", "Bérancourt", "59")
 CORDELLE = Commune("62001", "Cordelle", "62")
 COMMUNES = [AUBREVILLE, BERANCOURT, CORDELLE]
 
-# (cas, commune, date, étape, motif)
+# (cas, commune, date, étape précédente, étape atteinte, motif)
 SUITE = [
-    ("a1", "59001", "2026-09-10", "repere", None),
-    ("a1", "59001", "2026-09-20", "transmis_dasen", None),
-    ("a1", "59001", "2026-10-01", "mise_en_demeure", None),
-    ("a1", "59001", "2026-10-11", "rescolarise", None),
-    ("a2", "59001", "2026-10-02", "repere", None),
-    ("a2", "59001", "2026-10-05", "classe", "demenage"),
-    ("a3", "59001", "2026-10-03", "repere", None),
-    ("a3", "59001", "2026-10-13", "transmis_dasen", None),
-    ("a3", "59001", "2026-10-20", "controle", None),
-    ("a4", "59001", "2026-10-04", "repere", None),
-    ("a5", "59001", "2026-09-01", "repere", None),
-    ("a5", "59001", "2026-09-05", "transmis_dasen", None),
-    ("a5", "59001", "2026-09-10", "mise_en_demeure", None),
-    ("a5", "59001", "2026-10-05", "signalement_procureur", None),
-    ("a5", "59001", "2026-10-15", "enquete", "police"),
-    ("a5", "59001", "2026-10-28", "suites", "stage_parentalite"),
-    ("b1", "59002", "2026-10-01", "repere", None),
-    ("b1", "59002", "2026-10-02", "classe", "inscrit_constate"),
-    ("b2", "59002", "2026-10-05", "repere", None),
-    ("b2", "59002", "2026-10-25", "transmis_dasen", None),
-    ("b2", "59002", "2026-11-02", "mise_en_demeure", None),
-    ("b3", "59002", "2026-09-15", "repere", None),
-    ("b3", "59002", "2026-10-10", "rescolarise", None),
-    ("c1", "62001", "2026-10-09", "repere", None),
-    ("c1", "62001", "2026-10-19", "transmis_dasen", None),
-    ("c1", "62001", "2026-10-20", "signalement_procureur", None),
-    ("c1", "62001", "2026-10-21", "enquete", "sociale"),
+    ("a1", "59001", "2026-09-10", None, "repere", None),
+    ("a1", "59001", "2026-09-20", "repere", "transmis_dasen", None),
+    ("a1", "59001", "2026-10-01", "transmis_dasen", "mise_en_demeure", None),
+    ("a1", "59001", "2026-10-11", "mise_en_demeure", "rescolarise", None),
+    ("a2", "59001", "2026-10-02", None, "repere", None),
+    ("a2", "59001", "2026-10-05", "repere", "classe", "demenage"),
+    ("a3", "59001", "2026-10-03", None, "repere", None),
+    ("a3", "59001", "2026-10-13", "repere", "transmis_dasen", None),
+    ("a3", "59001", "2026-10-20", "transmis_dasen", "controle", None),
+    ("a4", "59001", "2026-10-04", None, "repere", None),
+    ("a5", "59001", "2026-09-01", None, "repere", None),
+    ("a5", "59001", "2026-09-05", "repere", "transmis_dasen", None),
+    ("a5", "59001", "2026-09-10", "transmis_dasen", "mise_en_demeure", None),
+    ("a5", "59001", "2026-10-05", "mise_en_demeure", "signalement_procureur", None),
+    ("a5", "59001", "2026-10-15", "signalement_procureur", "enquete", "police"),
+    ("a5", "59001", "2026-10-28", "enquete", "suites", "stage_parentalite"),
+    ("b1", "59002", "2026-10-01", None, "repere", None),
+    ("b1", "59002", "2026-10-02", "repere", "classe", "inscrit_constate"),
+    ("b2", "59002", "2026-10-05", None, "repere", None),
+    ("b2", "59002", "2026-10-25", "repere", "transmis_dasen", None),
+    ("b2", "59002", "2026-11-02", "transmis_dasen", "mise_en_demeure", None),
+    ("b3", "59002", "2026-09-15", None, "repere", None),
+    ("b3", "59002", "2026-10-10", "repere", "rescolarise", None),
+    ("c1", "62001", "2026-10-09", None, "repere", None),
+    ("c1", "62001", "2026-10-19", "repere", "transmis_dasen", None),
+    ("c1", "62001", "2026-10-20", "transmis_dasen", "signalement_procureur", None),
+    ("c1", "62001", "2026-10-21", "signalement_procureur", "enquete", "sociale"),
 ]
 
 ZERO = {
@@ -74,7 +74,7 @@ ZERO = {
 
 def evenements() -> pl.DataFrame:
     return pl.DataFrame(
-        SUITE, schema=["cas", "commune", "date", "etape", "motif"], orient="row"
+        SUITE, schema=["cas", "commune", "date", "de", "etape", "motif"], orient="row"
     ).with_columns(pl.col("date").str.to_date())
 
 

@@ -1,0 +1,142 @@
+"""Les indicateurs tirés de la base : portée de l'utilisateur, audit de chaque export, export mensuel.
+
+La portée vient toujours de la session : un agent voit ses communes, un référent son département,
+le pilotage tout, agrégé. Le DPO et l'administrateur n'ont pas accès aux indicateurs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from service.acteur import SYSTEME, Acteur
+from service.autorisation import RefusAutorisation
+from service.base.moteur import session_base
+from service.comptes.roles import Role
+from service.indicateurs.calcul import Commune, Mois, Tableau, calculer
+from service.indicateurs.export import exporter
+from service.journal_audit import Action, auditer
+from service.modeles import Commune as CommuneEnregistree
+from service.modeles import EvenementCas
+
+FORMATS_ARCHIVES = ("csv", "xlsx", "ods")
+# Les mois des indicateurs sont ceux du calendrier des communes.
+FUSEAU = ZoneInfo("Europe/Paris")
+
+
+def communes_du_perimetre(session: Session, acteur: Acteur, *, operation: str) -> list[Commune]:
+    """Les communes dont l'acteur peut voir les indicateurs ; refus pour les autres rôles."""
+    requete = select(CommuneEnregistree)
+    if acteur.role == Role.AGENT_COMMUNE:
+        requete = requete.where(col(CommuneEnregistree.insee).in_(sorted(acteur.communes)))
+    elif acteur.role == Role.REFERENT_DSDEN:
+        requete = requete.where(CommuneEnregistree.departement == acteur.departement)
+    elif not (acteur.role == Role.PILOTE or acteur is SYSTEME):
+        raise RefusAutorisation("Votre rôle ne donne pas accès aux indicateurs.", action=operation)
+    return [Commune(c.insee, c.nom, c.departement) for c in session.exec(requete)]
+
+
+def _jour_local(instant: datetime) -> date:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(FUSEAU).date()
+
+
+def evenements(session: Session, communes: list[str]) -> pl.DataFrame:
+    """Les étapes des cas de ces communes, datées du jour où elles ont pris effet."""
+    lignes = session.execute(
+        sa.select(
+            col(EvenementCas.cas_id),
+            col(EvenementCas.commune),
+            col(EvenementCas.date_effet),
+            col(EvenementCas.survenu_le),
+            col(EvenementCas.de_statut),
+            col(EvenementCas.vers_statut),
+            col(EvenementCas.motif),
+        ).where(col(EvenementCas.commune).in_(communes))
+    ).all()
+    return pl.DataFrame(
+        [
+            (cas, commune, effet or _jour_local(survenu), de, vers, motif)
+            for cas, commune, effet, survenu, de, vers, motif in lignes
+        ],
+        schema={
+            "cas": pl.Utf8,
+            "commune": pl.Utf8,
+            "date": pl.Date,
+            "de": pl.Utf8,
+            "etape": pl.Utf8,
+            "motif": pl.Utf8,
+        },
+        orient="row",
+    )
+
+
+def produire(
+    session: Session,
+    acteur: Acteur,
+    mois: Mois,
+    *,
+    format: str,
+    commune: str | None = None,
+    seuil_masquage: int | None = None,
+) -> Tableau:
+    """Le tableau du mois dans la portée de l'acteur ; l'export est écrit au journal d'audit."""
+    perimetre = communes_du_perimetre(session, acteur, operation="indicateurs")
+    if commune is not None:
+        perimetre = [c for c in perimetre if c.insee == commune]
+        if not perimetre:
+            raise RefusAutorisation(
+                "Cette commune n'est pas dans votre périmètre.",
+                action="indicateurs",
+                cible=("commune", commune),
+            )
+    tableau = calculer(
+        evenements(session, [c.insee for c in perimetre]), mois, perimetre, seuil_masquage=seuil_masquage
+    )
+    auditer(
+        session,
+        acteur,
+        Action.EXPORT_INDICATEURS,
+        cible=("commune", commune) if commune else None,
+        details={
+            "mois": str(mois),
+            "format": format,
+            "communes": len(perimetre),
+            "seuil_masquage": seuil_masquage,
+        },
+    )
+    return tableau
+
+
+def chemin_export_mensuel(dossier: Path, mois: Mois, format: str) -> Path:
+    return dossier / f"indicateurs-{mois}.{format}"
+
+
+def exporter_mois_precedent(moteur: sa.Engine, dossier: Path, aujourd_hui: date) -> list[Path]:
+    """L'export de tout le territoire pour le mois précédent, s'il n'est pas déjà fait.
+
+    Appelé chaque jour : le 1er du mois il produit le mois écoulé ; si le service était arrêté ce
+    jour-là, il le produit au premier jour où il tourne. Les fichiers ne portent aucune donnée
+    personnelle et sont gardés.
+    """
+    mois = Mois.precedent(aujourd_hui)
+    manquants = [f for f in FORMATS_ARCHIVES if not chemin_export_mensuel(dossier, mois, f).exists()]
+    if not manquants:
+        return []
+    dossier.mkdir(parents=True, exist_ok=True)
+    ecrits = []
+    for format in manquants:
+        with session_base(moteur) as session:
+            tableau = produire(session, SYSTEME, mois, format=format)
+            cible = chemin_export_mensuel(dossier, mois, format)
+            provisoire = cible.with_suffix(cible.suffix + ".partiel")
+            provisoire.write_bytes(exporter(tableau, format))
+            provisoire.replace(cible)
+        ecrits.append(cible)
+    return ecrits
