@@ -1,0 +1,172 @@
+"""Banc d'essai de l'appariement : ``.venv/bin/python -m bench.appariement --tailles 20000 200000 1000000``.
+
+Pour chaque jeu (synthétiques aux tailles demandées, puis FEBRL4 privé de 10 % de ses
+enregistrements B), écrit les fichiers pivot, lance ``cellule apparier`` et Splink dans des
+processus enfants sur les mêmes fichiers, et affiche un tableau : rappel des absents, absents liés,
+fausses alertes, mauvais liens, part en revue, temps réel, pic de mémoire résidente.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from bench.appariement.jeux import JeuEcrit, jeu_febrl4, jeu_synthetique
+from bench.appariement.mesures import LIES, SIGNALES, Execution, Qualite, evaluer, executer, lire_decisions
+
+RACINE = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Ligne:
+    jeu: JeuEcrit
+    outil: str
+    execution: Execution
+    qualite: Qualite | None
+
+
+def commande(outil: str, jeu: JeuEcrit, sortie: Path) -> list[str]:
+    fichiers = [
+        "--familles",
+        str(jeu.familles),
+        "--inscrits",
+        str(jeu.inscrits),
+        "--date-reference",
+        jeu.date_reference.isoformat(),
+        "--sortie",
+        str(sortie),
+    ]
+    if outil == "cellule":
+        return [str(Path(sys.executable).with_name("cellule")), "apparier", *fichiers]
+    return [sys.executable, "-m", "bench.appariement.splink_apparier", *fichiers]
+
+
+def lancer(outil: str, jeu: JeuEcrit, limite: float) -> Ligne:
+    sortie = jeu.familles.with_name(f"decisions_{outil}.csv")
+    sortie.unlink(missing_ok=True)
+    execution = executer(commande(outil, jeu, sortie), limite)
+    qualite = None
+    if execution.code == 0 and sortie.exists():
+        qualite = evaluer(lire_decisions(sortie), jeu.verite)
+    else:
+        fin = execution.erreurs.strip().splitlines()[-3:]
+        raison = "temps limite dépassé" if execution.depasse else " | ".join(fin)
+        print(f"  {outil} a échoué (code {execution.code}) : {raison}", file=sys.stderr)
+    return Ligne(jeu, outil, execution, qualite)
+
+
+def _pourcent(valeur: float) -> str:
+    return f"{100 * valeur:.2f} %".replace(".", ",")
+
+
+def tableau(lignes: list[Ligne]) -> str:
+    entete = (
+        "| Jeu | Familles × inscrits | Outil | Rappel des absents | Absents liés | Fausses alertes "
+        "| Mauvais liens | En revue | Temps réel | Pic mémoire |"
+    )
+    rangs = [entete, "|" + "---|" * 10]
+    for ligne in lignes:
+        jeu, execution, qualite = ligne.jeu, ligne.execution, ligne.qualite
+        taille = f"{jeu.nb_familles:,} × {jeu.nb_inscrits:,}".replace(",", " ")
+        temps = f"{execution.secondes:.1f} s".replace(".", ",")
+        memoire = f"{execution.pic_octets / 1e9:.2f} Go".replace(".", ",")
+        if qualite is None:
+            etat = "arrêté (temps limite)" if execution.depasse else f"échec (code {execution.code})"
+            rangs.append(f"| {jeu.nom} | {taille} | {ligne.outil} | {etat} | | | | | > {temps} | {memoire} |")
+            continue
+        rangs.append(
+            f"| {jeu.nom} | {taille} | {ligne.outil} | {_pourcent(qualite.rappel_absents)} "
+            f"(sur {qualite.absents}) | {qualite.absents_lies} | {_pourcent(qualite.fausses_alertes)} "
+            f"| {qualite.mauvais_liens} | {_pourcent(qualite.revue)} | {temps} | {memoire} |"
+        )
+    return "\n".join(rangs)
+
+
+def diagnostic(jeu: JeuEcrit, outil: str) -> str:
+    """Les erreurs d'un outil, par type d'écart CAF / école introduit par le générateur."""
+    sortie = jeu.familles.with_name(f"decisions_{outil}.csv")
+    if not sortie.exists():
+        return ""
+    jointes = jeu.verite.join(
+        lire_decisions(sortie).rename({"statut": "decision", "id_inscrit": "lien"}),
+        on="id_famille",
+        how="left",
+    )
+    inscrit = pl.col("statut").is_in(LIES)
+    erreur = (
+        pl.when(inscrit & pl.col("decision").is_in(SIGNALES))
+        .then(pl.lit("fausse alerte"))
+        .when(inscrit & pl.col("decision").is_in(LIES) & (pl.col("lien") != pl.col("id_inscrit")))
+        .then(pl.lit("mauvais lien"))
+        .when((pl.col("statut") == "non_apparie") & pl.col("decision").is_in(LIES))
+        .then(pl.lit("absent lié"))
+        .when((pl.col("statut") == "non_apparie") & ~pl.col("decision").is_in(SIGNALES))
+        .then(pl.lit("absent non signalé"))
+    )
+    erreurs = jointes.with_columns(erreur.alias("erreur")).filter(pl.col("erreur").is_not_null())
+    if erreurs.is_empty():
+        return f"{outil} / {jeu.nom} : aucune erreur."
+    compte = (
+        erreurs.with_columns(
+            pl.col("ecarts").fill_null("aucun écart"),
+            pl.when(pl.col("jumeau")).then(pl.lit("jumeau")).otherwise(pl.lit("")).alias("jumeau"),
+        )
+        .group_by("erreur", "ecarts", "jumeau")
+        .len()
+        .sort("len", descending=True)
+        .head(15)
+    )
+    lignes = [f"{outil} / {jeu.nom} : erreurs par type d'écart (15 premiers)"]
+    lignes += [f"  {n:>6}  {e:<18} {ec} {j}" for e, ec, j, n in compte.iter_rows()]
+    return "\n".join(lignes)
+
+
+def main(arguments: list[str] | None = None) -> int:
+    analyse = argparse.ArgumentParser(description="Banc d'essai de l'appariement (cellule et Splink).")
+    analyse.add_argument("--tailles", type=int, nargs="*", default=[20_000], help="nombres d'enfants CAF")
+    analyse.add_argument("--sans-febrl", action="store_true", help="ne pas lancer FEBRL4")
+    analyse.add_argument("--outils", nargs="+", choices=["cellule", "splink"], default=["cellule", "splink"])
+    analyse.add_argument("--dossier", type=Path, default=Path("/tmp/bench-appariement"))
+    analyse.add_argument("--graine", type=int, default=0)
+    analyse.add_argument("--date-reference", type=date.fromisoformat, default=date(2026, 11, 15))
+    analyse.add_argument("--limite-cellule", type=float, default=900.0, help="secondes avant arrêt")
+    analyse.add_argument("--limite-splink", type=float, default=1800.0, help="secondes avant arrêt")
+    analyse.add_argument("--garder", action="store_true", help="garder les fichiers générés")
+    options = analyse.parse_args(arguments)
+    limites = {"cellule": options.limite_cellule, "splink": options.limite_splink}
+
+    lignes: list[Ligne] = []
+    diagnostics: list[str] = []
+    jeux: list[tuple[str, int | None]] = [("synthetique", n) for n in options.tailles]
+    if not options.sans_febrl:
+        jeux.append(("febrl4", None))
+    for sorte, taille in jeux:
+        dossier = options.dossier / (f"synthetique_{taille}" if taille else "febrl4")
+        print(f"Jeu {dossier.name} : génération…", file=sys.stderr)
+        if taille:
+            jeu = jeu_synthetique(taille, dossier, options.date_reference, options.graine)
+        else:
+            jeu = jeu_febrl4(dossier, options.date_reference, options.graine)
+        for outil in options.outils:
+            print(f"  {outil}…", file=sys.stderr)
+            ligne = lancer(outil, jeu, limites[outil])
+            lignes.append(ligne)
+            print(tableau([ligne]).splitlines()[-1], file=sys.stderr)
+            if sorte == "synthetique":
+                diagnostics.append(diagnostic(jeu, outil))
+        if not options.garder:
+            shutil.rmtree(dossier)
+    print(tableau(lignes))
+    print()
+    print("\n\n".join(d for d in diagnostics if d))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

