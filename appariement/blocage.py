@@ -21,18 +21,23 @@ REGLES: dict[str, int] = {
 
 
 def _cles(table: pl.DataFrame) -> pl.LazyFrame:
-    """Une ligne par (enfant ou inscrit, partie de nom) avec les clés dérivées."""
+    """Une ligne par (enfant ou inscrit, partie de nom) avec les clés dérivées, toutes entières."""
     cles = (
-        table.lazy().select("idx", "date", "prenom_ph", pl.col("noms_ph").alias("nom_ph")).explode("nom_ph")
+        table.lazy()
+        .select(
+            "idx",
+            "date",
+            pl.col("prenom_ph").to_physical().cast(pl.UInt64).alias("prenom_ph"),
+            pl.col("noms_ph").alias("nom_ph"),
+        )
+        .explode("nom_ph")
+        .with_columns(pl.col("nom_ph").to_physical().cast(pl.UInt64))
     )
-    paire = (
-        pl.when(pl.col("nom_ph") <= pl.col("prenom_ph"))
-        .then(pl.concat_str("nom_ph", pl.lit("|"), "prenom_ph"))
-        .otherwise(pl.concat_str("prenom_ph", pl.lit("|"), "nom_ph"))
-    )
+    # Nom et prénom sans ordre : une seule clé pour (nom, prénom) et (prénom, nom).
+    paire = pl.min_horizontal("nom_ph", "prenom_ph") * (1 << 32) + pl.max_horizontal("nom_ph", "prenom_ph")
     return cles.with_columns(
-        paire.alias("noms"),
-        pl.col("date").dt.year().alias("annee"),
+        pl.when(pl.col("nom_ph").is_not_null() & pl.col("prenom_ph").is_not_null()).then(paire).alias("noms"),
+        pl.col("date").dt.year().cast(pl.Int32).alias("annee"),
         pl.col("date").dt.month().alias("mois"),
         pl.col("date").dt.day().alias("jour"),
     )

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 NIVEAUX: dict[str, tuple[str, ...]] = {
-    "nom": ("exact", "compose", "proche", "ressemblant", "different"),
+    "nom": ("exact", "compose", "allocataire", "proche", "ressemblant", "different"),
     "prenom": ("exact", "autre_prenom", "proche", "ressemblant", "different"),
     "date_naissance": (
         "exacte",
@@ -44,20 +44,44 @@ _ECARTS_UN_CHIFFRE = [k * 10**p for k in range(1, 10) for p in range(8)]
 Scorer = Callable[..., Any]
 
 
+def _cle_couple(gauche: str, droite: str) -> pl.Expr:
+    """Entier unique d'un couple de valeurs catégorielles (null si l'une manque)."""
+    return pl.col(gauche).to_physical().cast(pl.UInt64) * (1 << 32) + pl.col(droite).to_physical().cast(
+        pl.UInt64
+    )
+
+
+def par_couple(
+    paires: pl.DataFrame, gauche: str, droite: str, calcul: Callable[[pl.DataFrame], pl.Series]
+) -> pl.Series:
+    """Applique ``calcul`` une fois par couple distinct de valeurs (colonnes ``a`` et ``b``, textes)."""
+    cles = paires.select(_cle_couple(gauche, droite).alias("_cle"))
+    couples = (
+        paires.select(
+            _cle_couple(gauche, droite).alias("_cle"), pl.col(gauche).alias("a"), pl.col(droite).alias("b")
+        )
+        .drop_nulls()
+        .unique("_cle")
+        .with_columns(pl.col("a").cast(pl.String), pl.col("b").cast(pl.String))
+    )
+    valeurs = couples.select("_cle", calcul(couples).alias("_valeur"))
+    return cles.join(valeurs, on="_cle", how="left", maintain_order="left")["_valeur"]
+
+
 def similarite(paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer) -> pl.Series:
     """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct."""
-    couples = paires.select(gauche, droite).drop_nulls().unique()
-    if couples.height == 0:
-        return pl.Series("s", [None] * paires.height, dtype=pl.Float32)
-    scores = process.cpdist(
-        couples[gauche].to_list(), couples[droite].to_list(), scorer=scorer, workers=-1, dtype=np.float32
-    )
-    if scorer is fuzz.token_set_ratio:
-        scores = scores / np.float32(100)
-    couples = couples.with_columns(pl.Series("s", scores, dtype=pl.Float32))
-    return paires.select(gauche, droite).join(
-        couples, on=[gauche, droite], how="left", maintain_order="left"
-    )["s"]
+
+    def calcul(couples: pl.DataFrame) -> pl.Series:
+        if couples.height == 0:
+            return pl.Series([], dtype=pl.Float32)
+        scores = process.cpdist(
+            couples["a"].to_list(), couples["b"].to_list(), scorer=scorer, workers=-1, dtype=np.float32
+        )
+        if scorer is fuzz.token_set_ratio:
+            scores = scores / np.float32(100)
+        return pl.Series(scores, dtype=pl.Float32)
+
+    return par_couple(paires, gauche, droite, calcul)
 
 
 def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
@@ -68,25 +92,35 @@ def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
     return pl.when(manque).then(pl.lit(None, dtype=pl.Int8)).otherwise(expression)
 
 
+def _fin(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si le texte ``a`` finit par ``b`` (au moins 4 lettres)."""
+    return couples.select((pl.col("b").str.len_chars() >= 4) & pl.col("a").str.ends_with(pl.col("b")))["b"]
+
+
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
     jw = similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity)
     ensembles = similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio)
-    c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
     # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
-    suffixe = ((cs_i.str.len_chars() >= 4) & c.str.ends_with(cs_i)) | (
-        (cs.str.len_chars() >= 4) & c_i.str.ends_with(cs)
+    suffixe = par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin) | par_couple(
+        paires, f"{cote_i}_c_i", "nom_cs", _fin
     )
+    c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
+    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père).
+    allocataire = pl.col("alloc_cs") == cs_i
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
-            (pl.col("_ens") >= 1.0) | suffixe,
+            (pl.col("_ens") >= 1.0) | pl.col("_suffixe").fill_null(False),
+            allocataire,
             (pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],
         c.is_null() | c_i.is_null(),
     )
-    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens")).select(niveau.alias("nom"))["nom"]
+    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens"), suffixe.alias("_suffixe")).select(
+        niveau.alias("nom")
+    )["nom"]
 
 
 def niveau_nom(paires: pl.DataFrame) -> pl.Series:
@@ -123,10 +157,18 @@ def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+def _aaaammjj(jour: pl.Expr) -> pl.Expr:
+    return (
+        jour.dt.year().cast(pl.Int32) * 10000
+        + jour.dt.month().cast(pl.Int32) * 100
+        + jour.dt.day().cast(pl.Int32)
+    )
+
+
 def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
     """Accord de deux dates : exacte, jour et mois inversés, un chiffre faux, quelques jours, année ±1."""
-    entier_g = gauche.dt.year() * 10000 + gauche.dt.month() * 100 + gauche.dt.day()
-    entier_d = droite.dt.year() * 10000 + droite.dt.month() * 100 + droite.dt.day()
+    entier_g = _aaaammjj(gauche)
+    entier_d = _aaaammjj(droite)
     ecart_jours = (gauche - droite).dt.total_days().abs()
     return _niveau(
         [
@@ -181,12 +223,16 @@ def comparer(paires: pl.DataFrame) -> pl.DataFrame:
     nom = niveau_nom(paires)
     prenom = niveau_prenom(paires)
     # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ».
-    inverse = pl.select(inversion & ((nom.fill_null(9) > 2) | (prenom.fill_null(9) > 2))).to_series()
-    proche = pl.lit(2, dtype=pl.Int8)
+    nom_proche, prenom_proche = NIVEAUX["nom"].index("proche"), NIVEAUX["prenom"].index("proche")
+    inverse = pl.select(
+        inversion & ((nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche))
+    ).to_series()
     return pl.DataFrame(
         {
-            "nom": pl.select(pl.when(inverse).then(proche).otherwise(nom)).to_series(),
-            "prenom": pl.select(pl.when(inverse).then(proche).otherwise(prenom)).to_series(),
+            "nom": pl.select(pl.when(inverse).then(pl.lit(nom_proche, pl.Int8)).otherwise(nom)).to_series(),
+            "prenom": pl.select(
+                pl.when(inverse).then(pl.lit(prenom_proche, pl.Int8)).otherwise(prenom)
+            ).to_series(),
             "date_naissance": niveau_date(paires),
             "sexe": niveau_sexe(paires),
             "adresse": niveau_adresse(paires),

@@ -9,7 +9,6 @@ est une donnée simple, sans aucune identité : il s'enregistre et se relit en J
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -24,10 +23,12 @@ VERSION = 1
 _PLANCHER = 1e-6
 
 # Champs imposés par chaque règle de blocage : EM ne les estime pas sur les paires de cette règle.
+# Le sexe suit le prénom : deux homonymes de prénom ont presque toujours le même sexe, ce qui
+# fausserait l'estimation ; il est donc écarté avec lui.
 CHAMPS_BLOQUES: dict[str, tuple[str, ...]] = {
     "nom_date": ("nom", "date_naissance"),
-    "prenom_date": ("prenom", "date_naissance"),
-    "noms_annee": ("nom", "prenom"),
+    "prenom_date": ("prenom", "sexe", "date_naissance"),
+    "noms_annee": ("nom", "prenom", "sexe"),
 }
 
 
@@ -43,11 +44,11 @@ class Parametres:
     u: list[float]
 
     def poids(self) -> list[float]:
-        """log2(m/u) par niveau ; un niveau plus faible ne pèse jamais plus qu'un niveau plus fort."""
+        """log2(m/u) par niveau ; aucun niveau ne pèse plus que l'accord parfait (niveau 0)."""
         bruts = [
             math.log2(max(m, _PLANCHER) / max(u, _PLANCHER)) for m, u in zip(self.m, self.u, strict=True)
         ]
-        return list(itertools.accumulate(bruts, min))
+        return [bruts[0], *(min(p, bruts[0]) for p in bruts[1:])]
 
 
 @dataclass
@@ -102,7 +103,9 @@ def modele_par_defaut() -> Modele:
     """Valeurs raisonnables, utilisées quand les données sont trop petites pour estimer."""
     return Modele(
         champs={
-            "nom": Parametres(m=[0.90, 0.04, 0.04, 0.01, 0.01], u=[0.002, 0.0005, 0.003, 0.02, 0.9745]),
+            "nom": Parametres(
+                m=[0.88, 0.04, 0.02, 0.04, 0.01, 0.01], u=[0.002, 0.0005, 0.0003, 0.003, 0.02, 0.9742]
+            ),
             "prenom": Parametres(m=[0.88, 0.06, 0.04, 0.01, 0.01], u=[0.01, 0.003, 0.01, 0.05, 0.927]),
             "date_naissance": Parametres(
                 m=[0.90, 0.02, 0.03, 0.02, 0.02, 0.01], u=[2.1e-4, 8e-5, 3e-3, 3e-3, 4e-4, 0.9933]

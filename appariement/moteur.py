@@ -36,7 +36,7 @@ _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 
 _COLONNES_PAIRE = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "prenom1", "prenoms_t", "prenoms_c", "prenom_ph", "date", "sexe",
-    "adresse", "code_postal", "commune",
+    "adresse", "code_postal", "commune", "alloc_cs",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 
@@ -70,7 +70,7 @@ class Reglages:
     nb_candidats: int = 3
     part_inscrits: float = 0.98
     taille_min_estimation: int = 2000
-    paires_hasard: int = 300_000
+    paires_hasard: int = 200_000
     ajustement_frequence_max: float = 5.0
     graine: int = 0
 
@@ -105,13 +105,14 @@ def _completer(table: pl.DataFrame, colonnes: tuple[str, ...], nom_table: str) -
 
 def _paires(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
     """Colonnes préparées des deux côtés pour chaque paire (celles de l'inscrit suffixées ``_i``)."""
-    cote_i = inscrits.select(
-        pl.col("idx").alias("ii"), *[pl.col(c).alias(f"{c}_i") for c in (*_COLONNES_PAIRE, *_COLONNES_USAGE)]
-    )
-    return (
-        index.select("fi", "ii")
-        .join(familles.select(pl.col("idx").alias("fi"), *_COLONNES_PAIRE), on="fi", how="left")
-        .join(cote_i, on="ii", how="left", maintain_order="left")
+    fi, ii = index["fi"], index["ii"]
+    return pl.DataFrame(
+        [familles[c].gather(fi) for c in _COLONNES_PAIRE]
+        + [
+            inscrits[c].gather(ii).alias(f"{c}_i")
+            for c in (*_COLONNES_PAIRE, *_COLONNES_USAGE)
+            if c != "alloc_cs"
+        ]
     )
 
 
@@ -151,9 +152,11 @@ def _scorer(
     paires: pl.DataFrame, niveaux: pl.DataFrame, inscrits: pl.DataFrame, modele: Modele, reglages: Reglages
 ) -> pl.DataFrame:
     """Poids de chaque champ (null si manquant) et score total de chaque paire."""
-    nb = max(inscrits.height, 1)
-    probabilite = min(reglages.part_inscrits / nb, 0.5)
-    a_priori = math.log2(probabilite / (1 - probabilite))
+    # A priori à l'échelle de l'enfant : inscrit quelque part (part_inscrits) contre absent, et
+    # alors une fiche quelconque parmi toutes celles des listes ressemblerait par hasard.
+    a_priori = math.log2(reglages.part_inscrits / (1 - reglages.part_inscrits)) - math.log2(
+        max(inscrits.height, 1)
+    )
     poids = []
     for champ in CHAMPS:
         table = modele.champs[champ].poids()
@@ -288,8 +291,10 @@ def apparier(
     quand elles sont assez grandes, sinon le modèle par défaut sert.
     """
     reglages = reglages or Reglages()
-    f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False)
-    i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True)
+    # Un dictionnaire de valeurs propre à cet appel, partagé par les deux tables et libéré ensuite.
+    categories = pl.Categories.random()
+    f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False, categories=categories)
+    i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True, categories=categories)
 
     index = paires_candidates(f, i)
     paires = _paires(f, i, index)
@@ -331,14 +336,31 @@ def apparier(
         .join(doutes, on="fi", how="left")
         .join(meilleurs, on="fi", how="left")
         .join(_eligibilite(f, date_reference), on="date", how="left")
+        .join(
+            i.select(pl.col("idx").alias("ii"), pl.col("date").alias("date_lie")).join(
+                _eligibilite(i, date_reference).rename({"date": "date_lie", "soumis": "soumis_lie"}),
+                on="date_lie",
+                how="left",
+            ),
+            on="ii",
+            how="left",
+        )
         .with_columns(pl.col("lie").fill_null(False), pl.col("concurrent").fill_null(False))
         .with_columns(pl.col("deja_prise").fill_null(False))
         .sort("fi")
     )
+    sur = (
+        pl.col("lie")
+        & ~pl.col("concurrent")
+        & (pl.col("score") >= reglages.seuil_apparie)
+        & (pl.col("date_naissance") < NIVEAUX["date_naissance"].index("differente"))
+    )
     motif = (
         pl.when(pl.col("date").is_null())
         .then(pl.lit("date_manquante"))
-        .when(~pl.col("soumis"))
+        # Hors obligation selon la CAF, sauf si une fiche liée sans doute possible, à une date voisine,
+        # dit le contraire : la date de la CAF est alors sans doute mal saisie.
+        .when(~pl.col("soumis") & ~(sur & pl.col("soumis_lie").fill_null(False)))
         .then(pl.lit("hors_obligation"))
         .when(pl.col("lie") & pl.col("concurrent"))
         .then(pl.lit("concurrent"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import polars as pl
 
 from appariement.equivalences import CANONIQUE
-from appariement.phonetique import expr_phonetique
+from appariement.phonetique import phonetique
 
 PARTICULES: frozenset[str] = frozenset(
     {
@@ -42,51 +42,115 @@ def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
     return pl.when(texte == "").then(None).otherwise(texte)
 
 
-def expr_sans_particules(mots: pl.Expr) -> pl.Expr:
-    """Les mots d'un nom moins ses particules (tous les mots si le nom n'est fait que de particules)."""
-    utiles = mots.list.eval(pl.element().filter(~pl.element().is_in(list(PARTICULES))))
-    return pl.when(utiles.list.len() > 0).then(utiles).otherwise(mots)
+def mots_utiles(mots: pl.DataFrame) -> pl.DataFrame:
+    """Table (``r``, ``mot``) des mots de chaque texte ``r`` sans ses particules ; un texte fait
+    seulement de particules les garde toutes."""
+    particule = pl.col("mot").is_in(list(PARTICULES))
+    garde = ~particule | particule.all().over("r")
+    return mots.filter(garde)
 
 
-def expr_canonique(mots: pl.Expr) -> pl.Expr:
-    """Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED)."""
-    return mots.list.eval(pl.element().replace(CANONIQUE))
+def _mots(valeurs: pl.DataFrame) -> pl.DataFrame:
+    """Une ligne par (rang ``r`` de la valeur, position, mot) : le travail mot à mot se fait à plat."""
+    return (
+        valeurs.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("r"), pl.col("t").str.split(" ").alias("mot")
+        )
+        .explode("mot")
+        .filter(pl.col("mot").is_not_null() & (pl.col("mot") != ""))
+    )
 
 
-def _par_valeur(
-    table: pl.DataFrame, source: str, cible: str, calcul: Callable[[pl.Expr], pl.Expr]
-) -> pl.DataFrame:
-    """Calcule ``cible`` une fois par valeur distincte de ``source`` (les noms se répètent beaucoup)."""
-    valeurs = table.select(pl.col(source).unique()).with_columns(calcul(pl.col(source)).alias(cible))
-    return table.join(valeurs, on=source, how="left", nulls_equal=True)
+def _regrouper(mots: pl.DataFrame, nb: int, colonnes: list[pl.Expr]) -> pl.DataFrame:
+    """Ramène des agrégats par ``r`` sur les ``nb`` valeurs, dans leur ordre (null si aucun mot)."""
+    agregats = mots.group_by("r").agg(colonnes)
+    return pl.DataFrame({"r": pl.int_range(nb, dtype=pl.UInt32, eager=True)}).join(
+        agregats, on="r", how="left", maintain_order="left"
+    )
 
 
-def _formes_nom(table: pl.DataFrame, source: str, prefixe: str) -> pl.DataFrame:
-    mots = pl.col(source).str.split(" ")
-    utiles = expr_sans_particules(mots)
-    formes = table.select(pl.col(source).unique()).with_columns(
-        mots.list.join("").alias(f"{prefixe}_c"),
-        utiles.list.join("").alias(f"{prefixe}_cs"),
-        utiles.list.join(" ").alias(f"{prefixe}_t"),
+def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
+        valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
+        tous = _mots(valeurs)
+        utiles = mots_utiles(tous)
+        table = _regrouper(tous, valeurs.height, [pl.col("mot").str.join("").alias(f"{prefixe}_c")]).join(
+            _regrouper(
+                utiles,
+                valeurs.height,
+                [
+                    pl.col("mot").str.join("").alias(f"{prefixe}_cs"),
+                    pl.col("mot").str.join(" ").alias(f"{prefixe}_t"),
+                ],
+            ),
+            on="r",
+            maintain_order="left",
+        )
         # Clés de blocage : chaque partie du nom, et le nom entier avec et sans particules.
-        pl.concat_list(utiles, mots.list.join(""), utiles.list.join(""))
-        .list.unique()
-        .alias(f"{prefixe}_blocs"),
-    )
-    formes = formes.with_columns(expr_phonetique(pl.col(f"{prefixe}_cs")).alias(f"{prefixe}_ph"))
-    return table.join(formes, on=source, how="left", nulls_equal=True)
+        blocs = (
+            pl.concat(
+                [
+                    utiles.select("r", "mot"),
+                    table.select("r", pl.col(f"{prefixe}_c").alias("mot")),
+                    table.select("r", pl.col(f"{prefixe}_cs").alias("mot")),
+                ]
+            )
+            .drop_nulls()
+            .unique()
+        )
+        blocs = blocs.with_columns(phonetique(blocs["mot"]).alias("ph"))
+        table = table.join(
+            _regrouper(blocs, valeurs.height, [pl.col("ph").unique().alias(f"{prefixe}_blocs")]),
+            on="r",
+            maintain_order="left",
+        )
+        return table.select(
+            f"{prefixe}_c",
+            f"{prefixe}_cs",
+            f"{prefixe}_t",
+            phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
+            f"{prefixe}_blocs",
+        )
+
+    return formes
 
 
-def _formes_prenoms(table: pl.DataFrame) -> pl.DataFrame:
-    mots = pl.col("_prenoms").str.split(" ")
-    canon = expr_canonique(mots)
-    formes = table.select(pl.col("_prenoms").unique()).with_columns(
-        canon.list.first().alias("prenom1"),
-        canon.list.join(" ").alias("prenoms_t"),
-        mots.list.join("").alias("prenoms_c"),
+def _formes_prenoms(valeurs: pl.DataFrame) -> pl.DataFrame:
+    valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
+    # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
+    mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
+    table = _regrouper(
+        mots,
+        valeurs.height,
+        [
+            pl.col("canon").first().alias("prenom1"),
+            pl.col("canon").str.join(" ").alias("prenoms_t"),
+            pl.col("mot").str.join("").alias("prenoms_c"),
+        ],
     )
-    formes = formes.with_columns(expr_phonetique(pl.col("prenom1")).alias("prenom_ph"))
-    return table.join(formes, on="_prenoms", how="left", nulls_equal=True)
+    return table.select("prenom1", "prenoms_t", "prenoms_c", phonetique(table["prenom1"]).alias("prenom_ph"))
+
+
+def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
+    return valeurs.select(expr_texte(pl.col("v"), chiffres=True).alias("adresse"))
+
+
+def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
+    valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
+    utiles = mots_utiles(_mots(valeurs))
+    return _regrouper(utiles, valeurs.height, [pl.col("mot").str.join("").alias("alloc_cs")]).select(
+        "alloc_cs"
+    )
+
+
+def _par_valeur(serie: pl.Series, formes: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+    """Calcule ``formes`` une fois par valeur distincte de ``serie`` (les noms se répètent beaucoup),
+    puis redistribue le résultat ligne à ligne (une valeur absente donne une ligne de nulls)."""
+    valeurs = pl.DataFrame({"v": serie.cast(pl.String).drop_nulls().unique().sort()})
+    calcul = formes(valeurs)
+    calcul = pl.concat([calcul, calcul.clear(1)])
+    codes = (serie.cast(pl.String).rank("dense").cast(pl.UInt32) - 1).fill_null(valeurs.height)
+    return calcul[codes]
 
 
 def _sexe(colonne: pl.Expr) -> pl.Expr:
@@ -94,38 +158,49 @@ def _sexe(colonne: pl.Expr) -> pl.Expr:
     return pl.when(initiale.is_in(["M", "F"])).then(initiale).otherwise(None)
 
 
-def preparer(table: pl.DataFrame, *, inscrits: bool) -> pl.DataFrame:
-    """Formes normalisées d'une table canonique (familles ou inscrits), une ligne par ligne, index ``idx``."""
-    colonnes = [
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("idx"),
-        pl.col("id").cast(pl.String),
-        expr_texte(pl.col("nom")).alias("_nom"),
-        expr_texte(pl.col("prenoms")).alias("_prenoms"),
-        pl.col("date_naissance").cast(pl.Date).alias("date"),
-        _sexe(pl.col("sexe")).alias("sexe"),
-        expr_texte(pl.col("adresse"), chiffres=True).alias("adresse"),
-        pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
-        expr_texte(pl.col("commune")).str.replace_all(" ", "").alias("commune"),
+COLONNES_COMPAREES: tuple[str, ...] = (
+    "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph", "alloc_cs",
+    "prenom1", "prenoms_t", "prenoms_c", "prenom_ph", "adresse", "code_postal", "commune",
+)  # fmt: skip
+"""Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""
+
+
+def preparer(table: pl.DataFrame, *, inscrits: bool, categories: pl.Categories) -> pl.DataFrame:
+    """Formes normalisées d'une table canonique (familles ou inscrits), une ligne par ligne, index ``idx``.
+
+    Les textes comparés deviennent catégoriels sur ``categories``, partagé par les deux tables : une
+    égalité de textes devient une égalité d'entiers, et chaque valeur distincte n'existe qu'une fois.
+    """
+    parties = [
+        table.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("idx"),
+            pl.col("id").cast(pl.String),
+            pl.col("date_naissance").cast(pl.Date).alias("date"),
+            _sexe(pl.col("sexe")).alias("sexe"),
+            pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
+            pl.col("commune").str.to_uppercase().str.replace_all(r"[^A-Z]", "").alias("commune"),
+        ),
+        _par_valeur(table["nom"], _formes_nom("nom")),
+        _par_valeur(table["prenoms"], _formes_prenoms),
+        _par_valeur(table["adresse"], _formes_lieu),
     ]
-    if inscrits:
-        colonnes += [
-            expr_texte(pl.col("nom_usage")).alias("_nom_usage"),
-            pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole").alias("mode"),
-        ]
-    prepare = table.select(colonnes)
-    prepare = _formes_nom(prepare, "_nom", "nom")
-    if inscrits:
-        prepare = _formes_nom(prepare, "_nom_usage", "usage")
-    prepare = _formes_prenoms(prepare)
     blocs = pl.col("nom_blocs")
     if inscrits:
+        parties += [
+            _par_valeur(table["nom_usage"], _formes_nom("usage")),
+            table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
+        ]
         blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-    prepare = prepare.with_columns(blocs.list.unique().alias("nom_blocs"))
-    prepare = _par_valeur(prepare.explode("nom_blocs"), "nom_blocs", "bloc_ph", lambda c: expr_phonetique(c))
-    cles = prepare.group_by("idx").agg(pl.col("bloc_ph").drop_nulls().unique().alias("noms_ph"))
-    prepare = prepare.unique("idx", keep="first").drop("nom_blocs", "bloc_ph", "usage_blocs", strict=False)
-    return (
-        prepare.join(cles, on="idx", how="left")
-        .sort("idx")
-        .drop("_nom", "_prenoms", "_nom_usage", strict=False)
+    else:
+        parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire))
+    prepare = pl.concat(parties, how="horizontal")
+    categorie = pl.Categorical(categories)
+    return prepare.select(
+        "idx",
+        "id",
+        "date",
+        pl.col("sexe").cast(categorie),
+        *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
+        *(["mode"] if inscrits else []),
+        blocs.list.unique().list.drop_nulls().cast(pl.List(categorie)).alias("noms_ph"),
     )

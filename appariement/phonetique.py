@@ -3,18 +3,19 @@
 Algorithme propre au projet, dans l'esprit du Soundex français (Soundex2) mais sans troncature :
 les graphies qui se prononcent pareil en français donnent la même clé (MOHAMED / MOHAMMED,
 YOUCEF / YOUSSEF, AICHA / AISHA, KHADIJA / KHADIDJA, WALID / OUALID, PHILIPPE / FILIPE).
-Les règles sont des remplacements de chaînes appliqués colonne par colonne par polars ; l'entrée
-est un texte déjà normalisé (majuscules A-Z sans espace, voir ``normalisation``).
+Les règles sont des remplacements de chaînes ; l'entrée est un texte déjà normalisé (majuscules
+A-Z sans espace, voir ``normalisation``). Le moteur ne l'appelle qu'une fois par valeur distincte.
 """
 
 from __future__ import annotations
 
-import string
+import re
 
 import polars as pl
 
 # Lettres muettes en fin de mot (ROUX / ROU, ARNAUD / ARNAU, LOUIS / LOUI).
-_FINALES_MUETTES = r"[DSTXZ]+$"
+_FINALES_MUETTES = re.compile(r"[DSTXZ]+$")
+_DOUBLES = re.compile(r"(.)\1+")
 
 # Ordre important : les groupes longs avant les courts, les consonnes avant les voyelles.
 # Le « x » minuscule marque provisoirement le son CH, pour que la règle C → K ne le touche pas.
@@ -23,6 +24,8 @@ _REGLES: tuple[tuple[str, str], ...] = (
     ("GH", "G"),
     ("KH", "K"),
     ("TH", "T"),
+    ("CHR", "KR"),
+    ("CHL", "KL"),
     ("SCH", "x"),
     ("TCH", "x"),
     ("SH", "x"),
@@ -55,18 +58,18 @@ _REGLES: tuple[tuple[str, str], ...] = (
 )
 
 
-def expr_phonetique(texte: pl.Expr) -> pl.Expr:
-    """Clé phonétique d'une colonne de textes normalisés (null reste null, vide donne vide)."""
-    cle = texte.str.replace(_FINALES_MUETTES, "")
-    for motif, remplacement in _REGLES:
-        cle = cle.str.replace_all(motif, remplacement, literal=True)
-    for lettre in string.ascii_uppercase:
-        cle = cle.str.replace_all(f"{lettre}{{2,}}", lettre)
-    # Un nom fait seulement de lettres muettes (« ST ») garde sa forme plutôt qu'une clé vide.
-    return pl.when(cle == "").then(texte).otherwise(cle)
-
-
 def cle_phonetique(texte: str) -> str:
-    """Clé phonétique d'un seul texte normalisé."""
-    serie = pl.Series("texte", [texte], dtype=pl.String)
-    return str(pl.select(expr_phonetique(pl.lit(serie))).item())
+    """Clé phonétique d'un texte normalisé."""
+    cle = _FINALES_MUETTES.sub("", texte)
+    for motif, remplacement in _REGLES:
+        cle = cle.replace(motif, remplacement)
+    cle = _DOUBLES.sub(r"\1", cle)
+    # Un nom fait seulement de lettres muettes (« ST ») garde sa forme plutôt qu'une clé vide.
+    return cle or texte
+
+
+def phonetique(textes: pl.Series) -> pl.Series:
+    """Clés phonétiques d'une colonne de textes normalisés (null reste null)."""
+    return pl.Series(
+        textes.name, [None if t is None else cle_phonetique(t) for t in textes.to_list()], dtype=pl.String
+    )
