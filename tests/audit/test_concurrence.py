@@ -50,7 +50,7 @@ def test_des_processus_concurrents_forment_une_seule_sequence(
 ) -> None:
     processus = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.audit.ecrivain", url_base, "20", f"processus-{rang}"],
+            [sys.executable, "-m", "tests.audit.ecrivain", url_base, "10", f"processus-{rang}"],
             cwd=RACINE,
             stderr=subprocess.PIPE,
             text=True,
@@ -62,5 +62,5 @@ def test_des_processus_concurrents_forment_une_seule_sequence(
         assert un_processus.returncode == 0, erreur
     rapport = verifier(moteur, signataire)
     assert rapport.intact, rapport.resume()
-    assert (rapport.entrees, rapport.taille) == (60, 60)
-    assert _auteurs(moteur) == {f"processus-{rang}": 20 for rang in range(3)}
+    assert (rapport.entrees, rapport.taille) == (30, 30)
+    assert _auteurs(moteur) == {f"processus-{rang}": 10 for rang in range(3)}

@@ -51,6 +51,9 @@ def test_les_segments_expires_partent_et_la_verification_reste_verte(
         traces = audit.lire(connexion, audit.Filtre(action=audit.Action.PURGE_JOURNAL)).entrees
     assert sorted(entree.cible.id for entree in traces if entree.cible) == expires
     assert all(entree.motif == "fin de conservation (12 mois)" for entree in traces)
+    for instruction in ("UPDATE audit_purge SET entrees = 0", "DELETE FROM audit_purge"):
+        with pytest.raises(sa.exc.DBAPIError, match="ajout seul"), journal_ancien.begin() as connexion:
+            connexion.exec_driver_sql(instruction)
 
 
 def test_apres_purge_le_journal_continue_et_se_verifie(
@@ -75,18 +78,16 @@ def test_une_retention_plus_courte_purge_aussi_le_segment_de_huit_mois(
     assert verifier(journal_ancien, signataire).intact
 
 
-@pytest.mark.parametrize("mois", [5, 37, 0])
-def test_une_retention_hors_de_6_a_36_mois_est_refusee(
-    journal_ancien: sa.Engine, signataire: audit.Signataire, mois: int
-) -> None:
-    with pytest.raises(ValueError, match="entre 6 et 36 mois"), journal_ancien.begin() as connexion:
-        audit.purger(connexion, signataire, retention_mois=mois)
-
-
 def test_la_limite_de_conservation_se_compte_en_mois_entiers() -> None:
     assert audit.limite_de_conservation(date(2026, 11, 22), 12) == "2025-11"
     assert audit.limite_de_conservation(date(2026, 1, 1), 6) == "2025-07"
     assert audit.limite_de_conservation(date(2026, 12, 31), 36) == "2023-12"
+
+
+@pytest.mark.parametrize("mois", [5, 37, 0])
+def test_une_retention_hors_de_6_a_36_mois_est_refusee(mois: int) -> None:
+    with pytest.raises(ValueError, match="entre 6 et 36 mois"):
+        audit.limite_de_conservation(date(2026, 11, 22), mois)
 
 
 def test_un_journal_altere_n_est_pas_purge(journal_ancien: sa.Engine, signataire: audit.Signataire) -> None:
