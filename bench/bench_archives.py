@@ -79,11 +79,12 @@ PRENOMS = [
 ]
 VOIES = ("rue des Lilas", "avenue Jean Jaurès", "impasse du Moulin", "place de l'Église", "chemin Vert")
 
+# VmHWM et non ru_maxrss : ce dernier garde, à travers fork et exec, le pic du processus parent.
 _PIC_MEMOIRE = """
-import resource, sys
+import re, sys
 from chiffrement import ouvrir_archive
 ouvrir_archive(open(sys.argv[1], "rb").read(), sys.argv[2])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) / 1024)
 """
 
 

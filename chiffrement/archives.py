@@ -14,9 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 
 import py7zr
+import py7zr.compressor
 from py7zr.compressor import SupportedMethods
 from py7zr.exceptions import DecompressionBombError, PasswordRequired, UnsupportedCompressionMethodError
 from py7zr.io import Py7zIO, WriterFactory
+
+from chiffrement import hazmat
 
 MIO = 1024 * 1024
 
@@ -56,6 +59,24 @@ _QUOI_FAIRE = (
     "demandez au partenaire une archive 7z (7-Zip, chiffrement AES-256, "
     "« chiffrer les noms de fichiers » coché), le mot de passe étant transmis par un autre canal"
 )
+
+
+_derivations: dict[tuple[bytes, int, bytes], bytes] = {}
+_calculate_key_py7zr = py7zr.compressor.calculate_key
+
+
+def _cle_7zaes(password: bytes, cycles: int, salt: bytes, digest: str) -> bytes:
+    """Remplace la dérivation de py7zr, en Python pur (≈ 1 s par clé sur la machine de référence) et
+    refaite pour l'en-tête puis pour chaque bloc : la même clé n'est dérivée qu'une fois par archive."""
+    if digest != "sha256" or cycles == 0x3F:
+        return _calculate_key_py7zr(password, cycles, salt, digest)
+    cle = _derivations.get((password, cycles, salt))
+    if cle is None:
+        cle = _derivations[password, cycles, salt] = hazmat.cle_7zaes(password, cycles, salt)
+    return cle
+
+
+py7zr.compressor.calculate_key = _cle_7zaes
 
 
 class ErreurArchive(Exception):
@@ -127,6 +148,16 @@ def ouvrir_archive(
         )
     _verifier_format(octets)
     _verifier_derivation_entete(octets)
+    try:
+        return _ouvrir(octets, mot_de_passe, limites, chiffrement_obligatoire)
+    finally:
+        # Les clés dérivées ne survivent pas à l'ouverture.
+        _derivations.clear()
+
+
+def _ouvrir(
+    octets: bytes, mot_de_passe: str | None, limites: Limites, chiffrement_obligatoire: bool
+) -> list[FichierArchive]:
     try:
         with py7zr.SevenZipFile(
             io.BytesIO(octets), mode="r", password=mot_de_passe, max_extract_size=limites.taille_totale_max

@@ -236,8 +236,20 @@ def test_une_derivation_de_cle_demesuree_est_refusee_sans_la_calculer(
         tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=entetes_chiffres, options=options
     )
     assert ouvrir_archive(archive, MOT_DE_PASSE)[0].octets == CSV_FAMILLES
-    # 2**25 tours : quelques secondes seulement si la vérification manquait ; 2**62 bloquerait pour toujours.
+    # py7zr ne s'en garde que par un assert, ôté sous « python -O » : 2**62 tours bloqueraient pour toujours.
     piegee = changer_cout_de_derivation(archive, 25)
 
     with pytest.raises(ArchiveRefusee, match="dérivation de clé démesurée"):
         ouvrir_archive(piegee, MOT_DE_PASSE)
+
+
+@pytest.mark.parametrize(
+    ("cycles", "sel"), [(0, b""), (5, b"\x01\x02"), (13, b""), (19, b""), (19, b"sel-16-octets!!!")]
+)
+def test_la_derivation_de_cle_rapide_donne_la_cle_de_reference(cycles: int, sel: bytes) -> None:
+    from py7zr.helpers import calculate_key
+
+    from chiffrement.hazmat import cle_7zaes
+
+    mot_de_passe = "Mot-de-passe-é".encode("utf-16-le")
+    assert cle_7zaes(mot_de_passe, cycles, sel) == calculate_key(mot_de_passe, cycles, sel, "sha256")

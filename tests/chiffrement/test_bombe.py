@@ -13,9 +13,10 @@ from tests.chiffrement.outils import MOT_DE_PASSE, sept_zip
 
 GIO = 1024**3
 
-# Lancé dans un processus neuf : son pic de mémoire (ru_maxrss) ne doit rien aux autres tests.
+# Lancé dans un processus neuf. Pic lu dans VmHWM : ru_maxrss garderait, à travers fork et exec,
+# le pic du processus pytest.
 _MESURE = """
-import json, resource, sys
+import json, re, sys
 from chiffrement import ArchiveRefusee, Limites, ouvrir_archive
 octets = open(sys.argv[1], "rb").read()
 grand = 4 * 1024**3
@@ -25,7 +26,7 @@ try:
     resultat = "ouverte"
 except ArchiveRefusee as erreur:
     resultat = erreur.message
-pic_mio = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+pic_mio = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) / 1024
 print(json.dumps({"resultat": resultat, "pic_mio": pic_mio}))
 """
 
