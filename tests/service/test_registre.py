@@ -1,0 +1,159 @@
+"""Le registre et la procédure : transitions permises ou refusées, mise en demeure, déménagement,
+cas à vérifier, même enfant même cas, événements sans donnée personnelle, droit d'accès, journal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, select
+
+from service.base.moteur import session_base
+from service.modeles import Cas, EvenementCas
+from service.registre.procedure import TRANSITIONS
+from tests.service.fabriques import A, Monde, entrees_audit, identite
+
+NAISSANCE = date(2016, 5, 4)
+
+
+def _transition(monde: Monde, compte: str, cas_id: str, action: str, **champs: str) -> tuple[int, dict]:
+    reponse = monde.client.post(
+        f"/api/v1/cas/{cas_id}/transitions",
+        headers=monde.entetes(compte),
+        json={"action": action, "champs": champs},
+    )
+    return reponse.status_code, reponse.json()
+
+
+def test_la_procedure_tient_dans_une_seule_table() -> None:
+    actions = [t.action for t in TRANSITIONS]
+    assert len(actions) == len(set(actions))
+    humaines = {t.action for t in TRANSITIONS if t.roles}
+    assert {"classer", "transmettre", "mettre_en_demeure", "signaler_procureur", "donner_suite"} <= humaines
+
+
+def test_une_transition_illegale_est_refusee_en_francais(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    (cas,) = monde.semer_cas(A, [identite("MARTINFICTIF", "JADE", NAISSANCE)])
+    code, corps = _transition(
+        monde, "agent.a", cas, "constater_rescolarisation", uai="0590001A", date="2026-10-01"
+    )
+    assert code == 409
+    assert "impossible pour un cas au statut « repere »" in corps["detail"]
+    assert "transmettre" in corps["detail"]
+    code, corps = _transition(monde, "agent.a", cas, "classer")
+    assert (code, corps["detail"]) == (409, "Champ obligatoire manquant pour « Classer le cas » : motif.")
+    code, corps = _transition(monde, "agent.a", cas, "classer", motif="parti_en_vacances")
+    assert "Motif « parti_en_vacances » non prévu" in corps["detail"]
+    code, corps = _transition(monde, "agent.a", cas, "s_envoler")
+    assert "Action « s_envoler » inconnue" in corps["detail"]
+
+
+def test_mise_en_demeure_echeance_et_eligibilite_a_la_date_de_notification(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    jeune, grand = monde.semer_cas(
+        A, [identite("PETITFICTIF", "LOU", NAISSANCE), identite("GRANDFICTIF", "MAX", date(2010, 9, 1))]
+    )
+    for cas in (jeune, grand):
+        assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    code, corps = _transition(
+        monde, "referent.59", grand, "mettre_en_demeure", date_notification="2026-10-05"
+    )
+    assert code == 409
+    assert "n'est pas soumis à l'obligation d'instruction" in corps["detail"]
+    code, corps = _transition(
+        monde, "referent.59", jeune, "mettre_en_demeure", date_notification="2026-10-05"
+    )
+    assert code == 200
+    assert (corps["notification_le"], corps["echeance"]) == ("2026-10-05", "2026-10-20")
+    code, corps = _transition(monde, "referent.59", jeune, "signaler_procureur", date="2026-10-25")
+    assert corps["statut"] == "signalement_procureur"
+    assert _transition(monde, "referent.59", jeune, "enqueter", motif="sociale")[1]["statut"] == "enquete"
+    corps = _transition(monde, "referent.59", jeune, "donner_suite", motif="stage_parentalite")[1]
+    assert (corps["statut"], corps["motif"], corps["actions_possibles"]) == (
+        "suites",
+        "stage_parentalite",
+        [],
+    )
+
+
+def test_un_demenagement_efface_le_cas_aussitot_mais_garde_ses_evenements(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    (cas,) = monde.semer_cas(A, [identite("VOYAGEURFICTIF", "ZOE", NAISSANCE)])
+    code, corps = _transition(monde, "agent.a", cas, "classer", motif="demenage")
+    assert (code, corps["etat"]) == (200, "efface")
+    assert monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("agent.a")).status_code == 404
+    with session_base(monde.moteur) as session:
+        assert session.get(Cas, cas) is None
+        etapes = [
+            (e.vers_statut, e.motif)
+            for e in session.exec(
+                select(EvenementCas).where(EvenementCas.cas_id == cas).order_by(col(EvenementCas.id))
+            )
+        ]
+    assert etapes == [("repere", None), ("classe", "demenage"), ("purge", None)]
+    assert [e.cible_id for e in entrees_audit(monde.moteur, "purge")] == [cas]
+
+
+def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    candidat = {"id": "onde-1-12", "score": 0.8, **identite("HESITANTFICTIF", "ANA", NAISSANCE)}
+    premier, second = monde.semer_cas(
+        A,
+        [identite("HESITANTFICTIF", "ANNA", NAISSANCE), identite("DOUTEFICTIF", "EVE", NAISSANCE)],
+        resultat="a_verifier",
+        candidats=[candidat],
+    )
+    fiche = monde.client.get(f"/api/v1/cas/{premier}", headers=monde.entetes("agent.a")).json()
+    assert [c["id"] for c in fiche["candidats"]] == ["onde-1-12"]
+    assert _transition(monde, "agent.a", premier, "transmettre")[1]["detail"].startswith(
+        "Ce cas est à vérifier"
+    )
+    assert (
+        "ne figure pas parmi les candidats"
+        in _transition(monde, "agent.a", premier, "choisir_candidat", id_inscrit="autre")[1]["detail"]
+    )
+    corps = _transition(monde, "agent.a", premier, "choisir_candidat", id_inscrit="onde-1-12")[1]
+    assert (corps["statut"], corps["motif"]) == ("classe", "inscrit_constate")
+    corps = _transition(monde, "agent.a", second, "ecarter_candidats")[1]
+    assert (corps["statut"], corps["resultat"]) == ("repere", "non_apparie")
+    assert _transition(monde, "agent.a", second, "transmettre")[1]["statut"] == "transmis_dasen"
+
+
+def test_meme_enfant_meme_cas_et_evenements_sans_donnee_personnelle(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    (premier,) = monde.semer_cas(A, [identite("Élodie-Fictive", "Maëlle Rose", NAISSANCE)])
+    monde.semer_cas(A, [identite("ELODIE FICTIVE", "MAELLE", NAISSANCE)])
+    with session_base(monde.moteur) as session:
+        assert list(session.exec(select(Cas.id))) == [premier]
+        evenements = list(session.exec(select(EvenementCas)))
+    assert len(evenements) == 1
+    colonnes = set(EvenementCas.model_fields)
+    assert colonnes.isdisjoint({"nom", "prenoms", "date_naissance", "adresse", "identite"})
+    assert "ELODIE" not in str([e.model_dump() for e in evenements]).upper()
+
+
+def test_le_dpo_exerce_le_droit_d_acces_et_lit_le_journal(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    (cas,) = monde.semer_cas(A, [identite("ACCESFICTIF", "NINA", NAISSANCE)])
+    assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    dpo = monde.entetes("dpo.test")
+    export = monde.client.post(
+        "/api/v1/droit-acces",
+        headers=dpo,
+        json={
+            "nom": "accesfictif",
+            "prenoms": "Nina",
+            "date_naissance": NAISSANCE.isoformat(),
+            "motif": "demande 2026-17",
+        },
+    ).json()
+    assert export["nombre"] == 1
+    assert export["cas"][0]["identite"]["nom"] == "ACCESFICTIF"
+    assert [h["vers"] for h in export["cas"][0]["historique"]] == ["repere", "transmis_dasen"]
+    assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande 2026-17"]
+    journal = monde.client.get("/api/v1/audit", headers=dpo, params={"action": "transition"}).json()
+    assert [e["cible_id"] for e in journal["entrees"]] == [cas]
+    csv = monde.client.get("/api/v1/audit/export.csv", headers=dpo)
+    assert csv.content.startswith("\ufeff".encode())
+    assert "transition" in csv.text
+    assert "ACCESFICTIF" not in csv.text

@@ -1,0 +1,61 @@
+"""La rétention : cohortes échues, cas clos, clés détruites, chaque effacement audité."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from service.base.moteur import session_base
+from service.cles import trousseau
+from service.cli import app
+from service.modeles import Cas, EvenementCas
+from service.retention import purger
+from tests.service.fabriques import A, Monde, entrees_audit, identite
+
+
+def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    # Né en 2009 : 16 ans pendant l'année scolaire 2024-2025, conservation close le 31 août 2025.
+    echu, clos, ouvert = monde.semer_cas(
+        A,
+        [
+            identite("ANCIENFICTIF", "PAUL", date(2009, 3, 1)),
+            identite("CLOSFICTIF", "LINA", date(2016, 1, 1)),
+            identite("OUVERTFICTIF", "SAM", date(2017, 1, 1)),
+        ],
+    )
+    with session_base(monde.moteur) as session:
+        cas_clos = session.get(Cas, clos)
+        assert cas_clos is not None
+        cas_clos.statut, cas_clos.motif = "classe", "inscrit_hors_commune"
+        cas_clos.clos_le = datetime(2026, 6, 1, tzinfo=UTC)
+        session.add(cas_clos)
+    jour = date(2026, 11, 22)
+
+    simulation = purger(monde.moteur, monde.reglages, aujourd_hui=jour, simulation=True)
+    assert (simulation.cas_effaces_cohorte, simulation.cas_clos_effaces, simulation.cohortes_detruites) == (
+        1,
+        1,
+        [2025],
+    )
+    with session_base(monde.moteur) as session:
+        assert len(list(session.exec(select(Cas)))) == 3
+
+    bilan = purger(monde.moteur, monde.reglages, aujourd_hui=jour)
+    assert (bilan.cas_effaces_cohorte, bilan.cas_clos_effaces) == (1, 1)
+    with session_base(monde.moteur) as session:
+        assert list(session.exec(select(Cas.id))) == [ouvert]
+        purges = set(session.exec(select(EvenementCas.cas_id).where(EvenementCas.vers_statut == "purge")))
+    assert purges == {echu, clos}
+    assert 2025 in trousseau(monde.reglages).etat().detruites
+    assert {e.cible_id for e in entrees_audit(monde.moteur, "purge")} == {echu, clos}
+    assert [e.cible_id for e in entrees_audit(monde.moteur, "operation_cle")] == ["2025"]
+
+
+def test_la_commande_purger_sait_simuler(monde_sqlite: Monde) -> None:
+    resultat = CliRunner().invoke(app, ["purger", "--simulation"])
+    assert resultat.exit_code == 0, resultat.output
+    assert "Simulation : rien n'a été effacé." in resultat.output
+    assert "seraient effacés" in resultat.output
