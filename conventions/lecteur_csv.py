@@ -19,6 +19,7 @@ _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Caractères rares dans des noms français : leur présence trahit un mauvais encodage à un octet
 # (« œ » ISO-8859-15 lu en Windows-1252 donne « ½ »).
 _SUSPECTS = re.compile(r"[\x80-\x9f¤¦¨´¸¼½¾]")
+_LIGNES_VIDES_EN_TETE = re.compile(r"(?:[ \t]*\r?\n)+")
 _ECHANTILLON = 65_536
 # Quelques caractères de contrôle égarés ne font pas un binaire.
 _CONTROLES_TOLERES = 8
@@ -80,7 +81,7 @@ def _separateur(entete: str, impose: str | None) -> str:
     return meilleur if comptes[meilleur] else SEPARATEURS[0]
 
 
-def _cellules_polars(texte: str, separateur: str, largeur: int) -> pl.DataFrame:
+def _cellules_polars(texte: str, separateur: str, largeur: int, ligne_entete: int) -> pl.DataFrame:
     """Lecture vectorisée ; une colonne de plus que l'en-tête reçoit les champs en trop."""
     return pl.read_csv(
         texte.encode("utf-8"),
@@ -92,11 +93,11 @@ def _cellules_polars(texte: str, separateur: str, largeur: int) -> pl.DataFrame:
         infer_schema=False,
         empty_string_is_null=False,
         row_index_name=LIGNE,
-        row_index_offset=1,
+        row_index_offset=ligne_entete,
     ).slice(1)
 
 
-def _cellules_tolerantes(texte: str, separateur: str, largeur: int) -> pl.DataFrame:
+def _cellules_tolerantes(texte: str, separateur: str, largeur: int, ligne_entete: int) -> pl.DataFrame:
     """Repli quand polars refuse le fichier (un guillemet isolé au milieu d'un champ, par exemple).
 
     Le module ``csv`` prend ce guillemet pour un caractère ordinaire ; un guillemet jamais refermé,
@@ -113,7 +114,7 @@ def _cellules_tolerantes(texte: str, separateur: str, largeur: int) -> pl.DataFr
         colonnes[largeur].append(separateur.join(champs[largeur:]) if len(champs) > largeur else None)
     return pl.DataFrame(
         {
-            LIGNE: pl.int_range(2, len(enregistrements) + 1, eager=True),
+            LIGNE: pl.int_range(ligne_entete + 1, ligne_entete + len(enregistrements), eager=True),
             **{
                 colonne(position): pl.Series(valeurs, dtype=pl.Utf8)
                 for position, valeurs in enumerate(colonnes)
@@ -129,6 +130,12 @@ def extraire_csv(octets: bytes, profil: Profil) -> Brut:
     texte = _decoder(octets, profil.encodages).rstrip("\x1a")
     if not texte.strip():
         raise FichierRefuse(FICHIER_VIDE)
+    # Des lignes vides avant l'en-tête sont sautées, sans fausser les numéros de ligne.
+    ligne_entete = 1
+    sautees = _LIGNES_VIDES_EN_TETE.match(texte)
+    if sautees:
+        ligne_entete += sautees.group().count("\n")
+        texte = texte[sautees.end() :]
     _refuser_si_binaire(texte)
     premiere_ligne = texte.split("\n", 1)[0].rstrip("\r")
     separateur = _separateur(premiere_ligne, profil.separateur)
@@ -138,9 +145,9 @@ def extraire_csv(octets: bytes, profil: Profil) -> Brut:
         raise FichierRefuse(_MAL_FORME) from None
     largeur = len(entetes)
     try:
-        cellules = _cellules_polars(texte, separateur, largeur)
+        cellules = _cellules_polars(texte, separateur, largeur, ligne_entete)
     except pl.exceptions.PolarsError:
-        cellules = _cellules_tolerantes(texte, separateur, largeur)
+        cellules = _cellules_tolerantes(texte, separateur, largeur, ligne_entete)
     # Les champs absents d'une ligne courte sont lus vides, comme des cellules vides.
     vides = [
         pl.col(colonne(position)).str.strip_chars().fill_null("") == "" for position in range(largeur + 1)

@@ -154,6 +154,16 @@ class Profil(BaseModel):
 
     @model_validator(mode="after")
     def _coherent(self) -> Profil:
+        vus: dict[str, str] = {}
+        for entete in (*self.colonnes, *self.colonnes_ignorees):
+            cle = normaliser(entete)
+            if not cle:
+                raise ValueError(
+                    f"l'en-tête « {entete} » est vide une fois casse, accents et espaces retirés"
+                )
+            if cle in vus:
+                raise ValueError(f"les en-têtes « {vus[cle]} » et « {entete} » se confondent")
+            vus[cle] = entete
         canoniques = COLONNES[self.table]
         inconnues = sorted({cible for cible in self.colonnes.values() if cible not in canoniques})
         if inconnues:

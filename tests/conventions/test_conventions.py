@@ -15,6 +15,7 @@ from conventions import (
     ProfilInconnu,
     UsageRefuse,
     charger_convention,
+    charger_profil,
     lire,
     profil_integre,
 )
@@ -145,3 +146,46 @@ def test_une_liste_ief_prend_son_mode_de_la_convention() -> None:
     lecture = lire(texte.encode(), convention, aujourd_hui=AUJOURD_HUI)
 
     assert lecture.table.get_column("mode").to_list() == ["ief"]
+
+
+PROFIL_MINIMAL = """
+nom = "essai"
+table = "familles"
+id_par_ligne = true
+[colonnes]
+"Nom" = "nom"
+"Prénoms" = "prenoms"
+"Naissance" = "date_naissance"
+"Sexe" = "sexe"
+"""
+
+
+@pytest.mark.parametrize(
+    ("remplacement", "indice"),
+    [
+        (('"Sexe" = "sexe"', '"Sexe" = "sexe"\n"SEXE " = "sexe"'), "se confondent"),
+        (('"Sexe" = "sexe"', '"Sexe" = "sexe"\n"--" = "commune"'), "est vide"),
+        (('"Sexe" = "sexe"', '"Sexe" = "sexe"\n"NIR" = "nir"'), "colonnes canoniques inconnues"),
+        (('"Sexe" = "sexe"', ""), "colonnes obligatoires : sexe"),
+        (("id_par_ligne = true", 'id_par_ligne = true\nseparateur = "|"'), "séparateur"),
+        (("id_par_ligne = true", 'id_par_ligne = true\nencodages = ["ebcdic-martien"]'), "encodage inconnu"),
+        (
+            ("id_par_ligne = true", 'id_par_ligne = true\nformats_date = ["%d/%m"]'),
+            "doit contenir %d, %m et %Y",
+        ),
+        (("id_par_ligne = true", 'id_par_ligne = true\nmode = "ecole"'), "table d'inscrits"),
+        (("id_par_ligne = true", "id_par_ligne = true\nseuil_rejets = 2"), "nombre trop grand"),
+    ],
+)
+def test_un_profil_incoherent_est_refuse_avec_un_message_francais(
+    remplacement: tuple[str, str], indice: str
+) -> None:
+    with pytest.raises(ConventionInvalide) as erreur:
+        charger_profil(PROFIL_MINIMAL.replace(*remplacement))
+    assert indice in str(erreur.value)
+
+
+def test_un_profil_minimal_se_charge() -> None:
+    profil = charger_profil(PROFIL_MINIMAL)
+    assert profil.obligatoires == ("nom", "prenoms", "date_naissance", "sexe")
+    assert profil.separateur is None

@@ -384,3 +384,16 @@ def test_le_ctrl_z_final_d_un_vieil_export_ne_fait_pas_prendre_le_fichier_pour_u
     lecture = lire(texte.encode("cp1252") + b"\x1a", profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
     assert lecture.accepte, lecture.rapport.refus
     assert _noms(lecture.table) == ["A"]
+
+
+def test_des_lignes_vides_avant_l_en_tete_sont_sautees_sans_fausser_les_numeros() -> None:
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)] + [["X", "P", "32/01/2015", "M"]]
+    texte = "\r\n  \r\n" + csv_texte(
+        ["Nom", "Prénoms", "Date de naissance", "Sexe"], lignes, fin_de_ligne="\r\n"
+    )
+
+    lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+
+    assert lecture.accepte, lecture.rapport.refus
+    assert [e.ligne for e in lecture.rapport.erreurs] == [14]
+    assert lecture.table.get_column("id").to_list()[0] == "L4"
