@@ -263,6 +263,11 @@ def _verifier_entete(
             f"l'archive contient {len(membres)} entrées, au plus {limites.entrees_max} sont acceptées : "
             "n'y mettez que les listes prévues par la convention"
         )
+    if chiffrement_obligatoire and getattr(archive.header, "main_streams", None) is None:
+        raise ArchiveRefusee(
+            "l'archive ne contient aucune donnée (seulement des dossiers ou des fichiers vides) : "
+            "vérifiez l'envoi avec le partenaire"
+        )
     if chiffrement_obligatoire and not _donnees_chiffrees(archive):
         raise ArchiveRefusee(
             "archive non chiffrée : sa convention exige le chiffrement AES-256 ; " + _QUOI_FAIRE

@@ -253,3 +253,10 @@ def test_la_derivation_de_cle_rapide_donne_la_cle_de_reference(cycles: int, sel:
 
     mot_de_passe = "Mot-de-passe-é".encode("utf-16-le")
     assert cle_7zaes(mot_de_passe, cycles, sel) == calculate_key(mot_de_passe, cycles, sel, "sha256")
+
+
+def test_une_archive_sans_aucune_donnee_est_refusee_comme_vide(tmp_path: Path) -> None:
+    archive = fabriquer(tmp_path, {"vide.csv": b""})
+
+    with pytest.raises(ArchiveRefusee, match="aucune donnée"):
+        ouvrir_archive(archive, MOT_DE_PASSE)
