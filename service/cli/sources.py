@@ -53,7 +53,12 @@ def _lire_texte(chemin: Path) -> str:
         raise _usage(f"la convention « {chemin} » doit être un fichier texte en UTF-8.") from None
 
 
-def _source(profil: str) -> Profil | Convention:
+def _source(profil: str | None) -> Profil | Convention:
+    if profil is None:
+        raise _usage(
+            f"l'option --profil est obligatoire : un profil intégré ({', '.join(PROFILS_INTEGRES)}) "
+            "ou le chemin d'une convention .toml."
+        )
     if profil in PROFILS_INTEGRES:
         return profil_integre(profil)
     chemin = Path(profil)
@@ -93,12 +98,13 @@ def _resume(rapport: Rapport) -> str:
 def verifier_fichier(
     fichier: Annotated[Path, typer.Argument(help="Le fichier à vérifier (CSV ou XML SIECLE).")],
     profil: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--profil",
             help=f"Profil intégré ({', '.join(PROFILS_INTEGRES)}) ou chemin d'une convention .toml.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     en_json: Annotated[bool, typer.Option("--json", help="Affiche le rapport en un objet JSON.")] = False,
     commune: Annotated[
         str | None,

@@ -137,6 +137,7 @@ def test_une_convention_toml_sert_de_profil_et_verifie_la_commune(
     ("arguments", "indice"),
     [
         (["fichier", "verifier", "--profil", "inconnu", "{f}"], "ni un profil intégré"),
+        (["fichier", "verifier", "{f}"], "l'option --profil est obligatoire"),
         (["fichier", "verifier", "--profil", "caf", "{d}/absent.csv"], "n'existe pas"),
         (["fichier", "verifier", "--profil", "{d}/mauvaise.toml", "{f}"], "est invalide"),
     ],
