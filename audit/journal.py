@@ -45,10 +45,22 @@ def _nommer_action(_logger: Any, _methode: str, champs: MutableMapping[str, Any]
     return champs
 
 
+# Requêtes construites une fois : leur clé de cache SQLAlchemy ne dépend plus des valeurs.
+_VERROUILLER = sa.update(verrou).where(verrou.c.id == 1).values(ecritures=verrou.c.ecritures + 1)
+_DERNIERE = (
+    sa.select(journal.c.sequence, journal.c.hachage, journal.c.heure)
+    .order_by(journal.c.sequence.desc())
+    .limit(1)
+)
+_DERNIERE_PURGE = (
+    sa.select(purges.c.derniere_sequence, purges.c.tete).order_by(purges.c.derniere_sequence.desc()).limit(1)
+)
+_INSERER = sa.insert(journal)
+_INSERER_POINT = sa.insert(points_de_controle)
+
+
 def _verrouiller(connexion: sa.Connection) -> None:
-    resultat = connexion.execute(
-        sa.update(verrou).where(verrou.c.id == 1).values(ecritures=verrou.c.ecritures + 1)
-    )
+    resultat = connexion.execute(_VERROUILLER)
     if resultat.rowcount != 1:
         raise JournalIndisponible(
             "La ligne de verrou du journal d'audit manque : "
@@ -58,32 +70,26 @@ def _verrouiller(connexion: sa.Connection) -> None:
 
 def _tete(connexion: sa.Connection) -> tuple[int, str, str | None]:
     """(numéro, empreinte, heure) de la dernière entrée ; après purge totale, la borne de la purge."""
-    derniere = connexion.execute(
-        sa.select(journal.c.sequence, journal.c.hachage, journal.c.heure)
-        .order_by(journal.c.sequence.desc())
-        .limit(1)
-    ).first()
+    derniere = connexion.execute(_DERNIERE).first()
     if derniere is not None:
         return int(derniere.sequence), str(derniere.hachage), str(derniere.heure)
-    purge = connexion.execute(
-        sa.select(purges.c.derniere_sequence, purges.c.tete)
-        .order_by(purges.c.derniere_sequence.desc())
-        .limit(1)
-    ).first()
+    purge = connexion.execute(_DERNIERE_PURGE).first()
     if purge is not None:
         return int(purge.derniere_sequence), str(purge.tete), None
     return 0, ORIGINE, None
 
 
-def _enregistrer_point(connexion: sa.Connection, point: PointDeControle) -> None:
+def enregistrer_point(connexion: sa.Connection, point: PointDeControle) -> None:
+    """Ajoute un point de contrôle signé à la table des points."""
     connexion.execute(
-        sa.insert(points_de_controle).values(
-            taille=point.taille,
-            tete=point.tete,
-            heure=point.heure,
-            cle_publique=point.cle_publique,
-            signature=point.signature,
-        )
+        _INSERER_POINT,
+        {
+            "taille": point.taille,
+            "tete": point.tete,
+            "heure": point.heure,
+            "cle_publique": point.cle_publique,
+            "signature": point.signature,
+        },
     )
 
 
@@ -112,20 +118,13 @@ class _Table:
             and segment_de(heure_precedente) != segment
         ):
             # Un segment se clôt : sa dernière entrée est attestée tout de suite, pour sa future purge.
-            _enregistrer_point(connexion, self._signataire.signer(precedente, empreinte_precedente, heure))
+            enregistrer_point(connexion, self._signataire.signer(precedente, empreinte_precedente, heure))
         hachage = chainer(empreinte_precedente, contenu_entree(sequence=sequence, heure=heure, **champs))
-        connexion.execute(
-            sa.insert(journal).values(
-                sequence=sequence,
-                heure=heure,
-                segment=segment,
-                details=serialiser(champs["details"]).decode("utf-8"),
-                hachage=hachage,
-                **{cle: valeur for cle, valeur in champs.items() if cle != "details"},
-            )
-        )
+        details = serialiser(champs["details"]).decode("utf-8")
+        colonnes = {"sequence": sequence, "heure": heure, "segment": segment, "details": details}
+        connexion.execute(_INSERER, {**champs, **colonnes, "hachage": hachage})
         if self._signataire is not None and sequence % self._intervalle == 0:
-            _enregistrer_point(connexion, self._signataire.signer(sequence, hachage, heure))
+            enregistrer_point(connexion, self._signataire.signer(sequence, hachage, heure))
         cible = None
         if champs["cible_type"] is not None:
             cible = Cible(type=champs["cible_type"], id=champs["cible_id"])
@@ -139,7 +138,7 @@ class _Table:
             cible=cible,
             motif=champs["motif"],
             requete=champs["requete"],
-            details=json.loads(serialiser(champs["details"])),
+            details=json.loads(details),
             hachage=hachage,
         )
 
@@ -197,7 +196,7 @@ def signer_point_de_controle(
     _verrouiller(connexion)
     taille, tete, _heure = _tete(connexion)
     point = signataire.signer(taille, tete, horodater(horloge()))
-    _enregistrer_point(connexion, point)
+    enregistrer_point(connexion, point)
     return point
 
 

@@ -17,7 +17,7 @@ from audit.canonique import horodater
 from audit.erreurs import JournalAltere
 from audit.evenement import Action, Cible, Evenement
 from audit.installation import RETENTION_MAX_MOIS, RETENTION_MIN_MOIS
-from audit.journal import Horloge, ecrire, maintenant
+from audit.journal import Horloge, ecrire, enregistrer_point, maintenant
 from audit.signature import Signataire
 from audit.tables import journal, points_de_controle, purges
 from audit.verification import verifier
@@ -96,15 +96,8 @@ def purger(
             .limit(1)
         ).first()
         if atteste is None:
-            point = signataire.signer(segment.derniere_sequence, tete, horodater(horloge()))
-            connexion.execute(
-                sa.insert(points_de_controle).values(
-                    taille=point.taille,
-                    tete=point.tete,
-                    heure=point.heure,
-                    cle_publique=point.cle_publique,
-                    signature=point.signature,
-                )
+            enregistrer_point(
+                connexion, signataire.signer(segment.derniere_sequence, tete, horodater(horloge()))
             )
         ecrire(
             connexion,
