@@ -132,7 +132,7 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
             )
             for s in lues
         ],
-        total=_total([s.comptes for s in lues]),
+        total=_total(lues),
         signales=signales,
         erreurs=erreurs,
         durees=chrono.durees,
@@ -253,8 +253,15 @@ def _compter_decisions(decisions: pl.DataFrame, lues: list[_SourceLue]) -> None:
             lue.comptes = lue.comptes.model_copy(update=comptes[lue.demande.identifiant])
 
 
-def _total(comptes: list[Comptes]) -> Comptes:
-    return Comptes(**{champ: sum(getattr(c, champ) for c in comptes) for champ in Comptes.model_fields})
+def _total(lues: list[_SourceLue]) -> Comptes:
+    """Lignes : toutes les sources ; statuts : les enfants des listes CAF/MSA, comptés une fois."""
+    lignes = ("lignes", "valides", "rejetees")
+    return Comptes(
+        **{
+            champ: sum(getattr(s.comptes, champ) for s in lues if champ in lignes or s.genre == "familles")
+            for champ in Comptes.model_fields
+        }
+    )
 
 
 def _signales(decisions: pl.DataFrame, familles: pl.DataFrame, inscrits: pl.DataFrame) -> list[EnfantSignale]:

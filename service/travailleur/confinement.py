@@ -97,6 +97,18 @@ def limiter_ressources(limites: LimitesProcessus) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (limites.cpu, limites.cpu + 1))
 
 
+def memoire_crete() -> int | None:
+    """Pic de mémoire virtuelle du processus (VmPeak, en octets), celui que RLIMIT_AS plafonne."""
+    try:
+        with open("/proc/self/status", "rb") as statut:
+            for ligne in statut:
+                if ligne.startswith(b"VmPeak:"):
+                    return int(ligne.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 # --- Landlock -------------------------------------------------------------------------------------
 
 _SYS_LANDLOCK_CREATE_RULESET = 444

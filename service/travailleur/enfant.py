@@ -13,8 +13,18 @@ import os
 import sys
 from typing import BinaryIO
 
-from service.travailleur.confinement import PROTECTIONS, EtatProtections, LimitesProcessus, confiner
+from service.travailleur.confinement import (
+    PROTECTIONS,
+    EtatProtections,
+    LimitesProcessus,
+    confiner,
+    memoire_crete,
+)
 from service.travailleur.protocole import SIGNATURE_REPONSE, ReponseEnfant, ecrire_message
+
+#: Une erreur survenue au-delà de cette part du plafond de mémoire est attribuée au manque de mémoire
+#: (polars et les décodeurs ne lèvent pas toujours MemoryError quand une allocation échoue).
+_PART_PLAFOND = 0.9
 
 
 def analyser_arguments(arguments: list[str]) -> argparse.Namespace:
@@ -76,12 +86,16 @@ def main() -> int:
         from service.travailleur.chaine import traiter
 
         reponse = traiter(sys.stdin.buffer.read(), etat)
-    except MemoryError:
-        reponse = ReponseEnfant(statut="echec", motif="memoire", protections=etat.actives)
     except Exception as erreur:
-        # Le type seul : le texte d'une exception peut citer une valeur lue dans un fichier.
-        motif = f"erreur interne du travailleur ({type(erreur).__name__})"
+        crete = memoire_crete() or 0
+        if isinstance(erreur, MemoryError) or crete >= _PART_PLAFOND * arguments.memoire:
+            motif = "memoire"
+        else:
+            # Le type seul : le texte d'une exception peut citer une valeur lue dans un fichier.
+            motif = f"erreur interne du travailleur ({type(erreur).__name__})"
         reponse = ReponseEnfant(statut="echec", motif=motif, protections=etat.actives)
+    crete = memoire_crete()
+    reponse = reponse.model_copy(update={"memoire_crete_mio": crete // (1024 * 1024) if crete else None})
     repondre(sortie, reponse)
     return 0
 

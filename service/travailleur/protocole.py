@@ -210,6 +210,9 @@ class ReponseEnfant(_Strict):
     signales: list[EnfantSignale] = Field(default_factory=list)
     erreurs: list[ErreurTravail] = Field(default_factory=list)
     durees: dict[str, float] = Field(default_factory=dict, description="secondes par étape")
+    memoire_crete_mio: int | None = Field(
+        default=None, description="pic de mémoire virtuelle de l'enfant (VmPeak), pour régler la limite"
+    )
 
 
 class RapportSonde(_Strict):

@@ -56,6 +56,9 @@ _PARTENAIRES = {
     "onde": ("DSDEN du Nord (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
     "siecle": ("Collège fictif", "pivot-inscrits", COLONNES_INSCRITS[1:]),
     "ief": ("DSDEN du Nord (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
+    "cned": ("CNED (fictif)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
+    "hors_contrat": ("DSDEN du Nord (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
+    "medico_social": ("ARS (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
 }
 
 
