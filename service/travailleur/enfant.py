@@ -87,15 +87,14 @@ def main() -> int:
 
         reponse = traiter(sys.stdin.buffer.read(), etat)
     except Exception as erreur:
-        crete = memoire_crete() or 0
-        if isinstance(erreur, MemoryError) or crete >= _PART_PLAFOND * arguments.memoire:
+        if isinstance(erreur, MemoryError) or (memoire_crete() or 0) >= _PART_PLAFOND * arguments.memoire:
             motif = "memoire"
         else:
             # Le type seul : le texte d'une exception peut citer une valeur lue dans un fichier.
             motif = f"erreur interne du travailleur ({type(erreur).__name__})"
         reponse = ReponseEnfant(statut="echec", motif=motif, protections=etat.actives)
-    crete = memoire_crete()
-    reponse = reponse.model_copy(update={"memoire_crete_mio": crete // (1024 * 1024) if crete else None})
+    pic = memoire_crete()
+    reponse = reponse.model_copy(update={"memoire_crete_mio": pic // (1024 * 1024) if pic else None})
     repondre(sortie, reponse)
     return 0
 

@@ -134,7 +134,9 @@ def test_une_protection_facultative_absente_est_rapportee_sans_bloquer_le_travai
         "landlock": False,
         "seccomp": True,
     }
-    assert set(resultat["raisons"]) == {"espaces_de_noms", "landlock"}  # type: ignore[arg-type]
+    raisons = resultat["raisons"]
+    assert isinstance(raisons, dict)
+    assert set(raisons) == {"espaces_de_noms", "landlock"}
 
 
 def test_une_protection_inconnue_dans_les_reglages_est_refusee() -> None:
