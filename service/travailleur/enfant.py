@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import BinaryIO
 
 from service.travailleur.confinement import (
@@ -82,10 +83,13 @@ def main() -> int:
         repondre(sortie, refus_protections(etat, manquantes))
         return 0
     try:
+        debut = time.perf_counter()
         # Import tardif : polars et les décodeurs ne se chargent qu'une fois le confinement en place.
         from service.travailleur.chaine import traiter
 
+        imports = round(time.perf_counter() - debut, 4)
         reponse = traiter(sys.stdin.buffer.read(), etat)
+        reponse = reponse.model_copy(update={"durees": {"imports": imports, **reponse.durees}})
     except Exception as erreur:
         if isinstance(erreur, MemoryError) or (memoire_crete() or 0) >= _PART_PLAFOND * arguments.memoire:
             motif = "memoire"
