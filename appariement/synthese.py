@@ -281,10 +281,10 @@ PRENOMS_ADULTES: dict[tuple[str, str], tuple[str, ...]] = {
 
 # Paires de prénoms de jumeaux, volontairement proches : le cas le plus piégeux.
 JUMEAUX: tuple[tuple[str, str], ...] = (
-    ("Louis", "Louise"), ("Léo", "Léa"), ("Lucas", "Lucie"), ("Jules", "Julie"), ("Gabriel", "Gabrielle"),
-    ("Noah", "Noa"), ("Ilyes", "Inès"), ("Yanis", "Yasmine"), ("Mathis", "Mathilde"), ("Adam", "Aya"),
+    ("Louis", "Louise"), ("Léo", "Léa"), ("Lucas", "Lucie"), ("Jules", "Julia"), ("Gabriel", "Gabrielle"),
+    ("Adam", "Adèle"), ("Ilyes", "Inès"), ("Yanis", "Yasmine"), ("Mathis", "Mathilde"), ("Adam", "Aya"),
     ("Ethan", "Evan"), ("Nathan", "Noah"), ("Lina", "Léna"), ("Emma", "Eva"), ("Léna", "Léa"),
-    ("Maëlys", "Maëlle"), ("Rayan", "Ryan"), ("Amine", "Amina"), ("Hassan", "Houssein"), ("Awa", "Hawa"),
+    ("Maëlys", "Maëlle"), ("Rayan", "Rania"), ("Amine", "Amina"), ("Hassan", "Houssein"), ("Awa", "Aminata"),
 )
 
 TYPES_VOIE: tuple[tuple[str, str], ...] = (
@@ -340,7 +340,7 @@ class Taux:
             "particule": 0.25,  # parmi les noms à particule
             "nom_compose_ordre": 0.15,  # parmi les doubles noms
             "nom_compose_partiel": 0.25,  # parmi les doubles noms
-            "nom_usage": 0.03,
+            "nom_usage": 0.02,
             "prenom_usuel": 0.01,
             "inversion": 0.004,
             "translitteration": 0.30,  # parmi les prénoms et noms qui ont des variantes
@@ -462,14 +462,8 @@ _ORIGINES = [origine for origine, _ in ORIGINES]
 FRANCE = 0
 SEXES = ("M", "F")
 _NOMS = _Repertoire([_liste_noms(origine) for origine in _ORIGINES])
-# Prénoms : groupe = 2 × origine + sexe ; un dernier groupe pour les prénoms de jumeaux hors listes.
-_HORS_LISTES = sorted(
-    {p for paire in JUMEAUX for p in paire} - {n for e in PRENOMS.values() for x in e for n in x.split("|")}
-)
-_PRENOMS = _Repertoire(
-    [_liste(PRENOMS[(origine, sexe)], 1.0) for origine in _ORIGINES for sexe in SEXES]
-    + [_Liste(_HORS_LISTES, np.full(len(_HORS_LISTES), 1 / max(1, len(_HORS_LISTES))))]
-)
+# Prénoms : groupe = 2 × origine + sexe (les prénoms de JUMEAUX sont tous dans ces listes).
+_PRENOMS = _Repertoire([_liste(PRENOMS[(origine, sexe)], 1.0) for origine in _ORIGINES for sexe in SEXES])
 # Parents : groupe = 2 × (0 France, 1 Maghreb) + sexe.
 _ADULTES = _Repertoire([_liste(PRENOMS_ADULTES[(o, s)], 0.8) for o in ("france", "maghreb") for s in SEXES])
 _VARIANTES = _variantes()
@@ -534,8 +528,10 @@ def _population(
     origine_p = np.where(rng.random(n) < 0.25, FRANCE, origine_enfant)
     prenom1 = _tirer_prenoms(rng, origine_p, sexe)
     for _ in range(6):  # deux enfants d'un même foyer ne portent pas le même prénom
-        cle = pl.DataFrame({"f": foyer, "p": prenom1})
-        idx = np.flatnonzero(cle.select(~pl.struct("f", "p").is_first_distinct()).to_series().to_numpy())
+        _, premiers = np.unique(foyer * len(_PRENOMS.noms) + prenom1, return_index=True)
+        doublon = np.ones(n, dtype=bool)
+        doublon[premiers] = False
+        idx = np.flatnonzero(doublon)
         if len(idx) == 0:
             break
         prenom1[idx] = _tirer_prenoms(rng, origine_p[idx], sexe[idx])
@@ -604,9 +600,7 @@ def _nommer_jumeaux(
     for i, c in zip(idx, choix, strict=True):
         for j, prenom in zip((i, i + 1), JUMEAUX[c], strict=True):
             prenom1[j] = _PRENOMS.index(prenom)
-            groupe = _PRENOMS.groupe(prenom1[j])
-            if groupe < 2 * len(_ORIGINES):
-                sexe[j] = groupe % 2
+            sexe[j] = _PRENOMS.groupe(prenom1[j]) % 2
 
 
 def _majuscules_sans_accents(colonne: str) -> pl.Expr:
@@ -747,7 +741,8 @@ def _frappe(texte: str, hasard: random.Random) -> str:
         return texte[:i] + texte[i + 1 :]
     if geste == 2:  # lettre doublée
         return texte[:i] + texte[i] + texte[i:]
-    return texte[: i - 1] + texte[i] + texte[i - 1] + texte[i + 1 :]  # interversion
+    i = max(i, 2)  # interversion, jamais avec l'initiale
+    return texte[: i - 1] + texte[i] + texte[i - 1] + texte[i + 1 :]
 
 
 def _date_decalee(jours: int | None, ecart: str, hasard: random.Random, jour: date) -> int | None:
@@ -846,14 +841,18 @@ def _ecarter(df: pl.DataFrame, jour: date, taux: Taux, rng: np.random.Generator,
         tirages[ecart] = eligibles & (rng.random(n) < p)
     cote_caf = rng.random(n) < 0.5
     une_par_une = {e: tire for e, tire in tirages.items() if e not in EN_BLOC}
-    touches = np.flatnonzero(np.any(np.stack(list(une_par_une.values())), axis=0))
+    matrice = np.stack(list(une_par_une.values()), axis=1)
+    touches = np.flatnonzero(matrice.any(axis=1))
     sous = df[touches].select(COLONNES_ECARTS).to_dict(as_series=False)
     hasard = random.Random(graine)
+    noms = list(une_par_une)
     notes: list[str | None] = []
-    for k, ligne in enumerate(touches):
-        cote = "caf" if cote_caf[ligne] else "eco"
+    for k, (tires, caf) in enumerate(zip(matrice[touches].tolist(), cote_caf[touches].tolist(), strict=True)):
+        cote = "caf" if caf else "eco"
         faits = [
-            e for e, tire in une_par_une.items() if tire[ligne] and _appliquer(e, sous, k, cote, hasard, jour)
+            e
+            for e, tire in zip(noms, tires, strict=True)
+            if tire and _appliquer(e, sous, k, cote, hasard, jour)
         ]
         notes.append(",".join(faits) or None)
     colonnes = [df[c].scatter(touches, pl.Series(sous[c], dtype=df[c].dtype)) for c in COLONNES_ECARTS]
@@ -901,67 +900,61 @@ def _appliquer(
 ) -> bool:
     """Applique un écart à la ligne ``k`` du côté ``cote`` ; faux s'il ne change rien."""
     nom, prenoms = f"{cote}_nom", f"{cote}_prenoms"
-    avant = {c: sous[c][k] for c in (nom, prenoms, "caf_nom", "eco_nom_usage", "eco_prenoms")}
-    if ecart == "tiret_espace":
-        valeur = sous[nom][k]
-        if any(c in valeur for c in " -"):
-            sous[nom][k] = hasard.choice(
-                [
-                    valeur.replace(" ", "-").replace("'", " "),
-                    valeur.replace(" ", ""),
-                    valeur.replace("-", " "),
-                ]
-            )
-        else:
-            sous[prenoms][k] = sous[prenoms][k].replace("-", hasard.choice([" ", ""]), 1)
-    elif ecart == "particule":
-        sans = _retirer_particule(sous[nom][k], hasard)
-        if sans:
-            sous[nom][k] = sans
-    elif ecart in ("nom_compose_ordre", "nom_compose_partiel"):
-        pere, mere = sous["nom_pere"][k], sous["nom_mere"][k]
-        valeur = sous[nom][k]
-        if ecart == "nom_compose_ordre":
-            parties = (mere, pere) if _cle(valeur).startswith(_cle(pere)) else (pere, mere)
-            sous[nom][k] = _style(valeur, " ".join(parties))
-        else:
-            sous[nom][k] = _style(valeur, pere if hasard.random() < 0.7 else mere)
-    elif ecart == "nom_usage":
-        autre = (
-            sous["nom_mere"][k]
-            if _cle(sous["caf_nom"][k]) != _cle(sous["nom_mere"][k])
-            else sous["nom_pere"][k]
-        )
-        sous["caf_nom"][k] = _cle(autre)
-        if hasard.random() < 0.5:
-            sous["eco_nom_usage"][k] = autre
-    elif ecart == "prenom_usuel":
-        tous = sous["caf_prenoms"][k].split(" ")
-        if len(tous) > 1:
-            sous["eco_prenoms"][k] = _style(sous["eco_prenoms"][k], tous[1].title())
-    elif ecart == "inversion":
+    if ecart == "inversion":
         sous[nom][k], sous[prenoms][k] = sous[prenoms][k], sous[nom][k]
-    elif ecart == "translitteration":
-        nouveau = _variante(sous[prenoms][k], hasard)
-        if nouveau:
-            sous[prenoms][k] = nouveau
-        else:
-            autre = _variante(sous[nom][k], hasard)
-            if autre:
-                sous[nom][k] = autre
-    elif ecart == "frappe":
-        if hasard.random() < 0.5:
-            sous[nom][k] = _frappe(sous[nom][k], hasard)
-        else:
-            mots = sous[prenoms][k].split(" ")
-            mots[0] = _frappe(mots[0], hasard)
-            sous[prenoms][k] = " ".join(mots)
-    elif ecart.startswith("date_"):
+        return True
+    if ecart == "nom_usage":
+        pere, mere = sous["nom_pere"][k], sous["nom_mere"][k]
+        autre = mere if _cle(sous["caf_nom"][k]) != _cle(mere) else pere
+        if hasard.random() < 0.7:
+            sous["eco_nom_usage"][k] = autre
+        return _remplacer(sous, "caf_nom", k, _cle(autre))
+    if ecart.startswith("date_"):
         colonne = f"{cote}_naissance"
-        ancienne = sous[colonne][k]
-        sous[colonne][k] = _date_decalee(ancienne, ecart, hasard, jour)
-        return bool(sous[colonne][k] != ancienne)
-    return any(sous[c][k] != v for c, v in avant.items())
+        return _remplacer(sous, colonne, k, _date_decalee(sous[colonne][k], ecart, hasard, jour))
+    colonne, valeur = _ecart_de_texte(ecart, sous, k, nom, prenoms, hasard)
+    return _remplacer(sous, colonne, k, valeur)
+
+
+def _remplacer(sous: dict[str, list[Any]], colonne: str, k: int, valeur: Any) -> bool:
+    if valeur is None or valeur == sous[colonne][k]:
+        return False
+    sous[colonne][k] = valeur
+    return True
+
+
+def _ecart_de_texte(
+    ecart: str, sous: dict[str, list[Any]], k: int, nom: str, prenoms: str, hasard: random.Random
+) -> tuple[str, str | None]:
+    """La colonne touchée et sa nouvelle valeur (None : l'écart ne s'applique pas à cette ligne)."""
+    valeur, mots = sous[nom][k], sous[prenoms][k]
+    if ecart == "tiret_espace":
+        if any(c in valeur for c in " -"):
+            variantes = [
+                valeur.replace(" ", "-").replace("'", " "),
+                valeur.replace(" ", ""),
+                valeur.replace("-", " "),
+            ]
+            return nom, hasard.choice(variantes)
+        return prenoms, mots.replace("-", hasard.choice([" ", ""]), 1)
+    if ecart == "particule":
+        return nom, _retirer_particule(valeur, hasard)
+    if ecart == "nom_compose_ordre":
+        pere, mere = sous["nom_pere"][k], sous["nom_mere"][k]
+        parties = (mere, pere) if _cle(valeur).startswith(_cle(pere)) else (pere, mere)
+        return nom, _style(valeur, " ".join(parties))
+    if ecart == "nom_compose_partiel":
+        return nom, _style(valeur, sous["nom_pere"][k] if hasard.random() < 0.7 else sous["nom_mere"][k])
+    if ecart == "prenom_usuel":
+        tous = sous["caf_prenoms"][k].split(" ")
+        return "eco_prenoms", _style(sous["eco_prenoms"][k], tous[1].title()) if len(tous) > 1 else None
+    if ecart == "translitteration":
+        nouveau = _variante(mots, hasard)
+        return (prenoms, nouveau) if nouveau else (nom, _variante(valeur, hasard))
+    if hasard.random() < 0.5:  # faute de frappe dans le nom ou le premier prénom
+        return nom, _frappe(valeur, hasard)
+    premier, _, reste = mots.partition(" ")
+    return prenoms, " ".join(filter(None, (_frappe(premier, hasard), reste)))
 
 
 def _situation(population: pl.DataFrame, jour: date, taux: Taux, rng: np.random.Generator) -> pl.DataFrame:
@@ -1044,25 +1037,25 @@ def _assembler(tous: pl.DataFrame, jour: date, rng: np.random.Generator) -> JeuS
     lettres = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
     tous = tous.with_columns(
         pl.Series("age", age),
-        pl.Series(
-            "uai_ecole",
-            np.char.add(
-                np.char.add("099", np.char.zfill(numero_uai.astype(str), 4)), lettres[numero_uai % 23]
-            ),
-        ),
-        pl.Series(
-            "ine_tire",
-            np.char.add(
-                np.char.zfill(rng.integers(0, 10**10, n).astype(str), 10), lettres[rng.integers(0, 23, n)]
-            ),
-        ),
+        (
+            pl.lit("099")
+            + pl.Series(numero_uai).cast(pl.Utf8).str.zfill(4)
+            + pl.Series(lettres[numero_uai % 23]).cast(pl.Utf8)
+        ).alias("uai_ecole"),
+        (
+            pl.Series(rng.integers(0, 10**10, n)).cast(pl.Utf8).str.zfill(10)
+            + pl.Series(lettres[rng.integers(0, 23, n)]).cast(pl.Utf8)
+        ).alias("ine_tire"),
         pl.Series("mode_declare", rng.choice(MODES_DECLARES, size=n, p=[0.45, 0.25, 0.2, 0.1])),
         pl.Series("u_adresse_eco", rng.random(n)),
     )
     familles = tous.filter(pl.col("sur_caf"))
     familles = familles.with_columns(_identifiants("F", familles.height).alias("id"))
     # Les registres arrivent dans un ordre sans rapport avec la liste CAF.
-    eleves = tous.filter(pl.col("ecole") | pl.col("declare"))
+    eleves = tous.filter(pl.col("ecole") | pl.col("declare")).select(
+        "enfant", "declare", "age", "mode_declare", "u_adresse_eco", "ine_tire", "uai_ecole",
+        pl.col("^eco_.*$"),
+    )  # fmt: skip
     eleves = eleves[rng.permutation(eleves.height)].with_columns(
         _identifiants("I", eleves.height).alias("id")
     )
