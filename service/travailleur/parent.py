@@ -85,7 +85,6 @@ class DemandeTravail:
     date_reference: dt.date
     sources: Sequence[SourceTravail]
     cle_privee: X25519PrivateKey
-    limites_archive: Limites = field(default_factory=Limites)
     jour: dt.date | None = None
 
 
@@ -99,6 +98,7 @@ class ReglagesTravailleur:
     fichiers: int = 64
     protections_obligatoires: frozenset[str] = frozenset(PROTECTIONS)
     sortie_max: int = 512 * _MIO
+    limites_archive: Limites = field(default_factory=Limites)
 
     def __post_init__(self) -> None:
         inconnues = sorted(set(self.protections_obligatoires) - set(PROTECTIONS))
@@ -117,6 +117,7 @@ class ReglagesTravailleur:
             duree=p.travailleur_duree_secondes,
             fichiers=p.travailleur_fichiers,
             protections_obligatoires=frozenset(p.travailleur_protections_obligatoires),
+            limites_archive=p.limites_archive(),
         )
 
     def arguments(self) -> list[str]:
@@ -142,7 +143,7 @@ def executer(demande: DemandeTravail, *, reglages: ReglagesTravailleur | None = 
     ``appariement_effectue`` vaut ``False``.
     """
     reglages = reglages or ReglagesTravailleur.depuis_parametres()
-    message = _message_demande(demande)
+    message = _message_demande(demande, reglages.limites_archive)
     sortie = lancer(MODULE_ENFANT, reglages.arguments(), message, reglages)
     reponse = decoder_reponse(sortie, ReponseEnfant)
     if reponse.statut == "refuse":
@@ -186,7 +187,7 @@ def sonder(
     return decoder_reponse(lancer(MODULE_SONDE, arguments, b"", reglages), RapportSonde)
 
 
-def _message_demande(demande: DemandeTravail) -> bytes:
+def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
     trames: list[bytes] = [b"", demande.cle_privee.private_bytes_raw()]
     sources: list[SourceDemande] = []
     for source in demande.sources:
@@ -224,7 +225,7 @@ def _message_demande(demande: DemandeTravail) -> bytes:
             date_reference=demande.date_reference,
             jour=demande.jour or dt.date.today(),
             cle_privee=1,
-            limites_archive=LimitesArchive(**asdict(demande.limites_archive)),
+            limites_archive=LimitesArchive(**asdict(limites)),
             sources=sources,
         )
     except ValidationError:

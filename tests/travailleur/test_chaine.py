@@ -15,6 +15,7 @@ import pytest
 
 from appariement import apparier
 from appariement.synthese import generer
+from chiffrement import Limites
 from service.travailleur import EchecTravail, ReglagesTravailleur, executer
 from service.travailleur.parent import MODULE_ENFANT, decoder_reponse, lancer
 from service.travailleur.protocole import ReponseEnfant
@@ -296,3 +297,14 @@ def test_une_demande_corrompue_est_refusee_par_l_enfant_sans_trace() -> None:
     reponse = decoder_reponse(sortie, ReponseEnfant)
     assert reponse.statut == "echec"
     assert reponse.motif == "demande illisible (message tronqué : trame incomplète)"
+
+
+def test_les_limites_d_archive_du_deploiement_s_appliquent_dans_l_enfant() -> None:
+    reglages = ReglagesTravailleur(
+        memoire=REGLAGES.memoire, duree=60, limites_archive=Limites(taille_archive_max=100)
+    )
+
+    reponse = executer(_petite_campagne().demande(), reglages=reglages)
+
+    assert all(s.refus is not None and s.refus.startswith("archive trop grande") for s in reponse.sources)
+    assert not reponse.appariement_effectue
