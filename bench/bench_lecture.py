@@ -102,6 +102,26 @@ def csv_onde(lignes: int, *, graine: int = 2) -> bytes:
     return ("\ufeff" + "\n".join(rangs) + "\n").encode("utf-8")
 
 
+def xml_siecle(eleves: int, *, graine: int = 3) -> bytes:
+    """Un export SIECLE ElevesSansAdresses.xml (ISO-8859-15), un élève sur vingt sorti."""
+    hasard = random.Random(graine)
+    corps = []
+    for rang in range(eleves):
+        sortie = "<DATE_SORTIE>05/07/2025</DATE_SORTIE>" if rang % 20 == 0 else ""
+        corps.append(
+            f'<ELEVE ELEVE_ID="{rang}" ELENOET="{rang}"><ID_NATIONAL>{rang:010d}B</ID_NATIONAL>'
+            f"<NOM_DE_FAMILLE>{hasard.choice(NOMS)}</NOM_DE_FAMILLE><PRENOM>{hasard.choice(PRENOMS)}</PRENOM>"
+            f"<PRENOM2>{hasard.choice(PRENOMS)}</PRENOM2><DATE_NAISS>{_naissance(hasard):%d/%m/%Y}</DATE_NAISS>"
+            f"<CODE_SEXE>{hasard.choice('12')}</CODE_SEXE>{sortie}</ELEVE>"
+        )
+    return (
+        '<?xml version="1.0" encoding="ISO-8859-15"?><BEE_ELEVES VERSION="3.1"><PARAMETRES>'
+        "<UAJ>0599999X</UAJ></PARAMETRES><DONNEES><ELEVES>"
+        + "".join(corps)
+        + "</ELEVES></DONNEES></BEE_ELEVES>"
+    ).encode("iso-8859-15")
+
+
 def _mesurer(octets: bytes, profil: str) -> tuple[float, int, int]:
     meilleur = float("inf")
     valides = rejetees = 0
@@ -121,8 +141,12 @@ def main() -> None:
         ("CAF Windows-1252, propre", "caf", lambda: csv_caf(nombre)),
         ("CAF Windows-1252, 5 % de dates fausses", "caf", lambda: csv_caf(nombre, part_abimee=0.05)),
         ("ONDE UTF-8 BOM, 14 colonnes", "onde", lambda: csv_onde(nombre)),
+        ("SIECLE XML ISO-8859-15, 5 % sortis", "siecle", lambda: xml_siecle(nombre // 10)),
     ]
-    print(f"Machine : {platform.machine()}, Python {platform.python_version()}, {nombre} lignes par fichier")
+    print(
+        f"Machine : {platform.machine()}, Python {platform.python_version()}, {nombre} lignes par CSV, "
+        f"{nombre // 10} élèves SIECLE (un établissement en compte quelques milliers)"
+    )
     print(
         f"| {'cas':<40} | {'Mo':>6} | {'secondes':>8} | {'lignes/s':>10} | {'valides':>8} | {'rejetées':>8} |"
     )
@@ -130,8 +154,9 @@ def main() -> None:
     for nom, profil, fabriquer in cas:
         octets = fabriquer()
         secondes, valides, rejetees = _mesurer(octets, profil)
+        lues = valides + rejetees
         print(
-            f"| {nom:<40} | {len(octets) / 1e6:>6.1f} | {secondes:>8.2f} | {nombre / secondes:>10,.0f} "
+            f"| {nom:<40} | {len(octets) / 1e6:>6.1f} | {secondes:>8.2f} | {lues / secondes:>10,.0f} "
             f"| {valides:>8} | {rejetees:>8} |"
         )
 

@@ -43,10 +43,12 @@ def _analyser(octets: bytes) -> Element:
         ) from None
 
 
-def _valeur(eleve: Element, cle: str) -> str | None:
-    if cle.startswith("@"):
-        return eleve.get(cle[1:])
-    return eleve.findtext(cle)
+def _champs(eleve: Element) -> dict[str, str | None]:
+    """Les éléments enfants et les attributs (préfixés « @ ») d'un élève, en un seul parcours."""
+    champs: dict[str, str | None] = {f"@{nom}": valeur for nom, valeur in eleve.attrib.items()}
+    for enfant in eleve:
+        champs.setdefault(enfant.tag, enfant.text or "")
+    return champs
 
 
 def _date(texte: str, formats: tuple[str, ...]) -> date | None:
@@ -74,7 +76,8 @@ def extraire_siecle(octets: bytes, profil: Profil, aujourd_hui: date) -> Brut:
     illisibles: list[bool] = []
     sortis = 0
     for rang, eleve in enumerate(eleves, start=1):
-        sortie_texte = (eleve.findtext(profil.colonne_sortie) or "").strip() if profil.colonne_sortie else ""
+        champs = _champs(eleve)
+        sortie_texte = (champs.get(profil.colonne_sortie) or "").strip() if profil.colonne_sortie else ""
         sortie = _date(sortie_texte, profil.formats_date) if sortie_texte else None
         if sortie is not None and sortie <= aujourd_hui:
             sortis += 1
@@ -82,7 +85,7 @@ def extraire_siecle(octets: bytes, profil: Profil, aujourd_hui: date) -> Brut:
         lignes.append(rang)
         illisibles.append(bool(sortie_texte) and sortie is None)
         for cle in cles:
-            valeurs[cle].append(_valeur(eleve, cle))
+            valeurs[cle].append(champs.get(cle))
     presentes = [cle for cle in cles if any(valeur is not None for valeur in valeurs[cle])]
     donnees = pl.DataFrame(
         {
