@@ -325,7 +325,6 @@ def executer_travail(
                     date_reference=preparation.date_reference,
                     sources=preparation.sources,
                     cle_privee=cle_privee,
-                    limites_archive=reglages.limites_archive(),
                 )
             )
             if not reponse.appariement_effectue:
@@ -344,7 +343,6 @@ def executer_travail(
                             *inscrits,
                         ],
                         cle_privee=cle_privee,
-                        limites_archive=reglages.limites_archive(),
                     )
                 )
     except EchecTravail as erreur:
