@@ -169,7 +169,8 @@ def main() -> None:
         f"({len(reponse.signales)} enfants signalés)"
     )
     print()
-    print(f"| étape (médiane de {options.passages})                     | secondes |")
+    entete = f"étape (médiane de {options.passages})"
+    print(f"| {entete:<41} | secondes |")
     print("|-------------------------------------------|----------|")
     for nom, valeurs in etapes.items():
         print(f"| enfant : {nom:<32} | {statistics.median(valeurs):8.2f} |")
