@@ -195,3 +195,18 @@ def test_la_vraie_commande_cellule_rend_le_json_et_le_code_de_sortie(tmp_path: P
     rapport = json.loads(fini.stdout)
     assert rapport["lignes"] == 0
     assert "ligne d'en-tête" in rapport["refus"]
+
+
+def test_le_resume_lisible_liste_les_premieres_erreurs_et_compte_les_autres(
+    cellule: typer.Typer, tmp_path: Path
+) -> None:
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(300)] + [["X", "P", "hier", "M"]] * 25
+    fichier = tmp_path / "caf.csv"
+    fichier.write_text(csv_texte(["Nom", "Prénoms", "Date de naissance", "Sexe"], lignes))
+
+    code, sortie, _ = _lancer(cellule, "fichier", "verifier", "--profil", "caf", str(fichier))
+
+    assert code == 0
+    assert "Lignes lues : 325 — valides : 300 — rejetées : 25" in sortie
+    assert "ligne 302 — Date de naissance : date illisible" in sortie
+    assert "… et 5 autres (option --json pour la liste)." in sortie

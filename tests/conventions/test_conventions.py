@@ -19,7 +19,7 @@ from conventions import (
     lire,
     profil_integre,
 )
-from tests.conventions.fabrique import AUJOURD_HUI, csv_caf, csv_texte
+from tests.conventions.fabrique import AUJOURD_HUI, ENTETES_ONDE, csv_caf, csv_texte, lignes_onde
 
 EXEMPLES = Path(__file__).resolve().parents[2] / "docs" / "exemples"
 
@@ -189,3 +189,21 @@ def test_un_profil_minimal_se_charge() -> None:
     profil = charger_profil(PROFIL_MINIMAL)
     assert profil.obligatoires == ("nom", "prenoms", "date_naissance", "sexe")
     assert profil.separateur is None
+
+
+def test_un_export_onde_avec_adresses_est_refuse_par_une_convention_qui_ne_les_autorise_pas() -> None:
+    texte = (EXEMPLES / "onde.toml").read_text(encoding="utf-8")
+    sans_adresse = charger_convention(
+        texte.replace(', "adresse", "code_postal", "commune"]', "]").replace(
+            "dsden59-onde-2025", "onde-sans-adresse"
+        )
+    )
+    octets = csv_texte(ENTETES_ONDE, lignes_onde()).encode()
+
+    avec = lire(octets, charger_convention(texte), aujourd_hui=AUJOURD_HUI, commune="59350")
+    sans = lire(octets, sans_adresse, aujourd_hui=AUJOURD_HUI, commune="59350")
+
+    assert avec.accepte, avec.rapport.refus
+    assert avec.table.get_column("mode").unique().to_list() == ["ecole"]
+    assert "« Adresse1 », « Cp1 », « Commune1 »" in (sans.rapport.refus or "")
+    assert "onde-sans-adresse" in (sans.rapport.refus or "")
