@@ -381,8 +381,11 @@ class _TamponBorne(Py7zIO):
     def size(self) -> int:
         return len(self._octets)
 
-    def valeur(self) -> bytes:
-        return bytes(self._octets)
+    def vider(self) -> bytes:
+        """Rend le contenu et libère le tampon : au pic, une seule copie de chaque fichier en double."""
+        contenu = bytes(self._octets)
+        self._octets = bytearray()
+        return contenu
 
 
 class _FabriqueBornee(WriterFactory):
@@ -405,7 +408,7 @@ class _FabriqueBornee(WriterFactory):
             raise ArchiveRefusee(_message_trop_decompresse(self._limites))
 
     def contenu(self, nom: str) -> bytes:
-        tampon = self._tampons.get(nom)
+        tampon = self._tampons.pop(nom, None)
         if tampon is None:
             raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne="EntreeManquante")
-        return tampon.valeur()
+        return tampon.vider()

@@ -188,3 +188,19 @@ def test_avec_la_cle_en_variable_d_environnement_la_rotation_affiche_la_nouvelle
     monkeypatch.setenv("CELLULE_CLE_MAITRESSE", nouvelle)
     parametres.cache_clear()
     assert CliRunner().invoke(app, ["cles", "etat"]).exit_code == 0
+
+
+def test_les_limites_d_archive_se_reglent_par_l_environnement(
+    tmp_path: Path, dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.parametres import parametres
+
+    archive = tmp_path / "trois.7z"
+    archive.write_bytes(fabriquer(tmp_path / "f", {f"liste_{i}.csv": CSV_FAMILLES for i in range(3)}))
+    monkeypatch.setenv("CELLULE_ARCHIVE_ENTREES_MAX", "2")
+    parametres.cache_clear()
+
+    resultat = CliRunner().invoke(app, ["archive", "verifier", str(archive)], input=MOT_DE_PASSE + "\n")
+
+    assert resultat.exit_code == 4
+    assert "3 entrées, au plus 2" in resultat.output
