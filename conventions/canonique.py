@@ -22,6 +22,7 @@ _TEXTES_LIBRES = ("nom", "nom_usage", "nom_allocataire", "prenom_allocataire", "
 _CODES = ("ine", "uai", "code_postal")
 _MOTS_SENSIBLES = frozenset({"nir", "nss", "secu", "nationalite", "nationalites"})
 _EXPRESSIONS_SENSIBLES = ("securite sociale", "pays de nationalite")
+_HEURE = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 _NOTATION_DATE = {"%d": "JJ", "%m": "MM", "%Y": "AAAA"}
 
 
@@ -221,11 +222,10 @@ def _preparer(
     controles.append(_Controle(pl.col("nom").is_null(), libelles["nom"], "nom manquant"))
     controles.append(_Controle(pl.col("prenoms").is_null(), libelles["prenoms"], "prénoms manquants"))
 
+    # Un tableur ajoute souvent une heure nulle (« 14/03/2015 00:00:00 ») : elle est ignorée.
+    jour_seul = bruts["date_naissance"].str.replace(_HEURE, "")
     valeurs["date_naissance"] = pl.coalesce(
-        [
-            bruts["date_naissance"].str.strptime(pl.Date, format_date, strict=False)
-            for format_date in profil.formats_date
-        ]
+        [jour_seul.str.strptime(pl.Date, format_date, strict=False) for format_date in profil.formats_date]
     )
     naissance = pl.col("date_naissance")
     notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
@@ -237,7 +237,9 @@ def _preparer(
         ),
         _Controle(naissance > pl.lit(cadre.aujourd_hui), libelles["date_naissance"], "date dans le futur"),
         _Controle(
-            naissance.dt.year() < 1900, libelles["date_naissance"], "date invraisemblable (avant 1900)"
+            naissance.dt.year() < 1900,
+            libelles["date_naissance"],
+            "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres)",
         ),
     ]
 

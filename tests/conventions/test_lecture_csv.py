@@ -139,10 +139,24 @@ def test_un_ancien_en_tete_base_eleves_est_reconnu() -> None:
 def test_les_dates_jj_mm_aaaa_et_aaaa_mm_jj_sont_lues_toutes_deux() -> None:
     texte = csv_texte(
         ["Nom", "Prénom", "Date de naissance", "Sexe"],
-        [["A", "Un", "14/03/2015", "M"], ["B", "Deux", "2015-03-14", "F"]],
+        [
+            ["A", "Un", "14/03/2015", "M"],
+            ["B", "Deux", "2015-03-14", "F"],
+            ["C", "Trois", "14/03/2015 00:00:00", "F"],
+            ["D", "Quatre", "2015-03-14T00:00", "F"],
+        ],
     )
     lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
-    assert lecture.table.get_column("date_naissance").to_list() == [date(2015, 3, 14)] * 2
+    assert lecture.table.get_column("date_naissance").to_list() == [date(2015, 3, 14)] * 4
+
+
+def test_une_annee_a_deux_chiffres_est_rejetee_plutot_que_devinee() -> None:
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)] + [["X", "P", "14/03/15", "M"]]
+    texte = csv_texte(["Nom", "Prénom", "Date de naissance", "Sexe"], lignes)
+    lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+    assert [(e.ligne, e.motif) for e in lecture.rapport.erreurs] == [
+        (12, "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres)")
+    ]
 
 
 @pytest.mark.parametrize(
