@@ -90,11 +90,13 @@ def apparier_splink(familles: pl.DataFrame, inscrits: pl.DataFrame, date_referen
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
     from splink.internals.comparison_creator import ComparisonCreator
 
-    soumis = familles.select(
-        pl.col("date_naissance")
-        .map_elements(lambda d: est_soumis(d, date_reference), return_dtype=pl.Boolean)
+    dates = familles["date_naissance"].drop_nulls().unique()
+    regle = pl.DataFrame({"date_naissance": dates, "soumis": [est_soumis(d, date_reference) for d in dates]})
+    soumis = (
+        familles.select("date_naissance")
+        .join(regle, on="date_naissance", how="left", maintain_order="left")["soumis"]
         .fill_null(True)
-    ).to_series()
+    )
     a_lier = _preparer(familles.filter(soumis))
     eleves = _preparer(inscrits)
     api = DuckDBAPI()
