@@ -6,18 +6,21 @@ texte clair sur disque, seule l'archive chiffrée y passe le temps de la lire.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
 from chiffrement import PaireTravailleur, generer_paire_travailleur, sceller
 from conventions import Convention
-from service.travailleur import DemandeTravail, SourceTravail
+from service.travailleur import DemandeTravail, ReglagesTravailleur, SourceTravail, sonder
 
 COMMUNE = "59350"
 JOUR = dt.date(2026, 1, 15)
@@ -60,6 +63,22 @@ _PARTENAIRES = {
     "hors_contrat": ("DSDEN du Nord (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
     "medico_social": ("ARS (fictive)", "pivot-inscrits", COLONNES_INSCRITS[1:]),
 }
+
+
+@cache
+def protections_disponibles() -> frozenset[str]:
+    """Les protections que ce noyau permet (rapport de la sonde) : les tests de la chaîne les exigent
+    toutes, et tournent aussi sur un noyau qui n'en permet qu'une partie (test_confinement le dit)."""
+    rapport = sonder("essais", reglages=ReglagesTravailleur(protections_obligatoires=frozenset()))
+    return frozenset(nom for nom, active in rapport.protections.items() if active)
+
+
+def reglages(**changements: Any) -> ReglagesTravailleur:
+    """Réglages des tests : 2 Gio, 60 s, toutes les protections disponibles obligatoires."""
+    base = ReglagesTravailleur(
+        memoire=2048 * 1024 * 1024, cpu=60, duree=60, protections_obligatoires=protections_disponibles()
+    )
+    return dataclasses.replace(base, **changements)
 
 
 def sept_zip() -> str:

@@ -16,7 +16,7 @@ import pytest
 from appariement import apparier
 from appariement.synthese import generer
 from chiffrement import Limites
-from service.travailleur import EchecTravail, ReglagesTravailleur, executer
+from service.travailleur import EchecTravail, executer
 from service.travailleur.parent import MODULE_ENFANT, decoder_reponse, lancer
 from service.travailleur.protocole import ReponseEnfant
 from tests.travailleur.fabrique import (
@@ -25,10 +25,10 @@ from tests.travailleur.fabrique import (
     convention,
     familles,
     inscrits,
+    protections_disponibles,
+    reglages,
     sept_zip,
 )
-
-REGLAGES = ReglagesTravailleur(memoire=2048 * 1024 * 1024, cpu=60, duree=60)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +77,7 @@ def _petite_campagne(nom_absent: str = "MARTINEAU") -> Campagne:
 def test_une_campagne_signale_l_enfant_absent_des_listes_avec_son_identite_telle_que_recue() -> None:
     campagne = _petite_campagne()
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     assert reponse.statut == "termine"
     assert reponse.appariement_effectue
@@ -107,7 +107,7 @@ def test_une_campagne_signale_l_enfant_absent_des_listes_avec_son_identite_telle
 def test_chaque_source_a_ses_comptes_et_l_empreinte_de_son_archive() -> None:
     campagne = _petite_campagne()
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     par_source = {s.identifiant: s for s in reponse.sources}
     assert {i: s.sha256 for i, s in par_source.items()} == {
@@ -127,7 +127,7 @@ def test_chaque_source_a_ses_comptes_et_l_empreinte_de_son_archive() -> None:
 
 
 def test_les_protections_actives_sont_rapportees() -> None:
-    reponse = executer(_petite_campagne().demande(), reglages=REGLAGES)
+    reponse = executer(_petite_campagne().demande(), reglages=reglages())
     assert set(reponse.protections) == {
         "limites",
         "sans_nouveaux_privileges",
@@ -135,9 +135,9 @@ def test_les_protections_actives_sont_rapportees() -> None:
         "landlock",
         "seccomp",
     }
-    assert all(reponse.protections[nom] for nom in REGLAGES.protections_obligatoires)
+    assert {nom for nom, active in reponse.protections.items() if active} == protections_disponibles()
     assert reponse.memoire_crete_mio is not None
-    assert reponse.memoire_crete_mio < REGLAGES.memoire // (1024 * 1024)
+    assert reponse.memoire_crete_mio < reglages().memoire // (1024 * 1024)
 
 
 def test_un_mot_de_passe_faux_refuse_la_source_et_aucun_enfant_n_est_signale_a_tort() -> None:
@@ -150,7 +150,7 @@ def test_un_mot_de_passe_faux_refuse_la_source_et_aucun_enfant_n_est_signale_a_t
         mot_de_passe_scelle="Mauvais-Mot-De-Passe-1",
     )
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     assert reponse.statut == "termine"
     assert not reponse.appariement_effectue
@@ -171,7 +171,7 @@ def test_une_convention_echue_refuse_sa_source_avant_ouverture_de_l_archive() ->
     )
     campagne.ajouter("onde-1", "onde", inscrits(_famille("1", "LEFEBVRE", "Lucas", dt.date(2016, 3, 4), "M")))
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     caf = next(s for s in reponse.sources if s.identifiant == "caf-1")
     assert caf.refus is not None
@@ -208,7 +208,7 @@ def test_la_chaine_isolee_decide_comme_le_moteur_malgre_des_identifiants_repetes
     for identifiant, (source, table) in listes.items():
         campagne.ajouter(identifiant, source, table)
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     attendu = apparier(jeu.familles, jeu.inscrits, DATE_REFERENCE).decisions
     comptes = dict(attendu.group_by("statut").len().iter_rows())
@@ -261,7 +261,7 @@ def test_aucun_texte_clair_ne_reste_dans_les_dossiers_temporaires_et_de_donnees(
     campagne = _petite_campagne(nom_absent=marqueur)
     debut = time.time() - 1
 
-    reponse = executer(campagne.demande(), reglages=REGLAGES)
+    reponse = executer(campagne.demande(), reglages=reglages())
 
     assert reponse.signales[0].identite.nom == marqueur  # le texte clair a bien existé, en mémoire
     dossiers = {Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/dev/shm"), dossier_donnees, tmp_path}
@@ -277,15 +277,13 @@ def test_aucun_texte_clair_ne_reste_dans_les_dossiers_temporaires_et_de_donnees(
 
 
 def test_un_travail_trop_long_est_interrompu() -> None:
-    reglages = ReglagesTravailleur(memoire=REGLAGES.memoire, duree=0.3)
     with pytest.raises(EchecTravail, match=r"dépassé sa durée maximale \(0\.3 s\)"):
-        executer(_petite_campagne().demande(), reglages=reglages)
+        executer(_petite_campagne().demande(), reglages=reglages(duree=0.3))
 
 
 def test_un_plafond_de_memoire_trop_bas_est_un_echec_clair() -> None:
-    reglages = ReglagesTravailleur(memoire=256 * 1024 * 1024, duree=60)
     with pytest.raises(EchecTravail, match="mémoire"):
-        executer(_petite_campagne().demande(), reglages=reglages)
+        executer(_petite_campagne().demande(), reglages=reglages(memoire=256 * 1024 * 1024))
 
 
 def test_une_demande_corrompue_est_refusee_par_l_enfant_sans_trace() -> None:
@@ -293,18 +291,16 @@ def test_une_demande_corrompue_est_refusee_par_l_enfant_sans_trace() -> None:
     tronquee = (
         b"CELLULE-DEMANDE\x00" + b"\x00\x01" + b"\x00\x00\x00\x01" + (100).to_bytes(8, "big") + b"tronque"
     )
-    sortie = lancer(MODULE_ENFANT, REGLAGES.arguments(), tronquee, REGLAGES)
+    sortie = lancer(MODULE_ENFANT, reglages().arguments(), tronquee, reglages())
     reponse = decoder_reponse(sortie, ReponseEnfant)
     assert reponse.statut == "echec"
     assert reponse.motif == "demande illisible (message tronqué : trame incomplète)"
 
 
 def test_les_limites_d_archive_du_deploiement_s_appliquent_dans_l_enfant() -> None:
-    reglages = ReglagesTravailleur(
-        memoire=REGLAGES.memoire, duree=60, limites_archive=Limites(taille_archive_max=100)
-    )
+    limites = Limites(taille_archive_max=100)
 
-    reponse = executer(_petite_campagne().demande(), reglages=reglages)
+    reponse = executer(_petite_campagne().demande(), reglages=reglages(limites_archive=limites))
 
     assert all(s.refus is not None and s.refus.startswith("archive trop grande") for s in reponse.sources)
     assert not reponse.appariement_effectue
