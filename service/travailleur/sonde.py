@@ -8,7 +8,8 @@ administrateur (``python -m service.travailleur``), jamais au traitement d'une c
 
 Actions :
 - ``essais`` : ouvrir une socket (IP, Unix), écrire et créer un dossier dans ``--dossier``, lire
-  ``--fichier``, créer un processus, relever une limite, se faire tracer, exécuter un programme ;
+  ``--fichier``, créer un processus, relever une limite, se faire tracer, signaler le parent,
+  exécuter un programme ;
 - ``memoire`` : allouer jusqu'au refus, rapporter la quantité atteinte ;
 - ``cpu`` : calculer sans fin (la limite de temps CPU doit l'arrêter) ;
 - ``attente`` : dormir sans fin (la durée réelle imposée par le parent doit l'arrêter) ;
@@ -79,6 +80,8 @@ def essais(arguments: argparse.Namespace) -> dict[str, str]:
         "processus": _processus,
         "limite": lambda: resource.setrlimit(resource.RLIMIT_CPU, cpu),
         "ptrace": _ptrace,
+        # Signal 0 : vérifie seulement le droit d'envoyer un signal au parent.
+        "signal": lambda: os.kill(os.getppid(), 0),
     }
     if arguments.dossier:
         tentatives["ecriture"] = lambda: _ecrire(arguments.dossier)

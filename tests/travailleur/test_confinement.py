@@ -51,10 +51,13 @@ def test_l_enfant_ne_peut_ni_ouvrir_de_socket_ni_ecrire_ni_lire_les_donnees_ni_l
         "creation_dossier",
         "lecture",
         "execution",
+        "signal",
     }
     assert set(rapport.essais) == attendus
+    # Les signaux hors du domaine ne sont bloqués qu'à partir de l'ABI Landlock 6.
+    toleres = {"signal"} if version_landlock() < 6 else set()
     permis = {action for action, resultat in rapport.essais.items() if not resultat.startswith("refusé")}
-    assert permis == set()
+    assert permis - toleres == set()
     assert sorted(p.name for p in donnees.iterdir()) == ["cle_maitresse"]
 
 
