@@ -18,7 +18,7 @@ from rapidfuzz.distance import JaroWinkler
 
 NIVEAUX: dict[str, tuple[str, ...]] = {
     "nom": ("exact", "compose", "allocataire", "proche", "ressemblant", "different"),
-    "prenom": ("exact", "autre_prenom", "proche", "ressemblant", "different"),
+    "prenom": ("exact", "premier_commun", "autre_prenom", "proche", "ressemblant", "different"),
     "date_naissance": (
         "exacte",
         "jour_mois_inverses",
@@ -38,8 +38,6 @@ SEUIL_PROCHE = 0.92
 SEUIL_RESSEMBLANT = 0.80
 SEUIL_ADRESSE = 0.90
 JOURS_PROCHES = 7
-# Écarts de date (AAAAMMJJ en entier) produits par un seul chiffre faux.
-_ECARTS_UN_CHIFFRE = [k * 10**p for k in range(1, 10) for p in range(8)]
 
 Scorer = Callable[..., Any]
 
@@ -134,9 +132,13 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     """Accord des prénoms : premier prénom, un prénom commun (un seul prénom d'un côté), proximité."""
     jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity)
     ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio)
+    meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
+    # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
+    seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
     niveau = _niveau(
         [
-            (pl.col("prenom1") == pl.col("prenom1_i")) | (pl.col("prenoms_c") == pl.col("prenoms_c_i")),
+            (meme_premier & ~seconds_differents) | (pl.col("prenoms_c") == pl.col("prenoms_c_i")),
+            meme_premier,
             pl.col("_ens") >= 1.0,
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
@@ -149,11 +151,16 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
 
 
 def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:
-    """Vrai quand le nom de l'un est le prénom de l'autre et réciproquement (à la phonétique près)."""
+    """Vrai quand le nom de l'un est le prénom de l'autre et réciproquement (à la phonétique près).
+
+    Par parties de nom : un nom composé inversé devient « MARTIN BRUN » dans les prénoms, dont le
+    premier doit alors être une partie du nom de l'autre côté, et réciproquement.
+    """
     return paires.select(
-        ((pl.col("nom_ph") == pl.col("prenom_ph_i")) & (pl.col("prenom_ph") == pl.col("nom_ph_i"))).fill_null(
-            False
-        )
+        (
+            pl.col("noms_ph").list.contains(pl.col("prenom_ph_i"))
+            & pl.col("noms_ph_i").list.contains(pl.col("prenom_ph"))
+        ).fill_null(False)
     ).to_series()
 
 
@@ -162,6 +169,13 @@ def _aaaammjj(jour: pl.Expr) -> pl.Expr:
         jour.dt.year().cast(pl.Int32) * 10000
         + jour.dt.month().cast(pl.Int32) * 100
         + jour.dt.day().cast(pl.Int32)
+    )
+
+
+def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
+    """Nombre de positions où les deux dates AAAAMMJJ n'ont pas le même chiffre."""
+    return pl.sum_horizontal(
+        [((gauche // 10**rang) % 10 != (droite // 10**rang) % 10).cast(pl.Int8) for rang in range(8)]
     )
 
 
@@ -176,7 +190,9 @@ def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
             (gauche.dt.year() == droite.dt.year())
             & (gauche.dt.month() == droite.dt.day())
             & (gauche.dt.day() == droite.dt.month()),
-            (entier_g - entier_d).abs().is_in(_ECARTS_UN_CHIFFRE),
+            # Un chiffre de l'année faux à plus d'un an d'écart ressemble trop à un frère ou une sœur.
+            (_chiffres_differents(entier_g, entier_d) == 1)
+            & ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() <= 1),
             ecart_jours <= JOURS_PROCHES,
             ((gauche.dt.year() - droite.dt.year()).abs() == 1)
             & (gauche.dt.month() == droite.dt.month())

@@ -35,8 +35,8 @@ COLONNES_INSCRITS: tuple[str, ...] = (
 _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 
 _COLONNES_PAIRE = (
-    "nom_c", "nom_cs", "nom_t", "nom_ph", "prenom1", "prenoms_t", "prenoms_c", "prenom_ph", "date", "sexe",
-    "adresse", "code_postal", "commune", "alloc_cs",
+    "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom2", "prenoms_t", "prenoms_c",
+    "prenom_ph", "date", "sexe", "adresse", "code_postal", "commune", "alloc_cs",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 
@@ -50,6 +50,10 @@ _LIBELLES_MOTIFS = {
     "hors_obligation": "hors de l'âge de l'obligation d'instruction à la date de référence",
     "date_manquante": "date de naissance manquante : l'âge et l'identité sont à vérifier",
     "score_intermediaire": "fiche ressemblante, mais score entre le seuil de revue et le seuil d'appariement",
+    "desaccord": (
+        "score élevé, mais le prénom, le sexe ou la date de naissance ne concordent pas : "
+        "ce pourrait être un frère, une sœur ou un jumeau"
+    ),
     "concurrent": "une autre fiche ou un autre enfant (frère, sœur, jumeau, doublon) obtient un score proche",
     "deja_prise": "la fiche la plus ressemblante est attribuée à un autre enfant avec un score proche",
     "aucun": "aucune fiche d'inscription assez ressemblante",
@@ -217,27 +221,22 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
         .join(score_i, on="ii", how="left")
     )
     marge = reglages.marge
-    # Concurrent écarté : sa fiche est clairement à un autre, ou cet autre enfant est clairement lié ailleurs.
-    fiche_prise = pl.col("lien_i").fill_null(-math.inf) >= pl.col("score") + marge
-    enfant_lie = pl.col("lien_f").fill_null(-math.inf) >= pl.col("score") + marge
-    cote_enfant = autres.filter(
-        pl.col("lien_f").is_not_null() & (pl.col("score") >= pl.col("lien_f") - marge) & ~fiche_prise
+    # Seul compte un concurrent resté sans lien : s'il était lié ailleurs, les deux enfants sont
+    # retrouvés quoi qu'il arrive. Un enfant sans lien dont la meilleure fiche est prise de peu
+    # (un jumeau absent, un homonyme) met en doute le lien de l'autre, et reste lui-même à vérifier.
+    fiche_libre = autres.filter(
+        pl.col("lien_f").is_not_null()
+        & pl.col("lien_i").is_null()
+        & (pl.col("score") >= pl.col("lien_f") - marge)
     ).select("fi")
-    cote_fiche = (
-        autres.filter(
-            pl.col("lien_i").is_not_null() & (pl.col("score") >= pl.col("lien_i") - marge) & ~enfant_lie
-        )
-        .select("ii")
-        .join(liens.select("fi", "ii"), on="ii")
-        .select("fi")
+    enfant_sans_lien = autres.filter(
+        pl.col("lien_f").is_null()
+        & pl.col("lien_i").is_not_null()
+        & (pl.col("score") >= pl.col("lien_i") - marge)
     )
-    concurrents = pl.concat([cote_enfant, cote_fiche]).unique().with_columns(pl.lit(True).alias("concurrent"))
-    prises = (
-        autres.filter(pl.col("lien_f").is_null() & ~fiche_prise)
-        .select("fi")
-        .unique()
-        .with_columns(pl.lit(True).alias("deja_prise"))
-    )
+    cote_fiche = enfant_sans_lien.select("ii").join(liens.select("fi", "ii"), on="ii").select("fi")
+    concurrents = pl.concat([fiche_libre, cote_fiche]).unique().with_columns(pl.lit(True).alias("concurrent"))
+    prises = enfant_sans_lien.select("fi").unique().with_columns(pl.lit(True).alias("deja_prise"))
     return concurrents.join(prises, on="fi", how="full", coalesce=True)
 
 
@@ -247,6 +246,17 @@ def _eligibilite(familles: pl.DataFrame, date_reference: date) -> pl.DataFrame:
     return pl.DataFrame(
         {"date": dates, "soumis": [est_soumis(d, date_reference) for d in dates]},
         schema={"date": pl.Date, "soumis": pl.Boolean},
+    )
+
+
+def _desaccord_bloquant() -> pl.Expr:
+    """Ce qu'aucun score ne rattrape : un prénom sans rapport, un sexe différent sans prénom
+    identique, une date sans rapport. C'est le portrait d'un frère,
+    d'une sœur ou d'un jumeau : la fiche n'est jamais liée sans qu'une personne regarde."""
+    return (
+        (pl.col("prenom").fill_null(0) == NIVEAUX["prenom"].index("different"))
+        | ((pl.col("sexe").fill_null(0) > 0) & (pl.col("prenom").fill_null(0) > 0))
+        | (pl.col("date_naissance").fill_null(0) == NIVEAUX["date_naissance"].index("differente"))
     )
 
 
@@ -366,6 +376,8 @@ def apparier(
         .then(pl.lit("concurrent"))
         .when(pl.col("lie") & (pl.col("score") < reglages.seuil_apparie))
         .then(pl.lit("score_intermediaire"))
+        .when(pl.col("lie") & _desaccord_bloquant())
+        .then(pl.lit("desaccord"))
         .when(pl.col("lie") & (pl.col("mode") != "ecole"))
         .then(pl.lit("instruction_declaree"))
         .when(pl.col("lie"))
@@ -380,6 +392,7 @@ def apparier(
             "hors_obligation": "hors_obligation",
             "concurrent": "a_verifier",
             "score_intermediaire": "a_verifier",
+            "desaccord": "a_verifier",
             "instruction_declaree": "instruction_declaree",
             "apparie": "apparie",
             "deja_prise": "a_verifier",

@@ -124,11 +124,14 @@ def _formes_prenoms(valeurs: pl.DataFrame) -> pl.DataFrame:
         valeurs.height,
         [
             pl.col("canon").first().alias("prenom1"),
+            pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
             pl.col("canon").str.join(" ").alias("prenoms_t"),
             pl.col("mot").str.join("").alias("prenoms_c"),
         ],
     )
-    return table.select("prenom1", "prenoms_t", "prenoms_c", phonetique(table["prenom1"]).alias("prenom_ph"))
+    return table.select(
+        "prenom1", "prenom2", "prenoms_t", "prenoms_c", phonetique(table["prenom1"]).alias("prenom_ph")
+    )
 
 
 def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
@@ -160,7 +163,7 @@ def _sexe(colonne: pl.Expr) -> pl.Expr:
 
 COLONNES_COMPAREES: tuple[str, ...] = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph", "alloc_cs",
-    "prenom1", "prenoms_t", "prenoms_c", "prenom_ph", "adresse", "code_postal", "commune",
+    "prenom1", "prenom2", "prenoms_t", "prenoms_c", "prenom_ph", "adresse", "code_postal", "commune",
 )  # fmt: skip
 """Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""
 
