@@ -17,7 +17,7 @@ import polars as pl
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
-from appariement import apparier
+from appariement import DonneesInvalides, apparier
 from chiffrement import ErreurArchive, Limites, ScelleInvalide, desceller, ouvrir_archive
 from conventions import Convention, lire
 from conventions.convention import SOURCES_FAMILLES
@@ -79,7 +79,10 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         motif = str(erreur) if isinstance(erreur, MessageInvalide) else "contenu non conforme"
         return ReponseEnfant(statut="echec", motif=f"demande illisible ({motif})", protections=etat.actives)
     if demande is None or any(
-        n >= len(trames) for n in (demande.cle_privee, *(s.archive for s in demande.sources)) if n is not None
+        n >= len(trames)
+        for s in demande.sources
+        for n in (demande.cle_privee, s.archive, s.mot_de_passe_scelle)
+        if n is not None
     ):
         return ReponseEnfant(
             statut="echec", motif="demande illisible (trame manquante)", protections=etat.actives
@@ -111,11 +114,17 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         with chrono.etape("appariement"):
             table_familles = pl.concat([t for s in familles for t in s.tables], how="vertical_relaxed")
             table_inscrits = pl.concat([t for s in inscrits for t in s.tables], how="vertical_relaxed")
-            decisions = apparier(table_familles, table_inscrits, demande.date_reference).decisions
-        with chrono.etape("reponse"):
-            _compter_decisions(decisions, lues)
-            signales = _signales(decisions, table_familles, table_inscrits)
-        effectue = True
+            try:
+                decisions = apparier(table_familles, table_inscrits, demande.date_reference).decisions
+            except DonneesInvalides as erreur:
+                # Tables canoniques non conformes : défaut d'un profil, le message ne cite que des colonnes.
+                erreurs.append(ErreurTravail(motif=f"appariement impossible : {erreur}"))
+                decisions = None
+        if decisions is not None:
+            with chrono.etape("reponse"):
+                _compter_decisions(decisions, lues)
+                signales = _signales(decisions, table_familles, table_inscrits)
+            effectue = True
     return ReponseEnfant(
         statut="termine",
         protections=etat.actives,
