@@ -115,7 +115,8 @@ _TRAINE: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "SAL", "TER", "VAU", "BOUR", "CHAU", "CLA", "GOU", "JAU", "LOU", "NAU", "QUÉ",
         ),
         (
-            "", "RI", "LA", "MO", "VE", "DI", "NO", "GA", "TE", "BOU",
+            "", "RI", "LA", "MO", "VE", "DI", "NO", "GA", "TE", "BOU", "CHE", "MAR", "SO", "TI", "PA", "GUE",
+            "LI", "DOU", "VIL", "BER",
         ),
         (
             "CHAMP", "MONT", "LIN", "NIER", "TEAU", "VILLE", "ARD", "AUD", "EAU", "ET", "IER", "IN", "OT",
@@ -132,9 +133,13 @@ _TRAINE: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "SLIMAN", "ABBES", "RAHAL", "ZIANE", "MANSOUR", "NACER", "LARBI", "HAMOU", "MOKHTAR",
             "DJEBBAR", "KHALED", "HADDOU", "MAZOUZ", "AZIZ", "TAYEB", "HAMID", "MESSAOUD", "SALAH",
             "AMRANE", "BRAHIM", "GHERBI", "KADDOUR", "MEDJDOUB", "REZKI", "SAADI", "TOUMI", "ZERROUK",
+            "ACHOUR", "BELAID", "CHABANE", "DAHMAN", "DERRADJ", "FERRAH", "GUEDDA", "HAMADOU", "KHERBACH",
+            "LAKHDAR", "MAMMERI", "MEZIAN", "NAIT", "OUAMAR", "RABAH", "SAHRAOU", "SELLAM", "TIGHIL",
+            "YOUCEF", "ZEMMOUR", "ZOUAOU", "AMGHAR", "BOUDJEL", "CHERGU", "DJERBI", "FODIL", "GHAZAL",
+            "HAMMAD", "LAIB",
         ),
         (
-            "", "I", "A", "IA", "OUI", "INE", "ANE",
+            "", "I", "A", "IA", "OUI", "INE", "ANE", "ENE", "AT", "OUNE",
         ),
     ),
     "turquie": (
@@ -172,7 +177,12 @@ PRENOMS: dict[tuple[str, str], tuple[str, ...]] = {
         "Léon", "Aurélien", "Thomas", "Romain", "Julien", "Quentin", "Kevin|Kévin", "Dylan", "Florian",
         "Jean-Baptiste", "Pierre-Louis", "Benjamin", "Simon", "Augustin", "Côme", "Malo", "Tiago",
         "Yanis|Yannis", "Ilan", "Naël", "Gaspard", "Oscar", "Lyam", "Ayden", "Charly", "Ruben", "Esteban",
-        "Mathys", "Corentin",
+        "Mathys", "Corentin", "Lucien", "Milo", "Nino", "Soan", "Swann", "Ezio", "Alexis", "Anatole",
+        "Achille", "Émile", "Hector", "Joseph", "Basile", "Félix", "Léandre", "Timothée", "Matthieu",
+        "Damien", "Bastien", "Lilian", "Loïc", "Erwan", "Titouan", "Owen", "Adrien", "Lorenzo", "Jean",
+        "Charles", "Henri", "Pierre", "Vincent", "Tristan", "Mathias", "Nicolas", "Elouan", "Jonas",
+        "Abel", "Kenzo", "Maxence", "Noam", "Nathanaël", "Célestin", "Marceau", "Gaël", "Sohan", "Eden",
+        "Ulysse", "Aloïs", "Gabin-Louis", "Jean-Pierre", "Louis-Marie", "Paul-Antoine", "Yann", "Rémi",
     ),
     ("france", "F"): (
         "Jade", "Louise", "Emma", "Ambre", "Alice", "Rose", "Anna", "Alba", "Romy", "Mia", "Lina|Lyna",
@@ -182,7 +192,12 @@ PRENOMS: dict[tuple[str, str], tuple[str, ...]] = {
         "Romane", "Lilou", "Anaïs|Anais", "Océane", "Maëlys|Maélys|Maelys", "Marie", "Mathilde", "Pauline",
         "Laura", "Marine", "Justine", "Lisa", "Emmy", "Iris", "Victoire", "Héloïse", "Marie-Lou",
         "Anne-Sophie", "Apolline", "Gabrielle", "Maëlle", "Noémie", "Albane", "Lya", "Elsa", "Salomé",
-        "Axelle", "Célia", "Alix", "Ninon", "Lise", "Thaïs", "Constance",
+        "Axelle", "Célia", "Alix", "Ninon", "Lise", "Thaïs", "Constance", "Céleste", "Olivia",
+        "Valentine", "Victoria", "Éléonore", "Clémentine", "Léana", "Lana", "Élise", "Émilie", "Hanna",
+        "Éloïse", "Maya", "Louane", "Charline", "Diane", "Joséphine", "Blanche", "Candice", "Anaëlle",
+        "Enora", "Nola", "Solène", "Inaya", "Kiara", "Lila", "Lilia", "Suzanne", "Marion", "Morgane",
+        "Cassandre", "Zélie", "Ophélie", "Faustine", "Louisa", "Naomi", "Mélina", "Alicia", "Garance",
+        "Mathilda", "Marie-Ange", "Anne-Laure", "Marie-Jeanne", "Lou-Ann", "Gwenaëlle", "Maïwenn",
     ),
     ("maghreb", "M"): (
         "Mohamed|Mohammed|Muhammad|Mohammad|Mohamad|Mouhamed", "Adam", "Rayan|Rayane",
@@ -191,7 +206,9 @@ PRENOMS: dict[tuple[str, str], tuple[str, ...]] = {
         "Zakaria|Zakariya|Zacharia|Zakarya", "Omar|Oumar|Umar", "Karim", "Yassine|Yacine|Yassin|Yasin",
         "Walid", "Sami", "Naïm|Naim", "Abdelkader|Abd El Kader", "Abderrahmane|Abderahmane|Abdurrahman",
         "Samy", "Idris|Idriss", "Younes|Younès|Yunus", "Malik", "Nabil", "Ibrahim", "Souleyman", "Ali",
-        "Amir", "Ryad|Riyad", "Selim|Sélim",
+        "Amir", "Ryad|Riyad", "Selim|Sélim", "Wassim", "Ayman|Aymane", "Issam", "Adil", "Yahya", "Haroun",
+        "Marwan|Merouane", "Anis", "Farès|Fares", "Aylan", "Kaïs|Kaïss|Kais", "Nazim", "Reda|Rida", "Lounis",
+        "Massinissa", "Mounir", "Taha", "Zinedine|Zineddine", "Mohamed-Amine|Mohamed Amine", "Sofiane-Ali",
     ),
     ("maghreb", "F"): (
         "Inès|Ines", "Lina|Lyna", "Sarah|Sara", "Aïcha|Aicha|Aisha|Aïsha", "Yasmine|Yasmina|Jasmine",
@@ -199,7 +216,9 @@ PRENOMS: dict[tuple[str, str], tuple[str, ...]] = {
         "Khadija|Khadidja|Kadija", "Hafsa", "Salma", "Amira", "Asma", "Naïla|Naila", "Imane|Iman",
         "Houda|Huda", "Leïla|Leila|Layla|Leyla", "Malak", "Assia|Asia", "Zineb|Zeinab|Zaynab", "Rania",
         "Jinane|Djinane", "Yousra|Yusra", "Hind", "Kenza", "Nesrine|Nesrin", "Sirine|Syrine",
-        "Wassila|Ouassila", "Amel", "Dounia|Dunya", "Safia", "Hiba", "Maïssa|Maissa",
+        "Wassila|Ouassila", "Amel", "Dounia|Dunya", "Safia", "Hiba", "Maïssa|Maissa", "Manel", "Aïda",
+        "Ikram", "Sana", "Soumaya|Soumeya", "Rim|Rym", "Chaïma|Chaima", "Nada", "Hajar|Hadjer", "Lamia",
+        "Farah", "Amani", "Nawel", "Selma", "Mayssa", "Ilham", "Anissa", "Camelia", "Kahina",
     ),
     ("afrique_ouest", "M"): (
         "Mamadou|Mamadu", "Moussa", "Ibrahima", "Ousmane|Usman|Ousman", "Abdoulaye", "Amadou|Ahmadou",
@@ -322,6 +341,19 @@ ORIGINES: tuple[tuple[str, float], ...] = (
     ("asie", 0.02), ("europe", 0.045), ("comores", 0.025),
 )
 # fmt: on
+# Concentration des noms (exposant de Zipf de la liste de tête) et part de la longue traîne, réglées
+# pour que les noms les plus portés restent sous ~0,5 % des enfants, comme en France (MARTIN ~0,3 %).
+EXPOSANTS_NOMS = {
+    "france": 0.7,
+    "maghreb": 0.7,
+    "afrique_ouest": 0.6,
+    "portugal": 0.7,
+    "turquie": 0.8,
+    "asie": 0.9,
+    "europe": 0.7,
+    "comores": 0.8,
+}  # fmt: skip
+PARTS_TRAINE = {"france": 0.9, "maghreb": 0.85, "turquie": 0.6, "europe": 0.7}
 CLAVIER: tuple[str, ...] = ("AZERTYUIOP", "QSDFGHJKLM", "WXCVBN")
 
 
@@ -424,14 +456,14 @@ def _liste(entrees: tuple[str, ...], exposant: float) -> _Liste:
 
 
 def _liste_noms(origine: str) -> _Liste:
-    tete = _liste(NOMS[origine], 0.9)
+    tete = _liste(NOMS[origine], EXPOSANTS_NOMS[origine])
     if origine not in _TRAINE:
         return tete
     debuts, milieux, fins = _TRAINE[origine]
     combinaisons = {f"{d}{m}{f}".strip() for d in debuts for m in milieux for f in fins}
     # Trois voyelles de suite sonnent faux : on les écarte.
     traine = sorted(n for n in combinaisons - set(tete.noms) if not re.search("[AEIOUYÈÉ]{3}", n))
-    part_traine = {"france": 0.6, "maghreb": 0.35, "turquie": 0.3, "europe": 0.5}[origine]
+    part_traine = PARTS_TRAINE[origine]
     # Traîne plate mais irrégulière : des noms rares, aucun très courant.
     rng = np.random.default_rng(len(traine))
     poids_traine = rng.pareto(3.0, len(traine)) + 0.2
@@ -463,7 +495,7 @@ FRANCE = 0
 SEXES = ("M", "F")
 _NOMS = _Repertoire([_liste_noms(origine) for origine in _ORIGINES])
 # Prénoms : groupe = 2 × origine + sexe (les prénoms de JUMEAUX sont tous dans ces listes).
-_PRENOMS = _Repertoire([_liste(PRENOMS[(origine, sexe)], 1.0) for origine in _ORIGINES for sexe in SEXES])
+_PRENOMS = _Repertoire([_liste(PRENOMS[(origine, sexe)], 0.55) for origine in _ORIGINES for sexe in SEXES])
 # Parents : groupe = 2 × (0 France, 1 Maghreb) + sexe.
 _ADULTES = _Repertoire([_liste(PRENOMS_ADULTES[(o, s)], 0.8) for o in ("france", "maghreb") for s in SEXES])
 _VARIANTES = _variantes()
