@@ -44,6 +44,7 @@ MODULE_ENFANT = "service.travailleur.enfant"
 MODULE_SONDE = "service.travailleur.sonde"
 _MIO = 1024 * 1024
 _BLOC = 64 * 1024
+_FILS_MAX = 8
 
 Modele = TypeVar("Modele", bound=BaseModel)
 
@@ -270,6 +271,8 @@ def _environnement() -> dict[str, str]:
         "MALLOC_ARENA_MAX": "2",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
+        # Chaque fil de polars réserve sa pile : le plafond mémoire garde son sens sur une grosse machine.
+        "POLARS_MAX_THREADS": str(min(os.cpu_count() or 1, _FILS_MAX)),
     }
 
 
