@@ -21,3 +21,4 @@ class Acteur:
 
 
 SYSTEME = Acteur(id=None, identifiant="systeme", role=None)
+ANONYME = Acteur(id=None, identifiant="anonyme", role=None)

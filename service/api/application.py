@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.evenement import IDENTIFIANT
-from service.acteur import Acteur
+from service.acteur import ANONYME, Acteur
 from service.api import (
     routes_audit,
     routes_campagnes,
@@ -72,7 +72,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
 
     @application.exception_handler(RefusAutorisation)
     def _refus(requete: Request, erreur: RefusAutorisation) -> JSONResponse:
-        acteur: Acteur = requete.state.acteur
+        acteur: Acteur = getattr(requete.state, "acteur", ANONYME)
         cible = erreur.cible if erreur.cible and IDENTIFIANT.fullmatch(erreur.cible[1]) else None
         # Transaction à part : celle de l'action refusée a été annulée, le refus reste écrit.
         with session_base(moteur) as session:

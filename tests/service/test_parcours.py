@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from service.base.moteur import session_base
 from service.execution import traiter_un
 from service.modeles import EvenementCas
+from service.registre.evenements import evenements_indicateurs
 from tests.service.fabriques import A, Archive, Monde, archives, jeu
 
 
@@ -144,3 +145,13 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
         ("mettre_en_demeure", "mise_en_demeure"),
         ("rescolarisation_constatee", "rescolarise"),
     ]
+    with monde.moteur.connect() as connexion:
+        pour_indicateurs = evenements_indicateurs(connexion, [A]).filter(pl.col("cas") == a_transmettre["id"])
+    assert pour_indicateurs["etape"].to_list() == [
+        "repere",
+        "transmis_dasen",
+        "mise_en_demeure",
+        "rescolarise",
+    ]
+    # La mise en demeure est datée de sa notification, comme l'indicateur de délai l'attend.
+    assert pour_indicateurs["date"][2] == notification
