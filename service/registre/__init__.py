@@ -1,0 +1,1 @@
+"""Le registre des cas : procédure, chiffrement des identités, création par les passages, lecture."""
