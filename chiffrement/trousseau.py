@@ -189,7 +189,6 @@ class Trousseau:
         """Ouvre un trousseau existant ; lève ``TrousseauInvalide`` s'il manque ou ne va pas avec la clé."""
         self.dossier = dossier
         self._cle_maitresse = cle_maitresse
-        self._cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
         if not self.existe(dossier):
             raise TrousseauInvalide(
                 f"aucun trousseau dans {dossier} : lancez « cellule cles init » (ou réglez CELLULE_TROUSSEAU)"
@@ -284,7 +283,6 @@ class Trousseau:
 
         self._modifier(reenvelopper)
         self._cle_maitresse = nouvelle_cle_maitresse
-        self._cache = None
 
     def etat(self) -> EtatTrousseau:
         donnees = self._lire()
@@ -356,13 +354,8 @@ class Trousseau:
             return self._lire_sous_verrou(chemin)
 
     def _lire_sous_verrou(self, chemin: Path) -> dict[str, Any]:
-        try:
-            etat = chemin.stat()
-        except FileNotFoundError:
-            raise TrousseauInvalide(f"trousseau introuvable ({chemin})") from None
-        signature = (etat.st_ino, etat.st_mtime_ns, etat.st_size)
-        if self._cache is not None and self._cache[0] == signature:
-            return self._cache[1]
+        # Relu à chaque usage (quelques Kio) : une cohorte détruite par un autre processus
+        # ne reste jamais utilisable ici.
         try:
             donnees = json.loads(chemin.read_bytes())
             valide = (
@@ -371,6 +364,8 @@ class Trousseau:
                 and isinstance(donnees.get("detruites"), dict)
                 and isinstance(donnees.get("empreinte_cle_maitresse"), str)
             )
+        except FileNotFoundError:
+            raise TrousseauInvalide(f"trousseau introuvable ({chemin})") from None
         except (ValueError, AttributeError):
             valide = False
         if not valide:
@@ -380,17 +375,14 @@ class Trousseau:
                 "la clé maîtresse fournie ne correspond pas à ce trousseau : vérifiez CELLULE_CLE_MAITRESSE "
                 "ou le fichier de clé maîtresse (après une rotation, c'est la nouvelle clé qui vaut)"
             )
-        self._cache = (signature, donnees)
         return donnees
 
     def _modifier(self, modification: Callable[[dict[str, Any]], T]) -> T:
         chemin = self.dossier / FICHIER_TROUSSEAU
         with _verrou(self.dossier, exclusif=True):
-            self._cache = None
-            donnees = json.loads(json.dumps(self._lire_sous_verrou(chemin)))
+            donnees = self._lire_sous_verrou(chemin)
             resultat = modification(donnees)
             _ecrire_atomique(chemin, donnees)
-            self._cache = None
         return resultat
 
 

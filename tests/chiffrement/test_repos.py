@@ -247,3 +247,15 @@ def test_deux_processus_qui_creent_des_cohortes_en_meme_temps_ne_perdent_aucune_
             assert relu.dechiffrer(chiffre, table="cas", id_enregistrement=identifiant) == IDENTITE
     assert [c.cohorte for c in relu.etat().cohortes] == [2040, 2041, 2042]
     assert [c.versions for c in relu.etat().cohortes] == [1, 1, 1]
+
+
+def test_une_cohorte_detruite_ailleurs_n_est_plus_lisible_par_un_trousseau_deja_ouvert(
+    tmp_path: Path, trousseau: Trousseau, cle_maitresse: bytes
+) -> None:
+    chiffre = _chiffrer(trousseau, cohorte=2030)
+    assert trousseau.dechiffrer(chiffre, table="cas", id_enregistrement="cas-1") == IDENTITE
+
+    Trousseau(tmp_path / "cles", cle_maitresse).detruire_cohorte(2030)
+
+    with pytest.raises(DonneeEffacee):
+        trousseau.dechiffrer(chiffre, table="cas", id_enregistrement="cas-1")
