@@ -89,7 +89,7 @@ NOMS: dict[str, tuple[str, ...]] = {
         "KORKMAZ", "ERDOĞAN|ERDOGAN", "AKTAŞ|AKTAS", "GÜNEŞ|GUNES", "TÜRK|TURK",
     ),
     "asie": (
-        "NGUYEN|NGUYỄN", "TRAN|TRẦN", "LE|LÊ", "PHAM|PHẠM", "HOANG|HUYNH", "PHAN", "VU|VÕ", "DANG", "BUI",
+        "NGUYEN|NGUYỄN", "TRAN|TRẦN", "LE|LÊ", "PHAM|PHẠM", "HOANG", "HUYNH", "PHAN", "VU|VÕ", "DANG", "BUI",
         "DO|ĐỖ", "HO", "NGO", "DUONG", "LY", "TRUONG", "CHEN", "WANG", "LI", "ZHANG", "LIU", "LIN",
         "HUANG", "ZHOU", "WU", "YANG", "XU", "TRINH", "LAM", "VO", "DINH",
     ),
@@ -471,10 +471,10 @@ def _liste_noms(origine: str) -> _Liste:
     return _Liste(tete.noms + traine, poids / poids.sum())
 
 
-def _variantes() -> dict[str, tuple[str, ...]]:
+def _variantes(listes: list[tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Clé sans accent ni casse -> les écritures du même nom qui diffèrent par plus que l'accent."""
     groupes: dict[str, tuple[str, ...]] = {}
-    for entrees in [*NOMS.values(), *PRENOMS.values()]:
+    for entrees in listes:
         for entree in entrees:
             variantes = tuple({_cle(v): v for v in entree.split("|")}.values())
             if len(variantes) > 1:
@@ -498,7 +498,8 @@ _NOMS = _Repertoire([_liste_noms(origine) for origine in _ORIGINES])
 _PRENOMS = _Repertoire([_liste(PRENOMS[(origine, sexe)], 0.55) for origine in _ORIGINES for sexe in SEXES])
 # Parents : groupe = 2 × (0 France, 1 Maghreb) + sexe.
 _ADULTES = _Repertoire([_liste(PRENOMS_ADULTES[(o, s)], 0.8) for o in ("france", "maghreb") for s in SEXES])
-_VARIANTES = _variantes()
+_VARIANTES_NOMS = _variantes(list(NOMS.values()))
+_VARIANTES_PRENOMS = _variantes(list(PRENOMS.values()))
 
 
 def _tirer_prenoms(rng: np.random.Generator, origines: Entiers, sexes: Entiers) -> Entiers:
@@ -821,16 +822,16 @@ def _retirer_particule(nom: str, hasard: random.Random) -> str | None:
     return None
 
 
-def _variante(texte: str, hasard: random.Random) -> str | None:
+def _variante(texte: str, hasard: random.Random, variantes: dict[str, tuple[str, ...]]) -> str | None:
     """Remplace le premier mot qui a d'autres écritures par l'une d'elles."""
     mots = texte.split(" ")
     for i, mot in enumerate(mots):
-        groupe = _VARIANTES.get(_cle(mot))
+        groupe = variantes.get(_cle(mot))
         if groupe:
             autres = [v for v in groupe if _cle(v) != _cle(mot)]
             mots[i] = _style(mot, hasard.choice(autres))
             return " ".join(mots)
-    groupe = _VARIANTES.get(_cle(texte))
+    groupe = variantes.get(_cle(texte))
     if groupe:
         autres = [v for v in groupe if _cle(v) != _cle(texte)]
         return _style(texte, hasard.choice(autres))
@@ -856,10 +857,12 @@ def _ecarter(df: pl.DataFrame, jour: date, taux: Taux, rng: np.random.Generator,
         .to_numpy()
     )
     double = df["double_nom"].to_numpy()
-    cles = pl.Series(list(_VARIANTES), dtype=pl.Utf8)
+    cles_prenoms = pl.Series(list(_VARIANTES_PRENOMS), dtype=pl.Utf8).implode()
+    cles_noms = pl.Series(list(_VARIANTES_NOMS), dtype=pl.Utf8).implode()
     variantes = (
-        df["caf_prenoms"].str.split(" ").list.eval(pl.element().is_in(cles.implode())).list.any()
-        | df["caf_nom"].is_in(cles.implode())
+        df["caf_prenoms"].str.split(" ").list.eval(pl.element().is_in(cles_prenoms)).list.any()
+        | df["caf_nom"].str.split(" ").list.eval(pl.element().is_in(cles_noms)).list.any()
+        | df["caf_nom"].is_in(cles_noms)
     ).to_numpy()
     tirages: dict[str, npt.NDArray[np.bool_]] = {}
     for ecart, p in t.items():
@@ -981,8 +984,8 @@ def _ecart_de_texte(
         tous = sous["caf_prenoms"][k].split(" ")
         return "eco_prenoms", _style(sous["eco_prenoms"][k], tous[1].title()) if len(tous) > 1 else None
     if ecart == "translitteration":
-        nouveau = _variante(mots, hasard)
-        return (prenoms, nouveau) if nouveau else (nom, _variante(valeur, hasard))
+        nouveau = _variante(mots, hasard, _VARIANTES_PRENOMS)
+        return (prenoms, nouveau) if nouveau else (nom, _variante(valeur, hasard, _VARIANTES_NOMS))
     if hasard.random() < 0.5:  # faute de frappe dans le nom ou le premier prénom
         return nom, _frappe(valeur, hasard)
     premier, _, reste = mots.partition(" ")
