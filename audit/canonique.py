@@ -18,19 +18,21 @@ ORIGINE = "0" * 64
 """Empreinte qui précède la toute première entrée."""
 
 
+def _refuser(valeur: Any) -> Any:
+    raise TypeError(f"type non sérialisable dans le journal : {type(valeur).__name__}")
+
+
+_ENCODEUR = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_refuser
+)
+
+
 def serialiser(objet: Any) -> bytes:
     """JSON canonique : clés triées, séparateurs compacts, UTF-8.
 
     Les flottants sont écartés en amont (``controler_details``) : rien n'en produit ici.
     """
-
-    def _refuser(valeur: Any) -> Any:
-        raise TypeError(f"type non sérialisable dans le journal : {type(valeur).__name__}")
-
-    texte = json.dumps(
-        objet, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_refuser
-    )
-    return texte.encode("utf-8")
+    return _ENCODEUR.encode(objet).encode("utf-8")
 
 
 def contenu_entree(

@@ -8,8 +8,9 @@ entrées) est nommée.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -67,6 +68,92 @@ class Rapport:
         return "\n".join(lignes)
 
 
+_ENTREES = sa.select(
+    journal.c.sequence,
+    journal.c.heure,
+    journal.c.segment,
+    journal.c.acteur,
+    journal.c.role,
+    journal.c.action,
+    journal.c.cible_type,
+    journal.c.cible_id,
+    journal.c.motif,
+    journal.c.resultat,
+    journal.c.requete,
+    journal.c.details,
+    journal.c.hachage,
+).order_by(journal.c.sequence)
+
+
+class _Parcours:
+    """La chaîne recalculée entrée par entrée, dans l'ordre des numéros."""
+
+    def __init__(self, par_taille: dict[int, list[PointDeControle]]) -> None:
+        self.par_taille = par_taille
+        self.premiere: int | None = None
+        self.attendue = 1
+        self.precedente = ORIGINE
+        self.heure_precedente = ""
+        self.entrees = 0
+        self.concordants = 0
+        self.dernier_point_concordant = 0
+
+    def repartir(self, sequence: int, tete: str) -> None:
+        """La chaîne reprend à ``sequence``, après la tête ``tete`` attestée par un point signé."""
+        self.attendue = sequence
+        self.precedente = tete
+        self.dernier_point_concordant = sequence - 1
+
+    def examiner(self, ligne: Sequence[Any]) -> Anomalie | None:
+        """Vérifie une ligne de ``_ENTREES`` ; renvoie l'anomalie trouvée, sinon avance la chaîne."""
+        sequence, heure, segment, acteur, role, action, cible_type, cible_id, *suite = ligne
+        motif, resultat, requete, details, hachage = suite
+        if self.premiere is None:
+            self.premiere = sequence
+        if sequence != self.attendue:
+            return Anomalie(self.attendue, f"l'entrée n° {self.attendue} manque (supprimée)")
+        try:
+            contenu = contenu_entree(
+                sequence=sequence,
+                heure=heure,
+                acteur=acteur,
+                role=role,
+                action=action,
+                cible_type=cible_type,
+                cible_id=cible_id,
+                motif=motif,
+                resultat=resultat,
+                requete=requete,
+                details=json.loads(details),
+            )
+        except (ValueError, TypeError):
+            return Anomalie(sequence, "entrée illisible (détails qui ne sont plus du JSON)")
+        empreinte = chainer(self.precedente, contenu)
+        if empreinte != hachage:
+            return Anomalie(
+                sequence,
+                "empreinte incohérente : l'entrée a été modifiée, insérée ou déplacée "
+                "(ou l'entrée précédente a été réécrite)",
+            )
+        if heure < self.heure_precedente or segment != segment_de(heure):
+            return Anomalie(sequence, "heure ou segment incohérent avec l'ordre des entrées")
+        for point in self.par_taille.get(sequence, ()):
+            if point.tete != empreinte:
+                return Anomalie(
+                    self.dernier_point_concordant + 1,
+                    f"journal réécrit entre l'entrée n° {self.dernier_point_concordant + 1} et "
+                    f"l'entrée n° {sequence} : la tête ne correspond plus au point de contrôle signé "
+                    f"du {point.heure}",
+                )
+            self.concordants += 1
+            self.dernier_point_concordant = sequence
+        self.precedente = empreinte
+        self.heure_precedente = heure
+        self.attendue = sequence + 1
+        self.entrees += 1
+        return None
+
+
 def _points_de_confiance(
     connexion: sa.Connection, cles: Collection[str], anomalies: list[Anomalie]
 ) -> list[PointDeControle]:
@@ -110,7 +197,8 @@ def verifier(
             anomalies.append(
                 Anomalie(
                     point_externe.taille,
-                    "le point de contrôle fourni n'est pas signé par une clé de confiance",
+                    "le point de contrôle fourni a une signature invalide ou une clé non reconnue "
+                    "(fichier retouché ?)",
                 )
             )
         else:
@@ -121,107 +209,25 @@ def verifier(
     lignes_purges = connexion.execute(sa.select(purges).order_by(purges.c.derniere_sequence)).all()
     bornes_purgees = {int(ligne.derniere_sequence) for ligne in lignes_purges}
 
-    requete = sa.select(
-        journal.c.sequence,
-        journal.c.heure,
-        journal.c.segment,
-        journal.c.acteur,
-        journal.c.role,
-        journal.c.action,
-        journal.c.cible_type,
-        journal.c.cible_id,
-        journal.c.motif,
-        journal.c.resultat,
-        journal.c.requete,
-        journal.c.details,
-        journal.c.hachage,
-    ).order_by(journal.c.sequence)
-    resultat = connexion.execute(requete, execution_options={"stream_results": True, "yield_per": _LOT})
-
-    premiere: int | None = None
-    attendue = 1
-    precedente = ORIGINE
-    heure_precedente = ""
-    entrees = 0
-    dernier_point_concordant = 0
-    concordants = 0
+    parcours = _Parcours(par_taille)
     rompu = False
+    resultat = connexion.execute(_ENTREES, execution_options={"stream_results": True, "yield_per": _LOT})
     for ligne in resultat:
-        sequence = int(ligne.sequence)
-        if premiere is None:
-            premiere = sequence
-            if sequence > 1:
-                attendue, precedente = _depart_apres_purge(sequence, par_taille, bornes_purgees, anomalies)
-                dernier_point_concordant = attendue - 1
-                if attendue != sequence:
-                    rompu = True
-                    break
-        if sequence != attendue:
-            anomalies.append(Anomalie(attendue, f"l'entrée n° {attendue} manque (supprimée)"))
+        if parcours.premiere is None and ligne[0] > 1:
+            # Le début du journal a été purgé : la chaîne repart d'un point signé.
+            depart, tete = _depart_apres_purge(ligne[0], par_taille, bornes_purgees, anomalies)
+            parcours.repartir(depart, tete)
+        anomalie = parcours.examiner(ligne)
+        if anomalie is not None:
+            anomalies.append(anomalie)
             rompu = True
             break
-        try:
-            contenu = contenu_entree(
-                sequence=sequence,
-                heure=ligne.heure,
-                acteur=ligne.acteur,
-                role=ligne.role,
-                action=ligne.action,
-                cible_type=ligne.cible_type,
-                cible_id=ligne.cible_id,
-                motif=ligne.motif,
-                resultat=ligne.resultat,
-                requete=ligne.requete,
-                details=json.loads(ligne.details),
-            )
-        except (ValueError, TypeError):
-            anomalies.append(Anomalie(sequence, "entrée illisible (détails qui ne sont plus du JSON)"))
-            rompu = True
-            break
-        empreinte = chainer(precedente, contenu)
-        if empreinte != ligne.hachage:
-            anomalies.append(
-                Anomalie(
-                    sequence,
-                    "empreinte incohérente : l'entrée a été modifiée, insérée ou déplacée "
-                    "(ou l'entrée précédente a été réécrite)",
-                )
-            )
-            rompu = True
-            break
-        if ligne.heure < heure_precedente or ligne.segment != segment_de(ligne.heure):
-            anomalies.append(Anomalie(sequence, "heure ou segment incohérent avec l'ordre des entrées"))
-            rompu = True
-            break
-        for point in par_taille.get(sequence, []):
-            if point.tete != empreinte:
-                anomalies.append(
-                    Anomalie(
-                        dernier_point_concordant + 1,
-                        f"journal réécrit entre l'entrée n° {dernier_point_concordant + 1} et l'entrée "
-                        f"n° {sequence} : la tête ne correspond plus au point de contrôle signé du "
-                        f"{point.heure}",
-                    )
-                )
-                rompu = True
-            else:
-                concordants += 1
-                dernier_point_concordant = sequence
-        if rompu:
-            break
-        precedente = empreinte
-        heure_precedente = ligne.heure
-        attendue = sequence + 1
-        entrees += 1
     resultat.close()
-
-    taille = attendue - 1
-    if premiere is None:
+    taille, tete = parcours.attendue - 1, parcours.precedente
+    if parcours.premiere is None and bornes_purgees:
         # Journal vide : seule une purge totale attestée l'explique.
-        taille = max(bornes_purgees, default=0)
-        if taille:
-            depart, precedente = _depart_apres_purge(taille + 1, par_taille, bornes_purgees, anomalies)
-            taille = depart - 1
+        depart, tete = _depart_apres_purge(max(bornes_purgees) + 1, par_taille, bornes_purgees, anomalies)
+        taille = depart - 1
     if not rompu:
         for point in points:
             if point.taille > taille:
@@ -233,17 +239,18 @@ def verifier(
                         f"(entrées n° {taille + 1} à n° {point.taille} disparues)",
                     )
                 )
+    premiere = parcours.premiere
     if point_externe is not None and premiere is not None and point_externe.taille < premiere - 1:
         remarques.append(
             "Le point de contrôle fourni précède les segments purgés depuis : il ne peut plus être "
             "comparé ; gardez un point de contrôle plus récent."
         )
     return Rapport(
-        entrees=entrees,
+        entrees=parcours.entrees,
         premiere=premiere,
         taille=taille,
-        tete=precedente,
-        points_verifies=concordants,
+        tete=tete,
+        points_verifies=parcours.concordants,
         segments_purges=tuple(str(ligne.segment) for ligne in lignes_purges),
         anomalie=min(anomalies, key=lambda anomalie: anomalie.sequence, default=None),
         remarques=tuple(remarques),

@@ -99,7 +99,7 @@ def test_un_point_de_controle_retouche_est_refuse(base_du_service: sa.Engine, tm
     fichier.write_text(json.dumps(donnees), encoding="utf-8")
     code, sortie = _cellule("verifier", "--point-de-controle", str(fichier))
     assert code == 1
-    assert "pas signé par une clé de confiance" in sortie
+    assert "signature invalide ou une clé non reconnue" in sortie
 
 
 def test_un_fichier_qui_n_est_pas_un_point_de_controle_est_refuse_clairement(
