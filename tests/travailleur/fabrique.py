@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import py7zr
 import pytest
 
 from chiffrement import PaireTravailleur, generer_paire_travailleur, sceller
@@ -139,6 +141,15 @@ def archive_7z(contenu: bytes, mot_de_passe: str, *, nom: str = "liste.csv", met
         return chemin.read_bytes()
 
 
+def archive_7z_plusieurs(fichiers: dict[str, bytes], mot_de_passe: str) -> bytes:
+    """Une archive 7z chiffrée de plusieurs fichiers, écrite en mémoire par py7zr (noms chiffrés)."""
+    tampon = io.BytesIO()
+    with py7zr.SevenZipFile(tampon, "w", password=mot_de_passe, header_encryption=True) as archive:
+        for nom, contenu in fichiers.items():
+            archive.writestr(contenu, nom)
+    return tampon.getvalue()
+
+
 class Campagne:
     """Les sources d'une campagne de test et la paire de clés de son travailleur."""
 
@@ -156,14 +167,22 @@ class Campagne:
         convention_json: str | None = None,
         mot_de_passe_scelle: str | None = None,
     ) -> None:
-        archive = archive_7z(csv_pivot(table), mot_de_passe)
-        scelle = sceller((mot_de_passe_scelle or mot_de_passe).encode(), self.paire.cle_publique)
+        self.ajouter_archive(
+            identifiant,
+            archive_7z(csv_pivot(table), mot_de_passe),
+            mot_de_passe_scelle or mot_de_passe,
+            convention_json or convention(source),
+        )
+
+    def ajouter_archive(
+        self, identifiant: str, archive: bytes, mot_de_passe: str, convention_json: str
+    ) -> None:
         self.sources.append(
             SourceTravail(
                 identifiant=identifiant,
                 archive=archive,
-                mot_de_passe_scelle=scelle,
-                convention=convention_json or convention(source),
+                mot_de_passe_scelle=sceller(mot_de_passe.encode(), self.paire.cle_publique),
+                convention=convention_json,
             )
         )
 

@@ -22,7 +22,9 @@ from service.travailleur.protocole import ReponseEnfant
 from tests.travailleur.fabrique import (
     DATE_REFERENCE,
     Campagne,
+    archive_7z_plusieurs,
     convention,
+    csv_pivot,
     familles,
     inscrits,
     protections_disponibles,
@@ -304,3 +306,32 @@ def test_les_limites_d_archive_du_deploiement_s_appliquent_dans_l_enfant() -> No
 
     assert all(s.refus is not None and s.refus.startswith("archive trop grande") for s in reponse.sources)
     assert not reponse.appariement_effectue
+
+
+def test_une_archive_de_plusieurs_ecoles_est_lue_fichier_par_fichier_sans_melanger_les_identifiants() -> None:
+    campagne = Campagne()
+    campagne.ajouter(
+        "caf-1",
+        "caf",
+        familles(
+            _famille("1", "LEFEBVRE", "Lucas", dt.date(2016, 3, 4), "M"),
+            _famille("2", "NAVARRO", "Inès", dt.date(2012, 11, 23), "F"),
+        ),
+    )
+    ecoles = {
+        "ecole-des-tilleuls.csv": csv_pivot(
+            inscrits(_famille("1", "LEFEBVRE", "Lucas", dt.date(2016, 3, 4), "M"))
+        ),
+        "college-du-canal.csv": csv_pivot(
+            inscrits(_famille("1", "NAVARRO", "Inès", dt.date(2012, 11, 23), "F"))
+        ),
+    }
+    campagne.ajouter_archive(
+        "onde-1", archive_7z_plusieurs(ecoles, "Tableau-Craie-2026"), "Tableau-Craie-2026", convention("onde")
+    )
+
+    reponse = executer(campagne.demande(), reglages=reglages())
+
+    onde = next(s for s in reponse.sources if s.identifiant == "onde-1")
+    assert (onde.fichiers, onde.comptes.lignes, onde.comptes.apparies) == (2, 2, 2)
+    assert (reponse.total.apparies, reponse.signales) == (2, [])
