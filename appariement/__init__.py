@@ -1,7 +1,7 @@
 """Moteur d'appariement : tables canoniques en entrée, décisions expliquées en sortie."""
 
 from appariement.modele import Modele, ModeleInvalide, modele_par_defaut
-from appariement.moteur import STATUTS, DonneesInvalides, Reglages, Resultat, apparier
+from appariement.moteur import STATUTS, DonneesInvalides, Reglages, Resultat, apparier, comparer_fiches
 
 __all__ = [
     "STATUTS",
@@ -11,5 +11,6 @@ __all__ = [
     "Reglages",
     "Resultat",
     "apparier",
+    "comparer_fiches",
     "modele_par_defaut",
 ]

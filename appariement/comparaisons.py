@@ -22,9 +22,9 @@ NIVEAUX: dict[str, tuple[str, ...]] = {
     "date_naissance": (
         "exacte",
         "jour_mois_inverses",
+        "annee_voisine",
         "un_chiffre",
         "quelques_jours",
-        "annee_voisine",
         "differente",
     ),
     "sexe": ("egal", "different"),
@@ -180,7 +180,7 @@ def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
 
 
 def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
-    """Accord de deux dates : exacte, jour et mois inversés, un chiffre faux, quelques jours, année ±1."""
+    """Accord de deux dates : exacte, jour et mois inversés, année ±1, un chiffre faux, quelques jours."""
     entier_g = _aaaammjj(gauche)
     entier_d = _aaaammjj(droite)
     ecart_jours = (gauche - droite).dt.total_days().abs()
@@ -190,13 +190,13 @@ def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
             (gauche.dt.year() == droite.dt.year())
             & (gauche.dt.month() == droite.dt.day())
             & (gauche.dt.day() == droite.dt.month()),
+            ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() == 1)
+            & (gauche.dt.month() == droite.dt.month())
+            & (gauche.dt.day() == droite.dt.day()),
             # Un chiffre de l'année faux à plus d'un an d'écart ressemble trop à un frère ou une sœur.
             (_chiffres_differents(entier_g, entier_d) == 1)
             & ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() <= 1),
             ecart_jours <= JOURS_PROCHES,
-            ((gauche.dt.year() - droite.dt.year()).abs() == 1)
-            & (gauche.dt.month() == droite.dt.month())
-            & (gauche.dt.day() == droite.dt.day()),
         ],
         gauche.is_null() | droite.is_null(),
     )

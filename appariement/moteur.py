@@ -10,6 +10,7 @@ décision revient à une personne, avec les meilleurs candidats.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -171,9 +172,11 @@ def _scorer(
         bonus = _ajustement_frequence(
             paires, inscrits, colonne, modele.champs[champ].u[0], reglages.ajustement_frequence_max
         )
+        # Même pour un nom très courant, l'accord exact pèse plus que tout accord approché.
+        plancher = max(modele.champs[champ].poids()[1:]) + 0.5
         resultat = resultat.with_columns(
             pl.when(pl.col(champ) == 0)
-            .then(pl.col(f"poids_{champ}") + bonus)
+            .then((pl.col(f"poids_{champ}") + bonus).clip(lower_bound=plancher))
             .otherwise(pl.col(f"poids_{champ}"))
             .alias(f"poids_{champ}")
         )
@@ -284,6 +287,29 @@ def _explication(reglages: Reglages) -> pl.Expr:
         pl.lit(reglages.seuil_apparie).alias("seuil_apparie"),
         pl.lit(reglages.seuil_revue).alias("seuil_revue"),
     ).struct.json_encode()
+
+
+def comparer_fiches(famille: Mapping[str, object], inscrit: Mapping[str, object]) -> dict[str, str]:
+    """Niveau d'accord de chaque champ entre deux fiches isolées (pour expliquer ou vérifier un cas).
+
+    Les clés absentes valent null ; la date est une ``datetime.date``. Rend, par champ, le nom du
+    niveau (« manquant » si l'un des côtés n'a pas la donnée), et ``inversion`` (« oui »/« non »).
+    """
+    categories = pl.Categories.random()
+
+    def table(fiche: Mapping[str, object], colonnes: tuple[str, ...], nom: str) -> pl.DataFrame:
+        schema = {c: (pl.Date if c == "date_naissance" else pl.String) for c in colonnes}
+        return _completer(pl.DataFrame([{c: fiche.get(c) for c in colonnes}], schema=schema), colonnes, nom)
+
+    f = preparer(table(famille, COLONNES_FAMILLES, "familles"), inscrits=False, categories=categories)
+    i = preparer(table(inscrit, COLONNES_INSCRITS, "inscrits"), inscrits=True, categories=categories)
+    paire = pl.DataFrame({"fi": [0], "ii": [0]}, schema={"fi": pl.UInt32, "ii": pl.UInt32})
+    niveaux = comparer(_paires(f, i, paire)).row(0, named=True)
+    resultat = {
+        champ: "manquant" if niveaux[champ] is None else NIVEAUX[champ][niveaux[champ]] for champ in CHAMPS
+    }
+    resultat["inversion"] = "oui" if niveaux["inversion"] else "non"
+    return resultat
 
 
 def apparier(

@@ -15,6 +15,8 @@ import polars as pl
 
 # Lettres muettes en fin de mot (ROUX / ROU, ARNAUD / ARNAU, LOUIS / LOUI).
 _FINALES_MUETTES = re.compile(r"[DSTXZ]+$")
+# L muet de -AULT (ARNAULT / ARNAUD, PERRAULT / PERRAUD).
+_AULT = re.compile(r"AULT$")
 _DOUBLES = re.compile(r"(.)\1+")
 
 # Ordre important : les groupes longs avant les courts, les consonnes avant les voyelles.
@@ -60,7 +62,7 @@ _REGLES: tuple[tuple[str, str], ...] = (
 
 def cle_phonetique(texte: str) -> str:
     """Clé phonétique d'un texte normalisé."""
-    cle = _FINALES_MUETTES.sub("", texte)
+    cle = _FINALES_MUETTES.sub("", _AULT.sub("AU", texte))
     for motif, remplacement in _REGLES:
         cle = cle.replace(motif, remplacement)
     cle = _DOUBLES.sub(r"\1", cle)

@@ -1,0 +1,190 @@
+"""Chaque règle de normalisation et chaque niveau d'accord, vérifiés sur des paires de fiches fictives."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from appariement import comparer_fiches
+from appariement.phonetique import cle_phonetique
+
+NE = date(2015, 3, 4)
+
+
+def _niveaux(nom_f: str, prenoms_f: str, nom_i: str, prenoms_i: str, **autres: object) -> dict[str, str]:
+    famille = {"nom": nom_f, "prenoms": prenoms_f, "date_naissance": NE, "sexe": "F"}
+    inscrit = {"nom": nom_i, "prenoms": prenoms_i, "date_naissance": NE, "sexe": "F"}
+    famille.update({k[2:]: v for k, v in autres.items() if k.startswith("f_")})
+    inscrit.update({k[2:]: v for k, v in autres.items() if k.startswith("i_")})
+    return comparer_fiches(famille, inscrit)
+
+
+@pytest.mark.parametrize(
+    ("nom_f", "nom_i"),
+    [
+        ("LEFEVRE", "Lefèvre"),  # accents et casse
+        ("N'DIAYE", "NDIAYE"),  # apostrophe
+        ("NDIAYE", "N’Diaye"),  # apostrophe typographique
+        ("MARTIN-DUPONT", "MARTIN DUPONT"),  # tiret ou espace
+        ("MARTIN DUPONT", "MARTINDUPONT"),  # espace ou rien
+        ("SAINT-JUST.", "Saint Just"),  # ponctuation
+        ("D'ALMEIDA", "ALMEIDA"),  # particule élidée
+        ("DE OLIVEIRA", "OLIVEIRA"),  # particule
+        ("DOS SANTOS", "SANTOS"),
+        ("VAN DER BERG", "BERG"),
+        ("BEN ALI", "Ali"),
+        ("EL AMRANI", "ELAMRANI"),  # particule collée
+        ("AIT AHMED", "AHMED"),
+        ("ŒUVRARD", "OEUVRARD"),  # ligature
+    ],
+)
+def test_un_meme_nom_ecrit_autrement_est_exact(nom_f: str, nom_i: str) -> None:
+    assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "exact"
+
+
+@pytest.mark.parametrize(
+    ("nom_f", "nom_i"),
+    [
+        ("MARTIN DUPONT", "DUPONT MARTIN"),  # double nom dans l'autre ordre
+        ("MARTIN DUPONT", "DUPONT"),  # une seule partie
+        ("MARTIN-DUPONT", "MARTIN"),
+        ("DE LA FONTAINE", "LAFONTAINE"),  # particule collée d'un côté
+    ],
+)
+def test_nom_compose_dans_l_autre_ordre_ou_en_partie(nom_f: str, nom_i: str) -> None:
+    assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "compose"
+
+
+def test_nom_d_usage_de_l_ecole_reconnu() -> None:
+    niveaux = _niveaux("KOWALSKA", "ANNA", "MARTIN", "Anna", i_nom_usage="Kowalska")
+    assert niveaux["nom"] == "exact"
+
+
+def test_nom_de_l_allocataire_reconnu() -> None:
+    niveaux = _niveaux("KOWALSKA", "ANNA", "MARTIN", "Anna", f_nom_allocataire="MARTIN")
+    assert niveaux["nom"] == "allocataire"
+
+
+def test_faute_de_frappe_dans_le_nom_est_proche() -> None:
+    assert _niveaux("BERTRAND", "ANNA", "BETRAND", "Anna")["nom"] == "proche"
+
+
+def test_noms_sans_rapport_sont_differents() -> None:
+    assert _niveaux("BERTRAND", "ANNA", "KOWALSKI", "Anna")["nom"] == "different"
+
+
+@pytest.mark.parametrize(
+    ("prenom_f", "prenom_i"),
+    [
+        ("MOHAMMED", "Mohamed"),
+        ("MUHAMMAD", "MOHAMED"),
+        ("AISHA", "Aïcha"),
+        ("YOUCEF", "Youssef"),
+        ("KHADIDJA", "Khadija"),
+        ("JEAN-PIERRE", "Jean Pierre"),
+        ("JEANPIERRE", "JEAN-PIERRE"),
+        ("LÉA MARIE", "Léa"),  # un seul prénom d'un côté
+    ],
+)
+def test_variantes_de_prenom_sont_exactes(prenom_f: str, prenom_i: str) -> None:
+    assert _niveaux("TRAORE", prenom_f, "TRAORE", prenom_i)["prenom"] == "exact"
+
+
+def test_prenom_usuel_en_deuxieme_position() -> None:
+    assert _niveaux("TRAORE", "MARIE LOUISE", "TRAORE", "Louise")["prenom"] == "autre_prenom"
+
+
+def test_seul_le_premier_prenom_commun() -> None:
+    assert _niveaux("TRAN", "MINH DUC", "TRAN", "Minh Anh")["prenom"] == "premier_commun"
+
+
+def test_prenoms_differents() -> None:
+    assert _niveaux("TRAORE", "LUCAS", "TRAORE", "Inès")["prenom"] == "different"
+
+
+def test_inversion_nom_prenom_reconnue() -> None:
+    niveaux = _niveaux("GABRIEL", "MARTIN", "Martin", "Gabriel")
+    assert niveaux["inversion"] == "oui"
+    assert niveaux["nom"] == "proche"
+    assert niveaux["prenom"] == "proche"
+
+
+def test_inversion_avec_nom_compose() -> None:
+    assert _niveaux("GABRIEL", "MARTIN BRUN", "MARTIN BRUN", "Gabriel")["inversion"] == "oui"
+
+
+@pytest.mark.parametrize(
+    ("ecole", "niveau"),
+    [
+        (date(2015, 3, 4), "exacte"),
+        (date(2015, 4, 3), "jour_mois_inverses"),
+        (date(2015, 3, 9), "un_chiffre"),
+        (date(2015, 8, 4), "un_chiffre"),
+        (date(2016, 3, 4), "annee_voisine"),
+        (date(2015, 3, 10), "quelques_jours"),
+        (date(2015, 2, 27), "quelques_jours"),
+        (date(2014, 3, 4), "annee_voisine"),
+        (date(2015, 3, 24), "un_chiffre"),
+        (date(2019, 3, 4), "differente"),  # un chiffre de l'année, mais quatre ans : un frère ?
+        (date(2015, 11, 21), "differente"),
+        (None, "manquant"),
+    ],
+)
+def test_niveaux_de_date(ecole: date | None, niveau: str) -> None:
+    famille = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": NE}
+    inscrit = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": ecole}
+    assert comparer_fiches(famille, inscrit)["date_naissance"] == niveau
+
+
+def test_date_manquante_cote_caf() -> None:
+    famille = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": None}
+    inscrit = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": NE}
+    assert comparer_fiches(famille, inscrit)["date_naissance"] == "manquant"
+
+
+def test_sexe_et_adresse() -> None:
+    niveaux = _niveaux(
+        "TRAORE",
+        "ANNA",
+        "TRAORE",
+        "Anna",
+        f_adresse="12, rue de l'Église",
+        f_code_postal="99001",
+        i_adresse="12 RUE DE L EGLISE",
+        i_code_postal="99 001",
+        i_sexe="M",
+    )
+    assert niveaux["adresse"] == "egale"
+    assert niveaux["sexe"] == "different"
+    autre_rue = _niveaux(
+        "TRAORE", "ANNA", "TRAORE", "Anna", f_adresse="3 rue Haute", f_code_postal="99001",
+        i_adresse="40 avenue des Tilleuls", i_code_postal="99001",
+    )  # fmt: skip
+    assert autre_rue["adresse"] == "meme_commune"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("MOHAMED", "MOHAMMED"),
+        ("YOUCEF", "YOUSSEF"),
+        ("AICHA", "AISHA"),
+        ("KHADIJA", "KHADIDJA"),
+        ("WALID", "OUALID"),
+        ("PHILIPPE", "FILIPE"),
+        ("CHLOE", "CLOE"),
+        ("ZEYNEP", "ZEINEP"),
+        ("GAUTHIER", "GOTHIER"),
+        ("ARNAUD", "ARNAULT"),
+    ],
+)
+def test_cle_phonetique_rapproche_les_graphies_d_un_meme_son(a: str, b: str) -> None:
+    assert cle_phonetique(a) == cle_phonetique(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("LOUIS", "LOUISE"), ("MARTIN", "MARTINE"), ("LEA", "LINA"), ("PAUL", "PAULA")]
+)
+def test_cle_phonetique_distingue_les_prenoms_differents(a: str, b: str) -> None:
+    assert cle_phonetique(a) != cle_phonetique(b)

@@ -1,0 +1,154 @@
+"""Décisions du moteur sur de petites listes fictives : ce qu'un agent de la cellule reconnaît."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from appariement import STATUTS, DonneesInvalides, apparier
+from tests.appariement.fiches import decisions_par_id, enfant, familles, inscrits
+
+REFERENCE = date(2025, 10, 1)
+NE_JUMEAUX = date(2016, 5, 12)
+ADRESSE = {"adresse": "4 rue des Acacias", "code_postal": "99001", "commune": "Villefictive"}
+SIGNALES = {"a_verifier", "non_apparie"}
+
+
+def _jumeaux() -> pl.DataFrame:
+    return familles(
+        enfant("F1", "MARTIN", "LEA CLAIRE", NE_JUMEAUX, "F", nom_allocataire="MARTIN", **ADRESSE),
+        enfant("F2", "MARTIN", "LUCAS PAUL", NE_JUMEAUX, "M", nom_allocataire="MARTIN", **ADRESSE),
+    )
+
+
+def test_un_enfant_jumeau_absent_n_est_pas_rattache_a_sa_soeur() -> None:
+    ecole = inscrits(enfant("I1", "Martin", "Léa", NE_JUMEAUX, "F", **ADRESSE))
+    decisions = decisions_par_id(apparier(_jumeaux(), ecole, REFERENCE).decisions)
+    assert decisions["F1"]["statut"] == "apparie"
+    assert decisions["F1"]["id_inscrit"] == "I1"
+    assert decisions["F2"]["statut"] in SIGNALES
+    assert decisions["F2"]["id_inscrit"] is None
+
+
+def test_jumeau_absent_seul_sur_la_liste_n_est_pas_rattache_a_sa_soeur() -> None:
+    # La sœur inscrite n'est pas sur la liste CAF : sa fiche ne doit pas « retrouver » son frère.
+    liste = familles(enfant("F2", "MARTIN", "LUCAS", NE_JUMEAUX, "M", **ADRESSE))
+    ecole = inscrits(enfant("I1", "MARTIN", "Léa", NE_JUMEAUX, "F", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F2"]
+    assert decision["statut"] in SIGNALES
+    assert decision["id_inscrit"] is None
+
+
+def test_jumelles_aux_prenoms_proches_ont_chacune_leur_fiche() -> None:
+    liste = familles(
+        enfant("F1", "BENALI", "LEA", NE_JUMEAUX, "F", **ADRESSE),
+        enfant("F2", "BENALI", "LENA", NE_JUMEAUX, "F", **ADRESSE),
+    )
+    ecole = inscrits(
+        enfant("I7", "BENALI", "Léna", NE_JUMEAUX, "F", **ADRESSE),
+        enfant("I8", "BENALI", "Léa", NE_JUMEAUX, "F", **ADRESSE),
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I8")
+    assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I7")
+
+
+def test_une_fiche_d_inscription_n_appartient_qu_a_un_enfant() -> None:
+    # Deux homonymes nés le même jour, une seule fiche : impossible de savoir, les deux vont en revue.
+    liste = familles(
+        enfant("F1", "TRAORE", "AMINATA", date(2014, 2, 3), "F", code_postal="99001"),
+        enfant("F2", "TRAORE", "AMINATA", date(2014, 2, 3), "F", code_postal="99002"),
+    )
+    ecole = inscrits(enfant("I1", "TRAORE", "Aminata", date(2014, 2, 3), "F"))
+    decisions = apparier(liste, ecole, REFERENCE).decisions
+    assert decisions.filter(pl.col("id_inscrit") == "I1").height <= 1
+    assert set(decisions["statut"]) <= SIGNALES
+    candidats = decisions_par_id(decisions)["F1"]["candidats"]
+    assert [c["id_inscrit"] for c in candidats] == ["I1"]
+
+
+def test_erreurs_de_saisie_courantes_sont_rattrapees() -> None:
+    liste = familles(
+        enfant("F1", "DE OLIVEIRA", "JOAO PEDRO", date(2012, 4, 7), "M"),
+        enfant("F2", "BEN ALI", "MOHAMMED", date(2013, 11, 2), "M"),
+        enfant("F3", "NGUYEN", "THI LAN", date(2011, 1, 9), "F"),
+        enfant("F4", "GABRIEL", "MARTIN", date(2017, 6, 21), "M"),
+        enfant("F5", "DUBOIS-LEROY", "CHLOE", date(2018, 9, 30), "F"),
+    )
+    ecole = inscrits(
+        enfant("I1", "OLIVEIRA", "João", date(2012, 7, 4), "M"),  # particule, jour et mois inversés
+        enfant("I2", "BENALI", "Mohamed", date(2013, 11, 2), "M"),  # particule collée, translittération
+        enfant("I3", "Nguyễn", "Thi Lan", date(2011, 1, 19), "F"),  # accents, un chiffre faux
+        enfant("I4", "MARTIN", "Gabriel", date(2017, 6, 21), "M"),  # nom et prénom inversés
+        enfant("I5", "LEROY", "Cloé", date(2018, 9, 30), "F", nom_usage="DUBOIS"),  # une partie du nom
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    for numero in range(1, 6):
+        assert decisions[f"F{numero}"]["statut"] == "apparie", decisions[f"F{numero}"]["explication"]
+        assert decisions[f"F{numero}"]["id_inscrit"] == f"I{numero}"
+
+
+def test_enfant_sur_une_liste_d_instruction_declaree() -> None:
+    liste = familles(enfant("F1", "KOWALSKI", "ANNA", date(2014, 2, 3), "F"))
+    ief = inscrits(enfant("D1", "KOWALSKI", "Anna", date(2014, 2, 3), "F", mode="ief"))
+    decision = decisions_par_id(apparier(liste, ief, REFERENCE).decisions)["F1"]
+    assert decision["statut"] == "instruction_declaree"
+    assert decision["id_inscrit"] == "D1"
+
+
+def test_hors_obligation_aux_deux_bouts() -> None:
+    liste = familles(
+        enfant("F1", "PETIT", "JULES", date(2008, 5, 5), "M"),  # 17 ans
+        enfant("F2", "PETIT", "ROSE", date(2023, 1, 10), "F"),  # 2 ans
+        enfant("F3", "PETIT", "IRIS", date(2022, 12, 31), "F"),  # rentrée de l'année de ses 3 ans : soumise
+    )
+    decisions = decisions_par_id(apparier(liste, inscrits(), REFERENCE).decisions)
+    assert decisions["F1"]["statut"] == "hors_obligation"
+    assert decisions["F2"]["statut"] == "hors_obligation"
+    assert decisions["F3"]["statut"] == "non_apparie"
+
+
+def test_date_de_naissance_manquante_va_en_revue_pas_hors_obligation() -> None:
+    liste = familles(enfant("F1", "LEROY", "NOAH", None, "M"))
+    ecole = inscrits(enfant("I1", "LEROY", "Noah", date(2015, 1, 1), "M"))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert decision["statut"] == "a_verifier"
+    assert decision["id_inscrit"] is None
+    assert [c["id_inscrit"] for c in decision["candidats"]] == ["I1"]
+
+
+def test_une_decision_par_enfant_dans_l_ordre_de_la_liste() -> None:
+    liste = familles(
+        *[enfant(f"F{k}", "SIMON", f"ENFANT{k}", date(2015, 1, 1 + k), "M") for k in range(9, 0, -1)]
+    )
+    decisions = apparier(liste, inscrits(), REFERENCE).decisions
+    assert decisions["id_famille"].to_list() == liste["id"].to_list()
+    assert set(decisions["statut"]) <= set(STATUTS)
+    assert decisions.columns == ["id_famille", "statut", "id_inscrit", "score", "explication", "candidats"]
+
+
+def test_l_explication_detaille_chaque_champ_et_somme_au_score() -> None:
+    liste = familles(enfant("F1", "MOREAU", "ZOE", date(2013, 3, 3), "F", **ADRESSE))
+    ecole = inscrits(enfant("I1", "MOREAU", "Zoé", date(2013, 3, 3), "F", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    explication = json.loads(decision["explication"])
+    assert [c["champ"] for c in explication["champs"]] == [
+        "nom",
+        "prenom",
+        "date_naissance",
+        "sexe",
+        "adresse",
+    ]
+    assert {c["niveau"] for c in explication["champs"]} == {"exact", "exacte", "egal", "egale"}
+    total = explication["a_priori"] + sum(c["poids"] for c in explication["champs"])
+    assert total == pytest.approx(decision["score"], abs=0.05)
+    assert 0.99 < explication["probabilite"] <= 1.0
+    assert "retrouvée" in explication["motif"]
+
+
+def test_colonnes_obligatoires_manquantes() -> None:
+    with pytest.raises(DonneesInvalides, match="colonnes obligatoires absentes : prenoms"):
+        apparier(pl.DataFrame({"id": ["F1"], "nom": ["X"]}), inscrits(), REFERENCE)
