@@ -9,8 +9,6 @@ Les comptes par statut et la durée sont affichés sur la sortie d'erreur. Codes
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 import time
@@ -27,7 +25,6 @@ from service.cli.commun import echouer
 
 CODE_REFUS = 1
 CODE_USAGE = 2
-ENTETE = ("id_famille", "statut", "id_inscrit", "score", "explication")
 
 
 def _date(texte: str) -> date:
@@ -89,22 +86,17 @@ def _inscrits(chemins: list[Path]) -> pl.DataFrame:
 
 def _ecrire(decisions: pl.DataFrame, sortie: Path) -> None:
     """Écrit dans un fichier temporaire voisin puis le renomme : jamais de fichier à moitié écrit."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\n")
-    ecrivain.writerow(ENTETE)
-    for ligne in decisions.select(
+    table = decisions.select(
         "id_famille",
         "statut",
-        pl.col("id_inscrit").fill_null(""),
-        pl.col("score").round(3).cast(pl.String).fill_null(""),
+        "id_inscrit",
+        pl.col("score").round(3),
         "explication",
-    ).iter_rows():
-        ecrivain.writerow(ligne)
-    dossier = sortie.resolve().parent
+    )
     try:
-        descripteur, temporaire = tempfile.mkstemp(prefix=".apparier-", dir=dossier)
-        with os.fdopen(descripteur, "w", encoding="utf-8", newline="") as fichier:
-            fichier.write(tampon.getvalue())
+        descripteur, temporaire = tempfile.mkstemp(prefix=".apparier-", dir=sortie.resolve().parent)
+        with os.fdopen(descripteur, "wb") as fichier:
+            table.write_csv(fichier, separator=";", null_value="", quote_style="necessary")
         os.replace(temporaire, sortie)
     except OSError:
         echouer(
