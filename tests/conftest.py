@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+import structlog
 
 VARIABLE_POSTGRES = "CELLULE_TEST_POSTGRES"
 
@@ -73,3 +74,12 @@ def dossier_donnees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     parametres.cache_clear()
     yield dossier
     parametres.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _journaux_neufs() -> Iterator[None]:
+    """La CLI lie structlog au flux d'erreur du moment, que CliRunner ferme ensuite : chaque test
+    part de la configuration par défaut de structlog, et la laisse ainsi."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()

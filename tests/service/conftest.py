@@ -6,19 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from service.parametres import Parametres, parametres
 from tests.service.fabriques import Monde, construire_monde
-
-
-@pytest.fixture(autouse=True)
-def _journaux_neufs() -> Iterator[None]:
-    """La CLI configure structlog sur le flux d'erreur du moment, que CliRunner ferme ensuite :
-    chaque test part de la configuration par défaut, et la laisse ainsi."""
-    structlog.reset_defaults()
-    yield
-    structlog.reset_defaults()
 
 
 def _reglages(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parametres]:
