@@ -12,7 +12,7 @@ import structlog
 
 from service.file_travaux import reclamer
 from service.parametres import Parametres
-from service.passage import Executer, echouer, executer_travail
+from service.passage import echouer, executer_travail
 
 journal = structlog.get_logger("service.travailleurs")
 
@@ -23,16 +23,14 @@ def nom_travailleur() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def traiter_un(
-    moteur: sa.Engine, reglages: Parametres, travailleur: str, *, executer_demande: Executer | None = None
-) -> bool:
+def traiter_un(moteur: sa.Engine, reglages: Parametres, travailleur: str) -> bool:
     """Prend et mène un travail ; ``False`` s'il n'y en avait aucun."""
     travail_id = reclamer(moteur, travailleur, delai_abandon_secondes=reglages.travail_delai_abandon_secondes)
     if travail_id is None:
         return False
     journal.info("travail réclamé", travail=travail_id, travailleur=travailleur)
     try:
-        executer_travail(moteur, travail_id, travailleur, reglages, executer_demande=executer_demande)
+        executer_travail(moteur, travail_id, travailleur, reglages)
     except Exception as erreur:
         # Une panne imprévue ne laisse rien de partiel (le registre s'écrit d'un coup) : la campagne
         # passe en échec avec un message sans donnée, le détail technique va au journal.

@@ -12,7 +12,6 @@ import csv
 import io
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,7 +48,6 @@ journal = structlog.get_logger("service.passage")
 
 SOURCE_REGISTRE = "registre"
 COLONNES_SUIVI = ("id", "nom", "prenoms", "date_naissance", "sexe")
-Executer = Callable[[DemandeTravail], ReponseEnfant]
 
 
 @dataclass(frozen=True)
@@ -307,11 +305,8 @@ def executer_travail(
     travail_id: int,
     travailleur: str,
     reglages: Parametres,
-    *,
-    executer_demande: Executer | None = None,
 ) -> None:
     """Mène le travail réclamé jusqu'au bout : résultat écrit d'un seul coup, ou campagne en échec."""
-    lancer = executer_demande or (lambda demande: executer(demande))
     coffre = Coffre(trousseau(reglages))
     preparation = _preparer(moteur, travail_id, coffre)
     _avancer(moteur, preparation.campagne_id, "déchiffrement, lecture et appariement", 10)
@@ -319,7 +314,7 @@ def executer_travail(
     periode = max(reglages.travail_delai_abandon_secondes / 4, 1.0)
     try:
         with _SignesDeVie(moteur, travail_id, travailleur, periode):
-            reponse = lancer(
+            reponse = executer(
                 DemandeTravail(
                     commune=preparation.commune,
                     date_reference=preparation.date_reference,
@@ -334,7 +329,7 @@ def executer_travail(
             if preparation.suivis:
                 _avancer(moteur, preparation.campagne_id, "recherche des enfants déjà suivis", 70)
                 inscrits = [s for s in preparation.sources if preparation.genres[s.identifiant] == "inscrits"]
-                controle = lancer(
+                controle = executer(
                     DemandeTravail(
                         commune=preparation.commune,
                         date_reference=preparation.date_reference,

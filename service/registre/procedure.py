@@ -267,6 +267,11 @@ def valider(
     return transition, propres
 
 
+def constat_d_inscription(statut: str) -> str:
+    """L'action automatique qui ferme un cas de ce statut quand l'enfant paraît sur un effectif."""
+    return next(t.action for t in TRANSITIONS if not t.roles and statut in t.de)
+
+
 def actions_possibles(statut: str, resultat: str, role: Role | None) -> list[str]:
     """Les actions qu'un rôle peut faire sur un cas dans cet état (pour l'affichage et les erreurs)."""
     return [

@@ -158,12 +158,9 @@ def enregistrer_signalements(
 def clore_retrouves(session: Session, campagne: Campagne, cas_retrouves: list[Cas]) -> int:
     """Ferme les cas dont l'enfant figure désormais sur un effectif (transitions automatiques)."""
     for cas in cas_retrouves:
-        action = (
-            "rescolarisation_constatee"
-            if cas.statut in {procedure.MISE_EN_DEMEURE, procedure.SIGNALEMENT, procedure.ENQUETE}
-            else "inscription_constatee"
+        _appliquer(
+            session, SYSTEME, cas, procedure.constat_d_inscription(cas.statut), {}, campagne_id=campagne.id
         )
-        _appliquer(session, SYSTEME, cas, action, {}, campagne_id=campagne.id)
     return len(cas_retrouves)
 
 
