@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from service.acteur import Acteur
 from service.api.dependances import ActeurCourant, Base
+from service.base.moteur import maintenant
 from service.cles import trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Cas, EvenementCas
@@ -85,7 +86,7 @@ class DemandeTransition(BaseModel):
 
 def _depassee(cas: Cas) -> bool:
     return (
-        cas.statut == procedure.MISE_EN_DEMEURE and cas.echeance is not None and cas.echeance < date.today()
+        cas.statut == procedure.MISE_EN_DEMEURE and cas.echeance is not None and cas.echeance < maintenant().date()
     )
 
 
