@@ -86,7 +86,9 @@ class DemandeTransition(BaseModel):
 
 def _depassee(cas: Cas) -> bool:
     return (
-        cas.statut == procedure.MISE_EN_DEMEURE and cas.echeance is not None and cas.echeance < maintenant().date()
+        cas.statut == procedure.MISE_EN_DEMEURE
+        and cas.echeance is not None
+        and cas.echeance < maintenant().date()
     )
 
 
