@@ -70,6 +70,7 @@ def configurer(environnement: str = "developpement", niveau: str = "INFO") -> No
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(niveau.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr est relu à chaque journal : il peut avoir été remplacé depuis (tests, typer).
+        logger_factory=lambda *_arguments: structlog.PrintLogger(sys.stderr),
         cache_logger_on_first_use=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -66,3 +67,14 @@ def test_un_journal_json_ne_porte_aucune_identite(capsys: pytest.CaptureFixture[
     assert "prenoms" not in ligne
     assert "adresse" not in ligne
     assert ligne["champs_retires"] == ["adresse", "prenoms"]
+
+
+def test_les_journaux_suivent_la_sortie_d_erreur_du_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    configurer("production")
+    ancienne = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", ancienne)
+    ancienne.close()
+    nouvelle = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", nouvelle)
+    structlog.get_logger().info("après remplacement", campagne="c-1")
+    assert json.loads(nouvelle.getvalue())["campagne"] == "c-1"
