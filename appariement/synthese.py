@@ -485,9 +485,9 @@ def _variantes(listes: list[tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 @cache
 def _cle(texte: str) -> str:
-    """Majuscules sans accents, comme l'écrit la CAF."""
-    decompose = unicodedata.normalize("NFD", texte).replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in decompose if not unicodedata.combining(c)).upper()
+    """Majuscules sans accents, comme l'écrit la CAF (les listes n'ont que des lettres latines)."""
+    decompose = unicodedata.normalize("NFD", texte.replace("Đ", "D").replace("đ", "d"))
+    return decompose.encode("ascii", "ignore").decode("ascii").upper()
 
 
 _ORIGINES = [origine for origine, _ in ORIGINES]
@@ -750,9 +750,7 @@ def _rendre(population: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
 def _style(modele: str, valeur: str) -> str:
     """Écrit ``valeur`` comme est écrit ``modele`` (majuscules sans accents à la CAF, par exemple)."""
     if modele.isupper():
-        if modele == _cle(modele):
-            return _cle(valeur)
-        return valeur.upper()
+        return _cle(valeur) if modele.isascii() else valeur.upper()
     return valeur
 
 

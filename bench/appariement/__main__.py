@@ -20,7 +20,7 @@ import polars as pl
 from bench.appariement.jeux import JeuEcrit, jeu_febrl4, jeu_synthetique
 from bench.appariement.mesures import LIES, SIGNALES, Execution, Qualite, evaluer, executer, lire_decisions
 
-RACINE = Path(__file__).resolve().parents[2]
+GRAVITE = {"absent lié": 0, "mauvais lien": 1, "absent non signalé": 2, "fausse alerte": 3}
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,12 @@ def diagnostic(jeu: JeuEcrit, outil: str) -> str:
         )
         .group_by("erreur", "ecarts", "jumeau")
         .len()
-        .sort("len", descending=True)
-        .head(15)
+        .with_columns(pl.col("erreur").replace_strict(GRAVITE, default=len(GRAVITE)).alias("gravite"))
+        .sort(["gravite", "len"], descending=[False, True])
+        .head(20)
     )
-    lignes = [f"{outil} / {jeu.nom} : erreurs par type d'écart (15 premiers)"]
-    lignes += [f"  {n:>6}  {e:<18} {ec} {j}" for e, ec, j, n in compte.iter_rows()]
+    lignes = [f"{outil} / {jeu.nom} : erreurs par type d'écart (les plus graves d'abord, 20 premières)"]
+    lignes += [f"  {n:>6}  {e:<18} {ec} {j}" for e, ec, j, n, _ in compte.iter_rows()]
     return "\n".join(lignes)
 
 
