@@ -9,6 +9,7 @@ fausses alertes, mauvais liens, part en revue, temps réel, pic de mémoire rés
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -61,6 +62,12 @@ def lancer(outil: str, jeu: JeuEcrit, limite: float) -> Ligne:
     return Ligne(jeu, outil, execution, qualite)
 
 
+def duree_annoncee(execution: Execution) -> str:
+    """La durée que l'outil affiche lui-même (lecture, appariement, écriture, sans le démarrage)."""
+    trouve = re.search(r"(?:Durée|temps)\s*:\s*([\d.,]+)\s*s", execution.erreurs)
+    return f"{trouve.group(1).replace('.', ',')} s" if trouve else "?"
+
+
 def _pourcent(valeur: float) -> str:
     return f"{100 * valeur:.2f} %".replace(".", ",")
 
@@ -68,13 +75,13 @@ def _pourcent(valeur: float) -> str:
 def tableau(lignes: list[Ligne]) -> str:
     entete = (
         "| Jeu | Familles × inscrits | Outil | Rappel des absents | Absents liés | Fausses alertes "
-        "| Mauvais liens | En revue | Temps réel | Pic mémoire |"
+        "| Mauvais liens | En revue | Temps réel (dont annoncé) | Pic mémoire |"
     )
     rangs = [entete, "|" + "---|" * 10]
     for ligne in lignes:
         jeu, execution, qualite = ligne.jeu, ligne.execution, ligne.qualite
         taille = f"{jeu.nb_familles:,} × {jeu.nb_inscrits:,}".replace(",", " ")
-        temps = f"{execution.secondes:.1f} s".replace(".", ",")
+        temps = f"{execution.secondes:.1f} s".replace(".", ",") + f" ({duree_annoncee(execution)})"
         memoire = f"{execution.pic_octets / 1e9:.2f} Go".replace(".", ",")
         if qualite is None:
             etat = "arrêté (temps limite)" if execution.depasse else f"échec (code {execution.code})"
