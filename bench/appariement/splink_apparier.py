@@ -99,7 +99,12 @@ def apparier_splink(familles: pl.DataFrame, inscrits: pl.DataFrame, date_referen
     )
     a_lier = _preparer(familles.filter(soumis))
     eleves = _preparer(inscrits)
-    api = DuckDBAPI()
+    import duckdb
+
+    connexion = duckdb.connect()
+    # Machine partagée : DuckDB déborde sur disque au-delà de 8 Go au lieu de prendre 80 % de la mémoire.
+    connexion.execute("SET memory_limit = '8GB'")
+    api = DuckDBAPI(connection=connexion)
     gauche = api.register(a_lier.to_arrow(), dataset_display_name="familles")
     droite = api.register(eleves.to_arrow(), dataset_display_name="inscrits")
     comparaisons: list[ComparisonCreator | dict[str, Any]] = [
