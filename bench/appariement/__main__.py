@@ -144,7 +144,7 @@ def main(arguments: list[str] | None = None) -> int:
     analyse.add_argument("--graine", type=int, default=0)
     analyse.add_argument("--date-reference", type=date.fromisoformat, default=date(2026, 11, 15))
     analyse.add_argument("--limite-cellule", type=float, default=900.0, help="secondes avant arrêt")
-    analyse.add_argument("--limite-splink", type=float, default=1800.0, help="secondes avant arrêt")
+    analyse.add_argument("--limite-splink", type=float, default=1500.0, help="secondes avant arrêt")
     analyse.add_argument("--garder", action="store_true", help="garder les fichiers générés")
     options = analyse.parse_args(arguments)
     limites = {"cellule": options.limite_cellule, "splink": options.limite_splink}
