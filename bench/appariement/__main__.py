@@ -172,6 +172,11 @@ def main(arguments: list[str] | None = None) -> int:
             shutil.rmtree(dossier)
     print(tableau(lignes))
     print()
+    for jeu in {ligne.jeu.nom: ligne.jeu for ligne in lignes}.values():
+        if jeu.secondes_generation is not None:
+            secondes = f"{jeu.secondes_generation:.1f}".replace(".", ",")
+            print(f"Génération du jeu {jeu.nom} (appariement.synthese.generer) : {secondes} s")
+    print()
     print("\n\n".join(d for d in diagnostics if d))
     return 0
 

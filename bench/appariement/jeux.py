@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ class JeuEcrit:
     date_reference: date
     nb_familles: int
     nb_inscrits: int
+    secondes_generation: float | None = None
 
 
 def ecrire_pivot(table: pl.DataFrame, chemin: Path) -> None:
@@ -37,7 +39,9 @@ def ecrire_pivot(table: pl.DataFrame, chemin: Path) -> None:
 
 
 def jeu_synthetique(nb_enfants: int, dossier: Path, date_reference: date, graine: int) -> JeuEcrit:
+    debut = time.perf_counter()
     jeu = generer(nb_enfants, graine=graine, date_reference=date_reference)
+    secondes = time.perf_counter() - debut
     dossier.mkdir(parents=True, exist_ok=True)
     familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
     ecrire_pivot(jeu.familles, familles)
@@ -50,6 +54,7 @@ def jeu_synthetique(nb_enfants: int, dossier: Path, date_reference: date, graine
         date_reference,
         jeu.familles.height,
         jeu.inscrits.height,
+        secondes,
     )
 
 
