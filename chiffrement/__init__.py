@@ -5,6 +5,7 @@ clés, HPKE) restent dans ``chiffrement.hazmat``.
 """
 
 from chiffrement.archives import (
+    MESSAGE_ILLISIBLE,
     ArchiveIllisible,
     ArchiveRefusee,
     ErreurArchive,
@@ -35,6 +36,7 @@ from chiffrement.trousseau import (
 )
 
 __all__ = [
+    "MESSAGE_ILLISIBLE",
     "ArchiveIllisible",
     "ArchiveRefusee",
     "Chiffre",

@@ -27,7 +27,7 @@ MIO = 1024 * 1024
 # un petit CSV très répétitif se compresse fort sans menacer la mémoire.
 _TAUX_IGNORE_EN_DESSOUS = 8 * MIO
 
-_MESSAGE_ILLISIBLE = (
+MESSAGE_ILLISIBLE = (
     "mot de passe incorrect ou archive corrompue : vérifiez le mot de passe reçu par un autre canal "
     "(téléphone, SMS) ; s'il est juste, demandez au partenaire de renvoyer l'archive"
 )
@@ -140,6 +140,10 @@ def ouvrir_archive(
     Lève ``ArchiveIllisible`` si le mot de passe est faux ou l'archive abîmée, ``ArchiveRefusee`` si
     l'archive dépasse une limite, contient une entrée dangereuse, n'est pas un 7z ou n'est pas chiffrée
     (sauf ``chiffrement_obligatoire=False``, quand la convention l'autorise).
+
+    À n'appeler que dans un processus jetable (le travailleur isolé) : certaines archives PPMd
+    abîmées font planter le décodeur C de pyppmd (erreur de segmentation), ce qu'aucune exception
+    Python ne rattrape ; l'appelant traite alors la mort du processus comme une archive corrompue.
     """
     if len(octets) > limites.taille_archive_max:
         raise ArchiveRefusee(
@@ -182,7 +186,7 @@ def _ouvrir(
             raise ArchiveIllisible(
                 "cette archive est chiffrée : donnez son mot de passe", cause_interne="PasswordRequired"
             ) from None
-        raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne="PasswordRequired") from None
+        raise ArchiveIllisible(MESSAGE_ILLISIBLE, cause_interne="PasswordRequired") from None
     except MemoryError:
         raise ArchiveRefusee(
             "l'ouverture de cette archive demande trop de mémoire : demandez une archive plus petite",
@@ -191,7 +195,7 @@ def _ouvrir(
     except Exception as erreur:
         # Un mauvais mot de passe se manifeste par n'importe quelle erreur du décodeur
         # (LZMAError, CrcError, SystemError de PPMd, zlib.error, EOFError…) : une seule réponse.
-        raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne=type(erreur).__name__) from None
+        raise ArchiveIllisible(MESSAGE_ILLISIBLE, cause_interne=type(erreur).__name__) from None
     fichiers = [FichierArchive(nom=nom, octets=fabrique.contenu(nom)) for nom in entrees]
     _refuser_archives_imbriquees(fichiers)
     return fichiers
@@ -410,5 +414,5 @@ class _FabriqueBornee(WriterFactory):
     def contenu(self, nom: str) -> bytes:
         tampon = self._tampons.pop(nom, None)
         if tampon is None:
-            raise ArchiveIllisible(_MESSAGE_ILLISIBLE, cause_interne="EntreeManquante")
+            raise ArchiveIllisible(MESSAGE_ILLISIBLE, cause_interne="EntreeManquante")
         return tampon.vider()

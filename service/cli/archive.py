@@ -3,19 +3,24 @@
 Le mot de passe est lu sur l'entrée standard (une ligne), jamais sur la ligne de commande où il
 resterait dans l'historique. Codes de sortie : 0 lisible, 3 mot de passe faux ou archive abîmée,
 4 archive refusée, 2 usage.
+
+L'archive est ouverte dans un processus enfant : si un décodeur en C plante sur une archive abîmée
+(cela arrive à PPMd), la commande répond « archive corrompue » au lieu de mourir avec lui.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import multiprocessing
 import sys
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
-from chiffrement import ArchiveIllisible, ArchiveRefusee, ouvrir_archive
+from chiffrement import MESSAGE_ILLISIBLE, ArchiveIllisible, ArchiveRefusee, Limites, ouvrir_archive
 from service.parametres import parametres
 
 CODE_ILLISIBLE = 3
@@ -29,6 +34,34 @@ def _lire_mot_de_passe() -> str | None:
     else:
         saisi = sys.stdin.readline().rstrip("\r\n")
     return saisi or None
+
+
+def _ouvrir_dans_l_enfant(
+    octets: bytes, mot_de_passe: str | None, limites: Limites, sortie: Connection
+) -> None:
+    try:
+        fichiers = ouvrir_archive(octets, mot_de_passe, limites)
+    except ArchiveIllisible as erreur:
+        sortie.send(("illisible", erreur.message))
+    except ArchiveRefusee as erreur:
+        sortie.send(("refusee", erreur.message))
+    else:
+        sortie.send(("lisible", [(f.nom, len(f.octets)) for f in fichiers]))
+
+
+def _ouvrir_a_part(octets: bytes, mot_de_passe: str | None, limites: Limites) -> tuple[str, object]:
+    """Rend (« lisible », [(nom, taille)…]) ou (« illisible » | « refusee », message)."""
+    contexte = multiprocessing.get_context("fork")
+    lecture, ecriture = contexte.Pipe(duplex=False)
+    enfant = contexte.Process(target=_ouvrir_dans_l_enfant, args=(octets, mot_de_passe, limites, ecriture))
+    enfant.start()
+    ecriture.close()
+    try:
+        resultat: tuple[str, object] = lecture.recv()
+    except EOFError:
+        resultat = ("illisible", MESSAGE_ILLISIBLE)
+    enfant.join()
+    return resultat
 
 
 def _echec(code: int, statut: str, message: str, en_json: bool) -> typer.Exit:
@@ -51,19 +84,19 @@ def verifier(
         typer.echo(f"Erreur : impossible de lire « {archive} » : vérifiez le chemin du fichier.", err=True)
         raise typer.Exit(CODE_USAGE) from None
     mot_de_passe = _lire_mot_de_passe()
-    try:
-        fichiers = ouvrir_archive(octets, mot_de_passe, parametres().limites_archive())
-    except ArchiveIllisible as erreur:
-        raise _echec(CODE_ILLISIBLE, "illisible", erreur.message, en_json) from None
-    except ArchiveRefusee as erreur:
-        raise _echec(CODE_REFUSEE, "refusee", erreur.message, en_json) from None
+    statut, contenu = _ouvrir_a_part(octets, mot_de_passe, parametres().limites_archive())
+    if statut == "illisible":
+        raise _echec(CODE_ILLISIBLE, statut, str(contenu), en_json)
+    if statut == "refusee":
+        raise _echec(CODE_REFUSEE, statut, str(contenu), en_json)
+    fichiers = cast(list[tuple[str, int]], contenu)
     if en_json:
-        entrees = [{"nom": f.nom, "taille": len(f.octets)} for f in fichiers]
+        entrees = [{"nom": nom, "taille": taille} for nom, taille in fichiers]
         typer.echo(json.dumps({"statut": "lisible", "fichiers": entrees}, ensure_ascii=False))
         return
     typer.echo(f"Archive lisible : {len(fichiers)} fichier(s).")
-    for fichier in fichiers:
-        typer.echo(f"  {fichier.nom}\t{len(fichier.octets)} octets")
+    for nom, taille in fichiers:
+        typer.echo(f"  {nom}\t{taille} octets")
 
 
 def enregistrer(app: typer.Typer) -> None:

@@ -204,3 +204,16 @@ def test_les_limites_d_archive_se_reglent_par_l_environnement(
 
     assert resultat.exit_code == 4
     assert "3 entrées, au plus 2" in resultat.output
+
+
+def test_une_archive_ppmd_qui_fait_planter_le_decodeur_rend_3_sans_planter_la_commande(
+    dossier_donnees: Path,
+) -> None:
+    # Seule archive conservée telle quelle : une archive PPMd de 7zz (liste fictive, mot de passe
+    # « X ») dont un bit a été retourné ; pyppmd 1.3.1 y meurt d'une erreur de segmentation.
+    abimee = Path(__file__).parent / "donnees" / "ppmd_abimee_plantage.7z"
+
+    resultat = CliRunner().invoke(app, ["archive", "verifier", str(abimee), "--json"], input="X\n")
+
+    assert resultat.exit_code == 3
+    assert json.loads(resultat.stdout)["message"].startswith("mot de passe incorrect ou archive corrompue")
