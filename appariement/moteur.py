@@ -21,7 +21,7 @@ from appariement.age import est_soumis
 from appariement.blocage import paires_candidates
 from appariement.comparaisons import CHAMPS, NIVEAUX, comparer
 from appariement.modele import Modele, estimer, modele_par_defaut
-from appariement.normalisation import preparer
+from appariement.normalisation import Contexte, preparer
 
 STATUTS: tuple[str, ...] = ("apparie", "a_verifier", "non_apparie", "hors_obligation", "instruction_declaree")
 
@@ -295,14 +295,14 @@ def comparer_fiches(famille: Mapping[str, object], inscrit: Mapping[str, object]
     Les clés absentes valent null ; la date est une ``datetime.date``. Rend, par champ, le nom du
     niveau (« manquant » si l'un des côtés n'a pas la donnée), et ``inversion`` (« oui »/« non »).
     """
-    categories = pl.Categories.random()
+    contexte = Contexte()
 
     def table(fiche: Mapping[str, object], colonnes: tuple[str, ...], nom: str) -> pl.DataFrame:
         schema = {c: (pl.Date if c == "date_naissance" else pl.String) for c in colonnes}
         return _completer(pl.DataFrame([{c: fiche.get(c) for c in colonnes}], schema=schema), colonnes, nom)
 
-    f = preparer(table(famille, COLONNES_FAMILLES, "familles"), inscrits=False, categories=categories)
-    i = preparer(table(inscrit, COLONNES_INSCRITS, "inscrits"), inscrits=True, categories=categories)
+    f = preparer(table(famille, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
+    i = preparer(table(inscrit, COLONNES_INSCRITS, "inscrits"), inscrits=True, contexte=contexte)
     paire = pl.DataFrame({"fi": [0], "ii": [0]}, schema={"fi": pl.UInt32, "ii": pl.UInt32})
     niveaux = comparer(_paires(f, i, paire)).row(0, named=True)
     resultat = {
@@ -327,10 +327,10 @@ def apparier(
     quand elles sont assez grandes, sinon le modèle par défaut sert.
     """
     reglages = reglages or Reglages()
-    # Un dictionnaire de valeurs propre à cet appel, partagé par les deux tables et libéré ensuite.
-    categories = pl.Categories.random()
-    f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False, categories=categories)
-    i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True, categories=categories)
+    # Dictionnaire de valeurs et clés phonétiques propres à cet appel, libérés ensuite.
+    contexte = Contexte()
+    f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
+    i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True, contexte=contexte)
 
     index = paires_candidates(f, i)
     paires = _paires(f, i, index)

@@ -9,6 +9,7 @@ sa clé phonétique. Le moteur travaille ensuite uniquement sur ces formes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -69,7 +70,19 @@ def _regrouper(mots: pl.DataFrame, nb: int, colonnes: list[pl.Expr]) -> pl.DataF
     )
 
 
-def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+@dataclass
+class Contexte:
+    """Ce que partagent les deux tables d'un même appariement, jeté ensuite.
+
+    ``categories`` : dictionnaire des valeurs textuelles (une égalité de textes devient une égalité
+    d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées.
+    """
+
+    categories: pl.Categories = field(default_factory=pl.Categories.random)
+    phonetiques: dict[str, str] = field(default_factory=dict)
+
+
+def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
         valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
         tous = _mots(valeurs)
@@ -98,7 +111,7 @@ def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
             .drop_nulls()
             .unique()
         )
-        blocs = blocs.with_columns(phonetique(blocs["mot"]).alias("ph"))
+        blocs = blocs.with_columns(phonetique(blocs["mot"], contexte.phonetiques).alias("ph"))
         table = table.join(
             _regrouper(blocs, valeurs.height, [pl.col("ph").unique().alias(f"{prefixe}_blocs")]),
             on="r",
@@ -108,30 +121,37 @@ def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
             f"{prefixe}_c",
             f"{prefixe}_cs",
             f"{prefixe}_t",
-            phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
+            phonetique(table[f"{prefixe}_cs"], contexte.phonetiques).alias(f"{prefixe}_ph"),
             f"{prefixe}_blocs",
         )
 
     return formes
 
 
-def _formes_prenoms(valeurs: pl.DataFrame) -> pl.DataFrame:
-    valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
-    # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
-    mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
-    table = _regrouper(
-        mots,
-        valeurs.height,
-        [
-            pl.col("canon").first().alias("prenom1"),
-            pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
-            pl.col("canon").str.join(" ").alias("prenoms_t"),
-            pl.col("mot").str.join("").alias("prenoms_c"),
-        ],
-    )
-    return table.select(
-        "prenom1", "prenom2", "prenoms_t", "prenoms_c", phonetique(table["prenom1"]).alias("prenom_ph")
-    )
+def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
+        valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
+        # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
+        mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
+        table = _regrouper(
+            mots,
+            valeurs.height,
+            [
+                pl.col("canon").first().alias("prenom1"),
+                pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
+                pl.col("canon").str.join(" ").alias("prenoms_t"),
+                pl.col("mot").str.join("").alias("prenoms_c"),
+            ],
+        )
+        return table.select(
+            "prenom1",
+            "prenom2",
+            "prenoms_t",
+            "prenoms_c",
+            phonetique(table["prenom1"], contexte.phonetiques).alias("prenom_ph"),
+        )
+
+    return formes
 
 
 def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
@@ -168,11 +188,11 @@ COLONNES_COMPAREES: tuple[str, ...] = (
 """Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""
 
 
-def preparer(table: pl.DataFrame, *, inscrits: bool, categories: pl.Categories) -> pl.DataFrame:
+def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.DataFrame:
     """Formes normalisées d'une table canonique (familles ou inscrits), une ligne par ligne, index ``idx``.
 
-    Les textes comparés deviennent catégoriels sur ``categories``, partagé par les deux tables : une
-    égalité de textes devient une égalité d'entiers, et chaque valeur distincte n'existe qu'une fois.
+    Les textes comparés deviennent catégoriels sur le dictionnaire du ``contexte``, partagé par les
+    deux tables : une égalité de textes devient une égalité d'entiers.
     """
     parties = [
         table.select(
@@ -183,21 +203,21 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, categories: pl.Categories) 
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
             pl.col("commune").str.to_uppercase().str.replace_all(r"[^A-Z]", "").alias("commune"),
         ),
-        _par_valeur(table["nom"], _formes_nom("nom")),
-        _par_valeur(table["prenoms"], _formes_prenoms),
+        _par_valeur(table["nom"], _formes_nom("nom", contexte)),
+        _par_valeur(table["prenoms"], _formes_prenoms(contexte)),
         _par_valeur(table["adresse"], _formes_lieu),
     ]
     blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
-            _par_valeur(table["nom_usage"], _formes_nom("usage")),
+            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte)),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
         blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     else:
         parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire))
     prepare = pl.concat(parties, how="horizontal")
-    categorie = pl.Categorical(categories)
+    categorie = pl.Categorical(contexte.categories)
     return prepare.select(
         "idx",
         "id",

@@ -70,8 +70,19 @@ def cle_phonetique(texte: str) -> str:
     return cle or texte
 
 
-def phonetique(textes: pl.Series) -> pl.Series:
-    """Clés phonétiques d'une colonne de textes normalisés (null reste null)."""
-    return pl.Series(
-        textes.name, [None if t is None else cle_phonetique(t) for t in textes.to_list()], dtype=pl.String
-    )
+def phonetique(textes: pl.Series, memo: dict[str, str]) -> pl.Series:
+    """Clés phonétiques d'une colonne de textes normalisés (null reste null).
+
+    ``memo`` garde les clés déjà calculées pendant un appariement : les mêmes noms reviennent
+    d'une colonne à l'autre. L'appelant le jette ensuite (il contient des noms).
+    """
+    cles: list[str | None] = []
+    for texte in textes.to_list():
+        if texte is None:
+            cles.append(None)
+            continue
+        cle = memo.get(texte)
+        if cle is None:
+            cle = memo[texte] = cle_phonetique(texte)
+        cles.append(cle)
+    return pl.Series(textes.name, cles, dtype=pl.String)
