@@ -260,3 +260,20 @@ def test_une_archive_sans_aucune_donnee_est_refusee_comme_vide(tmp_path: Path) -
 
     with pytest.raises(ArchiveRefusee, match="aucune donnée"):
         ouvrir_archive(archive, MOT_DE_PASSE)
+
+
+@pytest.mark.parametrize("codec", ["lzma2", "bzip2", "deflate", "copy"])
+def test_une_archive_alteree_ne_donne_jamais_un_contenu_faux_ni_une_autre_erreur(
+    archives_par_codec: Callable[[str, bool], bytes], codec: str
+) -> None:
+    # PPMd est exclu : pyppmd peut planter sur un flux altéré (voir test_cli) ; on ne l'ouvre
+    # que dans un processus jetable.
+    archive = archives_par_codec(codec, True)
+    for position in range(0, len(archive), max(len(archive) // 40, 1)):
+        alteree = bytearray(archive)
+        alteree[position] ^= 1 << (position % 8)
+        try:
+            lus = ouvrir_archive(bytes(alteree), MOT_DE_PASSE)
+        except (ArchiveIllisible, ArchiveRefusee):
+            continue
+        assert {f.nom: f.octets for f in lus} == FICHIERS
