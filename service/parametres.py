@@ -81,6 +81,9 @@ class Parametres(BaseSettings):
         default=5, ge=1, description="Échecs de connexion successifs avant verrouillage du compte."
     )
     verrouillage_minutes: int = Field(default=15, ge=1, description="Durée du verrouillage temporaire.")
+    connexions_par_minute: int = Field(
+        default=20, ge=1, description="Tentatives de connexion permises par adresse et par minute."
+    )
     cookie_securise: bool = Field(
         default=False, description="Cookie de session réservé à HTTPS (à activer derrière TLS)."
     )

@@ -26,7 +26,9 @@ from service.autorisation import RefusAutorisation
 from service.base.migrations import migrer
 from service.base.moteur import moteur as moteur_du_processus
 from service.base.moteur import session_base
+from service.comptes.limiteur import Limiteur
 from service.journal_audit import Action, Resultat, auditer, requete_courante
+from service.parametres import parametres
 
 journal = structlog.get_logger("service.api")
 
@@ -54,6 +56,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         version="1",
     )
     application.state.moteur = moteur
+    application.state.limiteur = Limiteur(parametres().connexions_par_minute)
 
     @application.middleware("http")
     async def _identifiant_requete(

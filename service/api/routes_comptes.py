@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from service.acteur import Acteur
+from service.acteur import ANONYME, Acteur
 from service.api.dependances import (
     COOKIE_CSRF,
     COOKIE_SESSION,
@@ -20,7 +20,7 @@ from service.autorisation import exiger_role
 from service.base.moteur import session_base
 from service.comptes import service as comptes
 from service.comptes.roles import Role
-from service.journal_audit import Action, auditer
+from service.journal_audit import Action, Resultat, auditer
 from service.modeles import Utilisateur
 from service.parametres import parametres
 
@@ -53,6 +53,20 @@ class Moi(BaseModel):
 @routeur.post("/session", summary="Se connecter (mot de passe + code TOTP)")
 def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> ReponseConnexion:
     jeton_precedent, _ = jeton_presente(requete)
+    adresse = requete.client.host if requete.client else "inconnue"
+    if not requete.app.state.limiteur.autoriser(adresse):
+        with session_base(moteur_de(requete)) as session:
+            auditer(
+                session,
+                ANONYME,
+                Action.CONNEXION,
+                resultat=Resultat.REFUS,
+                details={"raison": "trop_de_tentatives"},
+            )
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Trop de tentatives de connexion depuis cette adresse : attendez une minute avant de réessayer.",
+        )
     with session_base(moteur_de(requete)) as session:
         connexion = comptes.ouvrir_session(
             session,

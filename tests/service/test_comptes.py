@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from service.base.moteur import maintenant, session_base
 from service.cli import app
+from service.comptes.limiteur import Limiteur
 from service.modeles import SessionWeb, Utilisateur
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
 
@@ -235,3 +237,20 @@ def test_la_commande_utilisateurs_cree_liste_et_desactive(monde_sqlite: Monde) -
     assert "referent.cli" in runner.invoke(app, ["utilisateurs", "lister"]).output
     assert runner.invoke(app, ["utilisateurs", "desactiver", "referent.cli"]).exit_code == 0
     assert "désactivé" in runner.invoke(app, ["utilisateurs", "lister"]).output
+
+
+def test_trop_de_tentatives_depuis_une_adresse_sont_freinees(monde_sqlite: Monde) -> None:
+    essai = {"identifiant": "personne", "mot_de_passe": "n'importe quoi 123", "code_totp": "000000"}
+    codes = [monde_sqlite.client.post("/api/v1/session", json=essai).status_code for _ in range(21)]
+    assert codes == [401] * 20 + [429]
+    freine = monde_sqlite.client.post("/api/v1/session", json=essai)
+    assert "attendez une minute" in freine.json()["detail"]
+    dernier = entrees_audit(monde_sqlite.moteur, "connexion")[-1]
+    assert json.loads(dernier.details) == {"raison": "trop_de_tentatives"}
+
+
+def test_le_limiteur_oublie_les_tentatives_de_plus_d_une_minute() -> None:
+    limiteur = Limiteur(par_minute=2)
+    assert [limiteur.autoriser("10.0.0.1", instant) for instant in (0.0, 1.0, 2.0)] == [True, True, False]
+    assert limiteur.autoriser("10.0.0.2", 2.0)
+    assert limiteur.autoriser("10.0.0.1", 61.5)
