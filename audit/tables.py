@@ -15,7 +15,10 @@ metadata = sa.MetaData()
 journal = sa.Table(
     "audit_journal",
     metadata,
-    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
+    # Sur SQLite, INTEGER PRIMARY KEY est la clé de ligne : lecture dans l'ordre sans index à part.
+    sa.Column(
+        "sequence", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
     sa.Column("heure", sa.String(27), nullable=False),
     sa.Column("segment", sa.String(7), nullable=False),
     sa.Column("acteur", sa.String(128), nullable=False),
