@@ -24,6 +24,7 @@ from chiffrement import (
 from service.parametres import Parametres
 
 FICHIER_CLE_APPARIEMENT = "appariement.cle"
+FICHIER_CLE_COMPTES = "comptes.cle"
 
 
 def cle_maitresse(reglages: Parametres) -> bytes:
@@ -55,8 +56,21 @@ def cle_appariement(reglages: Parametres) -> bytes:
     return bytes.fromhex((dossier / FICHIER_CLE_APPARIEMENT).read_text(encoding="ascii").strip())
 
 
+def cle_comptes(reglages: Parametres) -> bytes:
+    """La clé qui chiffre les secrets TOTP des comptes hors de portée d'une copie de la base."""
+    dossier = reglages.chemin_trousseau()
+    _creer_cle(dossier, FICHIER_CLE_COMPTES)
+    return bytes.fromhex((dossier / FICHIER_CLE_COMPTES).read_text(encoding="ascii").strip())
+
+
 def _creer_cle_appariement(dossier: Path) -> bool:
-    chemin = dossier / FICHIER_CLE_APPARIEMENT
+    return _creer_cle(dossier, FICHIER_CLE_APPARIEMENT)
+
+
+def _creer_cle(dossier: Path, nom: str) -> bool:
+    """Une clé aléatoire de 32 octets dans un fichier 0600, jamais écrasée."""
+    dossier.mkdir(mode=0o700, parents=True, exist_ok=True)
+    chemin = dossier / nom
     try:
         descripteur = os.open(chemin, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -79,4 +93,6 @@ def preparer_cles(reglages: Parametres) -> list[str]:
         crees.append("paire de clés du travailleur")
     if _creer_cle_appariement(dossier):
         crees.append("clé d'appariement")
+    if _creer_cle(dossier, FICHIER_CLE_COMPTES):
+        crees.append("clé des comptes")
     return crees

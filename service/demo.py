@@ -84,7 +84,7 @@ def _convention(identifiant: str, source: str, communes: list[str], profil: str,
         [
             "# Convention FICTIVE de démonstration.",
             f'identifiant = "{identifiant}"',
-            f"titre = \"Démonstration : transmission {source.upper()} (obligation d'instruction)\"",
+            f'titre = "Démonstration : transmission {source.upper()} (obligation d\'instruction)"',
             f'partenaire = "{"CAF du Nord (fictive)" if source == "caf" else "DSDEN du Nord (fictive)"}"',
             f'source = "{source}"',
             f"communes = {json.dumps(communes)}",

@@ -39,6 +39,7 @@ class Utilisateur(SQLModel, table=True):
     role: str = Field(max_length=20)
     departement: str | None = Field(default=None, max_length=3)
     mot_de_passe_hache: str
+    # Chiffré par la clé des comptes (hors base) : une copie de la base ne donne pas les codes.
     totp_secret: str
     totp_confirme_le: datetime | None = None
     dernier_pas_totp: int | None = None

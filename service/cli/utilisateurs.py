@@ -70,6 +70,19 @@ def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du c
     typer.echo(f"Compte « {identifiant} » désactivé ; ses sessions sont fermées.")
 
 
+def totp(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
+    """Nouveau secret TOTP (appareil perdu) : les sessions ouvertes sont fermées."""
+    moteur = preparer_base()
+    try:
+        with session_base(moteur) as session:
+            nouveau = comptes.reinitialiser_totp(session, identifiant, par=EXPLOITANT)
+    except comptes.CompteInvalide as erreur:
+        echouer(str(erreur))
+    typer.echo(f"Nouveau secret TOTP pour « {identifiant} » (affiché une seule fois) :")
+    typer.echo(f"  secret : {nouveau.totp_secret}")
+    typer.echo(f"  adresse : {nouveau.uri_totp}")
+
+
 def lister() -> None:
     """Liste les comptes : identifiant, rôle, portée, état."""
     moteur = preparer_base()
@@ -89,9 +102,12 @@ def lister() -> None:
 
 def enregistrer(app: typer.Typer) -> None:
     groupe = typer.Typer(
-        name="utilisateurs", help="Comptes nominatifs : créer, désactiver, lister.", no_args_is_help=True
+        name="utilisateurs",
+        help="Comptes nominatifs : créer, désactiver, nouveau secret TOTP, lister.",
+        no_args_is_help=True,
     )
     groupe.command("creer")(creer)
     groupe.command("desactiver")(desactiver)
+    groupe.command("totp")(totp)
     groupe.command("lister")(lister)
     app.add_typer(groupe)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from service.acteur import Acteur
 from service.base.moteur import maintenant
+from service.cles import cle_comptes
 from service.comptes import mots_de_passe, totp
 from service.comptes.roles import Role
 from service.journal_audit import Action, Resultat, auditer
@@ -120,7 +121,7 @@ def creer_utilisateur(
         role=role.value,
         departement=departement,
         mot_de_passe_hache=mots_de_passe.hacher(mot_de_passe),
-        totp_secret=secret,
+        totp_secret=totp.sceller_secret(secret, cle_comptes(parametres())),
     )
     session.add(utilisateur)
     session.flush()
@@ -166,7 +167,7 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> No
     """Nouveau secret TOTP (appareil perdu) : les sessions ouvertes sont fermées."""
     utilisateur = trouver(session, identifiant)
     secret = totp.nouveau_secret()
-    utilisateur.totp_secret = secret
+    utilisateur.totp_secret = totp.sceller_secret(secret, cle_comptes(parametres()))
     utilisateur.totp_confirme_le = None
     utilisateur.dernier_pas_totp = None
     for ouverte in session.exec(
@@ -259,7 +260,8 @@ def ouvrir_session(
         return _refus(session, utilisateur, "verrouille")
     if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
         return _refus(session, utilisateur, "mot_de_passe")
-    pas = totp.pas_valide(utilisateur.totp_secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
+    secret = totp.lire_secret(utilisateur.totp_secret, cle_comptes(parametres()))
+    pas = totp.pas_valide(secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
     if pas is None:
         return _refus(session, utilisateur, "totp")
     utilisateur.dernier_pas_totp = pas

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pyotp
+from cryptography.fernet import Fernet
 
 EMETTEUR = "cellule"
 
 
 def nouveau_secret() -> str:
     return pyotp.random_base32()
+
+
+def sceller_secret(secret: str, cle: bytes) -> str:
+    """Le secret TOTP chiffré pour la base : une copie de la base seule ne permet pas de générer les codes."""
+    return Fernet(base64.urlsafe_b64encode(cle)).encrypt(secret.encode("ascii")).decode("ascii")
+
+
+def lire_secret(scelle: str, cle: bytes) -> str:
+    return Fernet(base64.urlsafe_b64encode(cle)).decrypt(scelle.encode("ascii")).decode("ascii")
 
 
 def uri_enrolement(secret: str, identifiant: str) -> str:

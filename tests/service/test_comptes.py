@@ -234,6 +234,13 @@ def test_la_commande_utilisateurs_cree_liste_et_desactive(monde_sqlite: Monde) -
     )
     assert refus.exit_code == 1
     assert "au moins une commune" in refus.output
+    with session_base(monde_sqlite.moteur) as session:
+        enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "referent.cli")).one()
+    secret = cree.output.split("secret : ")[1].split()[0]
+    assert secret not in enregistre.totp_secret  # chiffré en base
+    nouveau = runner.invoke(app, ["utilisateurs", "totp", "referent.cli"])
+    assert nouveau.exit_code == 0
+    assert secret not in nouveau.output
     assert "referent.cli" in runner.invoke(app, ["utilisateurs", "lister"]).output
     assert runner.invoke(app, ["utilisateurs", "desactiver", "referent.cli"]).exit_code == 0
     assert "désactivé" in runner.invoke(app, ["utilisateurs", "lister"]).output
