@@ -110,8 +110,13 @@ def enregistrer_signalements(
 ) -> dict[str, int]:
     """Crée un cas par enfant nouvellement signalé ; un enfant déjà suivi garde son cas."""
     bilan = {"crees": 0, "deja_suivis": 0}
+    vues: set[str] = set()
     for signalement in signalements:
         cle = cle_de(cle_hmac, signalement.identite)
+        if cle in vues:
+            # Le même enfant sur deux listes (CAF et MSA) : un seul cas.
+            continue
+        vues.add(cle)
         existant = session.exec(
             select(Cas)
             .where(Cas.commune == campagne.commune, Cas.cle_appariement == cle)

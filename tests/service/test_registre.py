@@ -121,7 +121,14 @@ def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sq
 
 def test_meme_enfant_meme_cas_et_evenements_sans_donnee_personnelle(monde_sqlite: Monde) -> None:
     monde = monde_sqlite
-    (premier,) = monde.semer_cas(A, [identite("Élodie-Fictive", "Maëlle Rose", NAISSANCE)])
+    # Le même enfant sur deux listes d'un passage, puis de nouveau au passage suivant.
+    (premier,) = monde.semer_cas(
+        A,
+        [
+            identite("Élodie-Fictive", "Maëlle Rose", NAISSANCE),
+            identite("ELODIE FICTIVE", "MAELLE", NAISSANCE),
+        ],
+    )
     monde.semer_cas(A, [identite("ELODIE FICTIVE", "MAELLE", NAISSANCE)])
     with session_base(monde.moteur) as session:
         assert list(session.exec(select(Cas.id))) == [premier]
