@@ -17,7 +17,6 @@ class Acteur:
     communes: frozenset[str] = field(default_factory=frozenset)
     departement: str | None = None
     session_id: int | None = None
-    par_cookie: bool = False
 
 
 SYSTEME = Acteur(id=None, identifiant="systeme", role=None)

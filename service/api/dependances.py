@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -51,7 +50,7 @@ def acteur_courant(requete: Request) -> Acteur:
         trouve = reconnaitre(session, jeton)
     if trouve is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Session expirée ou fermée : reconnectez-vous.")
-    acteur = replace(trouve[0], par_cookie=par_cookie)
+    acteur = trouve[0]
     requete.state.acteur = acteur
     if par_cookie and requete.method not in METHODES_SURES:
         presente = requete.headers.get(ENTETE_CSRF, "")

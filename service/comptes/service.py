@@ -56,7 +56,7 @@ def communes_de(session: Session, utilisateur_id: int) -> frozenset[str]:
     return frozenset(lignes)
 
 
-def acteur_de(session: Session, utilisateur: Utilisateur, **extra: object) -> Acteur:
+def acteur_de(session: Session, utilisateur: Utilisateur, *, session_id: int | None = None) -> Acteur:
     assert utilisateur.id is not None
     return Acteur(
         id=utilisateur.id,
@@ -64,7 +64,7 @@ def acteur_de(session: Session, utilisateur: Utilisateur, **extra: object) -> Ac
         role=Role(utilisateur.role),
         communes=communes_de(session, utilisateur.id),
         departement=utilisateur.departement,
-        **extra,  # type: ignore[arg-type]
+        session_id=session_id,
     )
 
 
