@@ -19,7 +19,6 @@ from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Commune, Source, Travail
 from service.parametres import parametres
 
-ETATS = ("brouillon", "en_attente", "en_cours", "terminee", "echec")
 ETATS_MODIFIABLES = frozenset({"brouillon", "echec"})
 
 
