@@ -59,7 +59,7 @@ class Signataire:
             )
         try:
             cle = serialization.load_pem_private_key(chemin.read_bytes(), password=None)
-        except ValueError as erreur:
+        except (OSError, ValueError, TypeError) as erreur:
             raise CleInvalide(f"La clé de signature {chemin} est illisible : restaurez-la.") from erreur
         if not isinstance(cle, Ed25519PrivateKey):
             raise CleInvalide(f"La clé {chemin} n'est pas une clé Ed25519.")

@@ -32,6 +32,8 @@ def base_du_service(
 
 def _cellule(*arguments: str) -> tuple[int, str]:
     resultat = CliRunner().invoke(app, ["audit", *arguments])
+    # Une exception non rattrapée serait une trace Python montrée à l'utilisateur.
+    assert resultat.exception is None or isinstance(resultat.exception, SystemExit), resultat.exception
     return resultat.exit_code, resultat.output
 
 
@@ -149,3 +151,10 @@ def test_une_cle_lisible_par_tous_est_refusee(base_du_service: sa.Engine) -> Non
     code, sortie = _cellule("verifier")
     assert code == 2
     assert "chmod 600" in sortie
+
+
+def test_une_cle_abimee_est_signalee_sans_trace_python(base_du_service: sa.Engine) -> None:
+    parametres().chemin_cle_audit().write_text("pas une clé", encoding="utf-8")
+    code, sortie = _cellule("verifier")
+    assert code == 2
+    assert "illisible : restaurez-la" in sortie
