@@ -26,9 +26,11 @@ def test_des_fils_concurrents_forment_une_seule_sequence(
     moteur: sa.Engine, url_base: str, signataire: audit.Signataire
 ) -> None:
     erreurs: list[BaseException] = []
+    depart = threading.Barrier(6)
 
     def travailler(nom: str) -> None:
         try:
+            depart.wait(timeout=30)  # tous les fils écrivent en même temps
             ecrire(url_base, 15, nom)
         except BaseException as erreur:  # remonté au fil principal
             erreurs.append(erreur)

@@ -37,6 +37,11 @@ def test_les_segments_expires_partent_et_la_verification_reste_verte(
     expires = [il_y_a_mois(30).strftime("%Y-%m"), il_y_a_mois(29).strftime("%Y-%m")]
     with journal_ancien.begin() as connexion:
         purges = audit.purger(connexion, signataire, retention_mois=12)
+    with journal_ancien.connect() as connexion:
+        tailles = connexion.execute(sa.select(audit.tables.points_de_controle.c.taille)).scalars()
+        tailles_signees = set(tailles)
+    # Chaque mois clos a été attesté à sa clôture, et ces points survivent à la purge.
+    assert {3, 6, 8} <= tailles_signees
     assert [(p.segment, p.premiere_sequence, p.derniere_sequence, p.entrees) for p in purges] == [
         (expires[0], 1, 3, 3),
         (expires[1], 4, 6, 3),
