@@ -1,8 +1,9 @@
 """Configuration unique de structlog, avec un filtre qui retire toute donnée d'identité.
 
 Les journaux techniques ne portent que des identifiants pseudonymes (cas, campagne, source).
-Un champ qui porte une identité (nom, prénoms, date de naissance, adresse…) est retiré avant
-l'écriture, et son nom est signalé pour que le développeur corrige l'appel.
+Un champ qui porte une identité (nom, prénoms, date de naissance, adresse… : la même liste que
+celle que refuse le journal d'audit) est retiré avant l'écriture, et son nom est signalé pour que
+le développeur corrige l'appel.
 """
 
 from __future__ import annotations
@@ -14,36 +15,14 @@ from typing import Any
 
 import structlog
 
-CHAMPS_IDENTITE: frozenset[str] = frozenset(
-    {
-        "nom",
-        "noms",
-        "nom_usage",
-        "nom_naissance",
-        "prenom",
-        "prenoms",
-        "date_naissance",
-        "naissance",
-        "adresse",
-        "code_postal",
-        "nom_allocataire",
-        "prenom_allocataire",
-        "ine",
-        "nir",
-        "identite",
-        "mot_de_passe",
-        "password",
-        "code_totp",
-        "totp_secret",
-    }
-)
+from audit import est_cle_identite
 
 
 def filtrer_identites(
     _logger: Any, _methode: str, evenement: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     """Processeur structlog : retire les champs d'identité et note leurs noms."""
-    retires = sorted(cle for cle in evenement if cle.lower() in CHAMPS_IDENTITE)
+    retires = sorted(cle for cle in evenement if est_cle_identite(cle))
     for cle in retires:
         del evenement[cle]
     if retires:

@@ -54,9 +54,19 @@ def test_par_defaut_les_donnees_sont_dans_donnees(monkeypatch: pytest.MonkeyPatc
 
 
 def test_le_filtre_retire_les_champs_d_identite() -> None:
-    evenement = {"event": "cas créé", "cas": "c-12", "nom": "DUPONT", "date_naissance": "x"}
+    evenement = {
+        "event": "cas créé",
+        "cas": "c-12",
+        "nom": "DUPONT",
+        "date_naissance": "x",
+        "nom_enfant": "y",
+    }
     filtre = filtrer_identites(None, "info", evenement)
-    assert filtre == {"event": "cas créé", "cas": "c-12", "champs_retires": ["date_naissance", "nom"]}
+    assert filtre == {
+        "event": "cas créé",
+        "cas": "c-12",
+        "champs_retires": ["date_naissance", "nom", "nom_enfant"],
+    }
 
 
 def test_un_journal_json_ne_porte_aucune_identite(capsys: pytest.CaptureFixture[str]) -> None:
