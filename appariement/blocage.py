@@ -21,17 +21,20 @@ REGLES: dict[str, int] = {
 
 
 def _cles(table: pl.DataFrame) -> pl.LazyFrame:
-    """Une ligne par (enfant ou inscrit, partie de nom) avec les clés dérivées, toutes entières."""
+    """Une ligne par (enfant ou inscrit, partie de nom, forme du prénom) avec les clés dérivées, entières."""
     cles = (
         table.lazy()
         .select(
             "idx",
             "date",
-            pl.col("prenom_ph").to_physical().cast(pl.UInt64).alias("prenom_ph"),
+            pl.col("prenoms_ph").alias("prenom_ph"),
             pl.col("noms_ph").alias("nom_ph"),
         )
         .explode("nom_ph")
-        .with_columns(pl.col("nom_ph").to_physical().cast(pl.UInt64))
+        .explode("prenom_ph")
+        .with_columns(
+            pl.col("nom_ph").to_physical().cast(pl.UInt64), pl.col("prenom_ph").to_physical().cast(pl.UInt64)
+        )
     )
     # Nom et prénom sans ordre : une seule clé pour (nom, prénom) et (prénom, nom).
     paire = pl.min_horizontal("nom_ph", "prenom_ph") * (1 << 32) + pl.max_horizontal("nom_ph", "prenom_ph")

@@ -25,6 +25,7 @@ NIVEAUX: dict[str, tuple[str, ...]] = {
         "annee_voisine",
         "un_chiffre",
         "quelques_jours",
+        "annee_chiffre",
         "differente",
     ),
     "sexe": ("egal", "different"),
@@ -137,7 +138,10 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
     niveau = _niveau(
         [
-            (meme_premier & ~seconds_differents) | (pl.col("prenoms_c") == pl.col("prenoms_c_i")),
+            (meme_premier & ~seconds_differents)
+            | (pl.col("prenoms_c") == pl.col("prenoms_c_i"))
+            | (pl.col("prenom1") == pl.col("prenom12_i"))
+            | (pl.col("prenom12") == pl.col("prenom1_i")),
             meme_premier,
             pl.col("_ens") >= 1.0,
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
@@ -158,8 +162,8 @@ def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:
     """
     return paires.select(
         (
-            pl.col("noms_ph").list.contains(pl.col("prenom_ph_i"))
-            & pl.col("noms_ph_i").list.contains(pl.col("prenom_ph"))
+            (pl.col("noms_ph").list.set_intersection("prenoms_ph_i").list.len() > 0)
+            & (pl.col("noms_ph_i").list.set_intersection("prenoms_ph").list.len() > 0)
         ).fill_null(False)
     ).to_series()
 
@@ -180,7 +184,8 @@ def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
 
 
 def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
-    """Accord de deux dates : exacte, jour et mois inversés, année ±1, un chiffre faux, quelques jours."""
+    """Accord de deux dates : exacte, jour et mois inversés, année ±1, un chiffre faux, quelques jours,
+    un chiffre de l'année faux (plus d'un an d'écart)."""
     entier_g = _aaaammjj(gauche)
     entier_d = _aaaammjj(droite)
     ecart_jours = (gauche - droite).dt.total_days().abs()
@@ -193,10 +198,12 @@ def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
             ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() == 1)
             & (gauche.dt.month() == droite.dt.month())
             & (gauche.dt.day() == droite.dt.day()),
-            # Un chiffre de l'année faux à plus d'un an d'écart ressemble trop à un frère ou une sœur.
+            # Un chiffre de l'année faux à plus d'un an d'écart : niveau à part (annee_chiffre), car
+            # c'est aussi le portrait d'un frère ou d'une sœur.
             (_chiffres_differents(entier_g, entier_d) == 1)
             & ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() <= 1),
             ecart_jours <= JOURS_PROCHES,
+            _chiffres_differents(entier_g, entier_d) == 1,
         ],
         gauche.is_null() | droite.is_null(),
     )

@@ -22,13 +22,14 @@ from appariement.comparaisons import CHAMPS, NIVEAUX
 VERSION = 1
 _PLANCHER = 1e-6
 
-# Champs imposés par chaque règle de blocage : EM ne les estime pas sur les paires de cette règle.
-# Le sexe suit le prénom : deux homonymes de prénom ont presque toujours le même sexe, ce qui
-# fausserait l'estimation ; il est donc écarté avec lui.
-CHAMPS_BLOQUES: dict[str, tuple[str, ...]] = {
-    "nom_date": ("nom", "date_naissance"),
-    "prenom_date": ("prenom", "sexe", "date_naissance"),
-    "noms_annee": ("nom", "prenom", "sexe"),
+# Pour chaque estimation EM : les paires de quelles règles de blocage, et les champs que ces règles
+# imposent (EM ne les estime pas là). Le sexe suit le prénom : deux homonymes de prénom ont presque
+# toujours le même sexe, ce qui fausserait l'estimation ; il est donc écarté avec lui. Les deux
+# règles « nom et prénom » sont réunies pour que la date voie tous ses niveaux d'accord.
+ESTIMATIONS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "nom_date": (REGLES["nom_date"], ("nom", "date_naissance")),
+    "prenom_date": (REGLES["prenom_date"], ("prenom", "sexe", "date_naissance")),
+    "noms": (REGLES["noms_annee"] | REGLES["noms_jour"], ("nom", "prenom", "sexe")),
 }
 
 
@@ -110,7 +111,8 @@ def modele_par_defaut() -> Modele:
                 m=[0.86, 0.02, 0.06, 0.04, 0.01, 0.01], u=[0.008, 0.002, 0.003, 0.01, 0.05, 0.927]
             ),
             "date_naissance": Parametres(
-                m=[0.90, 0.02, 0.02, 0.03, 0.02, 0.01], u=[2.1e-4, 8e-5, 4e-4, 3e-3, 3e-3, 0.9933]
+                m=[0.90, 0.02, 0.02, 0.03, 0.02, 0.005, 0.005],
+                u=[2.1e-4, 8e-5, 4e-4, 3e-3, 3e-3, 2e-4, 0.9931],
             ),
             "sexe": Parametres(m=[0.98, 0.02], u=[0.5, 0.5]),
             "adresse": Parametres(m=[0.85, 0.10, 0.05], u=[1e-4, 0.05, 0.9499]),
@@ -156,7 +158,8 @@ def _em(
             niveau = motifs[:, k]
             present = niveau >= 0
             sommes = np.bincount(niveau[present], weights=poids[present], minlength=len(m[nom]))
-            m[nom] = np.maximum(sommes / max(sommes.sum(), 1e-12), _PLANCHER)
+            plancher = np.maximum(sommes / max(sommes.sum(), 1e-12), _PLANCHER)
+            m[nom] = plancher / plancher.sum()
     return m, part
 
 
@@ -171,9 +174,9 @@ def estimer(
     u = {nom: np.array(v) for nom, v in estimer_u(niveaux_hasard).items()}
     estimations: dict[str, list[tuple[float, np.ndarray]]] = {nom: [] for nom in CHAMPS}
     parts: dict[str, float] = {}
-    for regle, bloques in CHAMPS_BLOQUES.items():
+    for regle, (masque, bloques) in ESTIMATIONS.items():
         champs = [nom for nom in CHAMPS if nom not in bloques]
-        sous_ensemble = niveaux_candidats.filter((pl.col("regles") & REGLES[regle]) > 0)
+        sous_ensemble = niveaux_candidats.filter((pl.col("regles") & masque) > 0)
         if sous_ensemble.height == 0:
             continue
         motifs_table = sous_ensemble.group_by([pl.col(n).fill_null(-1) for n in champs]).len()

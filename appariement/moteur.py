@@ -37,7 +37,7 @@ _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 
 _COLONNES_PAIRE = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom2", "prenoms_t", "prenoms_c",
-    "prenom_ph", "date", "sexe", "adresse", "code_postal", "commune", "alloc_cs",
+    "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune", "alloc_cs",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 
@@ -254,12 +254,16 @@ def _eligibilite(familles: pl.DataFrame, date_reference: date) -> pl.DataFrame:
 
 def _desaccord_bloquant() -> pl.Expr:
     """Ce qu'aucun score ne rattrape : un prénom sans rapport, un sexe différent sans prénom
-    identique, une date sans rapport. C'est le portrait d'un frère,
-    d'une sœur ou d'un jumeau : la fiche n'est jamais liée sans qu'une personne regarde."""
+    identique, une date sans rapport, une année à plusieurs ans d'écart sans prénom identique.
+    C'est le portrait d'un frère, d'une sœur ou d'un jumeau : la fiche n'est jamais liée sans
+    qu'une personne regarde."""
+    date = pl.col("date_naissance").fill_null(0)
+    prenom_exact = pl.col("prenom").fill_null(0) == 0
     return (
         (pl.col("prenom").fill_null(0) == NIVEAUX["prenom"].index("different"))
-        | ((pl.col("sexe").fill_null(0) > 0) & (pl.col("prenom").fill_null(0) > 0))
-        | (pl.col("date_naissance").fill_null(0) == NIVEAUX["date_naissance"].index("differente"))
+        | ((pl.col("sexe").fill_null(0) > 0) & ~prenom_exact)
+        | (date == NIVEAUX["date_naissance"].index("differente"))
+        | ((date == NIVEAUX["date_naissance"].index("annee_chiffre")) & ~prenom_exact)
     )
 
 

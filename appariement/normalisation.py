@@ -130,7 +130,8 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
 
 def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
-        valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
+        # Une apostrophe lie les lettres d'un prénom (N'DEYE → NDEYE) au lieu de le couper en deux.
+        valeurs = valeurs.select(expr_texte(pl.col("v").str.replace_all(r"['’‘`´]", "")).alias("t"))
         # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
         mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
         table = _regrouper(
@@ -141,14 +142,27 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
                 pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
                 pl.col("canon").str.join(" ").alias("prenoms_t"),
                 pl.col("mot").str.join("").alias("prenoms_c"),
+                # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
+                pl.col("mot").head(2).str.join("").alias("prenom12"),
             ],
+        )
+        cles = pl.concat(
+            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12", "prenoms_c")]
+        ).drop_nulls()
+        cles = cles.with_columns(phonetique(cles["forme"], contexte.phonetiques).alias("ph"))
+        table = table.join(
+            _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
+            on="r",
+            maintain_order="left",
         )
         return table.select(
             "prenom1",
             "prenom2",
             "prenoms_t",
             "prenoms_c",
+            "prenom12",
             phonetique(table["prenom1"], contexte.phonetiques).alias("prenom_ph"),
+            "prenoms_ph",
         )
 
     return formes
@@ -183,7 +197,8 @@ def _sexe(colonne: pl.Expr) -> pl.Expr:
 
 COLONNES_COMPAREES: tuple[str, ...] = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph", "alloc_cs",
-    "prenom1", "prenom2", "prenoms_t", "prenoms_c", "prenom_ph", "adresse", "code_postal", "commune",
+    "prenom1", "prenom2", "prenoms_t", "prenoms_c", "prenom12", "prenom_ph", "adresse", "code_postal",
+    "commune",
 )  # fmt: skip
 """Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""
 
@@ -226,4 +241,5 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
         *(["mode"] if inscrits else []),
         blocs.list.unique().list.drop_nulls().cast(pl.List(categorie)).alias("noms_ph"),
+        pl.col("prenoms_ph").cast(pl.List(categorie)),
     )

@@ -77,6 +77,7 @@ def test_erreurs_de_saisie_courantes_sont_rattrapees() -> None:
         enfant("F3", "NGUYEN", "THI LAN", date(2011, 1, 9), "F"),
         enfant("F4", "GABRIEL", "MARTIN", date(2017, 6, 21), "M"),
         enfant("F5", "DUBOIS-LEROY", "CHLOE", date(2018, 9, 30), "F"),
+        enfant("F6", "AIT KHERBACHE", "ADRIEN PIERRE", date(2016, 12, 9), "M"),
     )
     ecole = inscrits(
         enfant("I1", "OLIVEIRA", "João", date(2012, 7, 4), "M"),  # particule, jour et mois inversés
@@ -84,9 +85,10 @@ def test_erreurs_de_saisie_courantes_sont_rattrapees() -> None:
         enfant("I3", "Nguyễn", "Thi Lan", date(2011, 1, 19), "F"),  # accents, un chiffre faux
         enfant("I4", "MARTIN", "Gabriel", date(2017, 6, 21), "M"),  # nom et prénom inversés
         enfant("I5", "LEROY", "Cloé", date(2018, 9, 30), "F", nom_usage="DUBOIS"),  # une partie du nom
+        enfant("I6", "ADRIEN PIERRE", "Aït Kherbache", date(2016, 12, 9), "M"),  # inversion, particule
     )
     decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
-    for numero in range(1, 6):
+    for numero in range(1, 7):
         assert decisions[f"F{numero}"]["statut"] == "apparie", decisions[f"F{numero}"]["explication"]
         assert decisions[f"F{numero}"]["id_inscrit"] == f"I{numero}"
 
