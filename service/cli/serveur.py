@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Annotated
 
 import structlog
@@ -14,6 +15,7 @@ from service.api.application import creer_application
 from service.cli.commun import echouer, preparer_base
 from service.demo import DemoIncomplete, preparer_demo
 from service.execution import demarrer
+from service.indicateurs.production import exporter_mois_precedent
 from service.parametres import parametres
 from service.retention import purger
 
@@ -22,11 +24,18 @@ journal = structlog.get_logger("service.serveur")
 PERIODE_PURGE_SECONDES = 24 * 3600
 
 
-def _purge_quotidienne(arret: threading.Event) -> None:
-    """La rétention, appliquée au démarrage puis chaque jour."""
+def _taches_quotidiennes(arret: threading.Event) -> None:
+    """La rétention et l'export mensuel des indicateurs, au démarrage puis chaque jour."""
     reglages = parametres()
     moteur = preparer_base()
     while True:
+        try:
+            for fichier in exporter_mois_precedent(moteur, reglages.donnees / "exports", date.today()):
+                journal.info("export mensuel des indicateurs", fichier=fichier.name)
+        except Exception as erreur:
+            journal.error(
+                "export mensuel impossible", erreur=type(erreur).__name__, message=str(erreur)[:200]
+            )
         try:
             bilan = purger(moteur, reglages)
             journal.info(
@@ -70,7 +79,7 @@ def serveur(
     application = creer_application(moteur)
     nombre = reglages.travailleurs if travailleurs is None else travailleurs
     arret, fils = demarrer(moteur, reglages, nombre)
-    purge = threading.Thread(target=_purge_quotidienne, args=(arret,), name="purge", daemon=True)
+    purge = threading.Thread(target=_taches_quotidiennes, args=(arret,), name="quotidien", daemon=True)
     purge.start()
     typer.echo(
         f"Service sur http://{hote}:{port} (API : /api/v1, documentation : /docs) ; {nombre} travailleur(s)."

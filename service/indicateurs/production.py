@@ -7,8 +7,8 @@ le pilotage tout, agrégé. Le DPO et l'administrateur n'ont pas accès aux indi
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import sqlalchemy as sa
@@ -58,7 +58,9 @@ def evenements(session: Session, communes: list[str]) -> pl.DataFrame:
             col(EvenementCas.de_statut),
             col(EvenementCas.vers_statut),
             col(EvenementCas.motif),
-        ).where(col(EvenementCas.commune).in_(communes))
+        )
+        .where(col(EvenementCas.commune).in_(communes))
+        .order_by(col(EvenementCas.id))
     ).all()
     return pl.DataFrame(
         [

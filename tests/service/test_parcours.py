@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from service.base.moteur import session_base
 from service.execution import traiter_un
+from service.indicateurs.production import evenements
 from service.modeles import EvenementCas
-from service.registre.evenements import evenements_indicateurs
 from tests.service.fabriques import A, Archive, Monde, archives, jeu
 
 
@@ -145,8 +145,8 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
         ("mettre_en_demeure", "mise_en_demeure"),
         ("rescolarisation_constatee", "rescolarise"),
     ]
-    with monde.moteur.connect() as connexion:
-        pour_indicateurs = evenements_indicateurs(connexion, [A]).filter(pl.col("cas") == a_transmettre["id"])
+    with session_base(monde.moteur) as session:
+        pour_indicateurs = evenements(session, [A]).filter(pl.col("cas") == a_transmettre["id"])
     assert pour_indicateurs["etape"].to_list() == [
         "repere",
         "transmis_dasen",
