@@ -667,17 +667,17 @@ def _rendre(population: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.Series("voie", voies.gather(population["adr_voie"])),
         pl.Series("code_postal", codes.gather(population["adr_commune"])),
         pl.Series("commune", communes.gather(population["adr_commune"])),
+        pl.Series(
+            "caf_commune", communes.map_elements(_cle, return_dtype=pl.Utf8).gather(population["adr_commune"])
+        ),
+        pl.Series("type_cle", types.map_elements(_cle, return_dtype=pl.Utf8).gather(population["adr_type"])),
+        pl.Series("voie_cle", voies.map_elements(_cle, return_dtype=pl.Utf8).gather(population["adr_voie"])),
         pl.Series("u_accents", rng.random(n)),
         pl.Series("u_prenoms", rng.random(n)),
         pl.Series("u_casse", rng.random(n)),
-        pl.Series("u_adresse", rng.random(n)),
         pl.Series("u_style", rng.integers(0, 3, n)),
         pl.Series("u_usage", rng.random(n)),
     )
-    adresse = pl.concat_str(
-        [pl.col("adr_numero").cast(pl.Utf8), pl.lit(" "), pl.col("type_voie"), pl.lit(" "), pl.col("voie")]
-    ).alias("adresse_nature")
-    df = df.with_columns(adresse)
     premier_prenom = pl.col("prenoms").str.split(" ").list.first()
     prenoms_ecole = pl.when(pl.col("u_prenoms") < 0.7).then(premier_prenom).otherwise(pl.col("prenoms"))
     adresse_ecole = (
@@ -722,8 +722,9 @@ def _rendre(population: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         _majuscules_sans_accents("prenoms").alias("caf_prenoms"),
         _majuscules_sans_accents("nom_allocataire").alias("caf_nom_allocataire"),
         _majuscules_sans_accents("prenom_allocataire").alias("caf_prenom_allocataire"),
-        _majuscules_sans_accents("adresse_nature").alias("caf_adresse"),
-        _majuscules_sans_accents("commune").alias("caf_commune"),
+        pl.concat_str([pl.col("adr_numero").cast(pl.Utf8), "type_cle", "voie_cle"], separator=" ").alias(
+            "caf_adresse"
+        ),
         pl.when(pl.col("u_accents") < 0.5)
         .then(pl.col("nom"))
         .otherwise(_majuscules_sans_accents("nom"))
