@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from chiffrement import (
     Trousseau,
+    TrousseauInvalide,
     creer_fichier_cle_maitresse,
     creer_paire_travailleur,
     decoder_cle_maitresse,
@@ -47,24 +48,27 @@ def cle_privee_travailleur(reglages: Parametres) -> X25519PrivateKey:
 
 
 def cle_appariement(reglages: Parametres) -> bytes:
-    """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre (créée au premier usage).
+    """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre.
 
     Jamais renouvelée : la perdre ferait ouvrir un second cas pour un enfant déjà suivi.
     """
-    dossier = reglages.chemin_trousseau()
-    _creer_cle_appariement(dossier)
-    return bytes.fromhex((dossier / FICHIER_CLE_APPARIEMENT).read_text(encoding="ascii").strip())
+    return _lire_cle(reglages.chemin_trousseau(), FICHIER_CLE_APPARIEMENT, "d'appariement")
 
 
 def cle_comptes(reglages: Parametres) -> bytes:
     """La clé qui chiffre les secrets TOTP des comptes hors de portée d'une copie de la base."""
-    dossier = reglages.chemin_trousseau()
-    _creer_cle(dossier, FICHIER_CLE_COMPTES)
-    return bytes.fromhex((dossier / FICHIER_CLE_COMPTES).read_text(encoding="ascii").strip())
+    return _lire_cle(reglages.chemin_trousseau(), FICHIER_CLE_COMPTES, "des comptes")
 
 
-def _creer_cle_appariement(dossier: Path) -> bool:
-    return _creer_cle(dossier, FICHIER_CLE_APPARIEMENT)
+def _lire_cle(dossier: Path, nom: str, role: str) -> bytes:
+    """Une clé du trousseau ; jamais recréée en silence, car une nouvelle clé ne relirait rien."""
+    try:
+        return bytes.fromhex((dossier / nom).read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        raise TrousseauInvalide(
+            f"la clé {role} {dossier / nom} est introuvable : restaurez le dossier des clés depuis sa "
+            "sauvegarde, ou lancez « cellule cles init » s'il s'agit d'une installation neuve"
+        ) from None
 
 
 def _creer_cle(dossier: Path, nom: str) -> bool:
@@ -83,15 +87,21 @@ def _creer_cle(dossier: Path, nom: str) -> bool:
 def preparer_cles(reglages: Parametres) -> list[str]:
     """Crée ce qui manque (jamais n'écrase) ; rend la liste de ce qui a été créé."""
     crees: list[str] = []
-    if reglages.cle_maitresse is None and creer_fichier_cle_maitresse(reglages.chemin_cle_maitresse()):
-        crees.append(f"clé maîtresse ({reglages.chemin_cle_maitresse()})")
     dossier = reglages.chemin_trousseau()
+    fichier = reglages.chemin_cle_maitresse()
+    if reglages.cle_maitresse is None and not fichier.exists() and Trousseau.existe(dossier):
+        raise TrousseauInvalide(
+            f"le trousseau {dossier} existe mais sa clé maîtresse {fichier} est introuvable : "
+            "restaurez-la depuis sa sauvegarde (une nouvelle clé ne pourrait pas l'ouvrir)"
+        )
+    if reglages.cle_maitresse is None and creer_fichier_cle_maitresse(fichier):
+        crees.append(f"clé maîtresse ({fichier})")
     if not Trousseau.existe(dossier):
         Trousseau.creer(dossier, cle_maitresse(reglages))
         crees.append(f"trousseau ({dossier})")
     if creer_paire_travailleur(dossier):
         crees.append("paire de clés du travailleur")
-    if _creer_cle_appariement(dossier):
+    if _creer_cle(dossier, FICHIER_CLE_APPARIEMENT):
         crees.append("clé d'appariement")
     if _creer_cle(dossier, FICHIER_CLE_COMPTES):
         crees.append("clé des comptes")

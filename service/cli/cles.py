@@ -59,11 +59,6 @@ def init() -> None:
     reglages = parametres()
     dossier = reglages.chemin_trousseau()
     fichier = reglages.chemin_cle_maitresse()
-    if reglages.cle_maitresse is None and not fichier.exists() and Trousseau.existe(dossier):
-        raise _erreur(
-            f"le trousseau {dossier} existe mais sa clé maîtresse {fichier} est introuvable : "
-            "restaurez-la depuis sa sauvegarde (une nouvelle clé ne pourrait pas l'ouvrir)"
-        )
     try:
         crees = preparer_cles(reglages)
         _ouvrir(reglages)
