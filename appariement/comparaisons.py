@@ -210,7 +210,14 @@ def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
 
 
 def niveau_date(paires: pl.DataFrame) -> pl.Series:
-    return paires.select(expr_niveau_date(pl.col("date"), pl.col("date_i")).alias("date_naissance"))[
+    # Les dates passent par une table de couples distincts : bien moins nombreux que les paires.
+    cle = pl.col("date").cast(pl.Int32).cast(pl.Int64) * 100_000 + pl.col("date_i").cast(pl.Int32)
+    cles = paires.select(cle.alias("_cle"))
+    couples = paires.select(cle.alias("_cle"), "date", "date_i").unique("_cle")
+    niveaux = couples.select(
+        "_cle", expr_niveau_date(pl.col("date"), pl.col("date_i")).alias("date_naissance")
+    )
+    return cles.join(niveaux, on="_cle", how="left", maintain_order="left", nulls_equal=True)[
         "date_naissance"
     ]
 

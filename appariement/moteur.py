@@ -352,29 +352,38 @@ def apparier(
     liens = _affecter(notes, reglages.seuil_revue)
     doutes = _doutes(notes, liens, reglages)
 
-    meilleurs = (
-        notes.sort(["score", "fi", "ii"], descending=[True, False, False])
-        .join(i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_candidat")), on="ii", how="left")
-        .group_by("fi", maintain_order=True)
-        .agg(
-            pl.struct(pl.col("id_candidat").alias("id_inscrit"), pl.col("score").cast(pl.Float64))
-            .head(reglages.nb_candidats)
-            .alias("candidats")
-        )
-    )
-    # La paire expliquée : le lien retenu, sinon le meilleur candidat.
-    retenue = (
-        notes.join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
+    ids_inscrits = i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_inscrit"))
+    ordre = (
+        notes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "score")
+        .join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
         .with_columns(pl.col("lie").fill_null(False))
-        .sort(["lie", "score", "fi", "ii"], descending=[True, True, False, False])
-        .unique("fi", keep="first", maintain_order=True)
-        .join(i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_lie")), on="ii", how="left")
+        .sort(["fi", "score", "ii"], descending=[False, True, False])
+    )
+    meilleurs = ordre.group_by("fi", maintain_order=True).agg(
+        pl.col("ii").head(reglages.nb_candidats).alias("_ii"),
+        pl.col("score").head(reglages.nb_candidats).cast(pl.Float64).alias("_scores"),
+        # La paire expliquée : le lien retenu, sinon le meilleur candidat.
+        pl.col("k").sort_by("lie", descending=True, maintain_order=True).first().alias("k"),
+    )
+    candidats = (
+        meilleurs.select("fi", "_ii", "_scores")
+        .explode("_ii", "_scores")
+        .join(ids_inscrits.rename({"ii": "_ii"}), on="_ii", how="left", maintain_order="left")
+        .group_by("fi", maintain_order=True)
+        .agg(pl.struct(pl.col("id_inscrit"), pl.col("_scores").alias("score")).alias("candidats"))
+    )
+    lie = liens.select("fi", "ii", pl.lit(True).alias("lie"))
+    retenue = (
+        notes[meilleurs["k"]]
+        .join(lie, on=["fi", "ii"], how="left")
+        .with_columns(pl.col("lie").fill_null(False))
+        .join(ids_inscrits.rename({"id_inscrit": "id_lie"}), on="ii", how="left", maintain_order="left")
+        .join(candidats, on="fi", how="left")
     )
     table = (
         f.select(pl.col("idx").alias("fi"), pl.col("id").alias("id_famille"), "date")
         .join(retenue, on="fi", how="left")
         .join(doutes, on="fi", how="left")
-        .join(meilleurs, on="fi", how="left")
         .join(_eligibilite(f, date_reference), on="date", how="left")
         .join(
             i.select(pl.col("idx").alias("ii"), pl.col("date").alias("date_lie")).join(
