@@ -50,7 +50,10 @@ _LIBELLES_MOTIFS = {
     ),
     "hors_obligation": "hors de l'âge de l'obligation d'instruction à la date de référence",
     "date_manquante": "date de naissance manquante : l'âge et l'identité sont à vérifier",
-    "score_intermediaire": "fiche ressemblante, mais score entre le seuil de revue et le seuil d'appariement",
+    "score_intermediaire": (
+        "fiche ressemblante, mais score entre le seuil de revue et le seuil d'appariement "
+        "(relevé quand la date de naissance n'est pas exacte)"
+    ),
     "desaccord": (
         "score élevé, mais le prénom, le sexe ou la date de naissance ne concordent pas : "
         "ce pourrait être un frère, une sœur ou un jumeau"
@@ -70,6 +73,9 @@ class Reglages:
     """Seuils et paramètres du moteur (scores en bits : log2 du rapport de vraisemblance)."""
 
     seuil_apparie: float = 6.0
+    # Une date approchée (pas exacte) est aussi le portrait d'un homonyme né à quelques jours ou un
+    # an d'écart : il faut alors plus de preuves pour lier sans revue.
+    supplement_date_approchee: float = 4.0
     seuil_revue: float = -4.0
     marge: float = 6.0
     nb_candidats: int = 3
@@ -267,7 +273,7 @@ def _desaccord_bloquant() -> pl.Expr:
     )
 
 
-def _explication(reglages: Reglages) -> pl.Expr:
+def _explication(reglages: Reglages, seuil: pl.Expr) -> pl.Expr:
     champs = [
         pl.struct(
             pl.lit(champ).alias("champ"),
@@ -288,7 +294,7 @@ def _explication(reglages: Reglages) -> pl.Expr:
         pl.col("a_priori").round(2).alias("a_priori"),
         detail.alias("champs"),
         pl.col("inversion").alias("inversion_nom_prenom"),
-        pl.lit(reglages.seuil_apparie).alias("seuil_apparie"),
+        seuil.alias("seuil_apparie"),
         pl.lit(reglages.seuil_revue).alias("seuil_revue"),
     ).struct.json_encode()
 
@@ -398,10 +404,13 @@ def apparier(
         .with_columns(pl.col("deja_prise").fill_null(False))
         .sort("fi")
     )
+    seuil = pl.lit(reglages.seuil_apparie) + pl.when(pl.col("date_naissance").fill_null(0) > 0).then(
+        reglages.supplement_date_approchee
+    ).otherwise(0.0)
     sur = (
         pl.col("lie")
         & ~pl.col("concurrent")
-        & (pl.col("score") >= reglages.seuil_apparie)
+        & (pl.col("score") >= seuil)
         & (pl.col("date_naissance") < NIVEAUX["date_naissance"].index("differente"))
     )
     motif = (
@@ -413,7 +422,7 @@ def apparier(
         .then(pl.lit("hors_obligation"))
         .when(pl.col("lie") & pl.col("concurrent"))
         .then(pl.lit("concurrent"))
-        .when(pl.col("lie") & (pl.col("score") < reglages.seuil_apparie))
+        .when(pl.col("lie") & (pl.col("score") < seuil))
         .then(pl.lit("score_intermediaire"))
         .when(pl.col("lie") & _desaccord_bloquant())
         .then(pl.lit("desaccord"))
@@ -448,7 +457,7 @@ def apparier(
         .otherwise(None)
         .alias("id_inscrit"),
         pl.col("score").cast(pl.Float64),
-        _explication(reglages).alias("explication"),
+        _explication(reglages, seuil).alias("explication"),
         pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
     )
     return Resultat(decisions=decisions, modele=modele, nb_paires_candidates=index.height)
