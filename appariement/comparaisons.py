@@ -16,6 +16,8 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from appariement.normalisation import PARTICULES
+
 NIVEAUX: dict[str, tuple[str, ...]] = {
     "nom": ("exact", "compose", "allocataire", "proche", "ressemblant", "different"),
     "prenom": ("exact", "premier_commun", "autre_prenom", "proche", "ressemblant", "different"),
@@ -91,9 +93,18 @@ def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
     return pl.when(manque).then(pl.lit(None, dtype=pl.Int8)).otherwise(expression)
 
 
+# Une ou deux particules collées devant un nom (DE, DELA, VANDER, BENEL…).
+_PREFIXES_PARTICULES = sorted({a + b for a in PARTICULES for b in ("", *PARTICULES)})
+
+
 def _fin(couples: pl.DataFrame) -> pl.Series:
-    """Vrai si le texte ``a`` finit par ``b`` (au moins 4 lettres)."""
-    return couples.select((pl.col("b").str.len_chars() >= 4) & pl.col("a").str.ends_with(pl.col("b")))["b"]
+    """Vrai si le texte ``a`` est ``b`` (au moins 4 lettres) précédé de particules collées."""
+    prefixe = pl.col("a").str.head(pl.col("a").str.len_chars() - pl.col("b").str.len_chars())
+    return couples.select(
+        (pl.col("b").str.len_chars() >= 4)
+        & pl.col("a").str.ends_with(pl.col("b"))
+        & prefixe.is_in(_PREFIXES_PARTICULES)
+    ).to_series()
 
 
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:

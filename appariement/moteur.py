@@ -52,7 +52,7 @@ _LIBELLES_MOTIFS = {
     "date_manquante": "date de naissance manquante : l'âge et l'identité sont à vérifier",
     "score_intermediaire": (
         "fiche ressemblante, mais score entre le seuil de revue et le seuil d'appariement "
-        "(relevé quand la date de naissance n'est pas exacte)"
+        "(relevé quand la date de naissance n'est pas exacte ou que le nom n'est que proche)"
     ),
     "desaccord": (
         "score élevé, mais le prénom, le sexe ou la date de naissance ne concordent pas : "
@@ -76,6 +76,8 @@ class Reglages:
     # Une date approchée (pas exacte) est aussi le portrait d'un homonyme né à quelques jours ou un
     # an d'écart : il faut alors plus de preuves pour lier sans revue.
     supplement_date_approchee: float = 4.0
+    # De même pour un nom seulement proche ou différent (nom d'usage, faute… ou autre famille).
+    supplement_nom_approche: float = 2.0
     seuil_revue: float = -4.0
     marge: float = 6.0
     nb_candidats: int = 3
@@ -404,9 +406,13 @@ def apparier(
         .with_columns(pl.col("deja_prise").fill_null(False))
         .sort("fi")
     )
-    seuil = pl.lit(reglages.seuil_apparie) + pl.when(pl.col("date_naissance").fill_null(0) > 0).then(
-        reglages.supplement_date_approchee
-    ).otherwise(0.0)
+    date_approchee = pl.col("date_naissance").fill_null(0) > 0
+    nom_approche = pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")
+    seuil = (
+        pl.lit(reglages.seuil_apparie)
+        + pl.when(date_approchee).then(reglages.supplement_date_approchee).otherwise(0.0)
+        + pl.when(nom_approche).then(reglages.supplement_nom_approche).otherwise(0.0)
+    )
     sur = (
         pl.col("lie")
         & ~pl.col("concurrent")
