@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from appariement import STATUTS, DonneesInvalides, apparier
+from appariement import STATUTS, DonneesInvalides, apparier, comparer_fiches
 from tests.appariement.fiches import decisions_par_id, enfant, familles, inscrits
 
 REFERENCE = date(2025, 10, 1)
@@ -154,3 +154,25 @@ def test_l_explication_detaille_chaque_champ_et_somme_au_score() -> None:
 def test_colonnes_obligatoires_manquantes() -> None:
     with pytest.raises(DonneesInvalides, match="colonnes obligatoires absentes : prenoms"):
         apparier(pl.DataFrame({"id": ["F1"], "nom": ["X"]}), inscrits(), REFERENCE)
+
+
+def test_frere_au_prenom_voisin_ne_quatre_ans_plus_tot_n_est_pas_lie() -> None:
+    # Un seul chiffre de l'année diffère, mais quatre ans d'écart et un prénom seulement voisin :
+    # c'est le portrait d'un frère.
+    liste = familles(enfant("F1", "PETIT", "NOAH", date(2019, 3, 4), "M", **ADRESSE))
+    ecole = inscrits(enfant("I1", "PETIT", "Noa", date(2015, 3, 4), "M", **ADRESSE))
+    assert comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))["prenom"] == "proche"
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert decision["statut"] in SIGNALES
+    assert decision["id_inscrit"] is None
+
+
+def test_date_approchee_demande_plus_de_preuves() -> None:
+    liste = familles(enfant("F1", "MOREAU", "ZOE", date(2013, 3, 3), "F"))
+    exacte = inscrits(enfant("I1", "MOREAU", "Zoé", date(2013, 3, 3), "F"))
+    approchee = inscrits(enfant("I1", "MOREAU", "Zoé", date(2013, 3, 8), "F"))
+    seuil_exacte = json.loads(apparier(liste, exacte, REFERENCE).decisions["explication"][0])["seuil_apparie"]
+    seuil_approchee = json.loads(apparier(liste, approchee, REFERENCE).decisions["explication"][0])[
+        "seuil_apparie"
+    ]
+    assert seuil_approchee == seuil_exacte + 4.0
