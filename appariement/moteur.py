@@ -347,6 +347,8 @@ def apparier(
     index = paires_candidates(f, i)
     paires = _paires(f, i, index)
     niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
+    # Seules ces colonnes servent encore : le reste est libéré avant la suite.
+    paires = paires.select("nom_cs", "prenom1", "mode_i")
 
     if modele is None:
         modele = modele_par_defaut()
