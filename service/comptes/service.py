@@ -20,7 +20,12 @@ from service.modeles import Commune, SessionWeb, Utilisateur, UtilisateurCommune
 from service.parametres import parametres
 
 IDENTIFIANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,79}")
-MESSAGE_CONNEXION_REFUSEE = "Identifiant, mot de passe ou code à usage unique incorrect."
+# Un seul message pour tous les refus (compte inconnu, désactivé, verrouillé, mauvais mot de passe ou
+# code) : la réponse ne doit jamais dire qu'un identifiant existe.
+MESSAGE_CONNEXION_REFUSEE = (
+    "Identifiant, mot de passe ou code à usage unique incorrect. Après plusieurs échecs, le compte est "
+    "verrouillé quelques minutes : réessayez plus tard ou demandez à l'administrateur."
+)
 
 
 class CompteInvalide(ValueError):
@@ -236,11 +241,6 @@ def _refus(session: Session, utilisateur: Utilisateur | None, raison: str) -> Co
             )
     action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
     auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison})
-    if raison == "verrouille":
-        return Connexion(
-            "Trop d'échecs : ce compte est verrouillé quelques minutes. Réessayez plus tard "
-            "ou demandez à l'administrateur."
-        )
     return Connexion(MESSAGE_CONNEXION_REFUSEE)
 
 
@@ -257,6 +257,8 @@ def ouvrir_session(
         return _refus(session, utilisateur, "compte_inconnu_ou_inactif")
     instant = maintenant()
     if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
+        # Même coût qu'un essai ordinaire : le temps de réponse ne trahit pas le verrouillage.
+        mots_de_passe.verifier_a_vide()
         return _refus(session, utilisateur, "verrouille")
     if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
         return _refus(session, utilisateur, "mot_de_passe")

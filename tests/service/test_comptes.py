@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from service.base.moteur import maintenant, session_base
 from service.cli import app
 from service.comptes.limiteur import Limiteur
+from service.comptes.service import MESSAGE_CONNEXION_REFUSEE
 from service.modeles import SessionWeb, Utilisateur
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
 
@@ -33,6 +34,17 @@ def test_la_sante_repond_sans_authentification(monde_sqlite: Monde) -> None:
     assert monde_sqlite.client.get("/sante").json() == {"etat": "ok"}
 
 
+def test_chaque_reponse_porte_les_en_tetes_de_securite(monde_sqlite: Monde) -> None:
+    for reponse in (monde_sqlite.client.get("/sante"), monde_sqlite.client.get("/api/v1/cas")):
+        assert reponse.headers["X-Frame-Options"] == "DENY"
+        assert reponse.headers["X-Content-Type-Options"] == "nosniff"
+        assert reponse.headers["Referrer-Policy"] == "no-referrer"
+        assert reponse.headers["Cache-Control"] == "no-store"
+        assert "frame-ancestors 'none'" in reponse.headers["Content-Security-Policy"]
+    # La documentation interactive garde ses scripts.
+    assert "Content-Security-Policy" not in monde_sqlite.client.get("/docs").headers
+
+
 def test_sans_session_l_api_demande_de_se_connecter(monde_sqlite: Monde) -> None:
     reponse = monde_sqlite.client.get("/api/v1/cas")
     assert reponse.status_code == 401
@@ -45,7 +57,7 @@ def test_le_code_totp_est_obligatoire_et_ne_sert_qu_une_fois(monde: Monde) -> No
         json={"identifiant": "agent.a", "mot_de_passe": MOT_DE_PASSE, "code_totp": "000000"},
     )
     assert refus.status_code == 401
-    assert refus.json()["detail"] == "Identifiant, mot de passe ou code à usage unique incorrect."
+    assert refus.json()["detail"] == MESSAGE_CONNEXION_REFUSEE
     assert _connexion(monde, "agent.a") == 200
     # Le même code rejoué dans la même fenêtre ne rouvre pas de session.
     assert _connexion(monde, "agent.a") == 401
@@ -58,7 +70,7 @@ def test_un_identifiant_inconnu_recoit_le_meme_message(monde_sqlite: Monde) -> N
         json={"identifiant": "personne", "mot_de_passe": MOT_DE_PASSE, "code_totp": "123456"},
     )
     assert reponse.status_code == 401
-    assert reponse.json()["detail"] == "Identifiant, mot de passe ou code à usage unique incorrect."
+    assert reponse.json()["detail"] == MESSAGE_CONNEXION_REFUSEE
     refus = entrees_audit(monde_sqlite.moteur, "connexion")
     assert (refus[-1].acteur, refus[-1].resultat) == ("anonyme", "refus")
 
@@ -82,6 +94,31 @@ def test_cinq_echecs_verrouillent_le_compte_meme_avec_le_bon_mot_de_passe(monde_
         assert compte.verrouille_jusqu_a > maintenant()
         compte.verrouille_jusqu_a = maintenant() - timedelta(seconds=1)
     assert _connexion(monde_sqlite, "agent.b") == 200
+
+
+def test_un_compte_verrouille_ne_se_distingue_pas_d_un_identifiant_inconnu(monde_sqlite: Monde) -> None:
+    # Sinon, cinq essais sur un identifiant suffiraient à savoir s'il existe.
+    def essai(identifiant: str) -> tuple[int, str]:
+        reponse = monde_sqlite.client.post(
+            "/api/v1/session",
+            json={
+                "identifiant": identifiant,
+                "mot_de_passe": "mauvais mot de passe 123",
+                "code_totp": "123456",
+            },
+        )
+        return reponse.status_code, reponse.json()["detail"]
+
+    for _ in range(5):
+        essai("agent.b")
+        essai("personne.inconnue")
+    assert essai("agent.b") == essai("personne.inconnue") == (401, MESSAGE_CONNEXION_REFUSEE)
+    assert [json.loads(e.details)["raison"] for e in entrees_audit(monde_sqlite.moteur, "connexion")][
+        -2:
+    ] == [
+        "verrouille",
+        "compte_inconnu_ou_inactif",
+    ]
 
 
 @pytest.mark.parametrize(
