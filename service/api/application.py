@@ -32,6 +32,19 @@ from service.parametres import parametres
 
 journal = structlog.get_logger("service.api")
 
+# Les réponses de l'API ne sont ni des pages à encadrer ni des documents à exécuter ; seules les pages
+# de documentation (/docs, /redoc) chargent leurs scripts et styles.
+ENTETES_SECURITE = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+POLITIQUE_CONTENU = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+PAGES_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+
 MESSAGES_HTTP = {
     404: "Ressource introuvable.",
     405: "Méthode non permise sur cette adresse.",
@@ -56,7 +69,8 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         version="1",
     )
     application.state.moteur = moteur
-    application.state.limiteur = Limiteur(parametres().connexions_par_minute)
+    reglages = parametres()
+    application.state.limiteur = Limiteur(reglages.connexions_par_minute)
 
     @application.middleware("http")
     async def _identifiant_requete(
@@ -69,8 +83,11 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         finally:
             requete_courante.reset(jeton)
         reponse.headers["X-Requete"] = identifiant
-        reponse.headers["Cache-Control"] = "no-store"
-        reponse.headers["X-Content-Type-Options"] = "nosniff"
+        reponse.headers.update(ENTETES_SECURITE)
+        if requete.url.path not in PAGES_DOCUMENTATION:
+            reponse.headers["Content-Security-Policy"] = POLITIQUE_CONTENU
+        if reglages.cookie_securise:
+            reponse.headers["Strict-Transport-Security"] = "max-age=31536000"
         return reponse
 
     @application.exception_handler(RefusAutorisation)
