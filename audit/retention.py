@@ -88,17 +88,6 @@ def purger(
         tete = connexion.execute(
             sa.select(journal.c.hachage).where(journal.c.sequence == segment.derniere_sequence)
         ).scalar_one()
-        atteste = connexion.execute(
-            sa.select(points_de_controle.c.id)
-            .where(points_de_controle.c.taille == segment.derniere_sequence)
-            .where(points_de_controle.c.tete == tete)
-            .where(points_de_controle.c.cle_publique == signataire.cle_publique)
-            .limit(1)
-        ).first()
-        if atteste is None:
-            enregistrer_point(
-                connexion, signataire.signer(segment.derniere_sequence, tete, horodater(horloge()))
-            )
         ecrire(
             connexion,
             Evenement(
@@ -118,6 +107,7 @@ def purger(
             signataire=signataire,
             horloge=horloge,
         )
+        _attester_cloture(connexion, signataire, segment.derniere_sequence, tete, horloge)
         connexion.execute(
             sa.insert(purges).values(
                 segment=segment.segment,
@@ -131,3 +121,30 @@ def purger(
         connexion.execute(sa.delete(journal).where(journal.c.segment == segment.segment))
         faits.append(segment)
     return faits
+
+
+def _attester_cloture(
+    connexion: sa.Connection, signataire: Signataire, derniere: int, tete: str, horloge: Horloge
+) -> None:
+    """Garantit un point signé sur la dernière entrée du segment, signé après l'entrée qui la suit.
+
+    La vérification n'accepte que ce point-là comme borne d'une purge (voir
+    ``audit.verification``) : un point périodique signé en cours de mois ne suffit pas. L'entrée
+    qui suit existe toujours ici, au pire c'est l'événement de purge qui vient d'être écrit.
+    """
+    suivante = connexion.execute(
+        sa.select(journal.c.heure).where(journal.c.sequence == derniere + 1)
+    ).scalar_one()
+    atteste = connexion.execute(
+        sa.select(points_de_controle.c.id)
+        .where(points_de_controle.c.taille == derniere)
+        .where(points_de_controle.c.tete == tete)
+        .where(points_de_controle.c.cle_publique == signataire.cle_publique)
+        .where(points_de_controle.c.heure >= suivante)
+        .limit(1)
+    ).first()
+    if atteste is None:
+        # L'heure du journal ne recule jamais : le point ne doit pas précéder sa dernière entrée.
+        derniere_heure = connexion.execute(sa.select(sa.func.max(journal.c.heure))).scalar_one()
+        heure = max(horodater(horloge()), str(derniere_heure))
+        enregistrer_point(connexion, signataire.signer(derniere, tete, heure))

@@ -207,7 +207,6 @@ def verifier(
     for point in points:
         par_taille.setdefault(point.taille, []).append(point)
     lignes_purges = connexion.execute(sa.select(purges).order_by(purges.c.derniere_sequence)).all()
-    bornes_purgees = {int(ligne.derniere_sequence) for ligne in lignes_purges}
 
     parcours = _Parcours(par_taille)
     rompu = False
@@ -215,7 +214,7 @@ def verifier(
     for ligne in resultat:
         if parcours.premiere is None and ligne[0] > 1:
             # Le début du journal a été purgé : la chaîne repart d'un point signé.
-            depart, tete = _depart_apres_purge(ligne[0], par_taille, bornes_purgees, anomalies)
+            depart, tete = _depart_apres_purge(ligne[0], ligne[1], par_taille, lignes_purges, anomalies)
             parcours.repartir(depart, tete)
         anomalie = parcours.examiner(ligne)
         if anomalie is not None:
@@ -224,9 +223,11 @@ def verifier(
             break
     resultat.close()
     taille, tete = parcours.attendue - 1, parcours.precedente
-    if parcours.premiere is None and bornes_purgees:
+    if parcours.premiere is None and lignes_purges:
         # Journal vide : seule une purge totale attestée l'explique.
-        depart, tete = _depart_apres_purge(max(bornes_purgees) + 1, par_taille, bornes_purgees, anomalies)
+        depart, tete = _depart_apres_purge(
+            int(lignes_purges[-1].derniere_sequence) + 1, None, par_taille, lignes_purges, anomalies
+        )
         taille = depart - 1
     if not rompu:
         for point in points:
@@ -259,20 +260,36 @@ def verifier(
 
 def _depart_apres_purge(
     premiere: int,
+    heure_premiere: str | None,
     par_taille: dict[int, list[PointDeControle]],
-    bornes_purgees: set[int],
+    lignes_purges: Sequence[sa.Row[Any]],
     anomalies: list[Anomalie],
 ) -> tuple[int, str]:
     """(numéro attendu, empreinte précédente) pour une chaîne qui commence après des purges.
 
     Les entrées avant ``premiere`` ne sont excusées que par une purge enregistrée dont la borne
-    est attestée par un point de contrôle signé de confiance.
+    est attestée par un point de contrôle signé de confiance, signé au plus tôt à l'heure de la
+    première entrée restante (``heure_premiere``) : c'est le cas du point écrit à la clôture du
+    mois ou lors de la purge, jamais celui d'un point périodique signé en cours de mois, qu'un
+    attaquant pourrait sinon prendre pour borne d'une purge inventée.
     """
     borne = premiere - 1
-    attestations = {point.tete for point in par_taille.get(borne, [])}
-    if borne in bornes_purgees and len(attestations) == 1:
+    purge = next((ligne for ligne in lignes_purges if int(ligne.derniere_sequence) == borne), None)
+    attestations = {
+        point.tete
+        for point in par_taille.get(borne, [])
+        if heure_premiere is None or point.heure >= heure_premiere
+    }
+    if (
+        purge is not None
+        and len(attestations) == 1
+        and (heure_premiere is None or str(purge.segment) < segment_de(heure_premiere))
+    ):
         return premiere, attestations.pop()
-    debut = max((b for b in bornes_purgees if b < borne), default=0) + 1
+    debut = (
+        max((int(b.derniere_sequence) for b in lignes_purges if int(b.derniere_sequence) < borne), default=0)
+        + 1
+    )
     anomalies.append(
         Anomalie(
             debut,

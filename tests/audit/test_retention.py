@@ -150,3 +150,31 @@ def test_effacer_un_segment_suivant_sans_purge_reste_detecte(
     assert rapport.anomalie is not None
     assert rapport.anomalie.sequence == 7
     assert "sans purge attestée" in rapport.anomalie.motif
+
+
+def test_un_journal_entierement_expire_se_purge_et_se_verifie(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # Rien après le segment expiré : son point de clôture est signé par la purge elle-même.
+    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
+    with moteur.begin() as connexion:
+        purges = audit.purger(connexion, signataire, retention_mois=12)
+    assert [p.derniere_sequence for p in purges] == [3]
+    rapport = verifier(moteur, signataire)
+    assert rapport.intact, rapport.resume()
+    assert (rapport.premiere, rapport.entrees) == (4, 1)
+
+
+def test_un_point_periodique_signe_en_fin_de_segment_ne_suffit_pas_a_clore_la_purge(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # La dernière entrée du vieux mois porte un point périodique (toutes les 3 entrées), signé avant
+    # l'entrée suivante, et aucun point n'a été signé à la clôture du mois (écriture sans signataire) :
+    # la purge en signe un qui, lui, suffit à la vérification.
+    ecrire_consultations(moteur, 3, signataire=signataire, intervalle=3, horloge=Horloge(il_y_a_mois(30)))
+    ecrire_consultations(moteur, 1, debut=4)
+    with moteur.begin() as connexion:
+        audit.purger(connexion, signataire, retention_mois=12)
+    rapport = verifier(moteur, signataire)
+    assert rapport.intact, rapport.resume()
+    assert rapport.premiere == 4

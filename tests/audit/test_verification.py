@@ -219,6 +219,26 @@ def test_effacer_le_debut_du_journal_sans_purge_est_detecte(
     assert "sans purge attestée" in rapport.anomalie.motif
 
 
+def test_effacer_le_debut_du_journal_sous_une_fausse_purge_est_detecte(
+    journal_ecrit: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # L'attaquant s'adosse au point signé toutes les 4 entrées et invente une purge d'un vieux mois :
+    # ce point a été signé avant l'entrée n° 5, il ne peut pas clore un segment purgé.
+    with journal_ecrit.connect() as connexion:
+        tete = connexion.execute(
+            sa.select(audit.tables.journal.c.hachage).where(audit.tables.journal.c.sequence == 4)
+        ).scalar_one()
+    fausse_purge = (
+        "INSERT INTO audit_purge (segment, premiere_sequence, derniere_sequence, entrees, tete, heure) "
+        "VALUES ('2001-01', 1, 4, 4, '" + tete + "', '2002-01-01T00:00:00.000000Z')"
+    )
+    attaquer(journal_ecrit, fausse_purge, "DELETE FROM audit_journal WHERE sequence <= 4")
+    rapport = verifier(journal_ecrit, signataire)
+    assert rapport.anomalie is not None
+    assert rapport.anomalie.sequence == 1
+    assert "sans purge attestée" in rapport.anomalie.motif
+
+
 def test_sans_cle_de_confiance_la_verification_le_dit(journal_ecrit: sa.Engine) -> None:
     with journal_ecrit.connect() as connexion, pytest.raises(audit.CleInvalide, match="clé de confiance"):
         audit.verifier(connexion, cles=set())
