@@ -209,5 +209,7 @@ def transition(
         session.commit()
         return {"etat": "efface", "detail": "Cas classé pour déménagement : ses données sont effacées."}
     detail = _detail(session, acteur, cas, ouvert)
+    # La réponse montre l'identité : c'est une consultation, auditée comme la fiche.
+    auditer(session, acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=f"transition {demande.action}")
     session.commit()
     return detail

@@ -71,6 +71,10 @@ def _post(chemin: str, **corps: Any) -> Appel:
     return lambda s, h: s.monde.client.post(chemin.format(s=s), headers=h, **corps)
 
 
+def _delete(chemin: str) -> Appel:
+    return lambda s, h: s.monde.client.delete(chemin.format(s=s), headers=h)
+
+
 AGENTS_A = {"agent.a"}
 # point d'entrée → (appel, comptes autorisés)
 MATRICE: dict[str, tuple[Appel, set[str]]] = {
@@ -102,6 +106,10 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
         AGENTS_A,
     ),
     "lancer une campagne de A": (_post("/api/v1/campagnes/{s.campagne_a}/lancer"), AGENTS_A),
+    "retirer une source d'une campagne de A": (
+        _delete("/api/v1/campagnes/{s.campagne_a}/sources/inconnue"),
+        AGENTS_A,
+    ),
     "lister les cas": (_get("/api/v1/cas"), {"agent.a", "agent.b", "referent.59", "referent.62"}),
     "lire un cas transmis de A": (_get("/api/v1/cas/{s.cas_a_transmis}"), {"agent.a", "referent.59"}),
     "lire un cas repéré de A": (_get("/api/v1/cas/{s.cas_a_repere}"), AGENTS_A),
@@ -118,6 +126,14 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
             json={"action": "controler", "champs": {"date": "2026-10-10"}},
         ),
         {"referent.59"},
+    ),
+    "indicateurs de mon périmètre": (
+        _get("/api/v1/indicateurs?mois=2026-10"),
+        {"agent.a", "agent.b", "referent.59", "referent.62", "pilote.test"},
+    ),
+    "indicateurs de A": (
+        _get(f"/api/v1/indicateurs?mois=2026-10&commune={A}&format=csv"),
+        {"agent.a", "referent.59", "pilote.test"},
     ),
     "lire le journal d'audit": (_get("/api/v1/audit"), {"dpo.test"}),
     "exporter le journal d'audit": (_get("/api/v1/audit/export.csv"), {"dpo.test"}),
@@ -194,3 +210,29 @@ def test_l_agent_de_a_n_agit_pas_sur_b(monde_sqlite: Monde) -> None:
     assert creation.status_code == 403
     refus = entrees_audit(monde_sqlite.moteur, "autorisation_refusee")
     assert {r.cible_id for r in refus} >= {scene.cas_b_transmis, B}
+
+
+def test_chaque_affichage_d_une_identite_est_audite_comme_consultation(monde_sqlite: Monde) -> None:
+    scene = _scene(monde_sqlite)
+    entetes = monde_sqlite.entetes("agent.a")
+
+    def consultes() -> list[str | None]:
+        return [e.cible_id for e in entrees_audit(monde_sqlite.moteur, "consultation")]
+
+    avant = consultes()
+    liste = monde_sqlite.client.get("/api/v1/cas", headers=entetes)
+    assert NOM_SEME in liste.text
+    assert len(consultes()) == len(avant) + 1
+    fiche = monde_sqlite.client.get(f"/api/v1/cas/{scene.cas_a_repere}", headers=entetes)
+    assert NOM_SEME in fiche.text
+    assert consultes()[-1] == scene.cas_a_repere
+    avant = consultes()
+    # La réponse d'une transition rend la fiche, identité comprise : c'est aussi une consultation.
+    reponse = monde_sqlite.client.post(
+        f"/api/v1/cas/{scene.cas_a_repere}/transitions",
+        headers=entetes,
+        json={"action": "classer", "champs": {"motif": "erreur_donnees"}},
+    )
+    assert reponse.status_code == 200
+    assert NOM_SEME in reponse.text
+    assert consultes() == [*avant, scene.cas_a_repere]
