@@ -12,6 +12,7 @@ from chiffrement import sceller
 from conventions import UsageRefuse
 from service import referentiel
 from service.acteur import Acteur
+from service.archives7z import est_une_archive_7z
 from service.autorisation import exiger_commune
 from service.base.moteur import maintenant
 from service.cles import cle_publique_travailleur
@@ -106,6 +107,13 @@ def deposer(
         raise CampagneInvalide(str(erreur)) from None
     if not archive:
         raise CampagneInvalide("Le fichier reçu est vide : déposez l'archive 7z transmise par le partenaire.")
+    if not est_une_archive_7z(archive):
+        # Refusé dès le dépôt : un fichier en clair (CSV…) ne doit pas être gardé en base.
+        raise CampagneInvalide(
+            "Ce fichier n'est pas une archive 7z : une liste nominative ne circule jamais en clair. "
+            "Demandez au partenaire une archive 7z chiffrée (AES-256), le mot de passe étant transmis "
+            "par un autre canal."
+        )
     taille_max = parametres().limites_archive().taille_archive_max
     if len(archive) > taille_max:
         raise CampagneInvalide(

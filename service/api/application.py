@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.evenement import IDENTIFIANT
+from chiffrement.archives import MIO
 from service.acteur import ANONYME, Acteur
 from service.api import (
     routes_audit,
@@ -43,6 +44,8 @@ ENTETES_SECURITE = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 POLITIQUE_CONTENU = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# Place laissée, au-delà de l'archive, au mot de passe, à la convention et à l'enveloppe multipart.
+MARGE_CORPS = MIO
 PAGES_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 MESSAGES_HTTP = {
@@ -59,6 +62,33 @@ def _erreurs_validation(erreur: RequestValidationError) -> str:
     return "Requête invalide : vérifiez " + ", ".join(dict.fromkeys(champs)) + "."
 
 
+def _corps_refuse(requete: Request, corps_max: int) -> JSONResponse | None:
+    """Refuse, avant d'en lire un octet, un corps plus gros que la plus grosse archive permise.
+
+    Sans cette borne, le serveur écrirait sur disque un téléversement de taille quelconque avant que
+    la route ne puisse le refuser. Un corps sans longueur annoncée (envoi par morceaux) est refusé.
+    """
+    longueur = requete.headers.get("content-length")
+    if longueur is None:
+        if "chunked" in requete.headers.get("transfer-encoding", "").lower():
+            return JSONResponse(
+                {"detail": "Envoi sans longueur annoncée refusé : indiquez l'en-tête Content-Length."},
+                status_code=411,
+            )
+        return None
+    if not longueur.isdigit():
+        return JSONResponse({"detail": "En-tête Content-Length invalide."}, status_code=400)
+    if int(longueur) > corps_max:
+        return JSONResponse(
+            {
+                "detail": f"Envoi trop gros ({int(longueur) // MIO} Mio) : une archive déposée ne dépasse "
+                f"pas {(corps_max - MARGE_CORPS) // MIO} Mio (CELLULE_ARCHIVE_TAILLE_MAX_MIO)."
+            },
+            status_code=413,
+        )
+    return None
+
+
 def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     """L'application, sur la base donnée (par défaut celle de ``CELLULE_BASE``), migrée au démarrage."""
     moteur = moteur if moteur is not None else moteur_du_processus()
@@ -71,15 +101,17 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     application.state.moteur = moteur
     reglages = parametres()
     application.state.limiteur = Limiteur(reglages.connexions_par_minute)
+    corps_max = reglages.limites_archive().taille_archive_max + MARGE_CORPS
 
     @application.middleware("http")
     async def _identifiant_requete(
         requete: Request, suite: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         identifiant = uuid.uuid4().hex
+        refus = _corps_refuse(requete, corps_max)
         jeton = requete_courante.set(identifiant)
         try:
-            reponse = await suite(requete)
+            reponse = refus if refus is not None else await suite(requete)
         finally:
             requete_courante.reset(jeton)
         reponse.headers["X-Requete"] = identifiant
