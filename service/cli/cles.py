@@ -36,6 +36,14 @@ def _erreur(message: str) -> typer.Exit:
     return typer.Exit(CODE_ERREUR)
 
 
+def _erreur_systeme(erreur: OSError) -> typer.Exit:
+    chemin = erreur.filename or "dossier des clés"
+    return _erreur(
+        f"{chemin} : {erreur.strerror or type(erreur).__name__}. Vérifiez CELLULE_TROUSSEAU, "
+        "CELLULE_CLE_MAITRESSE_FICHIER et les droits du compte du service sur ces chemins."
+    )
+
+
 def _fichier_nouvelle(reglages: Parametres) -> Path:
     fichier = reglages.chemin_cle_maitresse()
     return fichier.with_name(fichier.name + _SUFFIXE_NOUVELLE)
@@ -65,6 +73,8 @@ def init() -> None:
         empreinte = empreinte_cle_publique(lire_cle_publique_travailleur(dossier))
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
+    except OSError as erreur:
+        raise _erreur_systeme(erreur) from None
     for element in crees:
         typer.echo(f"Créé : {element}.")
     if not crees:
@@ -83,6 +93,8 @@ def etat(en_json: Annotated[bool, typer.Option("--json", help="Réponse en JSON.
         publique = empreinte_cle_publique(lire_cle_publique_travailleur(ouvert.dossier))
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
+    except OSError as erreur:
+        raise _erreur_systeme(erreur) from None
     source = (
         "variable CELLULE_CLE_MAITRESSE" if reglages.cle_maitresse else str(reglages.chemin_cle_maitresse())
     )
@@ -131,6 +143,8 @@ def rotation() -> None:
         _rotation_par_fichier(reglages)
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
+    except OSError as erreur:
+        raise _erreur_systeme(erreur) from None
 
 
 def _rotation_par_fichier(reglages: Parametres) -> None:
@@ -140,10 +154,12 @@ def _rotation_par_fichier(reglages: Parametres) -> None:
     nouvelle_chemin = _fichier_nouvelle(reglages)
     dossier = reglages.chemin_trousseau()
     if nouvelle_chemin.exists():
-        nouvelle = lire_cle_maitresse(nouvelle_chemin)
         try:
-            Trousseau(dossier, nouvelle)
+            Trousseau(dossier, lire_cle_maitresse(nouvelle_chemin))
         except TrousseauInvalide:
+            # La nouvelle clé n'est effacée que si l'ancienne ouvre bien ce trousseau : sinon (mauvais
+            # CELLULE_TROUSSEAU, trousseau illisible) elle est peut-être la seule qui l'ouvre encore.
+            Trousseau(dossier, lire_cle_maitresse(fichier))
             nouvelle_chemin.unlink()
         else:
             os.replace(nouvelle_chemin, fichier)

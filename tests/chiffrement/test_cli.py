@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -223,3 +224,69 @@ def test_une_archive_ppmd_qui_fait_planter_le_decodeur_rend_3_sans_planter_la_co
     else:
         assert resultat.exit_code == 4
         assert "trop de mémoire" in reponse["message"]
+
+
+def test_une_rotation_interrompue_relancee_sur_un_autre_trousseau_ne_perd_pas_la_nouvelle_cle(
+    dossier_donnees: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.parametres import parametres
+
+    CliRunner().invoke(app, ["cles", "init"])
+    ancienne = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    trousseau = Trousseau(dossier_donnees / "cles", ancienne)
+    chiffre = trousseau.chiffrer(b"identite", cohorte=2031, table="cas", id_enregistrement="1")
+    nouvelle_chemin = dossier_donnees / "cle_maitresse.nouvelle"
+    creer_fichier_cle_maitresse(nouvelle_chemin)
+    trousseau.rotation(lire_cle_maitresse(nouvelle_chemin))
+    # L'administrateur relance la rotation avec un CELLULE_TROUSSEAU erroné : seule la nouvelle clé
+    # ouvre le vrai trousseau, elle ne doit surtout pas être effacée.
+    monkeypatch.setenv("CELLULE_TROUSSEAU", str(tmp_path / "ailleurs"))
+    parametres.cache_clear()
+
+    erreur = CliRunner().invoke(app, ["cles", "rotation"])
+
+    assert erreur.exit_code == 1
+    assert erreur.exception is None or isinstance(erreur.exception, SystemExit)
+    assert "aucun trousseau" in erreur.output
+    assert nouvelle_chemin.exists()
+    monkeypatch.delenv("CELLULE_TROUSSEAU")
+    parametres.cache_clear()
+    assert CliRunner().invoke(app, ["cles", "rotation"]).exit_code == 0
+    relu = Trousseau(dossier_donnees / "cles", lire_cle_maitresse(dossier_donnees / "cle_maitresse"))
+    assert relu.dechiffrer(chiffre, table="cas", id_enregistrement="1") == b"identite"
+
+
+def test_une_rotation_interrompue_avant_d_avoir_ecrit_la_nouvelle_cle_repart_de_zero(
+    dossier_donnees: Path,
+) -> None:
+    CliRunner().invoke(app, ["cles", "init"])
+    ancienne = lire_cle_maitresse(dossier_donnees / "cle_maitresse")
+    # Arrêt juste après la création du fichier de la nouvelle clé, avant d'y écrire.
+    nouvelle_chemin = dossier_donnees / "cle_maitresse.nouvelle"
+    nouvelle_chemin.touch(mode=0o600)
+
+    resultat = CliRunner().invoke(app, ["cles", "rotation"])
+
+    assert resultat.exit_code == 0, resultat.output
+    assert lire_cle_maitresse(dossier_donnees / "cle_maitresse") != ancienne
+    assert not nouvelle_chemin.exists()
+
+
+@pytest.mark.parametrize("commande", ["init", "etat", "rotation"])
+def test_un_dossier_de_cles_inutilisable_donne_un_message_sans_trace_python(
+    commande: str, dossier_donnees: Path, tmp_path: Path
+) -> None:
+    creer_fichier_cle_maitresse(dossier_donnees / "cle_maitresse")
+    fichier = tmp_path / "pas-un-dossier"
+    fichier.write_text("x")
+    resultat = subprocess.run(
+        [sys.executable, "-m", "service", "cles", commande],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CELLULE_TROUSSEAU": str(fichier / "cles")},
+    )
+
+    assert resultat.returncode == 1
+    assert "Traceback" not in resultat.stderr
+    assert str(fichier / "cles") in resultat.stderr
