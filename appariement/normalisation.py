@@ -216,7 +216,7 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("date_naissance").cast(pl.Date).alias("date"),
             _sexe(pl.col("sexe")).alias("sexe"),
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
-            pl.col("commune").str.to_uppercase().str.replace_all(r"[^A-Z]", "").alias("commune"),
+            expr_texte(pl.col("commune")).str.replace_all(" ", "", literal=True).alias("commune"),
         ),
         _par_valeur(table["nom"], _formes_nom("nom", contexte)),
         _par_valeur(table["prenoms"], _formes_prenoms(contexte)),
