@@ -48,6 +48,10 @@ journal = structlog.get_logger("service.passage")
 
 SOURCE_REGISTRE = "registre"
 COLONNES_SUIVI = ("id", "nom", "prenoms", "date_naissance", "sexe")
+CONTROLE_INUTILISABLE = (
+    "Les cas déjà suivis n'ont pas pu être comparés aux effectifs reçus : aucun n'a été fermé. "
+    "Relancez une campagne ; si le problème persiste, signalez-le à l'administrateur."
+)
 
 
 @dataclass(frozen=True)
@@ -199,15 +203,37 @@ def echouer(moteur: sa.Engine, travail_id: int, travailleur: str, erreurs: list[
 
 def _retrouves(
     reponse: ReponseEnfant | None, suivis: dict[str, dict[str, Any]], date_reference: date
-) -> set[str]:
-    """Les cas suivis que le passage de contrôle n'a plus signalés, et encore soumis à l'obligation."""
+) -> set[str] | None:
+    """Les cas suivis que le passage de contrôle n'a plus signalés, et encore soumis à l'obligation.
+
+    Le travailleur ne rend que les enfants signalés : ne plus l'être ne prouve l'inscription que si
+    la ligne du cas a bien été lue. ``None`` quand le contrôle est inutilisable (appariement non
+    fait, liste du registre refusée ou incomplète) : aucun cas n'est alors fermé.
+    """
     if reponse is None:
         return set()
+    registre = next((s for s in reponse.sources if s.identifiant == SOURCE_REGISTRE), None)
+    if (
+        not reponse.appariement_effectue
+        or registre is None
+        or registre.refus is not None
+        or registre.comptes.lignes != len(suivis)
+    ):
+        return None
+    rejetees = {e.ligne for e in reponse.erreurs if e.source == SOURCE_REGISTRE and e.ligne is not None}
+    if len(rejetees) != registre.comptes.rejetees:
+        # Des lignes rejetées sans numéro connu : impossible de dire lesquelles.
+        return None
+    ordre = list(suivis)
+    # Ligne 1 : l'en-tête ; ligne 2 : le premier cas.
+    non_lus = {ordre[ligne - 2] for ligne in rejetees if 2 <= ligne < len(ordre) + 2}
     encore_signales = {e.id_ligne for e in reponse.signales if e.source == SOURCE_REGISTRE}
     retrouves = set()
     for cas_id, identite in suivis.items():
         naissance = date_naissance_de(identite)
-        if cas_id in encore_signales or naissance is None or not est_soumis(naissance, date_reference):
+        if cas_id in encore_signales or cas_id in non_lus:
+            continue
+        if naissance is None or not est_soumis(naissance, date_reference):
             continue
         retrouves.add(cas_id)
     return retrouves
@@ -220,6 +246,7 @@ def _ecrire_resultat(
     reponse: ReponseEnfant,
     retrouves: set[str],
     *,
+    avertissements: list[str],
     coffre: Coffre,
     cle_hmac: bytes,
 ) -> dict[str, int]:
@@ -257,7 +284,7 @@ def _ecrire_resultat(
         "cas_deja_suivis": bilan["deja_suivis"],
         "cas_clos": bilan["clos"],
     }
-    campagne.erreurs = _erreurs(reponse, preparation.noms)
+    campagne.erreurs = [*_erreurs(reponse, preparation.noms), *avertissements]
     campagne.protections = sorted(nom for nom, active in reponse.protections.items() if active)
     campagne.etat, campagne.etape, campagne.pourcentage = "terminee", "terminé", 100
     campagne.terminee_le = maintenant()
@@ -344,6 +371,7 @@ def executer_travail(
         echouer(moteur, travail_id, travailleur, [erreur.message])
         return
     retrouves = _retrouves(controle, preparation.suivis, preparation.date_reference)
+    avertissements = [] if retrouves is not None else [CONTROLE_INUTILISABLE]
     _avancer(moteur, preparation.campagne_id, "écriture du registre", 90)
     with session_base(moteur) as session:
         travail = detenir(session, travail_id, travailleur)
@@ -357,7 +385,8 @@ def executer_travail(
             travail,
             preparation,
             reponse,
-            retrouves,
+            retrouves or set(),
+            avertissements=avertissements,
             coffre=coffre,
             cle_hmac=cle_appariement(reglages),
         )
