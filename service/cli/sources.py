@@ -44,6 +44,8 @@ def _lire_octets(chemin: Path) -> bytes:
         raise _usage(f"« {chemin} » est un dossier, pas un fichier.") from None
     except PermissionError:
         raise _usage(f"le fichier « {chemin} » ne peut pas être lu (droits insuffisants).") from None
+    except OSError as erreur:
+        raise _usage(f"le fichier « {chemin} » ne peut pas être lu ({erreur.strerror}).") from None
 
 
 def _lire_texte(chemin: Path) -> str:
@@ -62,7 +64,11 @@ def _source(profil: str | None) -> Profil | Convention:
     if profil in PROFILS_INTEGRES:
         return profil_integre(profil)
     chemin = Path(profil)
-    if not chemin.is_file():
+    try:
+        est_un_fichier = chemin.is_file()
+    except OSError:
+        est_un_fichier = False
+    if not est_un_fichier:
         raise _usage(
             f"« {profil} » n'est ni un profil intégré ni un fichier de convention. "
             f"Profils intégrés : {', '.join(PROFILS_INTEGRES)} ; ou donnez le chemin d'une convention .toml."
@@ -121,6 +127,12 @@ def verifier_fichier(
 ) -> None:
     """Lit le fichier comme le fera le service, et dit s'il sera accepté (sortie 0) ou refusé (1)."""
     source = _source(profil)
+    if commune is not None and not isinstance(source, Convention):
+        # Seule une convention dit quelles communes elle couvre : ne pas laisser croire à un contrôle.
+        raise _usage(
+            "--commune ne se vérifie qu'avec une convention : donnez à --profil le chemin de la "
+            "convention .toml sous laquelle le fichier sera déposé."
+        )
     aujourd_hui = jour.date() if jour else date.today()
     lecture = lire(_lire_octets(fichier), source, aujourd_hui=aujourd_hui, commune=commune)
     if en_json:

@@ -140,6 +140,10 @@ def test_une_convention_toml_sert_de_profil_et_verifie_la_commune(
         (["fichier", "verifier", "{f}"], "l'option --profil est obligatoire"),
         (["fichier", "verifier", "--profil", "caf", "{d}/absent.csv"], "n'existe pas"),
         (["fichier", "verifier", "--profil", "{d}/mauvaise.toml", "{f}"], "est invalide"),
+        (["fichier", "verifier", "--profil", "caf", "{d}/" + "a" * 300 + ".csv"], "ne peut pas être lu"),
+        (["fichier", "verifier", "--profil", "{d}/" + "a" * 300 + ".toml", "{f}"], "ni un profil intégré"),
+        (["fichier", "verifier", "--profil", "caf", "--commune", "59350", "{f}"], "qu'avec une convention"),
+        (["conventions", "verifier", "{d}/" + "a" * 300 + ".toml"], "ne peut pas être lu"),
     ],
 )
 def test_une_erreur_d_usage_sort_en_deux(
