@@ -180,11 +180,26 @@ def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _par_valeur(serie: pl.Series, formes: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
+def _par_valeur(
+    serie: pl.Series, formes: Callable[[pl.DataFrame], pl.DataFrame], contexte: Contexte
+) -> pl.DataFrame:
     """Calcule ``formes`` une fois par valeur distincte de ``serie`` (les noms se répètent beaucoup),
-    puis redistribue le résultat ligne à ligne (une valeur absente donne une ligne de nulls)."""
+    puis redistribue le résultat ligne à ligne (une valeur absente donne une ligne de nulls).
+
+    Les textes calculés deviennent catégoriels avant d'être redistribués : chaque valeur distincte
+    n'est ainsi rangée qu'une fois dans le dictionnaire.
+    """
     valeurs = pl.DataFrame({"v": serie.cast(pl.String).drop_nulls().unique().sort()})
     calcul = formes(valeurs)
+    categorie = pl.Categorical(contexte.categories)
+    calcul = calcul.with_columns(
+        [pl.col(c).cast(categorie) for c, type_ in calcul.schema.items() if type_ == pl.String]
+        + [
+            pl.col(c).cast(pl.List(categorie))
+            for c, type_ in calcul.schema.items()
+            if type_ == pl.List(pl.String)
+        ]
+    )
     calcul = pl.concat([calcul, calcul.clear(1)])
     codes = (serie.cast(pl.String).rank("dense").cast(pl.UInt32) - 1).fill_null(valeurs.height)
     return calcul[codes]
@@ -218,21 +233,21 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
             expr_texte(pl.col("commune")).str.replace_all(" ", "", literal=True).alias("commune"),
         ),
-        _par_valeur(table["nom"], _formes_nom("nom", contexte)),
-        _par_valeur(table["prenoms"], _formes_prenoms(contexte)),
-        _par_valeur(table["adresse"], _formes_lieu),
+        _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte),
+        _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte),
+        _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
+    categorie = pl.Categorical(contexte.categories)
     blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
-            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte)),
+            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
-        blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie))))
     else:
-        parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire))
+        parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire, contexte))
     prepare = pl.concat(parties, how="horizontal")
-    categorie = pl.Categorical(contexte.categories)
     return prepare.select(
         "idx",
         "id",
