@@ -264,8 +264,28 @@ _SCMP_CMP_NE = 1
 _SCMP_CMP_MASKED_EQ = 7
 
 #: Appels système refusés (EPERM) : réseau, exécution, débogage d'autres processus, changement
-#: d'espace de noms ou de limites, modules et clés du noyau, io_uring (qui contournerait le filtre).
+#: d'espace de noms ou de limites, modules et clés du noyau, io_uring (qui contournerait le filtre),
+#: et les changements de droits, de propriétaire, d'attributs ou de dates d'un fichier, que Landlock
+#: ne compte pas comme des écritures (l'enfant garde l'identité du service sur l'hôte).
 APPELS_INTERDITS: tuple[str, ...] = (
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
+    "utime",
+    "utimes",
+    "utimensat",
+    "futimesat",
     "socket",
     "socketpair",
     "connect",

@@ -8,8 +8,8 @@ administrateur (``python -m service.travailleur``), jamais au traitement d'une c
 
 Actions :
 - ``essais`` : ouvrir une socket (IP, Unix), écrire et créer un dossier dans ``--dossier``, lire
-  ``--fichier``, créer un processus, relever une limite, se faire tracer, signaler le parent,
-  exécuter un programme ;
+  ``--fichier`` et changer ses droits ou ses dates, créer un processus, relever une limite, se
+  faire tracer, signaler le parent, exécuter un programme ;
 - ``memoire`` : allouer jusqu'au refus, rapporter la quantité atteinte ;
 - ``cpu`` : calculer sans fin (la limite de temps CPU doit l'arrêter) ;
 - ``attente`` : dormir sans fin (la durée réelle imposée par le parent doit l'arrêter) ;
@@ -88,6 +88,10 @@ def essais(arguments: argparse.Namespace) -> dict[str, str]:
         tentatives["creation_dossier"] = lambda: os.mkdir(os.path.join(arguments.dossier, "sonde-dossier"))
     if arguments.fichier:
         tentatives["lecture"] = lambda: _lire(arguments.fichier)
+        # Changer les droits ou les dates d'un fichier n'est pas une écriture pour Landlock :
+        # rendre la clé maîtresse lisible par tous doit quand même être refusé.
+        tentatives["permissions"] = lambda: os.chmod(arguments.fichier, os.stat(arguments.fichier).st_mode)
+        tentatives["horodatage"] = lambda: os.utime(arguments.fichier)
     tentatives["execution"] = lambda: os.execv("/bin/true", ["/bin/true"])  # noqa: S606
     return {nom: _essayer(action) for nom, action in tentatives.items()}
 

@@ -50,6 +50,8 @@ def test_l_enfant_ne_peut_ni_ouvrir_de_socket_ni_ecrire_ni_lire_les_donnees_ni_l
         "ecriture",
         "creation_dossier",
         "lecture",
+        "permissions",
+        "horodatage",
         "execution",
         "signal",
     }
