@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -15,10 +16,21 @@ from sqlmodel import Session
 
 from service.parametres import parametres
 
+# Le calendrier des communes : les mois des indicateurs et les dates saisies par les agents.
+FUSEAU_LOCAL = ZoneInfo("Europe/Paris")
+
 
 def maintenant() -> datetime:
     """L'heure courante, en UTC (avec fuseau : SQLModel refuse les dates naïves)."""
     return datetime.now(UTC)
+
+
+def jour_local(instant: datetime | None = None) -> date:
+    """Le jour, en France, d'un instant (par défaut : maintenant) ; un instant naïf est en UTC."""
+    instant = instant or maintenant()
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(FUSEAU_LOCAL).date()
 
 
 def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:

@@ -6,9 +6,8 @@ le pilotage tout, agrégé. Le DPO et l'administrateur n'ont pas accès aux indi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
-from service.base.moteur import session_base
+from service.base.moteur import jour_local, session_base
 from service.comptes.roles import Role
 from service.indicateurs.calcul import Commune, Mois, Tableau, calculer
 from service.indicateurs.export import exporter
@@ -25,8 +24,6 @@ from service.modeles import Commune as CommuneEnregistree
 from service.modeles import EvenementCas
 
 FORMATS_ARCHIVES = ("csv", "xlsx", "ods")
-# Les mois des indicateurs sont ceux du calendrier des communes.
-FUSEAU = ZoneInfo("Europe/Paris")
 
 
 def communes_du_perimetre(session: Session, acteur: Acteur, *, operation: str) -> list[Commune]:
@@ -39,12 +36,6 @@ def communes_du_perimetre(session: Session, acteur: Acteur, *, operation: str) -
     elif not (acteur.role == Role.PILOTE or acteur is SYSTEME):
         raise RefusAutorisation("Votre rôle ne donne pas accès aux indicateurs.", action=operation)
     return [Commune(c.insee, c.nom, c.departement) for c in session.exec(requete)]
-
-
-def _jour_local(instant: datetime) -> date:
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(FUSEAU).date()
 
 
 def evenements(session: Session, communes: list[str]) -> pl.DataFrame:
@@ -64,7 +55,7 @@ def evenements(session: Session, communes: list[str]) -> pl.DataFrame:
     ).all()
     return pl.DataFrame(
         [
-            (cas, commune, effet or _jour_local(survenu), de, vers, motif)
+            (cas, commune, effet or jour_local(survenu), de, vers, motif)
             for cas, commune, effet, survenu, de, vers, motif in lignes
         ],
         schema={

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from appariement.age import est_soumis
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
-from service.base.moteur import maintenant
+from service.base.moteur import jour_local, maintenant
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Commune, EvenementCas
@@ -169,6 +169,19 @@ def clore_retrouves(session: Session, campagne: Campagne, cas_retrouves: list[Ca
     return len(cas_retrouves)
 
 
+def _verifier_date_effet(cas: Cas, vers: str, date_effet: date) -> None:
+    """Une date saisie date l'étape dans les indicateurs : ni future, ni avant la mise en demeure."""
+    if date_effet > jour_local():
+        raise procedure.TransitionRefusee(
+            f"Date du {date_effet:%d/%m/%Y} dans le futur : saisissez la date à laquelle c'est arrivé."
+        )
+    if vers == procedure.RESCOLARISE and cas.notification_le is not None and date_effet < cas.notification_le:
+        raise procedure.TransitionRefusee(
+            f"Date du {date_effet:%d/%m/%Y} antérieure à la notification de la mise en demeure "
+            f"({cas.notification_le:%d/%m/%Y}) : vérifiez la date de rescolarisation."
+        )
+
+
 def _appliquer(
     session: Session,
     acteur: Acteur,
@@ -188,6 +201,8 @@ def _appliquer(
     instant = maintenant()
     de = cas.statut
     date_effet: date | None = propres.get("date") or propres.get("date_notification")
+    if date_effet is not None:
+        _verifier_date_effet(cas, transition.vers, date_effet)
     donnees: dict[str, Any] = {}
     if transition.action == "mettre_en_demeure":
         assert coffre is not None

@@ -3,11 +3,11 @@ cas à vérifier, même enfant même cas, événements sans donnée personnelle,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from service.base.moteur import session_base
+from service.base.moteur import jour_local, session_base
 from service.modeles import Cas, EvenementCas
 from service.registre.procedure import TRANSITIONS
 from tests.service.fabriques import A, Monde, entrees_audit, identite
@@ -164,3 +164,31 @@ def test_le_dpo_exerce_le_droit_d_acces_et_lit_le_journal(monde_sqlite: Monde) -
     assert csv.content.startswith("\ufeff".encode())
     assert "transition" in csv.text
     assert "ACCESFICTIF" not in csv.text
+
+
+def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_refusee(
+    monde_sqlite: Monde,
+) -> None:
+    # Ces dates placent l'étape dans les indicateurs : un mois à venir, ou un délai négatif, les fausseraient.
+    monde = monde_sqlite
+    (cas,) = monde.semer_cas(A, [identite("FUTURFICTIF", "ALIX", NAISSANCE)])
+    assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    demain = (jour_local() + timedelta(days=1)).isoformat()
+    code, corps = _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=demain)
+    assert code == 409
+    assert "dans le futur" in corps["detail"]
+    notification = jour_local() - timedelta(days=10)
+    code, _ = _transition(
+        monde, "referent.59", cas, "mettre_en_demeure", date_notification=notification.isoformat()
+    )
+    assert code == 200
+    avant = (notification - timedelta(days=3)).isoformat()
+    code, corps = _transition(
+        monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=avant
+    )
+    assert code == 409
+    assert "antérieure à la notification" in corps["detail"]
+    code, corps = _transition(
+        monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=jour_local().isoformat()
+    )
+    assert (code, corps["statut"]) == (200, "rescolarise")
