@@ -89,12 +89,20 @@ def limiter_ressources(limites: LimitesProcessus) -> None:
 
     La mémoire virtuelle compte aussi ce que polars réserve à son import (environ 1 Go sur deux cœurs).
     La limite dure du CPU dépasse d'une seconde la limite souple : SIGXCPU d'abord, puis SIGKILL.
+    Une limite dure déjà plus basse (héritée du service) est gardée : on ne peut que resserrer.
     """
-    resource.setrlimit(resource.RLIMIT_AS, (limites.memoire, limites.memoire))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limites.fichiers, limites.fichiers))
-    resource.setrlimit(resource.RLIMIT_CPU, (limites.cpu, limites.cpu + 1))
+    _limiter(resource.RLIMIT_AS, limites.memoire, limites.memoire)
+    _limiter(resource.RLIMIT_CORE, 0, 0)
+    _limiter(resource.RLIMIT_FSIZE, 0, 0)
+    _limiter(resource.RLIMIT_NOFILE, limites.fichiers, limites.fichiers)
+    _limiter(resource.RLIMIT_CPU, limites.cpu, limites.cpu + 1)
+
+
+def _limiter(ressource: int, souple: int, dure: int) -> None:
+    actuelle = resource.getrlimit(ressource)[1]
+    if actuelle != resource.RLIM_INFINITY:
+        souple, dure = min(souple, actuelle), min(dure, actuelle)
+    resource.setrlimit(ressource, (souple, dure))
 
 
 def memoire_crete() -> int | None:

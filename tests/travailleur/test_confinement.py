@@ -147,3 +147,21 @@ def test_une_protection_facultative_absente_est_rapportee_sans_bloquer_le_travai
 def test_une_protection_inconnue_dans_les_reglages_est_refusee() -> None:
     with pytest.raises(ValueError, match="protection inconnue : pare_feu"):
         ReglagesTravailleur(protections_obligatoires=frozenset({"pare_feu"}))
+
+
+def test_des_limites_dures_plus_basses_que_les_reglages_sont_appliquees_telles_quelles() -> None:
+    # Un service lancé avec moins de descripteurs permis que CELLULE_TRAVAILLEUR_FICHIERS (systemd
+    # LimitNOFILE) : l'enfant garde la limite la plus stricte au lieu de s'arrêter en erreur.
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))\n"
+        "from service.travailleur import ReglagesTravailleur, sonder\n"
+        "reglages = ReglagesTravailleur(fichiers=64, protections_obligatoires=frozenset())\n"
+        "r = sonder('essais', reglages=reglages)\n"
+        "sys.stdout.write(str(r.protections['limites']))\n"
+    )
+    sortie = subprocess.run(
+        [sys.executable, "-c", script], cwd=RACINE, capture_output=True, text=True, timeout=60
+    )
+    assert sortie.returncode == 0, sortie.stderr[-500:]
+    assert sortie.stdout == "True"
