@@ -147,7 +147,7 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
             ],
         )
         cles = pl.concat(
-            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12", "prenoms_c")]
+            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
         ).drop_nulls()
         cles = cles.with_columns(phonetique(cles["forme"], contexte.phonetiques).alias("ph"))
         table = table.join(
