@@ -24,10 +24,21 @@ CODE_IMPOSSIBLE = 2
 
 def ouvrir_moteur() -> sa.Engine:
     """Le moteur de la base ``CELLULE_BASE`` (remplaçable par la fabrique commune du service)."""
-    url = make_url(parametres().base)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        _echouer(f"La base {url.database} n'existe pas : vérifiez CELLULE_BASE ou CELLULE_DONNEES.")
-    return sa.create_engine(url)
+    try:
+        url = make_url(parametres().base)
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            _echouer(f"La base {url.database} n'existe pas : vérifiez CELLULE_BASE ou CELLULE_DONNEES.")
+        return sa.create_engine(url)
+    except sa.exc.SQLAlchemyError as erreur:
+        _base_inaccessible(erreur)
+
+
+def _base_inaccessible(erreur: sa.exc.SQLAlchemyError) -> NoReturn:
+    # Ni l'URL (mot de passe) ni le texte du pilote : le type d'erreur suffit à orienter.
+    _echouer(
+        f"La base du service est injoignable ou illisible ({type(erreur).__name__}) : vérifiez "
+        "CELLULE_BASE, que le serveur de base de données tourne, et qu'il s'agit bien de la base de cellule."
+    )
 
 
 def _echouer(message: str) -> NoReturn:
@@ -78,6 +89,8 @@ def verifier(
             rapport = audit.verifier(connexion, cles=cles, point_externe=point_externe)
     except audit.ErreurAudit as erreur:
         _echouer(str(erreur))
+    except sa.exc.SQLAlchemyError as erreur:
+        _base_inaccessible(erreur)
     finally:
         moteur.dispose()
     typer.echo(rapport.resume())
@@ -102,6 +115,8 @@ def point_de_controle(
             point = audit.signer_point_de_controle(connexion, signataire)
     except audit.ErreurAudit as erreur:
         _echouer(str(erreur))
+    except sa.exc.SQLAlchemyError as erreur:
+        _base_inaccessible(erreur)
     finally:
         moteur.dispose()
     try:

@@ -158,3 +158,26 @@ def test_une_cle_abimee_est_signalee_sans_trace_python(base_du_service: sa.Engin
     code, sortie = _cellule("verifier")
     assert code == 2
     assert "illisible : restaurez-la" in sortie
+
+
+@pytest.mark.parametrize("commande", [["verifier"], ["point-de-controle", "--sortie", "{d}/point.json"]])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "sqlite:///{d}/pas-une-base.sqlite",
+        "postgresql+psycopg://cellule:motdepasse-secret@127.0.0.1:1/absente",
+    ],
+)
+def test_une_base_illisible_ou_injoignable_donne_un_message_sans_trace_python(
+    base: str, commande: list[str], dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (dossier_donnees / "pas-une-base.sqlite").write_text("identifiant;nom\n", encoding="utf-8")
+    monkeypatch.setenv("CELLULE_BASE", base.format(d=dossier_donnees))
+    parametres.cache_clear()
+
+    code, sortie = _cellule(*(argument.format(d=dossier_donnees) for argument in commande))
+
+    assert code == 2
+    assert "CELLULE_BASE" in sortie
+    assert "motdepasse-secret" not in sortie
+    assert not (dossier_donnees / "point.json").exists()
