@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import audit
+from audit.tables import journal
 from service.acteur import SYSTEME, Acteur
 from service.base.moteur import maintenant, session_base
 from service.cles import trousseau
@@ -62,6 +63,13 @@ def _cohortes_echues(session: Session, reglages: Parametres, jour: date) -> list
     return sorted(en_base | au_trousseau)
 
 
+def _segments_expires(session: Session, reglages: Parametres, jour: date) -> list[str]:
+    """Les segments mensuels du journal d'audit que la purge de ce jour supprimerait."""
+    limite = audit.limite_de_conservation(jour, reglages.audit_retention_mois)
+    requete = sa.select(journal.c.segment).where(journal.c.segment < limite).distinct()
+    return sorted(str(segment) for segment in session.execute(requete).scalars())
+
+
 def purger(
     moteur: sa.Engine,
     reglages: Parametres,
@@ -97,6 +105,7 @@ def purger(
         bilan.cas_effaces_cohorte, bilan.cas_clos_effaces = len(echus), len(clos)
         bilan.archives_effacees, bilan.cohortes_detruites = len(archives), cohortes
         if simulation:
+            bilan.segments_audit = _segments_expires(session, reglages, jour)
             session.rollback()
             return bilan
         for cas in echus:

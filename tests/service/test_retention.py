@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from service.base.moteur import session_base
+from service.base.moteur import maintenant, session_base
 from service.cles import trousseau
 from service.cli import app
 from service.modeles import Cas, EvenementCas
@@ -52,6 +52,18 @@ def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) 
     assert 2025 in trousseau(monde.reglages).etat().detruites
     assert {e.cible_id for e in entrees_audit(monde.moteur, "purge")} == {echu, clos}
     assert [e.cible_id for e in entrees_audit(monde.moteur, "operation_cle")] == ["2025"]
+
+
+def test_la_simulation_annonce_les_segments_du_journal_qui_partiraient(monde_sqlite: Monde) -> None:
+    mois_courant = maintenant().strftime("%Y-%m")
+    dans_deux_ans = date(maintenant().year + 2, 1, 15)
+    simulation = purger(
+        monde_sqlite.moteur, monde_sqlite.reglages, aujourd_hui=dans_deux_ans, simulation=True
+    )
+    assert mois_courant in simulation.segments_audit
+    # Simuler ne supprime rien.
+    assert entrees_audit(monde_sqlite.moteur, "purge_journal") == []
+    assert entrees_audit(monde_sqlite.moteur, "compte_cree")
 
 
 def test_la_commande_purger_sait_simuler(monde_sqlite: Monde) -> None:
