@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -150,7 +149,12 @@ def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, 
     return decrites
 
 
-def _comptes(moteur: sa.Engine) -> list[dict[str, Any]]:
+def _comptes(moteur: sa.Engine, chemin: Path) -> None:
+    """Crée un compte par rôle et écrit ``comptes.json`` avant de valider les comptes.
+
+    Une panne entre les deux laisse des comptes sans mot de passe connu : en écrivant d'abord le
+    fichier, une démonstration interrompue se refait simplement à la relance.
+    """
     definitions: list[tuple[str, Role, list[str], str | None]] = [
         ("admin.demo", Role.ADMINISTRATEUR, [], None),
         *((f"agent.{c.insee}", Role.AGENT_COMMUNE, [c.insee], None) for c in COMMUNES),
@@ -181,7 +185,7 @@ def _comptes(moteur: sa.Engine) -> list[dict[str, Any]]:
                     "communes": communes,
                 }
             )
-    return comptes
+        _ecrire_json(chemin, comptes)
 
 
 def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
@@ -217,9 +221,8 @@ def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
             )
     jour = maintenant().date()
     sources = [s for commune in COMMUNES for s in _sources(dossier, commune, jour)]
-    comptes = _comptes(moteur)
     _ecrire_json(dossier / "sources.json", sources)
-    _ecrire_json(dossier / "comptes.json", comptes)
+    _comptes(moteur, dossier / "comptes.json")
     return dossier
 
 

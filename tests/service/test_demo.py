@@ -16,6 +16,12 @@ from pathlib import Path
 
 import httpx
 import pyotp
+import pytest
+
+from service import demo
+from service.base.migrations import migrer
+from service.base.moteur import creer_moteur
+from service.parametres import Parametres
 
 
 def _port_libre() -> int:
@@ -111,3 +117,26 @@ def test_un_nouveau_venu_voit_des_enfants_signales_en_quelques_minutes(tmp_path:
     with _serveur(dossier) as adresse:
         assert httpx.get(f"{adresse}/sante").json() == {"etat": "ok"}
     assert (dossier / "demo" / "comptes.json").read_bytes() == deja
+
+
+def test_une_demonstration_interrompue_se_refait_a_la_relance(
+    reglages_sqlite: Parametres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moteur = creer_moteur(reglages_sqlite.base)
+    migrer(moteur)
+    ecrire = demo._ecrire_json
+
+    def panne(chemin: Path, contenu: object) -> None:
+        if chemin.name == "comptes.json":
+            raise OSError("disque plein (panne simulée)")
+        ecrire(chemin, contenu)
+
+    monkeypatch.setattr(demo, "_ecrire_json", panne)
+    with pytest.raises(OSError, match="panne simulée"):
+        demo.preparer_demo(moteur, reglages_sqlite)
+    monkeypatch.setattr(demo, "_ecrire_json", ecrire)
+    # Aucun compte sans mot de passe connu n'est resté : la relance refait la démonstration.
+    dossier = demo.preparer_demo(moteur, reglages_sqlite)
+    comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
+    assert len(comptes) == 6
+    moteur.dispose()
