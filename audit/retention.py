@@ -2,8 +2,9 @@
 
 Avant de purger, tout le journal est vérifié (on ne détruit pas une preuve d'altération). Chaque
 segment purgé laisse : un point de contrôle signé sur sa dernière entrée (celui écrit à la clôture
-du mois, ou un nouveau), une ligne dans ``audit_purge`` et un événement ``purge_journal``. La
-chaîne qui reste repart de ce point signé : la vérification passe encore après la purge.
+du mois, ou un nouveau, signé après l'entrée qui la suit), une ligne dans ``audit_purge`` et un
+événement ``purge_journal``, couvert par un point signé en fin de purge. La chaîne qui reste repart
+de ce point signé : la vérification passe encore après la purge, et refuse une purge inventée.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from audit.canonique import horodater
 from audit.erreurs import JournalAltere
 from audit.evenement import Action, Cible, Evenement
 from audit.installation import RETENTION_MAX_MOIS, RETENTION_MIN_MOIS
-from audit.journal import Horloge, ecrire, enregistrer_point, maintenant
+from audit.journal import Horloge, ecrire, enregistrer_point, maintenant, signer_point_de_controle
 from audit.signature import Signataire
 from audit.tables import journal, points_de_controle, purges
 from audit.verification import verifier
@@ -120,6 +121,9 @@ def purger(
         )
         connexion.execute(sa.delete(journal).where(journal.c.segment == segment.segment))
         faits.append(segment)
+    # Les événements de purge sont couverts tout de suite par un point signé : la vérification
+    # n'accepte une purge que si son événement est ainsi attesté.
+    signer_point_de_controle(connexion, signataire, horloge=horloge)
     return faits
 
 

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from audit.canonique import ORIGINE, chainer, contenu_entree, segment_de
 from audit.erreurs import CleInvalide
+from audit.evenement import Action
+from audit.installation import RETENTION_MIN_MOIS
 from audit.signature import PointDeControle
 from audit.tables import journal, points_de_controle, purges
 
@@ -97,6 +99,7 @@ class _Parcours:
         self.entrees = 0
         self.concordants = 0
         self.dernier_point_concordant = 0
+        self.purges_tracees: list[tuple[int, str, str | None, dict[str, Any]]] = []
 
     def repartir(self, sequence: int, tete: str) -> None:
         """La chaîne reprend à ``sequence``, après la tête ``tete`` attestée par un point signé."""
@@ -113,6 +116,7 @@ class _Parcours:
         if sequence != self.attendue:
             return Anomalie(self.attendue, f"l'entrée n° {self.attendue} manque (supprimée)")
         try:
+            donnees = json.loads(details)
             contenu = contenu_entree(
                 sequence=sequence,
                 heure=heure,
@@ -124,7 +128,7 @@ class _Parcours:
                 motif=motif,
                 resultat=resultat,
                 requete=requete,
-                details=json.loads(details),
+                details=donnees,
             )
         except (ValueError, TypeError):
             return Anomalie(sequence, "entrée illisible (détails qui ne sont plus du JSON)")
@@ -147,6 +151,8 @@ class _Parcours:
                 )
             self.concordants += 1
             self.dernier_point_concordant = sequence
+        if action == Action.PURGE_JOURNAL.value:
+            self.purges_tracees.append((sequence, heure, cible_id, donnees))
         self.precedente = empreinte
         self.heure_precedente = heure
         self.attendue = sequence + 1
@@ -210,12 +216,17 @@ def verifier(
 
     parcours = _Parcours(par_taille)
     rompu = False
+    a_justifier: tuple[int, str, str] | None = None
     resultat = connexion.execute(_ENTREES, execution_options={"stream_results": True, "yield_per": _LOT})
     for ligne in resultat:
         if parcours.premiere is None and ligne[0] > 1:
             # Le début du journal a été purgé : la chaîne repart d'un point signé.
-            depart, tete = _depart_apres_purge(ligne[0], ligne[1], par_taille, lignes_purges, anomalies)
+            depart, tete, segment = _depart_apres_purge(
+                ligne[0], ligne[1], par_taille, lignes_purges, anomalies
+            )
             parcours.repartir(depart, tete)
+            if segment is not None:
+                a_justifier = (depart - 1, tete, segment)
         anomalie = parcours.examiner(ligne)
         if anomalie is not None:
             anomalies.append(anomalie)
@@ -224,11 +235,12 @@ def verifier(
     resultat.close()
     taille, tete = parcours.attendue - 1, parcours.precedente
     if parcours.premiere is None and lignes_purges:
-        # Journal vide : seule une purge totale attestée l'explique.
-        depart, tete = _depart_apres_purge(
-            int(lignes_purges[-1].derniere_sequence) + 1, None, par_taille, lignes_purges, anomalies
-        )
-        taille = depart - 1
+        # Journal vide : une vraie purge laisse toujours son propre événement, qui n'expire pas avec
+        # les segments qu'elle supprime.
+        taille, tete = int(lignes_purges[-1].derniere_sequence), str(lignes_purges[-1].tete)
+        anomalies.append(_disparues(lignes_purges, taille))
+    if not rompu and a_justifier is not None and not _purge_tracee(parcours, *a_justifier):
+        anomalies.append(_disparues(lignes_purges, a_justifier[0]))
     if not rompu:
         for point in points:
             if point.taille > taille:
@@ -260,41 +272,60 @@ def verifier(
 
 def _depart_apres_purge(
     premiere: int,
-    heure_premiere: str | None,
+    heure_premiere: str,
     par_taille: dict[int, list[PointDeControle]],
     lignes_purges: Sequence[sa.Row[Any]],
     anomalies: list[Anomalie],
-) -> tuple[int, str]:
-    """(numéro attendu, empreinte précédente) pour une chaîne qui commence après des purges.
+) -> tuple[int, str, str | None]:
+    """(numéro attendu, empreinte précédente, segment purgé) pour une chaîne qui commence après des purges.
 
     Les entrées avant ``premiere`` ne sont excusées que par une purge enregistrée dont la borne
     est attestée par un point de contrôle signé de confiance, signé au plus tôt à l'heure de la
     première entrée restante (``heure_premiere``) : c'est le cas du point écrit à la clôture du
     mois ou lors de la purge, jamais celui d'un point périodique signé en cours de mois, qu'un
-    attaquant pourrait sinon prendre pour borne d'une purge inventée.
+    attaquant pourrait sinon prendre pour borne d'une purge inventée. La purge doit aussi être
+    tracée dans le journal restant (voir ``_purge_tracee``) ; le segment rendu sert à le vérifier.
     """
     borne = premiere - 1
     purge = next((ligne for ligne in lignes_purges if int(ligne.derniere_sequence) == borne), None)
-    attestations = {
-        point.tete
-        for point in par_taille.get(borne, [])
-        if heure_premiere is None or point.heure >= heure_premiere
-    }
-    if (
-        purge is not None
-        and len(attestations) == 1
-        and (heure_premiere is None or str(purge.segment) < segment_de(heure_premiere))
-    ):
-        return premiere, attestations.pop()
-    debut = (
-        max((int(b.derniere_sequence) for b in lignes_purges if int(b.derniere_sequence) < borne), default=0)
-        + 1
+    attestations = {point.tete for point in par_taille.get(borne, []) if point.heure >= heure_premiere}
+    if purge is not None and len(attestations) == 1 and str(purge.segment) < segment_de(heure_premiere):
+        return premiere, attestations.pop(), str(purge.segment)
+    anomalie = _disparues(lignes_purges, borne)
+    anomalies.append(anomalie)
+    return anomalie.sequence, ORIGINE, None
+
+
+def _disparues(lignes_purges: Sequence[sa.Row[Any]], borne: int) -> Anomalie:
+    debut = max(
+        (int(b.derniere_sequence) for b in lignes_purges if int(b.derniere_sequence) < borne), default=0
     )
-    anomalies.append(
-        Anomalie(
-            debut,
-            f"les entrées n° {debut} à n° {borne} ont disparu sans purge attestée "
-            "par un point de contrôle signé",
-        )
+    return Anomalie(
+        debut + 1,
+        f"les entrées n° {debut + 1} à n° {borne} ont disparu sans purge attestée "
+        "par un point de contrôle signé",
     )
-    return debut, ORIGINE
+
+
+def _purge_tracee(parcours: _Parcours, borne: int, tete: str, segment: str) -> bool:
+    """Vrai si le journal restant contient l'événement de cette purge, couvert par un point signé
+    concordant, et daté d'au moins ``RETENTION_MIN_MOIS`` mois après le segment purgé.
+
+    Sans cela, un attaquant effacerait le début du journal jusqu'à n'importe quelle clôture de mois
+    récente ; un événement qu'il ajouterait en fin de journal n'est couvert par aucun point signé.
+    """
+    for sequence, heure, cible_id, details in parcours.purges_tracees:
+        if (
+            sequence <= parcours.dernier_point_concordant
+            and cible_id == segment
+            and details.get("derniere_sequence") == borne
+            and details.get("tete") == tete
+            and segment < _mois_avant(segment_de(heure), RETENTION_MIN_MOIS)
+        ):
+            return True
+    return False
+
+
+def _mois_avant(segment: str, mois: int) -> str:
+    rang = int(segment[:4]) * 12 + int(segment[5:7]) - 1 - mois
+    return f"{rang // 12:04d}-{rang % 12 + 1:02d}"

@@ -178,3 +178,48 @@ def test_un_point_periodique_signe_en_fin_de_segment_ne_suffit_pas_a_clore_la_pu
     rapport = verifier(moteur, signataire)
     assert rapport.intact, rapport.resume()
     assert rapport.premiere == 4
+
+
+def _fausse_purge(moteur: sa.Engine, segment: str, derniere: int, effacees: int | None = None) -> None:
+    """L'attaquant invente la purge d'un segment fini à ``derniere`` et efface ``effacees`` entrées."""
+    with moteur.connect() as connexion:
+        tete = connexion.execute(
+            sa.select(audit.tables.journal.c.hachage).where(audit.tables.journal.c.sequence == derniere)
+        ).scalar_one()
+    valeurs = f"('{segment}', 1, {derniere}, {derniere}, '{tete}', '2026-01-01T00:00:00.000000Z')"
+    purge = "INSERT INTO audit_purge (segment, premiere_sequence, derniere_sequence, entrees, tete, heure) "
+    purge += "VALUES " + valeurs
+    effacer = f"DELETE FROM audit_journal WHERE sequence <= {effacees or derniere}"  # noqa: S608
+    attaquer(moteur, purge, effacer)
+
+
+def test_effacer_des_mois_recents_sous_une_fausse_purge_est_detecte(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # Deux mois d'entrées récentes (non expirées), chaque mois clos par un point signé : l'attaquant
+    # efface le premier jusqu'à ce point de clôture et invente sa purge.
+    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(2)))
+    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(1)), debut=4)
+    ecrire_consultations(moteur, 2, signataire=signataire, debut=7)
+    assert verifier(moteur, signataire).intact
+
+    _fausse_purge(moteur, il_y_a_mois(2).strftime("%Y-%m"), 3)
+
+    rapport = verifier(moteur, signataire)
+    assert rapport.anomalie is not None
+    assert rapport.anomalie.sequence == 1
+    assert "sans purge attestée" in rapport.anomalie.motif
+
+
+def test_vider_tout_le_journal_sous_une_fausse_purge_est_detecte(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
+    ecrire_consultations(moteur, 2, signataire=signataire, debut=4)
+
+    # Le seul point signé est celui de la clôture du vieux mois, sur l'entrée n° 3.
+    _fausse_purge(moteur, il_y_a_mois(30).strftime("%Y-%m"), 3, effacees=5)
+
+    rapport = verifier(moteur, signataire)
+    assert rapport.anomalie is not None
+    assert rapport.anomalie.sequence == 1
