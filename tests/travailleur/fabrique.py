@@ -21,39 +21,16 @@ import py7zr
 import pytest
 
 from chiffrement import PaireTravailleur, generer_paire_travailleur, sceller
-from conventions import Convention
+from conventions import COLONNES, Convention
 from service.travailleur import DemandeTravail, ReglagesTravailleur, SourceTravail, sonder
 
 COMMUNE = "59350"
 JOUR = dt.date(2026, 1, 15)
 DATE_REFERENCE = dt.date(2026, 1, 15)
 
-COLONNES_FAMILLES = (
-    "id",
-    "nom",
-    "prenoms",
-    "date_naissance",
-    "sexe",
-    "nom_allocataire",
-    "prenom_allocataire",
-    "adresse",
-    "code_postal",
-    "commune",
-)
-COLONNES_INSCRITS = (
-    "id",
-    "nom",
-    "nom_usage",
-    "prenoms",
-    "date_naissance",
-    "sexe",
-    "ine",
-    "uai",
-    "adresse",
-    "code_postal",
-    "commune",
-    "mode",
-)
+# Les colonnes des tables canoniques, d'une seule source : celle des lecteurs.
+COLONNES_FAMILLES = tuple(COLONNES["familles"])
+COLONNES_INSCRITS = tuple(COLONNES["inscrits"])
 
 _PARTENAIRES = {
     "caf": ("CAF du Nord (fictive)", "pivot-familles", COLONNES_FAMILLES[1:]),
