@@ -151,8 +151,9 @@ def controler_details(valeur: Any, chemin: str = "details", profondeur: int = 0)
 
 def _controler_identifiant(valeur: str | None, champ: str) -> str | None:
     if valeur is not None and not IDENTIFIANT.fullmatch(valeur):
+        # La valeur refusée n'est pas citée : c'est souvent un nom ou un courriel.
         raise EvenementRefuse(
-            f"{champ} « {valeur[:40]} » : un identifiant pseudonyme est attendu "
+            f"{champ} refusé : un identifiant pseudonyme est attendu "
             "(lettres, chiffres, « . _ : - », sans espace, 128 caractères au plus)."
         )
     return valeur
@@ -170,7 +171,7 @@ class Cible(BaseModel):
     @classmethod
     def _type_valide(cls, valeur: str) -> str:
         if not _JETON.fullmatch(valeur):
-            raise EvenementRefuse(f"type de cible « {valeur[:40]} » invalide (minuscules et « _ »).")
+            raise EvenementRefuse("type de cible invalide (minuscules, chiffres et « _ »).")
         return valeur
 
     @field_validator("id")
@@ -209,7 +210,7 @@ class Evenement(BaseModel):
     @classmethod
     def _role_valide(cls, valeur: str) -> str:
         if not _JETON.fullmatch(valeur):
-            raise EvenementRefuse(f"rôle « {valeur[:40]} » invalide (minuscules et « _ »).")
+            raise EvenementRefuse("rôle invalide (minuscules, chiffres et « _ »).")
         return valeur
 
     @field_validator("motif")
