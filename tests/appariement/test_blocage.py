@@ -1,0 +1,47 @@
+"""Génération des candidats : un nom, un prénom ou une date faux ne cachent pas la bonne fiche.
+
+Une date sans aucun rapport (ni l'année à un an près, ni le jour et le mois) n'est pas couverte :
+une telle fiche irait de toute façon en revue (désaccord bloquant).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from appariement.blocage import paires_candidates
+from appariement.normalisation import Contexte, preparer
+from tests.appariement.fiches import enfant, familles, inscrits
+
+REFERENCE = enfant("X", "KOWALCZYK", "AGNIESZKA MARIA", date(2014, 6, 23), "F")
+
+
+def _candidate(ecole: dict[str, Any]) -> bool:
+    contexte = Contexte()
+    f = preparer(familles(REFERENCE), inscrits=False, contexte=contexte)
+    autres = [enfant(f"A{k}", "DURAND", "PAUL", date(2012, 1, k + 1), "M") for k in range(5)]
+    i = preparer(inscrits(*autres, ecole), inscrits=True, contexte=contexte)
+    paires = paires_candidates(f, i)
+    return paires.filter(paires["ii"] == len(autres)).height == 1
+
+
+@pytest.mark.parametrize(
+    "modification",
+    [
+        {"nom": "ZIELINSKA"},  # nom tout autre (nom d'usage inconnu de l'école)
+        {"prenoms": "Beata"},  # prénom tout autre
+        {"date_naissance": date(2009, 6, 23)},  # année fausse, jour et mois justes
+        {"date_naissance": date(2015, 11, 2)},  # jour et mois faux, année voisine
+        {"date_naissance": None},  # date manquante
+        {"nom": "AGNIESZKA", "prenoms": "Kowalczyk"},  # nom et prénom inversés
+        {"nom": "KOWALCZYK-NOWAK"},  # nom composé
+    ],
+)
+def test_un_seul_champ_faux_ne_cache_pas_la_fiche(modification: dict[str, Any]) -> None:
+    assert _candidate({**REFERENCE, "id": "I", **modification})
+
+
+def test_une_fiche_sans_rapport_n_est_pas_candidate() -> None:
+    assert not _candidate(enfant("I", "MARTIN", "LUCAS", date(2016, 2, 2), "M"))
