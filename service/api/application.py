@@ -112,6 +112,17 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         jeton = requete_courante.set(identifiant)
         try:
             reponse = refus if refus is not None else await suite(requete)
+        except Exception:
+            # Rattrapée ici plutôt que par le serveur, qui écrirait la trace complète (message et
+            # valeurs compris) : le journal n'en garde que le type et les lieux.
+            journal.exception("erreur interne", chemin=requete.url.path, methode=requete.method)
+            reponse = JSONResponse(
+                {
+                    "detail": "Erreur interne du service. Réessayez ; si elle revient, transmettez à "
+                    f"l'administrateur l'identifiant de requête {identifiant}."
+                },
+                status_code=500,
+            )
         finally:
             requete_courante.reset(jeton)
         reponse.headers["X-Requete"] = identifiant

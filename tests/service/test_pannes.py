@@ -11,11 +11,13 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from sqlmodel import func, select
 
 from service.base.moteur import session_base
 from service.execution import traiter_un
 from service.file_travaux import reclamer
+from service.journalisation import configurer
 from service.modeles import Campagne, Cas, EvenementCas, Source, Travail
 from tests.service.fabriques import DATE_REFERENCE, A, Monde, archives, entrees_audit, jeu
 from tests.service.test_parcours import _deposer
@@ -51,7 +53,11 @@ def _compter(monde: Monde, modele: Any) -> int:
         return int(session.exec(select(func.count()).select_from(modele)).one())
 
 
-def test_une_erreur_de_base_pendant_l_ecriture_du_registre_ne_laisse_rien(monde: Monde) -> None:
+def test_une_erreur_de_base_pendant_l_ecriture_du_registre_ne_laisse_rien(
+    monde: Monde, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configurer("developpement")
+    donnees = jeu(40, graine=5)
     campagne, agent = _campagne_prete(monde)
     with monde.moteur.begin() as connexion:
         instructions = (PANNE_SQLITE,) if monde.moteur.dialect.name == "sqlite" else PANNE_POSTGRES
@@ -67,6 +73,14 @@ def test_une_erreur_de_base_pendant_l_ecriture_du_registre_ne_laisse_rien(monde:
     assert all(s["archive_conservee"] for s in etat["sources"])
     assert etat["comptes"] == {}
     assert [e.resultat for e in entrees_audit(monde.moteur, "travail_fin")] == ["echec"]
+    # Le journal technique situe la panne sans rien dire des enfants qu'on écrivait.
+    journaux = capsys.readouterr().err
+    assert "passage interrompu" in journaux
+    assert "Error" in journaux  # IntegrityError sur SQLite, InternalError sur PostgreSQL
+    assert "passage.py" in journaux
+    assert "panne simulée" not in journaux
+    noms = set(donnees.familles["nom"].drop_nulls()) | set(donnees.familles["prenoms"].drop_nulls())
+    assert [nom for nom in noms if nom in journaux] == []
 
 
 def test_un_travailleur_tue_en_plein_passage_est_relaye_sans_rien_de_partiel(monde_sqlite: Monde) -> None:

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 import structlog
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from service.cli import app
 from service.journalisation import configurer, filtrer_identites
 from service.parametres import Parametres
+from tests.service.fabriques import Monde
 
 
 def test_la_commande_donne_sa_version() -> None:
@@ -88,3 +90,25 @@ def test_les_journaux_suivent_la_sortie_d_erreur_du_moment(monkeypatch: pytest.M
     monkeypatch.setattr(sys, "stderr", nouvelle)
     structlog.get_logger().info("après remplacement", campagne="c-1")
     assert json.loads(nouvelle.getvalue())["campagne"] == "c-1"
+
+
+def test_une_erreur_interne_repond_en_francais_sans_trace_ni_donnee(
+    monde_sqlite: Monde, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configurer("production")
+    application = monde_sqlite.client.app
+    assert isinstance(application, FastAPI)
+
+    @application.get("/panne-de-test")
+    def panne() -> None:
+        raise ValueError("Invalid isoformat string: '2015-13-02' (PANNEFICTIF LOU)")
+
+    reponse = monde_sqlite.client.get("/panne-de-test")
+    assert reponse.status_code == 500
+    assert reponse.headers["X-Requete"] in reponse.json()["detail"]
+    assert "Erreur interne" in reponse.json()["detail"]
+    ligne = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert (ligne["event"], ligne["exception"]) == ("erreur interne", "ValueError")
+    assert any("panne" in lieu for lieu in ligne["lieux"])
+    assert "PANNEFICTIF" not in json.dumps(ligne)
+    assert "2015-13-02" not in json.dumps(ligne)
