@@ -306,6 +306,8 @@ APPELS_INTERDITS: tuple[str, ...] = (
     "fork",
     "vfork",
     "ptrace",
+    "tkill",
+    "pidfd_send_signal",
     "process_vm_readv",
     "process_vm_writev",
     "pidfd_getfd",
@@ -348,6 +350,11 @@ APPELS_INTERDITS: tuple[str, ...] = (
 )
 
 
+#: Appels qui envoient un signal au processus désigné par leur premier argument : permis seulement
+#: vers l'enfant lui-même (``abort`` passe par ``tgkill``), ni vers 0 (son groupe) ni vers -1.
+_SIGNAUX_A_SOI: tuple[str, ...] = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+
 class _ComparaisonArgument(ctypes.Structure):
     _fields_ = (
         ("arg", ctypes.c_uint),
@@ -376,8 +383,9 @@ def filtrer_appels_systeme(lib: ctypes.CDLL | None) -> str | None:
     """seccomp par libseccomp : refuse ``APPELS_INTERDITS`` pour tous les fils du processus.
 
     En plus : ``clone`` seulement pour créer des fils (pas de nouveau processus), ``clone3`` répond
-    ENOSYS (la glibc se rabat alors sur ``clone``, dont les drapeaux sont vérifiables), et
-    ``prlimit64`` ne sert plus qu'à lire les limites.
+    ENOSYS (la glibc se rabat alors sur ``clone``, dont les drapeaux sont vérifiables),
+    ``prlimit64`` ne sert plus qu'à lire les limites, et un signal ne vise que l'enfant lui-même :
+    il a la même identité que le service, et Landlock ne l'en empêche qu'à partir de son ABI 6.
     """
     if lib is None:
         return "bibliothèque libseccomp introuvable (paquet Debian libseccomp2)"
@@ -422,6 +430,11 @@ def filtrer_appels_systeme(lib: ctypes.CDLL | None) -> str | None:
         erreurs.append(
             regle("prlimit64", _action_erreur(errno.EPERM), _ComparaisonArgument(2, _SCMP_CMP_NE, 0, 0))
         )
+        soi = os.getpid()
+        for nom in _SIGNAUX_A_SOI:
+            erreurs.append(
+                regle(nom, _action_erreur(errno.EPERM), _ComparaisonArgument(0, _SCMP_CMP_NE, soi, 0))
+            )
         premiere = next((e for e in erreurs if e), None)
         if premiere:
             return premiere

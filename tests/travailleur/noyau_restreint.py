@@ -1,6 +1,7 @@
 """Simule un noyau (ou un conteneur) qui refuse les espaces de noms et n'a pas Landlock.
 
-Lancé comme ``python -m tests.travailleur.noyau_restreint MODE`` : ce processus s'impose d'abord un
+Lancé comme ``python -m tests.travailleur.noyau_restreint MODE`` (``obligatoires``, ``facultatives``
+ou ``sonde``) : ce processus s'impose d'abord un
 filtre seccomp (``unshare`` → EPERM, comme le profil par défaut de Docker ; ``landlock_*`` → ENOSYS,
 comme un noyau sans Landlock), dont héritent ses enfants, puis lance le vrai travailleur et écrit
 le résultat en JSON sur sa sortie.
@@ -45,9 +46,20 @@ def restreindre_noyau() -> None:
 
 def main() -> None:
     restreindre_noyau()
-    from service.travailleur import DemandeTravail, EchecTravail, ReglagesTravailleur, SourceTravail, executer
+    from service.travailleur import (
+        DemandeTravail,
+        EchecTravail,
+        ReglagesTravailleur,
+        SourceTravail,
+        executer,
+        sonder,
+    )
 
     mode = sys.argv[1]
+    if mode == "sonde":
+        rapport = sonder("essais", reglages=ReglagesTravailleur(protections_obligatoires=frozenset()))
+        print(json.dumps({"protections": rapport.protections, "essais": rapport.essais}))
+        return
     obligatoires = (
         frozenset({"limites", "sans_nouveaux_privileges", "seccomp"})
         if mode == "facultatives"

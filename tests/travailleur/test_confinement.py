@@ -56,10 +56,8 @@ def test_l_enfant_ne_peut_ni_ouvrir_de_socket_ni_ecrire_ni_lire_les_donnees_ni_l
         "signal",
     }
     assert set(rapport.essais) == attendus
-    # Les signaux hors du domaine ne sont bloqués qu'à partir de l'ABI Landlock 6.
-    toleres = {"signal"} if version_landlock() < 6 else set()
     permis = {action for action, resultat in rapport.essais.items() if not resultat.startswith("refusé")}
-    assert permis - toleres == set()
+    assert permis == set()
     assert sorted(p.name for p in donnees.iterdir()) == ["cle_maitresse"]
 
 
@@ -165,3 +163,16 @@ def test_des_limites_dures_plus_basses_que_les_reglages_sont_appliquees_telles_q
     )
     assert sortie.returncode == 0, sortie.stderr[-500:]
     assert sortie.stdout == "True"
+
+
+def test_sans_landlock_l_enfant_ne_peut_toujours_pas_signaler_d_autres_processus() -> None:
+    # Avant Linux 6.12 (ABI Landlock 6), seul seccomp empêche l'enfant de tuer le service, qui a
+    # la même identité que lui, ou tout son groupe de processus.
+    resultat = _noyau_restreint("sonde")
+    protections = resultat["protections"]
+    essais = resultat["essais"]
+    assert isinstance(protections, dict)
+    assert isinstance(essais, dict)
+    assert protections["landlock"] is False
+    assert protections["seccomp"] is True
+    assert str(essais["signal"]).startswith("refusé"), essais
