@@ -388,6 +388,7 @@ def _message_signal(numero: int, reglages: ReglagesTravailleur) -> str:
         )
     nom = signal.Signals(numero).name if numero in signal.valid_signals() else str(numero)
     return (
-        f"le travailleur s'est arrêté brutalement (signal {nom}) ; cause fréquente : mémoire insuffisante "
-        f"(limite : {reglages.memoire // _MIO} Mio, réglage CELLULE_TRAVAILLEUR_MEMOIRE_MIO)"
+        f"le travailleur s'est arrêté brutalement (signal {nom}) ; causes fréquentes : une archive abîmée "
+        "qui fait planter un décodeur (vérifiez chaque archive avec « cellule archive verifier »), ou "
+        f"la mémoire (limite : {reglages.memoire // _MIO} Mio, réglage CELLULE_TRAVAILLEUR_MEMOIRE_MIO)"
     )

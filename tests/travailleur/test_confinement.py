@@ -91,7 +91,7 @@ def test_un_enfant_qui_depasse_la_duree_reelle_est_tue() -> None:
 
 
 def test_un_plantage_est_un_echec_clair() -> None:
-    with pytest.raises(EchecTravail, match="arrêté brutalement \\(signal SIGSEGV\\)"):
+    with pytest.raises(EchecTravail, match=r"arrêté brutalement \(signal SIGSEGV\).*archive abîmée"):
         sonder("plantage", reglages=REGLAGES)
 
 
