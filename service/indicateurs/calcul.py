@@ -67,6 +67,9 @@ INDICATEURS: tuple[Indicateur, ...] = (
 )
 
 
+MASQUE_SECONDAIRE = "masqué"
+
+
 class MoisInvalide(ValueError):
     """Le mois demandé n'est pas de la forme AAAA-MM."""
 
@@ -117,6 +120,8 @@ class Ligne:
     valeurs: dict[str, int | float | None]
     # Nombre de cas sur lesquels porte chaque délai médian (pour le masquage).
     effectifs_delais: dict[str, int] = field(default_factory=dict)
+    # Effectifs masqués, bien qu'au-dessus du seuil, pour qu'un petit ne se déduise pas d'un total.
+    masques_secondaires: set[str] = field(default_factory=set)
 
     @property
     def libelle(self) -> str:
@@ -139,8 +144,10 @@ class Tableau:
             return valeur
         if indicateur.delai:
             return valeur if ligne.effectifs_delais.get(indicateur.cle, 0) >= seuil else f"< {seuil} cas"
-        if 0 < valeur < seuil:
+        if _sous_le_seuil(valeur, seuil):
             return f"< {seuil}"
+        if indicateur.cle in ligne.masques_secondaires:
+            return MASQUE_SECONDAIRE
         return valeur
 
 
@@ -228,6 +235,49 @@ def _ligne(departement: str, commune: Commune | None, rangs: list[dict[str, Any]
     return Ligne(departement, commune, valeurs, effectifs)
 
 
+def _sous_le_seuil(valeur: int | float | None, seuil: int) -> bool:
+    return valeur is not None and 0 < valeur < seuil
+
+
+def _masquer_les_complements(lignes: list[Ligne], seuil: int) -> None:
+    """Masquage secondaire : un effectif masqué ne doit pas se retrouver par soustraction.
+
+    Deux égalités lient les chiffres publiés : le total d'un département est la somme de ses
+    communes, et les classées sont la somme des classées par motif. Si un seul nombre d'une de ces
+    sommes est masqué, on le retrouve en retranchant les autres : on masque alors aussi le plus
+    petit nombre non nul de la somme, jusqu'à ce qu'aucune ne garde un seul nombre masqué.
+    """
+    comptes = [i.cle for i in INDICATEURS if not i.delai]
+    masques = {
+        (rang, cle)
+        for rang, ligne in enumerate(lignes)
+        for cle in comptes
+        if _sous_le_seuil(ligne.valeurs[cle], seuil)
+    }
+    sommes: list[list[tuple[int, str]]] = []
+    for departement in sorted({ligne.departement for ligne in lignes}):
+        rangs = [rang for rang, ligne in enumerate(lignes) if ligne.departement == departement]
+        sommes.extend([(rang, cle) for rang in rangs] for cle in comptes)
+    for rang in range(len(lignes)):
+        sommes.append([(rang, "classees"), *((rang, f"classees_{m}") for m in MOTIFS_CLASSEMENT)])
+
+    def valeur(cellule: tuple[int, str]) -> float:
+        return float(lignes[cellule[0]].valeurs[cellule[1]] or 0)
+
+    change = True
+    while change:
+        change = False
+        for somme in sommes:
+            if sum(cellule in masques for cellule in somme) != 1:
+                continue
+            visibles = [c for c in somme if c not in masques and valeur(c) > 0]
+            if visibles:
+                choisie = min(visibles, key=lambda c: (valeur(c), c))
+                masques.add(choisie)
+                lignes[choisie[0]].masques_secondaires.add(choisie[1])
+                change = True
+
+
 def calculer(
     evenements: pl.DataFrame,
     mois: Mois,
@@ -249,4 +299,6 @@ def calculer(
         for commune in du_departement:
             lignes.append(_ligne(departement, commune, [rangs.get(commune.insee, {})]))
         lignes.append(_ligne(departement, None, [rangs.get(c.insee, {}) for c in du_departement]))
+    if seuil_masquage is not None:
+        _masquer_les_complements(lignes, seuil_masquage)
     return Tableau(mois, lignes, seuil_masquage)

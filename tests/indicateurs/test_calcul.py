@@ -180,6 +180,36 @@ def test_le_masquage_cache_les_petits_effectifs_mais_pas_les_zeros() -> None:
     assert affiche["delai_transmission"] == "< 3 cas"
 
 
+@pytest.mark.parametrize("seuil", [2, 3, 4, 5, 8])
+def test_un_effectif_masque_ne_se_deduit_jamais_par_soustraction(seuil: int) -> None:
+    tableau = calculer(evenements(), Mois.lire("2026-10"), COMMUNES, seuil_masquage=seuil)
+    comptes = [i for i in INDICATEURS if not i.delai]
+    par_cle = {i.cle: i for i in INDICATEURS}
+
+    def masque(ligne: int, cle: str) -> bool:
+        return isinstance(tableau.valeur_affichee(tableau.lignes[ligne], par_cle[cle]), str)
+
+    sommes = [
+        [(rang, i.cle) for rang, ligne in enumerate(tableau.lignes) if ligne.departement == departement]
+        for departement in ("59", "62")
+        for i in comptes
+    ]
+    sommes += [
+        [(rang, c) for c in par_cle if c.startswith("classees")] for rang in range(len(tableau.lignes))
+    ]
+    # Une somme (total du département, classées par motif) ne garde jamais un seul nombre masqué.
+    assert [s for s in sommes if sum(masque(*cellule) for cellule in s) == 1] == []
+
+
+def test_le_masquage_secondaire_sur_un_exemple() -> None:
+    # Octobre, 59 : 3 repérés à Aubreville, 2 à Bérancourt, 5 au total. Bérancourt masqué (< 3)
+    # se déduirait de 5 - 3 : Aubreville est masqué aussi.
+    tableau = calculer(evenements(), Mois.lire("2026-10"), COMMUNES, seuil_masquage=3)
+    reperes = next(i for i in INDICATEURS if i.cle == "reperes")
+    affiches = [tableau.valeur_affichee(ligne, reperes) for ligne in tableau.lignes[:3]]
+    assert affiches == ["masqué", "< 3", 5]
+
+
 @pytest.mark.parametrize("texte", ["2026-13", "octobre", "2026-1", ""])
 def test_un_mois_mal_ecrit_est_refuse_en_francais(texte: str) -> None:
     with pytest.raises(MoisInvalide, match="AAAA-MM"):
