@@ -1,7 +1,8 @@
 """Génération des paires candidates par plusieurs clés de blocage.
 
 Chaque clé tolère qu'un champ soit faux : le nom (prénom + date), le prénom (nom + date), la date
-(nom + prénom + année voisine, ou nom + prénom + jour et mois), ou une date absente (nom + prénom).
+(nom + prénom + année voisine, ou nom + prénom + jour et mois, ou nom + prénom seuls quand ce
+couple est assez rare pour ne pas multiplier les paires), ou une date absente (nom + prénom).
 Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Tout se fait
 par jointures polars : jamais de produit cartésien.
 """
@@ -16,6 +17,7 @@ REGLES: dict[str, int] = {
     "noms_annee": 4,
     "noms_jour": 8,
     "noms_sans_date": 16,
+    "noms_rares": 32,
 }
 """Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
 
@@ -56,6 +58,25 @@ def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: i
     )
 
 
+# Au-delà de ce nombre de paires pour un même couple (nom, prénom), la règle « noms_rares » ne
+# joue pas : MARTIN LÉA toutes années confondues donnerait des milliers de paires.
+PAIRES_MAX_NOMS_RARES = 100
+
+
+def _joindre_rares(gauche: pl.LazyFrame, droite: pl.LazyFrame, bit: int) -> pl.LazyFrame:
+    """Jointure sur le couple (nom, prénom) seul, limitée aux couples qui donnent peu de paires."""
+    gauche = gauche.select("idx", "noms").drop_nulls().unique()
+    droite = droite.select("idx", "noms").drop_nulls().unique()
+    tailles = (
+        gauche.group_by("noms")
+        .len()
+        .join(droite.group_by("noms").len(), on="noms", suffix="_i")
+        .filter(pl.col("len").cast(pl.Int64) * pl.col("len_i") <= PAIRES_MAX_NOMS_RARES)
+        .select("noms")
+    )
+    return _joindre(gauche.join(tailles, on="noms", how="semi"), droite, ["noms"], bit)
+
+
 def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.DataFrame:
     """Paires (``fi``, ``ii``) d'index de lignes, uniques, avec le masque des règles qui les ont produites."""
     f = _cles(familles)
@@ -71,6 +92,7 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         _joindre(f, i, ["noms", "mois", "jour"], REGLES["noms_jour"]),
         _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
         _joindre(f, i.filter(pl.col("date").is_null()), ["noms"], REGLES["noms_sans_date"]),
+        _joindre_rares(f, i, REGLES["noms_rares"]),
     ]
     return (
         pl.concat(morceaux).group_by("fi", "ii").agg(pl.col("regles").bitwise_or()).sort("fi", "ii").collect()

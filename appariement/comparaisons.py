@@ -136,7 +136,13 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
 def niveau_nom(paires: pl.DataFrame) -> pl.Series:
     """Meilleur accord du nom de l'enfant avec le nom de naissance ou le nom d'usage de l'inscrit."""
     naissance = _niveau_nom(paires, "nom")
-    usage = _niveau_nom(paires, "usage")
+    # Peu de fiches ont un nom d'usage : on ne compare que celles-là.
+    avec_usage = paires.select(pl.arg_where(pl.col("usage_c_i").is_not_null()))["usage_c_i"]
+    if avec_usage.len() == 0:
+        return naissance
+    usage = pl.Series("nom", [None] * paires.height, dtype=pl.Int8).scatter(
+        avec_usage, _niveau_nom(paires[avec_usage], "usage")
+    )
     return pl.select(pl.min_horizontal(naissance, usage).alias("nom"))["nom"]
 
 

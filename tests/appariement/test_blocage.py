@@ -1,8 +1,4 @@
-"""Génération des candidats : un nom, un prénom ou une date faux ne cachent pas la bonne fiche.
-
-Une date sans aucun rapport (ni l'année à un an près, ni le jour et le mois) n'est pas couverte :
-une telle fiche irait de toute façon en revue (désaccord bloquant).
-"""
+"""Génération des candidats : un nom, un prénom ou une date faux ne cachent pas la bonne fiche."""
 
 from __future__ import annotations
 
@@ -34,6 +30,7 @@ def _candidate(ecole: dict[str, Any]) -> bool:
         {"prenoms": "Beata"},  # prénom tout autre
         {"date_naissance": date(2009, 6, 23)},  # année fausse, jour et mois justes
         {"date_naissance": date(2015, 11, 2)},  # jour et mois faux, année voisine
+        {"date_naissance": date(2009, 11, 2)},  # date sans rapport (nom et prénom peu courants)
         {"date_naissance": None},  # date manquante
         {"nom": "AGNIESZKA", "prenoms": "Kowalczyk"},  # nom et prénom inversés
         {"nom": "KOWALCZYK-NOWAK"},  # nom composé
