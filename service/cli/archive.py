@@ -29,6 +29,8 @@ CODE_USAGE = 2
 
 
 def _lire_mot_de_passe() -> str | None:
+    if sys.stdin is None:  # entrée standard fermée par l'appelant (« <&- ») : aucun mot de passe
+        return None
     if sys.stdin.isatty():
         saisi = getpass.getpass("Mot de passe de l'archive : ")
     else:

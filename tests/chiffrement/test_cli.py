@@ -290,3 +290,18 @@ def test_un_dossier_de_cles_inutilisable_donne_un_message_sans_trace_python(
     assert resultat.returncode == 1
     assert "Traceback" not in resultat.stderr
     assert str(fichier / "cles") in resultat.stderr
+
+
+def test_sans_entree_standard_la_commande_demande_le_mot_de_passe_sans_trace(archive: Path) -> None:
+    # Lancée depuis un script qui a fermé l'entrée standard (« <&- ») : Python n'a alors pas de stdin.
+    resultat = subprocess.run(
+        [sys.executable, "-m", "service", "archive", "verifier", str(archive)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(0),
+    )
+
+    assert resultat.returncode == 3
+    assert "Traceback" not in resultat.stderr
+    assert "donnez son mot de passe" in resultat.stderr
