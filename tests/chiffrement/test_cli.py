@@ -274,21 +274,21 @@ def test_une_rotation_interrompue_avant_d_avoir_ecrit_la_nouvelle_cle_repart_de_
 
 @pytest.mark.parametrize("commande", ["init", "etat", "rotation"])
 def test_un_dossier_de_cles_inutilisable_donne_un_message_sans_trace_python(
-    commande: str, dossier_donnees: Path, tmp_path: Path
+    commande: str, dossier_donnees: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from service.parametres import parametres
+
     creer_fichier_cle_maitresse(dossier_donnees / "cle_maitresse")
     fichier = tmp_path / "pas-un-dossier"
     fichier.write_text("x")
-    resultat = subprocess.run(
-        [sys.executable, "-m", "service", "cles", commande],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "CELLULE_TROUSSEAU": str(fichier / "cles")},
-    )
+    monkeypatch.setenv("CELLULE_TROUSSEAU", str(fichier / "cles"))
+    parametres.cache_clear()
 
-    assert resultat.returncode == 1
-    assert "Traceback" not in resultat.stderr
+    resultat = CliRunner().invoke(app, ["cles", commande])
+
+    # Une exception non rattrapée serait une trace Python montrée à l'administrateur.
+    assert resultat.exception is None or isinstance(resultat.exception, SystemExit), resultat.exception
+    assert resultat.exit_code == 1
     assert str(fichier / "cles") in resultat.stderr
 
 
