@@ -283,6 +283,7 @@ def _ecrire_resultat(
         "cas_crees": bilan["crees"],
         "cas_deja_suivis": bilan["deja_suivis"],
         "cas_clos": bilan["clos"],
+        "hors_conservation": bilan["hors_conservation"],
     }
     campagne.erreurs = [*_erreurs(reponse, preparation.noms), *avertissements]
     campagne.protections = sorted(nom for nom, active in reponse.protections.items() if active)

@@ -108,15 +108,24 @@ def enregistrer_signalements(
     coffre: Coffre,
     cle_hmac: bytes,
 ) -> dict[str, int]:
-    """Crée un cas par enfant nouvellement signalé ; un enfant déjà suivi garde son cas."""
-    bilan = {"crees": 0, "deja_suivis": 0}
+    """Crée un cas par enfant nouvellement signalé ; un enfant déjà suivi garde son cas.
+
+    Un enfant dont la durée de conservation est déjà échue (campagne datée du passé) n'entre pas
+    au registre : il serait à effacer aussitôt, et la clé de sa cohorte peut être déjà détruite.
+    """
+    bilan = {"crees": 0, "deja_suivis": 0, "hors_conservation": 0}
     vues: set[str] = set()
+    aujourd_hui = jour_local()
     for signalement in signalements:
         cle = cle_de(cle_hmac, signalement.identite)
         if cle in vues:
             # Le même enfant sur deux listes (CAF et MSA) : un seul cas.
             continue
         vues.add(cle)
+        cohorte = cohorte_de(date_naissance_de(signalement.identite), campagne.date_reference)
+        if date(cohorte, 8, 31) < aujourd_hui:
+            bilan["hors_conservation"] += 1
+            continue
         existant = session.exec(
             select(Cas)
             .where(Cas.commune == campagne.commune, Cas.cle_appariement == cle)
@@ -139,7 +148,7 @@ def enregistrer_signalements(
             campagne_derniere=campagne.id,
             resultat=signalement.resultat,
             cle_appariement=cle,
-            cohorte=cohorte_de(date_naissance_de(signalement.identite), campagne.date_reference),
+            cohorte=cohorte,
             cle_version=0,
             identite=b"",
             explication=signalement.explication,

@@ -7,9 +7,12 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
+from appariement.age import annee_fin_conservation
 from service.base.moteur import jour_local, session_base
-from service.modeles import Cas, EvenementCas
+from service.cles import cle_appariement
+from service.modeles import Campagne, Cas, EvenementCas
 from service.registre.procedure import TRANSITIONS
+from service.registre.registre import Signalement, enregistrer_signalements
 from tests.service.fabriques import A, Monde, entrees_audit, identite
 
 NAISSANCE = date(2016, 5, 4)
@@ -192,3 +195,26 @@ def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_ref
         monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=jour_local().isoformat()
     )
     assert (code, corps["statut"]) == (200, "rescolarise")
+
+
+def test_un_enfant_dont_la_conservation_est_echue_n_entre_pas_au_registre(monde_sqlite: Monde) -> None:
+    # Campagne datée de juin 2025 : né en septembre 2009, l'enfant avait alors 15 ans, mais sa
+    # conservation s'est close le 31 août 2026 ; un enfant plus jeune, lui, entre au registre.
+    monde = monde_sqlite
+    with session_base(monde.moteur) as session:
+        campagne = Campagne(commune=A, date_reference=date(2025, 6, 1), libelle="en retard")
+        session.add(campagne)
+    with session_base(monde.moteur) as session:
+        bilan = enregistrer_signalements(
+            session,
+            campagne,
+            [
+                Signalement("non_apparie", identite("ECHUFICTIF", "LEO", date(2009, 9, 15)), "{}", 0.1),
+                Signalement("non_apparie", identite("GARDEFICTIF", "EVA", NAISSANCE), "{}", 0.1),
+            ],
+            coffre=monde.coffre(),
+            cle_hmac=cle_appariement(monde.reglages),
+        )
+    assert (bilan["crees"], bilan["hors_conservation"]) == (1, 1)
+    with session_base(monde.moteur) as session:
+        assert [c.cohorte for c in session.exec(select(Cas))] == [annee_fin_conservation(NAISSANCE)]

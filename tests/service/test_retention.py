@@ -15,13 +15,32 @@ from service.retention import purger
 from tests.service.fabriques import A, Monde, entrees_audit, identite
 
 
+def _cas_entre_a_temps(monde: Monde, identite_enfant: dict[str, object], cohorte: int) -> str:
+    """Un cas repéré quand sa conservation courait encore (un passage ne crée plus de cas échu)."""
+    campagne = monde.campagne(A)
+    cas = Cas(
+        commune=A,
+        campagne_origine=campagne.id,
+        campagne_derniere=campagne.id,
+        resultat="non_apparie",
+        cle_appariement="0" * 64,
+        cohorte=cohorte,
+        cle_version=0,
+        identite=b"",
+    )
+    monde.coffre().ranger(cas, identite_enfant, None)
+    with session_base(monde.moteur) as session:
+        session.add(cas)
+    return cas.id
+
+
 def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) -> None:
     monde = monde_sqlite
     # Né en 2009 : 16 ans pendant l'année scolaire 2024-2025, conservation close le 31 août 2025.
-    echu, clos, ouvert = monde.semer_cas(
+    echu = _cas_entre_a_temps(monde, identite("ANCIENFICTIF", "PAUL", date(2009, 3, 1)), 2025)
+    clos, ouvert = monde.semer_cas(
         A,
         [
-            identite("ANCIENFICTIF", "PAUL", date(2009, 3, 1)),
             identite("CLOSFICTIF", "LINA", date(2016, 1, 1)),
             identite("OUVERTFICTIF", "SAM", date(2017, 1, 1)),
         ],
