@@ -40,6 +40,9 @@ def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:
     curseur.execute("PRAGMA foreign_keys=ON")
     curseur.execute("PRAGMA busy_timeout=15000")
     curseur.execute("PRAGMA synchronous=NORMAL")
+    # Une ligne effacée (déménagement, fin de conservation) est écrasée, pas laissée en page libre,
+    # quelle que soit l'option de compilation de SQLite.
+    curseur.execute("PRAGMA secure_delete=ON")
     curseur.close()
 
 

@@ -3,7 +3,10 @@ cas à vérifier, même enfant même cas, événements sans donnée personnelle,
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlmodel import col, select
 
@@ -218,3 +221,22 @@ def test_un_enfant_dont_la_conservation_est_echue_n_entre_pas_au_registre(monde_
     assert (bilan["crees"], bilan["hors_conservation"]) == (1, 1)
     with session_base(monde.moteur) as session:
         assert [c.cohorte for c in session.exec(select(Cas))] == [annee_fin_conservation(NAISSANCE)]
+
+
+def test_un_cas_efface_ne_reste_pas_lisible_dans_le_fichier_sqlite(monde_sqlite: Monde) -> None:
+    # Sans effacement sécurisé, SQLite laisse les octets d'une ligne supprimée dans ses pages libres,
+    # clé de donnée enveloppée comprise : l'identité resterait récupérable sur le disque.
+    monde = monde_sqlite
+    (cas,) = monde.semer_cas(A, [identite("EFFACEFICTIF", "IRIS", NAISSANCE)])
+    with session_base(monde.moteur) as session:
+        ligne = session.get(Cas, cas)
+        assert ligne is not None
+        assert ligne.identite_cle is not None
+        traces = [ligne.identite, ligne.identite_cle]
+    assert _transition(monde, "agent.a", cas, "classer", motif="demenage")[0] == 200
+    chemin = Path(monde.reglages.base.removeprefix("sqlite:///"))
+    monde.moteur.dispose()
+    with closing(sqlite3.connect(chemin)) as connexion:
+        connexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    fichier = chemin.read_bytes()
+    assert [t for t in traces if t in fichier] == []
