@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -132,19 +133,41 @@ def rotation() -> None:
     reglages = parametres()
     try:
         if reglages.cle_maitresse is not None:
-            nouvelle = generer_cle_maitresse()
-            _ouvrir(reglages).rotation(decoder_cle_maitresse(nouvelle))
-            typer.echo(
-                "Clés de cohorte ré-enveloppées. Nouvelle clé maîtresse, à mettre dans CELLULE_CLE_MAITRESSE"
-            )
-            typer.echo("de chaque processus du service (elle ne sera plus affichée) :")
-            typer.echo(nouvelle)
+            _rotation_par_environnement(reglages)
             return
         _rotation_par_fichier(reglages)
     except ErreurChiffrement as erreur:
         raise _erreur(erreur.message) from None
     except OSError as erreur:
         raise _erreur_systeme(erreur) from None
+
+
+def _rotation_par_environnement(reglages: Parametres) -> None:
+    # La nouvelle clé n'existe que dans cette sortie : elle est écrite (et la sortie vidée) avant le
+    # ré-enveloppement. Si personne ne peut la lire (sortie fermée), le trousseau garde l'ancienne.
+    ouvert = _ouvrir(reglages)
+    nouvelle = generer_cle_maitresse()
+    try:
+        typer.echo(
+            "Nouvelle clé maîtresse, à mettre dans CELLULE_CLE_MAITRESSE de chaque processus du service"
+        )
+        typer.echo("(elle ne sera plus affichée) :")
+        typer.echo(nouvelle)
+        sys.stdout.flush()
+    except OSError:
+        raise TrousseauInvalide(
+            "la nouvelle clé n'a pas pu être affichée (sortie fermée) : rotation annulée, l'ancienne clé "
+            "reste en service ; relancez la commande en lisant sa sortie"
+        ) from None
+    try:
+        ouvert.rotation(decoder_cle_maitresse(nouvelle))
+    except ErreurChiffrement as erreur:
+        raise TrousseauInvalide(
+            f"{erreur.message} — la clé affichée n'a PAS été mise en service : gardez l'ancienne"
+        ) from None
+    typer.echo(
+        "Clés de cohorte ré-enveloppées : seule la clé affichée ouvre désormais le trousseau.", err=True
+    )
 
 
 def _rotation_par_fichier(reglages: Parametres) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chiffrement import Trousseau, creer_fichier_cle_maitresse, lire_cle_maitresse
+from chiffrement import Trousseau, creer_fichier_cle_maitresse, decoder_cle_maitresse, lire_cle_maitresse
 from service.cli import app
 from tests.chiffrement.outils import CSV_FAMILLES, MOT_DE_PASSE, fabriquer
 
@@ -305,3 +305,31 @@ def test_sans_entree_standard_la_commande_demande_le_mot_de_passe_sans_trace(arc
     assert resultat.returncode == 3
     assert "Traceback" not in resultat.stderr
     assert "donnez son mot de passe" in resultat.stderr
+
+
+def test_une_rotation_dont_la_nouvelle_cle_ne_peut_pas_etre_affichee_n_a_pas_lieu(
+    dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chiffrement import generer_cle_maitresse
+    from service.parametres import parametres
+
+    ancienne = generer_cle_maitresse()
+    monkeypatch.setenv("CELLULE_CLE_MAITRESSE", ancienne)
+    parametres.cache_clear()
+    assert CliRunner().invoke(app, ["cles", "init"]).exit_code == 0
+    # La sortie est fermée avant que la commande écrive (« cellule cles rotation | head -0 ») :
+    # la nouvelle clé ne serait vue par personne, le trousseau ne doit pas changer de clé.
+    processus = subprocess.Popen(
+        [sys.executable, "-m", "service", "cles", "rotation"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CELLULE_DONNEES": str(dossier_donnees), "CELLULE_CLE_MAITRESSE": ancienne},
+    )
+    assert processus.stdout is not None
+    processus.stdout.close()
+    _, erreurs = processus.communicate(timeout=60)
+
+    assert processus.returncode == 1
+    assert b"Traceback" not in erreurs
+    assert "rotation annulée" in erreurs.decode()
+    Trousseau(dossier_donnees / "cles", decoder_cle_maitresse(ancienne))
