@@ -60,7 +60,7 @@ def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: i
 
 # Au-delà de ce nombre de paires pour un même couple (nom, prénom), la règle « noms_rares » ne
 # joue pas : MARTIN LÉA toutes années confondues donnerait des milliers de paires.
-PAIRES_MAX_NOMS_RARES = 100
+PAIRES_MAX_NOMS_RARES = 30
 
 
 def _joindre_rares(gauche: pl.LazyFrame, droite: pl.LazyFrame, bit: int) -> pl.LazyFrame:
