@@ -33,7 +33,7 @@ def indicateurs(
     try:
         periode = Mois.lire(mois)
     except MoisInvalide as erreur:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(erreur)) from erreur
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from erreur
     tableau = produire(session, acteur, periode, format=format, commune=commune, seuil_masquage=masquage)
     session.commit()
     if format == "json":

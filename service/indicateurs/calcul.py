@@ -183,7 +183,8 @@ def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     rescolarisation = (etape == "rescolarise") & pl.col("date_med").is_not_null()
     agregats = [
         compte(etape == "repere", "reperes"),
-        compte((pl.col("de") == "repere") & (etape != "repere"), "verifiees"),
+        # Une vérification est une décision ; l'effacement en fin de conservation n'en est pas une.
+        compte((pl.col("de") == "repere") & ~etape.is_in(["repere", procedure.PURGE]), "verifiees"),
         compte(etape == "classe", "classees"),
         *(compte((etape == "classe") & (motif == m), f"classees_{m}") for m in MOTIFS_CLASSEMENT),
         compte(transmission, "transmissions"),

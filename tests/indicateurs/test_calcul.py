@@ -180,6 +180,19 @@ def test_le_masquage_cache_les_petits_effectifs_mais_pas_les_zeros() -> None:
     assert affiche["delai_transmission"] == "< 3 cas"
 
 
+def test_un_cas_efface_en_fin_de_conservation_sans_decision_n_est_pas_verifie() -> None:
+    suite = pl.DataFrame(
+        [
+            ("z1", "59001", "2026-10-02", None, "repere", None),
+            ("z1", "59001", "2026-10-20", "repere", "purge", None),
+        ],
+        schema=["cas", "commune", "date", "de", "etape", "motif"],
+        orient="row",
+    ).with_columns(pl.col("date").str.to_date())
+    valeurs = calculer(suite, Mois.lire("2026-10"), [AUBREVILLE]).lignes[0].valeurs
+    assert (valeurs["reperes"], valeurs["verifiees"], valeurs["ouverts_fin_de_mois"]) == (1, 0, 0)
+
+
 @pytest.mark.parametrize("seuil", [2, 3, 4, 5, 8])
 def test_un_effectif_masque_ne_se_deduit_jamais_par_soustraction(seuil: int) -> None:
     tableau = calculer(evenements(), Mois.lire("2026-10"), COMMUNES, seuil_masquage=seuil)
