@@ -243,6 +243,9 @@ def _appliquer(
     cas.statut = transition.vers
     cas.motif = propres.get("motif", cas.motif if transition.vers == de else None)
     cas.mis_a_jour_le = instant
+    # Les candidats sont d'autres enfants, trouvés sur un effectif : ils ne servent qu'à trier le cas.
+    # Une fois une décision prise, ils ne sont plus gardés, et la DASEN ne les reçoit jamais.
+    cas.candidats, cas.candidats_cle = None, None
     if transition.vers == procedure.TRANSMIS:
         cas.transmis_le = instant
     if transition.vers in procedure.STATUTS_CLOS:

@@ -122,7 +122,27 @@ def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sq
     assert (corps["statut"], corps["motif"]) == ("classe", "inscrit_constate")
     corps = _transition(monde, "agent.a", second, "ecarter_candidats")[1]
     assert (corps["statut"], corps["resultat"]) == ("repere", "non_apparie")
+    # Les candidats écartés (d'autres enfants) ne sont plus gardés.
+    assert corps["candidats"] == []
     assert _transition(monde, "agent.a", second, "transmettre")[1]["statut"] == "transmis_dasen"
+
+
+def test_la_dasen_ne_recoit_jamais_les_candidats(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    candidat = {"id": "onde-1-7", "score": 0.3, **identite("VOISINFICTIF", "TOM", NAISSANCE)}
+    (cas,) = monde.semer_cas(
+        A, [identite("SIGNALEFICTIF", "NINA", NAISSANCE)], resultat="non_apparie", candidats=[candidat]
+    )
+    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("agent.a")).json()
+    assert [c["id"] for c in fiche["candidats"]] == ["onde-1-7"]
+    assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    reponse = monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("referent.59"))
+    assert reponse.json()["candidats"] == []
+    assert "VOISINFICTIF" not in reponse.text
+    with session_base(monde.moteur) as session:
+        ligne = session.get(Cas, cas)
+        assert ligne is not None
+        assert (ligne.candidats, ligne.candidats_cle) == (None, None)
 
 
 def test_meme_enfant_meme_cas_et_evenements_sans_donnee_personnelle(monde_sqlite: Monde) -> None:
