@@ -85,7 +85,8 @@ class Parametres(BaseSettings):
         default=20, ge=1, description="Tentatives de connexion permises par adresse et par minute."
     )
     cookie_securise: bool = Field(
-        default=False, description="Cookie de session réservé à HTTPS (à activer derrière TLS)."
+        default=False,
+        description="Cookie de session réservé à HTTPS (à activer derrière TLS ; par défaut en production).",
     )
     argon2_leger: bool = Field(
         default=False,
@@ -165,6 +166,9 @@ class Parametres(BaseSettings):
     def _base_par_defaut(self) -> Parametres:
         if not self.base:
             self.base = f"sqlite:///{(self.donnees / 'cellule.sqlite').resolve()}"
+        if self.environnement == "production" and "cookie_securise" not in self.model_fields_set:
+            # En production, le service est derrière TLS : un cookie de session en clair serait une faute.
+            self.cookie_securise = True
         if self.argon2_leger and self.environnement == "production":
             raise ValueError("CELLULE_ARGON2_LEGER est réservé aux tests : retirez-le en production.")
         return self

@@ -112,3 +112,16 @@ def test_une_erreur_interne_repond_en_francais_sans_trace_ni_donnee(
     assert any("panne" in lieu for lieu in ligne["lieux"])
     assert "PANNEFICTIF" not in json.dumps(ligne)
     assert "2015-13-02" not in json.dumps(ligne)
+
+
+def test_en_production_le_cookie_de_session_est_reserve_a_https(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CELLULE_ENVIRONNEMENT", "production")
+    monkeypatch.delenv("CELLULE_COOKIE_SECURISE", raising=False)
+    monkeypatch.delenv("CELLULE_ARGON2_LEGER", raising=False)
+    assert Parametres().cookie_securise is True
+    # Un choix explicite reste respecté (essai local en production sans TLS, par exemple).
+    monkeypatch.setenv("CELLULE_COOKIE_SECURISE", "false")
+    assert Parametres().cookie_securise is False
+    monkeypatch.setenv("CELLULE_ENVIRONNEMENT", "developpement")
+    monkeypatch.delenv("CELLULE_COOKIE_SECURISE")
+    assert Parametres().cookie_securise is False
