@@ -78,6 +78,8 @@ def _delete(chemin: str) -> Appel:
 AGENTS_A = {"agent.a"}
 # point d'entrée → (appel, comptes autorisés)
 MATRICE: dict[str, tuple[Appel, set[str]]] = {
+    "qui suis-je": (_get("/api/v1/session"), set(COMPTES)),
+    "lister les communes": (_get("/api/v1/communes"), set(COMPTES)),
     "lister les comptes": (_get("/api/v1/utilisateurs"), {"admin.test"}),
     "créer un compte": (
         _post("/api/v1/utilisateurs", json={"identifiant": "x.y", "role": "dpo", "mot_de_passe": "court"}),
@@ -186,6 +188,12 @@ def test_chacun_ne_voit_que_sa_portee(monde_sqlite: Monde) -> None:
     # Un référent ne voit que les cas transmis, et seulement ceux de son département.
     assert visibles("referent.59") == {scene.cas_a_transmis, scene.cas_b_transmis}
     assert visibles("referent.62") == {scene.cas_c_transmis}
+
+    def communes(compte: str) -> set[str]:
+        reponse = monde_sqlite.client.get("/api/v1/communes", headers=monde_sqlite.entetes(compte))
+        return {c["insee"] for c in reponse.json()}
+
+    assert (communes("agent.a"), communes("referent.62"), communes("referent.59")) == ({A}, {C}, {A, B})
     # La portée vient de la session : demander une autre commune ne l'élargit pas.
     filtre = monde_sqlite.client.get(
         "/api/v1/cas", params={"commune": B}, headers=monde_sqlite.entetes("agent.a")
