@@ -146,6 +146,8 @@ def changer_mot_de_passe(demande: ChangementMotDePasse, acteur: ActeurCourant, s
     try:
         comptes.changer_mot_de_passe(session, acteur, demande.ancien, demande.nouveau)
     except comptes.CompteInvalide as erreur:
+        # Un ancien mot de passe faux est compté et audité : l'échec reste écrit.
+        session.commit()
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
     session.commit()
 

@@ -150,6 +150,17 @@ def trouver(session: Session, identifiant: str) -> Utilisateur:
     return utilisateur
 
 
+def _fermer_sessions(session: Session, utilisateur: Utilisateur, *, sauf: int | None = None) -> None:
+    for ouverte in session.exec(
+        select(SessionWeb).where(
+            SessionWeb.utilisateur_id == utilisateur.id,
+            col(SessionWeb.fermee_le).is_(None),
+            SessionWeb.id != sauf,
+        )
+    ):
+        ouverte.fermee_le = maintenant()
+
+
 def desactiver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
     """Désactive le compte et ferme toutes ses sessions (le compte reste pour l'historique)."""
     utilisateur = trouver(session, identifiant)
@@ -158,12 +169,7 @@ def desactiver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -
     instant = maintenant()
     utilisateur.actif = False
     utilisateur.desactive_le = instant
-    for ouverte in session.exec(
-        select(SessionWeb).where(
-            SessionWeb.utilisateur_id == utilisateur.id, col(SessionWeb.fermee_le).is_(None)
-        )
-    ):
-        ouverte.fermee_le = instant
+    _fermer_sessions(session, utilisateur)
     auditer(session, par, Action.COMPTE_DESACTIVE, cible=("compte", utilisateur.identifiant))
     return utilisateur
 
@@ -175,12 +181,7 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> No
     utilisateur.totp_secret = totp.sceller_secret(secret, cle_comptes(parametres()))
     utilisateur.totp_confirme_le = None
     utilisateur.dernier_pas_totp = None
-    for ouverte in session.exec(
-        select(SessionWeb).where(
-            SessionWeb.utilisateur_id == utilisateur.id, col(SessionWeb.fermee_le).is_(None)
-        )
-    ):
-        ouverte.fermee_le = maintenant()
+    _fermer_sessions(session, utilisateur)
     auditer(
         session,
         par,
@@ -192,23 +193,39 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> No
 
 
 def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau: str) -> None:
+    """Change le mot de passe ; les autres sessions sont fermées.
+
+    Un ancien mot de passe faux compte comme un échec de connexion : une session volée ne sert pas
+    à essayer des mots de passe sans fin. Au seuil, le compte est verrouillé et toutes ses sessions
+    fermées. L'appelant valide la transaction même en cas d'échec.
+    """
     utilisateur = session.get(Utilisateur, acteur.id)
     assert utilisateur is not None
     if not mots_de_passe.verifier(ancien, utilisateur.mot_de_passe_hache):
+        reglages = parametres()
+        utilisateur.echecs += 1
+        details: dict[str, object] = {"changement": "mot_de_passe", "raison": "ancien_faux"}
+        if utilisateur.echecs >= reglages.echecs_avant_verrouillage:
+            utilisateur.echecs = 0
+            utilisateur.verrouille_jusqu_a = maintenant() + timedelta(minutes=reglages.verrouillage_minutes)
+            _fermer_sessions(session, utilisateur)
+            details["verrouille_minutes"] = reglages.verrouillage_minutes
+        auditer(
+            session,
+            acteur,
+            Action.COMPTE_MODIFIE,
+            cible=("compte", utilisateur.identifiant),
+            resultat=Resultat.REFUS,
+            details=details,
+        )
         raise CompteInvalide("L'ancien mot de passe est incorrect.")
     try:
         mots_de_passe.verifier_politique(nouveau, identifiant=utilisateur.identifiant)
     except mots_de_passe.MotDePasseRefuse as erreur:
         raise CompteInvalide(str(erreur)) from erreur
     utilisateur.mot_de_passe_hache = mots_de_passe.hacher(nouveau)
-    for ouverte in session.exec(
-        select(SessionWeb).where(
-            SessionWeb.utilisateur_id == utilisateur.id,
-            col(SessionWeb.fermee_le).is_(None),
-            SessionWeb.id != acteur.session_id,
-        )
-    ):
-        ouverte.fermee_le = maintenant()
+    utilisateur.echecs = 0
+    _fermer_sessions(session, utilisateur, sauf=acteur.session_id)
     auditer(
         session,
         acteur,

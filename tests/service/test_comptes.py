@@ -121,6 +121,31 @@ def test_un_compte_verrouille_ne_se_distingue_pas_d_un_identifiant_inconnu(monde
     ]
 
 
+def test_changer_son_mot_de_passe(monde_sqlite: Monde) -> None:
+    entetes = monde_sqlite.entetes("agent.a")
+    nouveau = "Une autre phrase assez longue 7"
+    reponse = monde_sqlite.client.post(
+        "/api/v1/session/mot-de-passe", headers=entetes, json={"ancien": MOT_DE_PASSE, "nouveau": nouveau}
+    )
+    assert reponse.status_code == 204
+    assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 200
+    assert _connexion(monde_sqlite, "agent.a", nouveau, decalage=1) == 200
+
+
+def test_une_session_volee_ne_sert_pas_a_essayer_des_mots_de_passe(monde_sqlite: Monde) -> None:
+    entetes = monde_sqlite.entetes("agent.b")
+    essai = {"ancien": "mauvais mot de passe 123", "nouveau": "Une autre phrase assez longue 7"}
+    for _ in range(5):
+        reponse = monde_sqlite.client.post("/api/v1/session/mot-de-passe", headers=entetes, json=essai)
+        assert reponse.status_code == 422
+        assert "ancien mot de passe est incorrect" in reponse.json()["detail"]
+    # Au cinquième échec, le compte est verrouillé et la session fermée.
+    assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
+    assert _connexion(monde_sqlite, "agent.b", decalage=1) == 401
+    refus = [e for e in entrees_audit(monde_sqlite.moteur, "compte_modifie") if e.resultat == "refus"]
+    assert len(refus) == 5
+
+
 @pytest.mark.parametrize(
     ("mot_de_passe", "attendu"),
     [
