@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -46,6 +47,9 @@ ENTETES_SECURITE = {
 POLITIQUE_CONTENU = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # Place laissée, au-delà de l'archive, au mot de passe, à la convention et à l'enveloppe multipart.
 MARGE_CORPS = MIO
+# Tout autre corps (JSON, TOML d'une convention) est petit.
+CORPS_MAX = MIO
+ROUTE_DEPOT = re.compile(r"/api/v1/campagnes/[^/]+/sources")
 PAGES_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 MESSAGES_HTTP = {
@@ -62,11 +66,13 @@ def _erreurs_validation(erreur: RequestValidationError) -> str:
     return "Requête invalide : vérifiez " + ", ".join(dict.fromkeys(champs)) + "."
 
 
-def _corps_refuse(requete: Request, corps_max: int) -> JSONResponse | None:
-    """Refuse, avant d'en lire un octet, un corps plus gros que la plus grosse archive permise.
+def _corps_refuse(requete: Request, archive_max: int) -> JSONResponse | None:
+    """Refuse, avant d'en lire un octet, un corps plus gros que ce que la route peut recevoir.
 
-    Sans cette borne, le serveur écrirait sur disque un téléversement de taille quelconque avant que
-    la route ne puisse le refuser. Un corps sans longueur annoncée (envoi par morceaux) est refusé.
+    Sans cette borne, le serveur écrirait sur disque un téléversement de taille quelconque, ou
+    lirait en mémoire un JSON géant, avant que la route ne puisse le refuser. Seul le dépôt d'une
+    source reçoit une archive ; tout le reste tient dans ``CORPS_MAX``. Un corps sans longueur
+    annoncée (envoi par morceaux) est refusé.
     """
     longueur = requete.headers.get("content-length")
     if longueur is None:
@@ -78,12 +84,18 @@ def _corps_refuse(requete: Request, corps_max: int) -> JSONResponse | None:
         return None
     if not longueur.isdigit():
         return JSONResponse({"detail": "En-tête Content-Length invalide."}, status_code=400)
-    if int(longueur) > corps_max:
+    if ROUTE_DEPOT.fullmatch(requete.url.path):
+        if int(longueur) > archive_max + MARGE_CORPS:
+            return JSONResponse(
+                {
+                    "detail": f"Envoi trop gros ({int(longueur) // MIO} Mio) : une archive déposée ne "
+                    f"dépasse pas {archive_max // MIO} Mio (CELLULE_ARCHIVE_TAILLE_MAX_MIO)."
+                },
+                status_code=413,
+            )
+    elif int(longueur) > CORPS_MAX:
         return JSONResponse(
-            {
-                "detail": f"Envoi trop gros ({int(longueur) // MIO} Mio) : une archive déposée ne dépasse "
-                f"pas {(corps_max - MARGE_CORPS) // MIO} Mio (CELLULE_ARCHIVE_TAILLE_MAX_MIO)."
-            },
+            {"detail": f"Envoi trop gros : {CORPS_MAX // MIO} Mio au plus hors dépôt d'archive."},
             status_code=413,
         )
     return None
@@ -101,14 +113,14 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     application.state.moteur = moteur
     reglages = parametres()
     application.state.limiteur = Limiteur(reglages.connexions_par_minute)
-    corps_max = reglages.limites_archive().taille_archive_max + MARGE_CORPS
+    archive_max = reglages.limites_archive().taille_archive_max
 
     @application.middleware("http")
     async def _identifiant_requete(
         requete: Request, suite: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         identifiant = uuid.uuid4().hex
-        refus = _corps_refuse(requete, corps_max)
+        refus = _corps_refuse(requete, archive_max)
         jeton = requete_courante.set(identifiant)
         try:
             reponse = refus if refus is not None else await suite(requete)

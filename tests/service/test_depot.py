@@ -49,6 +49,14 @@ def test_un_envoi_plus_gros_que_la_limite_est_refuse_avant_d_etre_lu(monde_sqlit
     assert "trop gros" in trop.json()["detail"]
     assert trop.headers["X-Frame-Options"] == "DENY"
 
+    # Hors dépôt d'archive, un corps de plus d'un Mio n'est jamais lu.
+    json_geant = monde_sqlite.client.post(
+        f"/api/v1/cas/{campagne}/transitions",
+        headers={**agent, "Content-Length": str(2 * 1_048_576), "Content-Type": "application/json"},
+        content=b"{}",
+    )
+    assert json_geant.status_code == 413
+
     def morceaux() -> Iterator[bytes]:
         yield b"--x--"
 
