@@ -293,7 +293,15 @@ def appliquer_transition(
 
 
 def effacer(session: Session, acteur: Acteur, cas: Cas, *, motif: str) -> None:
-    """Efface le cas et son identité ; ses événements (sans donnée personnelle) demeurent."""
+    """Efface le cas et son identité ; ses événements (sans donnée personnelle) demeurent.
+
+    L'identifiant de l'élève choisi parmi les candidats (identifiant de sa liste, ELEVE_ID de
+    SIECLE par exemple) désigne un enfant : il part avec le cas.
+    """
+    for etape in historique(session, cas.id):
+        if "id_inscrit" in etape.donnees:
+            etape.donnees = {cle: v for cle, v in etape.donnees.items() if cle != "id_inscrit"}
+            session.add(etape)
     _evenement(session, cas, acteur, action=ACTION_EFFACEMENT, de=cas.statut, vers=procedure.PURGE)
     auditer(session, acteur, Action.PURGE, cible=("cas", cas.id), motif=motif)
     session.delete(cas)

@@ -73,6 +73,28 @@ def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) 
     assert [e.cible_id for e in entrees_audit(monde.moteur, "operation_cle")] == ["2025"]
 
 
+def test_l_eleve_choisi_parmi_les_candidats_part_avec_le_cas(monde_sqlite: Monde) -> None:
+    monde = monde_sqlite
+    naissance = date(2016, 5, 4)
+    candidat = {"id": "siecle-1-ELEVE-4242", "score": 0.9, **identite("CHOISIFICTIF", "LIA", naissance)}
+    (cas,) = monde.semer_cas(
+        A, [identite("CHOISIFICTIF", "LIAH", naissance)], resultat="a_verifier", candidats=[candidat]
+    )
+    reponse = monde.client.post(
+        f"/api/v1/cas/{cas}/transitions",
+        headers=monde.entetes("agent.a"),
+        json={"action": "choisir_candidat", "champs": {"id_inscrit": "siecle-1-ELEVE-4242"}},
+    )
+    assert reponse.json()["historique"][-1]["donnees"] == {"id_inscrit": "siecle-1-ELEVE-4242"}
+    # Clos, le cas est effacé au 31 août suivant ; ses événements restent, sans l'élève choisi.
+    purger(monde.moteur, monde.reglages, aujourd_hui=date(maintenant().year + 1, 9, 1))
+    with session_base(monde.moteur) as session:
+        assert session.get(Cas, cas) is None
+        donnees = [e.donnees for e in session.exec(select(EvenementCas).where(EvenementCas.cas_id == cas))]
+    assert len(donnees) == 3
+    assert "ELEVE-4242" not in str(donnees)
+
+
 def test_la_simulation_annonce_les_segments_du_journal_qui_partiraient(monde_sqlite: Monde) -> None:
     mois_courant = maintenant().strftime("%Y-%m")
     dans_deux_ans = date(maintenant().year + 2, 1, 15)
