@@ -28,14 +28,13 @@ def _taches_quotidiennes(arret: threading.Event) -> None:
     """La rétention et l'export mensuel des indicateurs, au démarrage puis chaque jour."""
     reglages = parametres()
     moteur = preparer_base()
+    # Seul le type d'une erreur est journalisé : son message peut citer des données (paramètres SQL).
     while True:
         try:
             for fichier in exporter_mois_precedent(moteur, reglages.donnees / "exports", date.today()):
                 journal.info("export mensuel des indicateurs", fichier=fichier.name)
         except Exception as erreur:
-            journal.error(
-                "export mensuel impossible", erreur=type(erreur).__name__, message=str(erreur)[:200]
-            )
+            journal.error("export mensuel impossible", erreur=type(erreur).__name__)
         try:
             bilan = purger(moteur, reglages)
             journal.info(
@@ -45,9 +44,7 @@ def _taches_quotidiennes(arret: threading.Event) -> None:
                 segments_audit=bilan.segments_audit,
             )
         except Exception as erreur:
-            journal.error(
-                "purge quotidienne impossible", erreur=type(erreur).__name__, message=str(erreur)[:200]
-            )
+            journal.error("purge quotidienne impossible", erreur=type(erreur).__name__)
         if arret.wait(PERIODE_PURGE_SECONDES):
             return
 
