@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+TIME = "/usr/bin/time"  # GNU time
 SIGNALES = ("a_verifier", "non_apparie")
 LIES = ("apparie", "instruction_declaree")
 
@@ -26,7 +28,20 @@ class Execution:
 
 
 def executer(commande: list[str], limite_secondes: float) -> Execution:
-    """Lance ``commande`` et mesure son temps réel et le pic de mémoire résidente (RSS) de l'enfant."""
+    """Lance ``commande`` et mesure son temps réel et le pic de mémoire résidente (RSS) de l'outil.
+
+    Le pic est lu par GNU time, placé entre ce processus et l'outil : sous Linux, un enfant direct
+    hérite au moment de l'exec du pic de mémoire de son parent, et le banc, qui vient de générer
+    un million d'enfants, fausserait la mesure.
+    """
+    with tempfile.NamedTemporaryFile(prefix="pic-", suffix=".txt") as rapport:
+        execution = _executer([TIME, "-f", "%M", "-o", rapport.name, *commande], limite_secondes)
+        lignes = Path(rapport.name).read_text().strip().splitlines()
+    pic = int(lignes[-1]) * 1024 if lignes and lignes[-1].isdigit() else 0
+    return Execution(execution.secondes, pic, execution.code, execution.depasse, execution.erreurs)
+
+
+def _executer(commande: list[str], limite_secondes: float) -> Execution:
     debut = time.perf_counter()
     processus = subprocess.Popen(
         commande, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
@@ -43,19 +58,12 @@ def executer(commande: list[str], limite_secondes: float) -> Execution:
     erreurs: list[bytes] = []
     lecteur = threading.Thread(target=lambda: erreurs.append(processus.stderr.read()))  # type: ignore[union-attr]
     lecteur.start()
-    # wait4 donne l'usage des ressources de CE processus (et de ses propres enfants attendus).
-    _, statut, usage = os.wait4(processus.pid, 0)
+    processus.wait()
     secondes = time.perf_counter() - debut
     minuterie.cancel()
     lecteur.join()
-    processus.returncode = os.waitstatus_to_exitcode(statut)
-    return Execution(
-        secondes,
-        usage.ru_maxrss * 1024,
-        processus.returncode,
-        depasse.is_set(),
-        b"".join(erreurs).decode("utf-8", "replace"),
-    )
+    sortie = b"".join(erreurs).decode("utf-8", "replace")
+    return Execution(secondes, 0, processus.returncode, depasse.is_set(), sortie)
 
 
 @dataclass(frozen=True)
