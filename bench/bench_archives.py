@@ -1,10 +1,10 @@
 """Mesure de l'ouverture des archives : temps de ``chiffrement.ouvrir_archive`` pour chaque codec.
 
-Lancer depuis la racine du dépôt : ``.venv/bin/python bench/bench_archives.py`` (options ``--lignes``,
-``--passages``). Les listes sont des CSV CAF synthétiques (identités fictives, graine fixe), archivées
-par le vrai 7-Zip (``7zz``, AES-256, noms chiffrés) ; on mesure le déchiffrement et la décompression
-en mémoire, octets déjà lus (meilleur de ``--passages``), et le pic de mémoire d'un processus neuf
-qui ouvre l'archive une fois.
+Lancer depuis la racine du dépôt : ``.venv/bin/python -m bench.bench_archives`` (options
+``--lignes``, ``--passages``). Les listes sont des CSV CAF synthétiques (``bench.fichiers`` :
+identités fictives, graine fixe), archivées par le vrai 7-Zip (``7zz``, AES-256, noms chiffrés).
+On mesure le déchiffrement et la décompression en mémoire, octets déjà lus (meilleur de
+``--passages``), et le pic de mémoire d'un processus neuf qui ouvre l'archive une fois.
 """
 
 from __future__ import annotations
@@ -12,73 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
+from bench.fichiers import csv_caf
 from chiffrement import ouvrir_archive
 
 CODECS = ("lzma2", "lzma", "ppmd", "bzip2", "deflate", "copy")
 MOT_DE_PASSE = "Banc-Essai-Archives-2026!"
-NOMS = [
-    "MARTIN",
-    "BERNARD",
-    "DUBOIS",
-    "THOMAS",
-    "ROBERT",
-    "RICHARD",
-    "PETIT",
-    "DURAND",
-    "LEROY",
-    "MOREAU",
-    "SIMON",
-    "LAURENT",
-    "LEFEBVRE",
-    "MICHEL",
-    "GARCIA",
-    "DAVID",
-    "BERTRAND",
-    "ROUX",
-    "VINCENT",
-    "FOURNIER",
-    "N'GUYEN",
-    "BEN",
-    "AMAR",
-    "DA",
-    "SILVA",
-    "KONATÉ",
-]
-PRENOMS = [
-    "Léa",
-    "Noé",
-    "Inès",
-    "Jérôme",
-    "Zoé",
-    "Maël",
-    "Chloé",
-    "Anaïs",
-    "Théo",
-    "Lucas",
-    "Emma",
-    "Gabriel",
-    "Louise",
-    "Raphaël",
-    "Jade",
-    "Arthur",
-    "Ambre",
-    "Hugo",
-    "Aïcha",
-    "Yanis",
-    "Mélissa",
-    "Éloïse",
-]
-VOIES = ("rue des Lilas", "avenue Jean Jaurès", "impasse du Moulin", "place de l'Église", "chemin Vert")
-
 # VmHWM et non ru_maxrss : ce dernier garde, à travers fork et exec, le pic du processus parent.
 _PIC_MEMOIRE = """
 import re, sys
@@ -86,25 +31,6 @@ from chiffrement import ouvrir_archive
 ouvrir_archive(open(sys.argv[1], "rb").read(), sys.argv[2])
 print(int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) / 1024)
 """
-
-
-def liste_caf(lignes: int, graine: int = 2026) -> bytes:
-    """Une liste CAF fictive au format du profil « caf » (séparateur ;, dates JJ/MM/AAAA)."""
-    tirage = random.Random(graine)
-    debut = date(2009, 9, 1)
-    sortie = [
-        "matricule;nom;prenoms;date_naissance;sexe;nom_allocataire;prenom_allocataire;adresse;code_postal;commune"
-    ]
-    for numero in range(lignes):
-        nom = tirage.choice(NOMS)
-        naissance = debut + timedelta(days=tirage.randrange(13 * 365))
-        prenoms = " ".join(tirage.sample(PRENOMS, tirage.choice((1, 1, 2, 3))))
-        adresse = f"{tirage.randrange(1, 180)} {tirage.choice(VOIES)}"
-        sortie.append(
-            f"{numero:07d};{nom};{prenoms};{naissance:%d/%m/%Y};{tirage.choice('MF')};{nom};"
-            f"{tirage.choice(PRENOMS)};{adresse};59{tirage.randrange(100, 999)};Commune-Essai"
-        )
-    return ("\r\n".join(sortie) + "\r\n").encode("utf-8")
 
 
 def archiver(dossier: Path, csv: bytes, codec: str) -> Path:
@@ -164,7 +90,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-archives-") as temporaire:
         dossier = Path(temporaire)
         for lignes in options.lignes:
-            csv = liste_caf(lignes)
+            csv = csv_caf(lignes)
             for codec in CODECS:
                 archive = archiver(dossier, csv, codec)
                 secondes, pic = mesurer(archive, options.passages)

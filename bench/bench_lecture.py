@@ -1,7 +1,7 @@
 """Mesure de la lecture des fichiers : temps de ``conventions.lire`` sur des CSV synthétiques.
 
-Lancer depuis la racine du dépôt : ``.venv/bin/python bench/bench_lecture.py`` (option ``--lignes``).
-Les identités sont fictives, tirées d'une graine fixe ; chaque cas est mesuré trois fois
+Lancer depuis la racine du dépôt : ``.venv/bin/python -m bench.bench_lecture`` (option ``--lignes``).
+Les identités sont fictives (``appariement.synthese``, graine fixe) ; chaque cas est mesuré trois fois
 (meilleur temps gardé, les fichiers étant déjà en mémoire).
 """
 
@@ -9,117 +9,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import random
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
 
+from bench.fichiers import DATE_REFERENCE, csv_caf, csv_onde, xml_siecle
 from conventions import lire, profil_integre
 
-AUJOURD_HUI = date(2025, 10, 1)
-NOMS = [
-    "MARTIN",
-    "BERNARD",
-    "DUBOIS",
-    "THOMAS",
-    "ROBERT",
-    "RICHARD",
-    "PETIT",
-    "DURAND",
-    "LEROY",
-    "MOREAU",
-    "SIMON",
-    "LAURENT",
-    "LEFEBVRE",
-    "MICHEL",
-    "GARCIA",
-    "DAVID",
-    "BERTRAND",
-    "ROUX",
-    "VINCENT",
-    "FOURNIER",
-]
-PRENOMS = [
-    "Léa",
-    "Noé",
-    "Inès",
-    "Jérôme",
-    "Zoé",
-    "Maël",
-    "Chloé",
-    "Anaïs",
-    "Théo",
-    "Lucas",
-    "Emma",
-    "Gabriel",
-    "Louise",
-    "Raphaël",
-    "Jade",
-    "Arthur",
-    "Ambre",
-    "Hugo",
-    "Rose",
-    "Noah",
-]
-
-
-def _naissance(hasard: random.Random) -> date:
-    return date(2009, 1, 1) + timedelta(days=hasard.randrange(0, 6000))
-
-
-def csv_caf(lignes: int, *, graine: int = 1, part_abimee: float = 0.0) -> bytes:
-    """Une liste CAF type (Windows-1252, « ; », dates JJ/MM/AAAA, sexe 1/2)."""
-    hasard = random.Random(graine)
-    rangs = [
-        "Nom enfant;Prénoms enfant;Date de naissance;Sexe;Nom allocataire;Prénom allocataire;"
-        "Adresse;Code postal;Commune"
-    ]
-    for rang in range(lignes):
-        naissance = _naissance(hasard).strftime("%d/%m/%Y")
-        if hasard.random() < part_abimee:
-            naissance = "31/02/2015"
-        rangs.append(
-            f"{hasard.choice(NOMS)};{hasard.choice(PRENOMS)} {hasard.choice(PRENOMS)};{naissance};"
-            f"{hasard.choice('12')};{hasard.choice(NOMS)};{hasard.choice(PRENOMS)};"
-            f'"{rang % 200 + 1} rue des Écoles; bât. {rang % 7}";59000;Lille'
-        )
-    return ("\r\n".join(rangs) + "\r\n").encode("windows-1252")
-
-
-def csv_onde(lignes: int, *, graine: int = 2) -> bytes:
-    """Une extraction ONDE (UTF-8 avec BOM, colonnes de classe, sexe MASCULIN/FEMININ)."""
-    hasard = random.Random(graine)
-    rangs = [
-        "Nom élève;Nom d'usage élève;Prénom élève;Deuxième prénom;Date naissance;Sexe;INE;"
-        "Adresse1;Cp1;Commune1;Pays1; Cycle;Niveau;Libellé classe"
-    ]
-    for rang in range(lignes):
-        rangs.append(
-            f"{hasard.choice(NOMS)};;{hasard.choice(PRENOMS)};{hasard.choice(PRENOMS)};"
-            f"{_naissance(hasard):%d/%m/%Y};{hasard.choice(['MASCULIN', 'FEMININ'])};{rang:010d}A;"
-            f"{rang % 300} avenue Fictive;59000;Lille;France;2;CE1;CE1 A"
-        )
-    return ("\ufeff" + "\n".join(rangs) + "\n").encode("utf-8")
-
-
-def xml_siecle(eleves: int, *, graine: int = 3) -> bytes:
-    """Un export SIECLE ElevesSansAdresses.xml (ISO-8859-15), un élève sur vingt sorti."""
-    hasard = random.Random(graine)
-    corps = []
-    for rang in range(eleves):
-        sortie = "<DATE_SORTIE>05/07/2025</DATE_SORTIE>" if rang % 20 == 0 else ""
-        corps.append(
-            f'<ELEVE ELEVE_ID="{rang}" ELENOET="{rang}"><ID_NATIONAL>{rang:010d}B</ID_NATIONAL>'
-            f"<NOM_DE_FAMILLE>{hasard.choice(NOMS)}</NOM_DE_FAMILLE><PRENOM>{hasard.choice(PRENOMS)}</PRENOM>"
-            f"<PRENOM2>{hasard.choice(PRENOMS)}</PRENOM2><DATE_NAISS>{_naissance(hasard):%d/%m/%Y}</DATE_NAISS>"
-            f"<CODE_SEXE>{hasard.choice('12')}</CODE_SEXE>{sortie}</ELEVE>"
-        )
-    return (
-        '<?xml version="1.0" encoding="ISO-8859-15"?><BEE_ELEVES VERSION="3.1"><PARAMETRES>'
-        "<UAJ>0599999X</UAJ></PARAMETRES><DONNEES><ELEVES>"
-        + "".join(corps)
-        + "</ELEVES></DONNEES></BEE_ELEVES>"
-    ).encode("iso-8859-15")
+AUJOURD_HUI = DATE_REFERENCE
 
 
 def _mesurer(octets: bytes, profil: str) -> tuple[float, int, int]:
@@ -140,7 +36,7 @@ def main() -> None:
     cas: list[tuple[str, str, Callable[[], bytes]]] = [
         ("CAF Windows-1252, propre", "caf", lambda: csv_caf(nombre)),
         ("CAF Windows-1252, 5 % de dates fausses", "caf", lambda: csv_caf(nombre, part_abimee=0.05)),
-        ("ONDE UTF-8 BOM, 14 colonnes", "onde", lambda: csv_onde(nombre)),
+        ("ONDE UTF-8 BOM, 10 colonnes", "onde", lambda: csv_onde(nombre)),
         ("SIECLE XML ISO-8859-15, 5 % sortis", "siecle", lambda: xml_siecle(nombre // 10)),
     ]
     print(
