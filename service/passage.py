@@ -282,6 +282,7 @@ def _ecrire_resultat(
         **comptes,
         "cas_crees": bilan["crees"],
         "cas_deja_suivis": bilan["deja_suivis"],
+        "cas_rouverts": bilan["rouverts"],
         "cas_clos": bilan["clos"],
         "hors_conservation": bilan["hors_conservation"],
     }

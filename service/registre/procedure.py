@@ -2,7 +2,8 @@
 
 Chaque ligne dit : quelle action, depuis quels statuts, vers quel statut, par quels rôles, avec
 quels champs obligatoires. Ce qui n'y figure pas est refusé. Les transitions automatiques (un
-passage ultérieur qui trouve l'enfant sur un effectif) n'ont aucun rôle : seul le service les fait.
+passage ultérieur qui trouve l'enfant sur un effectif, ou qui le signale de nouveau après qu'il y a
+été vu) n'ont aucun rôle : seul le service les fait.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SIGNALEMENT = "signalement_procureur"
 ENQUETE = "enquete"
 SUITES = "suites"
 PURGE = "purge"
+REOUVERTURE = "reouverture"
 
 STATUTS_CLOS = frozenset({CLASSE, RESCOLARISE, SUITES})
 STATUTS_OUVERTS = frozenset(
@@ -64,6 +66,8 @@ class Transition:
     motif_impose: str | None = None
     # Réservée aux cas « à vérifier » (True), interdite pour eux (False), ou indifférente (None).
     a_verifier: bool | None = None
+    # Seulement pour un cas clos avec l'un de ces motifs (None : statut sans motif) ; vide : tout motif.
+    motifs_de: frozenset[str | None] = frozenset()
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -176,6 +180,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         RESCOLARISE,
         frozenset(),
     ),
+    # Automatique : un passage ultérieur signale de nouveau un enfant qu'on avait vu inscrit. Les
+    # autres clôtures (hors commune, instruction déclarée, erreur, hors obligation, suites) tiennent.
+    Transition(
+        REOUVERTURE,
+        "Réouverture : l'enfant vu inscrit est de nouveau signalé par un passage",
+        frozenset({RESCOLARISE, CLASSE}),
+        REPERE,
+        frozenset(),
+        motifs_de=frozenset({None, "inscrit_constate"}),
+    ),
 )
 
 PAR_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
@@ -209,7 +223,13 @@ def _date(valeur: Any, champ: str) -> date:
 
 
 def valider(
-    action: str, *, statut: str, resultat: str, role: Role | None, champs: dict[str, Any]
+    action: str,
+    *,
+    statut: str,
+    motif: str | None,
+    resultat: str,
+    role: Role | None,
+    champs: dict[str, Any],
 ) -> tuple[Transition, dict[str, Any]]:
     """La transition demandée et ses champs nettoyés, ou ``TransitionRefusee`` en français."""
     transition = PAR_ACTION.get(action)
@@ -226,6 +246,8 @@ def valider(
             f"« {transition.libelle} » est impossible pour un cas au statut « {statut} ». "
             f"Actions possibles depuis ce statut : {possibles}."
         )
+    if transition.motifs_de and motif not in transition.motifs_de:
+        raise TransitionRefusee(f"« {transition.libelle} » est impossible pour un cas classé « {motif} ».")
     if transition.a_verifier is True and resultat != "a_verifier":
         raise TransitionRefusee(f"« {transition.libelle} » ne concerne que les cas à vérifier.")
     if transition.a_verifier is False and resultat == "a_verifier":
@@ -267,7 +289,13 @@ def valider(
 
 def constat_d_inscription(statut: str) -> str:
     """L'action automatique qui ferme un cas de ce statut quand l'enfant paraît sur un effectif."""
-    return next(t.action for t in TRANSITIONS if not t.roles and statut in t.de)
+    return next(t.action for t in TRANSITIONS if not t.roles and statut in t.de and t.vers in STATUTS_CLOS)
+
+
+def a_rouvrir(statut: str, motif: str | None) -> bool:
+    """Le cas a été clos parce que l'enfant a été vu inscrit : s'il est de nouveau signalé, on le rouvre."""
+    reouverture = PAR_ACTION[REOUVERTURE]
+    return statut in reouverture.de and motif in reouverture.motifs_de
 
 
 def actions_possibles(statut: str, resultat: str, role: Role | None) -> list[str]:

@@ -110,10 +110,14 @@ def enregistrer_signalements(
 ) -> dict[str, int]:
     """Crée un cas par enfant nouvellement signalé ; un enfant déjà suivi garde son cas.
 
+    Un cas clos parce que l'enfant a été vu inscrit est rouvert si une campagne créée après sa
+    clôture le signale de nouveau : l'enfant a de nouveau disparu des effectifs. Les autres cas clos
+    ne font que noter la campagne.
+
     Un enfant dont la durée de conservation est déjà échue (campagne datée du passé) n'entre pas
     au registre : il serait à effacer aussitôt, et la clé de sa cohorte peut être déjà détruite.
     """
-    bilan = {"crees": 0, "deja_suivis": 0, "hors_conservation": 0}
+    bilan = {"crees": 0, "deja_suivis": 0, "rouverts": 0, "hors_conservation": 0}
     vues: set[str] = set()
     aujourd_hui = jour_local()
     for signalement in signalements:
@@ -134,13 +138,24 @@ def enregistrer_signalements(
         if existant is not None:
             existant.campagne_derniere = campagne.id
             existant.mis_a_jour_le = maintenant()
+            # Une campagne préparée avant la clôture (lancée en parallèle) ne prouve pas une nouvelle absence.
+            if (
+                procedure.a_rouvrir(existant.statut, existant.motif)
+                and existant.clos_le is not None
+                and campagne.creee_le > existant.clos_le
+            ):
+                _appliquer(session, SYSTEME, existant, procedure.REOUVERTURE, {}, campagne_id=campagne.id)
+                # Une nouvelle situation : la DASEN ne la reçoit que si la mairie la transmet de nouveau.
+                existant.transmis_le = existant.notification_le = existant.echeance = existant.clos_le = None
+                bilan["rouverts"] += 1
+            else:
+                bilan["deja_suivis"] += 1
             if existant.statut == procedure.REPERE:
                 existant.resultat = signalement.resultat
                 existant.explication = signalement.explication
                 existant.score = signalement.score
                 coffre.ranger(existant, coffre.identite(existant), signalement.candidats)
             session.add(existant)
-            bilan["deja_suivis"] += 1
             continue
         cas = Cas(
             commune=campagne.commune,
@@ -203,7 +218,12 @@ def _appliquer(
 ) -> EvenementCas | None:
     try:
         transition, propres = procedure.valider(
-            action, statut=cas.statut, resultat=cas.resultat, role=acteur.role, champs=champs
+            action,
+            statut=cas.statut,
+            motif=cas.motif,
+            resultat=cas.resultat,
+            role=acteur.role,
+            champs=champs,
         )
     except procedure.RoleNonPermis as erreur:
         raise RefusAutorisation(str(erreur), action=f"transition_{action}", cible=("cas", cas.id)) from None
