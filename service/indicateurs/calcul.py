@@ -158,21 +158,20 @@ def _evenements(evenements: pl.DataFrame) -> pl.DataFrame:
     return evenements.select(pl.col(c).cast(t) for c, t in SCHEMA_EVENEMENTS.items())
 
 
-def _premieres_dates(ev: pl.DataFrame, etape: str, nom: str) -> pl.DataFrame:
-    return ev.filter(pl.col("etape") == etape).group_by("cas").agg(pl.col("date").min().alias(nom))
-
-
 def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     """Une ligne par commune présente dans les événements, une colonne par indicateur."""
     dans_mois = pl.col("date").is_between(mois.debut, mois.fin)
     ev = ev.sort(["cas", "date"], maintain_order=True)
-    # Rescolarisation « suite à mise en demeure » : une mise en demeure antérieure sur le même cas.
-    mise_en_demeure = (
-        pl.when(pl.col("etape") == "mise_en_demeure").then(pl.col("date")).forward_fill().over("cas")
+    # Un cas rouvert (de nouveau repéré) commence un nouvel épisode : délais et « suite à mise en
+    # demeure » se lisent dans l'épisode, depuis son repérage, jamais depuis un épisode ancien.
+    ev = ev.with_columns((pl.col("etape") == "repere").cast(pl.Int32).cum_sum().over("cas").alias("episode"))
+
+    def derniere_date(etape: str) -> pl.Expr:
+        return pl.when(pl.col("etape") == etape).then(pl.col("date")).forward_fill().over("cas", "episode")
+
+    ev = ev.with_columns(
+        derniere_date("mise_en_demeure").alias("date_med"), derniere_date("repere").alias("date_repere")
     )
-    ev = ev.with_columns(mise_en_demeure.alias("date_med"))
-    reperes = _premieres_dates(ev, "repere", "date_repere")
-    ev = ev.join(reperes, on="cas", how="left")
 
     def compte(condition: pl.Expr, nom: str) -> pl.Expr:
         return (condition & dans_mois).sum().cast(pl.Int64).alias(nom)

@@ -232,3 +232,30 @@ def test_un_mois_mal_ecrit_est_refuse_en_francais(texte: str) -> None:
 def test_le_mois_precedent() -> None:
     assert str(Mois.precedent(date(2026, 1, 1))) == "2025-12"
     assert str(Mois.precedent(date(2026, 11, 1))) == "2026-10"
+
+
+def test_un_cas_rouvert_est_compte_depuis_son_nouveau_reperage() -> None:
+    rouvert = pl.DataFrame(
+        [
+            ("r1", "59001", "2026-06-01", None, "repere", None),
+            ("r1", "59001", "2026-06-10", "repere", "transmis_dasen", None),
+            ("r1", "59001", "2026-06-20", "transmis_dasen", "mise_en_demeure", None),
+            ("r1", "59001", "2026-07-01", "mise_en_demeure", "rescolarise", None),
+            # De nouveau absent des effectifs : le cas est rouvert, puis retransmis.
+            ("r1", "59001", "2026-10-01", "rescolarise", "repere", None),
+            ("r1", "59001", "2026-10-11", "repere", "transmis_dasen", None),
+            ("r1", "59001", "2026-10-20", "transmis_dasen", "rescolarise", None),
+        ],
+        schema=["cas", "commune", "date", "de", "etape", "motif"],
+        orient="row",
+    ).with_columns(pl.col("date").str.to_date())
+    [aubreville, _total] = calculer(rouvert, Mois.lire("2026-10"), [AUBREVILLE]).lignes
+    assert aubreville.valeurs == ZERO | {
+        "reperes": 1,
+        "verifiees": 1,
+        "transmissions": 1,
+        # Depuis le repérage d'octobre, pas depuis celui de juin.
+        "delai_transmission": 10,
+        # La mise en demeure de juin appartient à l'épisode précédent.
+        "rescolarisations": 0,
+    }
