@@ -502,6 +502,15 @@ _VARIANTES_NOMS = _variantes(list(NOMS.values()))
 _VARIANTES_PRENOMS = _variantes(list(PRENOMS.values()))
 
 
+def _canoniques(repertoire: _Repertoire, variantes: dict[str, tuple[str, ...]]) -> Entiers:
+    """Un même numéro pour toutes les écritures d'un nom (Sékou, Sekou ; Mamadou, Mamadu)."""
+    cles = [_cle(variantes.get(_cle(nom), (nom,))[0]) for nom in repertoire.noms]
+    return np.unique(np.array(cles), return_inverse=True)[1].astype(np.int64)
+
+
+_CANON_PRENOMS = _canoniques(_PRENOMS, _VARIANTES_PRENOMS)
+
+
 def _tirer_prenoms(rng: np.random.Generator, origines: Entiers, sexes: Entiers) -> Entiers:
     return _PRENOMS.tirer(rng, 2 * origines + sexes)
 
@@ -561,7 +570,8 @@ def _population(
     origine_p = np.where(rng.random(n) < 0.25, FRANCE, origine_enfant)
     prenom1 = _tirer_prenoms(rng, origine_p, sexe)
     for _ in range(6):  # deux enfants d'un même foyer ne portent pas le même prénom
-        _, premiers = np.unique(foyer * len(_PRENOMS.noms) + prenom1, return_index=True)
+        # Deux écritures d'un même prénom ne font pas deux prénoms de frères et sœurs.
+        _, premiers = np.unique(foyer * len(_PRENOMS.noms) + _CANON_PRENOMS[prenom1], return_index=True)
         doublon = np.ones(n, dtype=bool)
         doublon[premiers] = False
         idx = np.flatnonzero(doublon)
