@@ -67,6 +67,18 @@ _VARIANTES: tuple[tuple[str, ...], ...] = (
     ("MUSTAPHA", "MUSTAFA", "MOUSTAPHA", "MOUSTAFA"),
     ("CHAIMA", "CHAYMA", "SHAIMA", "CHAIMAA"),
     ("INES", "INESS", "YNES"),
+    ("MARWAN", "MARWANE", "MEROUANE", "MERWAN", "MERWANE", "MAROUANE", "MAROUAN"),
+    ("SOFIA", "SOPHIA", "SOFIYA", "SOFYA"),
+    ("SAHIN", "SHAHIN", "CHAHINE", "CHAHIN", "SHAHINE", "SAHINE"),
+    ("WASSIM", "OUASSIM", "WASIM"),
+    ("WISSEM", "WISSAM", "OUISSEM", "OUISSAM"),
+    ("OUSSAMA", "OUSSAMAH", "OUSAMA", "OSSAMA", "USSAMA", "OSAMA"),
+    ("AYOUB", "AYOUBE", "AYUB", "AIYOUB", "EYUP"),
+    ("HICHAM", "HICHEM", "HISHAM"),
+    ("NAWEL", "NAOUEL"),
+    ("YOUSRA", "YOUSSRA", "YUSRA"),
+    ("SAFIA", "SAFIYA", "SAFIYYA"),
+    ("HAMZA", "HAMZAH"),
 )
 
 CANONIQUE: dict[str, str] = {

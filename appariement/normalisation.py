@@ -2,8 +2,9 @@
 
 Accents, casse, ponctuation et apostrophes disparaissent ; tiret, espace ou rien entre deux
 parties d'un nom ne comptent plus ; les particules (DE, LA, D', BEN, EL, AIT…) sont retirées des
-formes « sans particules » ; les prénoms passent par la table de translittération ; chaque forme a
-sa clé phonétique. Le moteur travaille ensuite uniquement sur ces formes.
+formes « sans particules » ; les prénoms et les mots des noms passent par la table de
+translittération ; les abréviations des adresses (R, BD, AV…) reprennent leur forme longue ; chaque
+forme a sa clé phonétique. Le moteur travaille ensuite uniquement sur ces formes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ PARTICULES: frozenset[str] = frozenset(
         "AIT", "OULD", "MAC", "MC", "SAINT", "STE", "ST",
     }
 )  # fmt: skip
+
+
+ABREVIATIONS_VOIE: dict[str, str] = {
+    "R": "RUE", "AV": "AVENUE", "AVE": "AVENUE", "BD": "BOULEVARD", "BLD": "BOULEVARD",
+    "BLVD": "BOULEVARD", "BVD": "BOULEVARD", "ALL": "ALLEE", "IMP": "IMPASSE", "CH": "CHEMIN",
+    "CHE": "CHEMIN", "CHEM": "CHEMIN", "PL": "PLACE", "RTE": "ROUTE", "RES": "RESIDENCE",
+    "RESID": "RESIDENCE", "SQ": "SQUARE", "FG": "FAUBOURG", "FBG": "FAUBOURG", "QU": "QUAI",
+    "CRS": "COURS", "PROM": "PROMENADE", "LOT": "LOTISSEMENT", "HAM": "HAMEAU", "CTRE": "CENTRE",
+    "GAL": "GENERAL", "GEN": "GENERAL", "MAL": "MARECHAL", "PDT": "PRESIDENT", "DR": "DOCTEUR",
+    "PR": "PROFESSEUR", "CDT": "COMMANDANT", "ST": "SAINT", "STE": "SAINTE", "BAT": "BATIMENT",
+    "APT": "APPARTEMENT", "APPT": "APPARTEMENT", "IMM": "IMMEUBLE", "ESC": "ESCALIER",
+}  # fmt: skip
+"""Abréviations courantes des adresses (types de voie, titres, compléments), vers la forme longue."""
+
+INDICES_REPETITION: tuple[str, ...] = ("BIS", "TER", "QUATER")
+"""Indices de répétition d'un numéro, souvent omis d'un côté."""
 
 
 def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
@@ -85,7 +102,8 @@ class Contexte:
 def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
         valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
-        tous = _mots(valeurs)
+        # Un nom tiré d'un prénom a les mêmes translittérations (SAHIN / CHAHINE, MOHAMMED / MOHAMED).
+        tous = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE))
         utiles = mots_utiles(tous)
         table = _regrouper(tous, valeurs.height, [pl.col("mot").str.join("").alias(f"{prefixe}_c")]).join(
             _regrouper(
@@ -169,7 +187,16 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
 
 
 def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
-    return valeurs.select(expr_texte(pl.col("v"), chiffres=True).alias("adresse"))
+    # « 3BIS, R. DU GAL » et « 3 RUE DU GENERAL » : numéro détaché de ses lettres, indice de
+    # répétition (BIS, TER…) retiré, abréviations de La Poste ramenées à la forme longue, mot à mot.
+    mots = (
+        expr_texte(pl.col("v"), chiffres=True)
+        .str.replace_all(r"(\d)([A-Z])", "${1} ${2}")
+        .str.split(" ")
+        .list.eval(pl.element().filter(~pl.element().is_in(INDICES_REPETITION)).replace(ABREVIATIONS_VOIE))
+        .list.join(" ")
+    )
+    return valeurs.select(pl.when(mots == "").then(None).otherwise(mots).alias("adresse"))
 
 
 def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:

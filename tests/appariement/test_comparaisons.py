@@ -192,3 +192,63 @@ def test_cle_phonetique_rapproche_les_graphies_d_un_meme_son(a: str, b: str) -> 
 )
 def test_cle_phonetique_distingue_les_prenoms_differents(a: str, b: str) -> None:
     assert cle_phonetique(a) != cle_phonetique(b)
+
+
+@pytest.mark.parametrize(
+    ("adresse_f", "adresse_i"),
+    [
+        ("3 RUE DE LA GARE", "3 R DE LA GARE"),
+        ("12 BOULEVARD DU GENERAL DE GAULLE", "12 BD DU GÉNÉRAL DE GAULLE"),
+        ("12 BOULEVARD DU GENERAL DE GAULLE", "12 Bd du Gal de Gaulle"),
+        ("5 AVENUE VICTOR HUGO", "5 AV VICTOR HUGO"),
+        ("7 ALLÉE DES LILAS", "7 ALL DES LILAS"),
+        ("2 IMPASSE DU MOULIN", "2 IMP DU MOULIN"),
+        ("40 CHEMIN DES ÉCOLES", "40 CH DES ECOLES"),
+        ("1 PLACE DE LA RÉPUBLIQUE", "1 PL DE LA REPUBLIQUE"),
+        ("9 ROUTE DE LYON", "9 RTE DE LYON"),
+        ("RÉSIDENCE LES TILLEULS", "RES LES TILLEULS"),
+        ("4 SQUARE PASTEUR", "4 SQ PASTEUR"),
+        ("18 FAUBOURG SAINT ANTOINE", "18 FG ST ANTOINE"),
+        ("6 QUAI DES ORFÈVRES", "6 QU DES ORFEVRES"),
+        ("11 COURS GAMBETTA", "11 CRS GAMBETTA"),
+        ("3 BIS RUE DE LA GARE", "3 R DE LA GARE"),
+        ("3, rue de la Gare", "3BIS, R. de la Gare"),
+        ("15 TER AVENUE JEAN JAURÈS", "15 AV JEAN JAURES"),
+    ],
+)
+def test_adresse_abregee_est_la_meme_adresse(adresse_f: str, adresse_i: str) -> None:
+    niveaux = _niveaux(
+        "TRAORE", "ANNA", "TRAORE", "Anna",
+        f_adresse=adresse_f, f_code_postal="99001", i_adresse=adresse_i, i_code_postal="99001",
+    )  # fmt: skip
+    assert niveaux["adresse"] == "egale"
+
+
+def test_une_abreviation_ne_rapproche_pas_deux_rues_differentes() -> None:
+    niveaux = _niveaux(
+        "TRAORE", "ANNA", "TRAORE", "Anna",
+        f_adresse="3 R DE LA GARE", f_code_postal="99001", i_adresse="3 AV DE LA GARE", i_code_postal="99001",
+    )  # fmt: skip
+    assert niveaux["adresse"] == "meme_commune"
+
+
+@pytest.mark.parametrize(
+    ("prenom_f", "prenom_i"),
+    [
+        ("MARWAN", "Merouane"),
+        ("MARWANE", "MEROUANE"),
+        ("SOFIA", "Sophia"),
+        ("SAHIN", "Chahine"),
+        ("SHAHIN", "CHAHINE"),
+        ("FATMA", "Fatima"),
+    ],
+)
+def test_translitterations_d_un_meme_prenom_sont_exactes(prenom_f: str, prenom_i: str) -> None:
+    assert _niveaux("TRAORE", prenom_f, "TRAORE", prenom_i)["prenom"] == "exact"
+
+
+@pytest.mark.parametrize(
+    ("nom_f", "nom_i"), [("SAHIN", "Chahine"), ("SHAHIN", "CHAHINE"), ("MOHAMMED", "MOHAMED")]
+)
+def test_translitterations_d_un_meme_nom_sont_exactes(nom_f: str, nom_i: str) -> None:
+    assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "exact"

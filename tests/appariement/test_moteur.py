@@ -176,3 +176,19 @@ def test_date_approchee_demande_plus_de_preuves() -> None:
         "seuil_apparie"
     ]
     assert seuil_approchee == seuil_exacte + 4.0
+
+
+def test_fiche_a_l_adresse_abregee_l_emporte_sur_un_homonyme_sans_adresse() -> None:
+    # L'école écrit « 3 R DE LA GARE » ; un homonyme d'une autre famille n'a pas d'adresse.
+    gare = {"code_postal": "99001", "commune": "Villefictive"}
+    liste = familles(
+        enfant("F1", "MOREAU", "ZOE", date(2013, 3, 3), "F", adresse="3 rue de la Gare", **gare),
+    )
+    ecole = inscrits(
+        enfant("I1", "MOREAU", "Zoé", date(2013, 3, 3), "F", adresse="3 R DE LA GARE", **gare),
+        enfant("I2", "MOREAU", "Zoé", date(2013, 3, 3), "F"),
+    )
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
+    champs = {c["champ"]: c["niveau"] for c in json.loads(decision["explication"])["champs"]}
+    assert champs["adresse"] == "egale"
