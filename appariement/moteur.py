@@ -232,14 +232,23 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
         .join(score_i, on="ii", how="left")
     )
     marge = reglages.marge
-    # Seul compte un concurrent resté sans lien : s'il était lié ailleurs, les deux enfants sont
-    # retrouvés quoi qu'il arrive. Un enfant sans lien dont la meilleure fiche est prise de peu
-    # (un jumeau absent, un homonyme) met en doute le lien de l'autre, et reste lui-même à vérifier.
-    fiche_libre = autres.filter(
-        pl.col("lien_f").is_not_null()
-        & pl.col("lien_i").is_null()
-        & (pl.col("score") >= pl.col("lien_f") - marge)
-    ).select("fi")
+    # Un concurrent resté sans lien met toujours le lien en doute. Lié ailleurs, il ne le fait que
+    # si l'adresse ne confirme pas le lien : deux homonymes parfaits de familles différentes, sans
+    # adresse à l'école, peuvent cacher un enfant absent lié à la fiche d'un élève hors liste CAF.
+    # Un enfant sans lien dont la meilleure fiche est prise de peu (un jumeau absent, un homonyme)
+    # met en doute le lien de l'autre, et reste lui-même à vérifier.
+    adresse_lien = liens.join(paires.select("fi", "ii", "adresse"), on=["fi", "ii"], how="left").select(
+        "fi", (pl.col("adresse").fill_null(1) == NIVEAUX["adresse"].index("egale")).alias("adresse_confirmee")
+    )
+    fiche_libre = (
+        autres.join(adresse_lien, on="fi", how="left")
+        .filter(
+            pl.col("lien_f").is_not_null()
+            & (pl.col("lien_i").is_null() | ~pl.col("adresse_confirmee"))
+            & (pl.col("score") >= pl.col("lien_f") - marge)
+        )
+        .select("fi")
+    )
     enfant_sans_lien = autres.filter(
         pl.col("lien_f").is_null()
         & pl.col("lien_i").is_not_null()

@@ -192,3 +192,39 @@ def test_fiche_a_l_adresse_abregee_l_emporte_sur_un_homonyme_sans_adresse() -> N
     assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
     champs = {c["champ"]: c["niveau"] for c in json.loads(decision["explication"])["champs"]}
     assert champs["adresse"] == "egale"
+
+
+def test_homonymes_parfaits_de_deux_familles_sans_adresse_a_l_ecole_vont_en_revue() -> None:
+    # Deux enfants de familles différentes, mêmes nom, prénom et date ; l'école n'a pas d'adresse.
+    # L'une des deux fiches peut appartenir à un élève absent de la liste CAF : rien ne permet de
+    # dire laquelle revient à quel enfant, et un enfant absent lié à tort deviendrait invisible.
+    ne = date(2014, 6, 2)
+    liste = familles(
+        enfant("F1", "DIALLO", "AMINATA", ne, "F", adresse="4 rue des Acacias", code_postal="99001"),
+        enfant("F2", "DIALLO", "AMINATA", ne, "F", adresse="8 avenue Pasteur", code_postal="99002"),
+    )
+    ecole = inscrits(
+        enfant("I1", "DIALLO", "Aminata", ne, "F"),
+        enfant("I2", "DIALLO", "Aminata", ne, "F"),
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    for id_famille in ("F1", "F2"):
+        assert decisions[id_famille]["statut"] == "a_verifier"
+        assert decisions[id_famille]["id_inscrit"] is None
+        assert {c["id_inscrit"] for c in decisions[id_famille]["candidats"]} == {"I1", "I2"}
+
+
+def test_homonyme_lie_ailleurs_ne_met_pas_en_doute_une_fiche_a_la_meme_adresse() -> None:
+    ne = date(2014, 6, 2)
+    acacias = {"adresse": "4 rue des Acacias", "code_postal": "99001"}
+    liste = familles(
+        enfant("F1", "DIALLO", "AMINATA", ne, "F", **acacias),
+        enfant("F2", "DIALLO", "AMINATA", ne, "F", adresse="8 avenue Pasteur", code_postal="99002"),
+    )
+    ecole = inscrits(
+        enfant("I1", "DIALLO", "Aminata", ne, "F", **acacias),
+        enfant("I2", "DIALLO", "Aminata", ne, "F", adresse="8 AV PASTEUR", code_postal="99002"),
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I1")
+    assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I2")
