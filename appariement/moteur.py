@@ -225,7 +225,7 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     score_i = liens.select("ii", pl.col("score").alias("lien_i"))
     autres = (
         paires.filter(pl.col("score") >= reglages.seuil_revue)
-        .select("fi", "ii", "score")
+        .select("fi", "ii", "score", "nom", "prenom")
         .join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
         .filter(pl.col("lie").is_null())
         .join(score_f, on="fi", how="left")
@@ -233,18 +233,22 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     )
     marge = reglages.marge
     # Un concurrent resté sans lien met toujours le lien en doute. Lié ailleurs, il ne le fait que
-    # si l'adresse ne confirme pas le lien : deux homonymes parfaits de familles différentes, sans
-    # adresse à l'école, peuvent cacher un enfant absent lié à la fiche d'un élève hors liste CAF.
+    # s'il porte exactement les mêmes nom et prénom et que l'adresse ne confirme pas le lien : deux
+    # homonymes de familles différentes, sans adresse à l'école, peuvent cacher un enfant absent lié
+    # à la fiche d'un élève hors liste CAF (un jumeau au prénom voisin, lui, se distingue).
     # Un enfant sans lien dont la meilleure fiche est prise de peu (un jumeau absent, un homonyme)
     # met en doute le lien de l'autre, et reste lui-même à vérifier.
     adresse_lien = liens.join(paires.select("fi", "ii", "adresse"), on=["fi", "ii"], how="left").select(
         "fi", (pl.col("adresse").fill_null(1) == NIVEAUX["adresse"].index("egale")).alias("adresse_confirmee")
     )
+    homonyme = (pl.col("nom") == NIVEAUX["nom"].index("exact")) & (
+        pl.col("prenom") == NIVEAUX["prenom"].index("exact")
+    )
     fiche_libre = (
         autres.join(adresse_lien, on="fi", how="left")
         .filter(
             pl.col("lien_f").is_not_null()
-            & (pl.col("lien_i").is_null() | ~pl.col("adresse_confirmee"))
+            & (pl.col("lien_i").is_null() | (homonyme & ~pl.col("adresse_confirmee")))
             & (pl.col("score") >= pl.col("lien_f") - marge)
         )
         .select("fi")

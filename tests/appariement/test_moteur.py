@@ -228,3 +228,18 @@ def test_homonyme_lie_ailleurs_ne_met_pas_en_doute_une_fiche_a_la_meme_adresse()
     decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
     assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I1")
     assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I2")
+
+
+def test_jumelles_aux_prenoms_proches_sans_adresse_a_l_ecole_restent_retrouvees() -> None:
+    # Lié ailleurs, un concurrent ne met un lien en doute que s'il porte exactement le même nom.
+    liste = familles(
+        enfant("F1", "BENALI", "LEA", NE_JUMEAUX, "F", **ADRESSE),
+        enfant("F2", "BENALI", "LENA", NE_JUMEAUX, "F", **ADRESSE),
+    )
+    ecole = inscrits(
+        enfant("I7", "BENALI", "Léna", NE_JUMEAUX, "F"),
+        enfant("I8", "BENALI", "Léa", NE_JUMEAUX, "F"),
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I8")
+    assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I7")
