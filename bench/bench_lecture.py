@@ -36,7 +36,7 @@ def main() -> None:
     cas: list[tuple[str, str, Callable[[], bytes]]] = [
         ("CAF Windows-1252, propre", "caf", lambda: csv_caf(nombre)),
         ("CAF Windows-1252, 5 % de dates fausses", "caf", lambda: csv_caf(nombre, part_abimee=0.05)),
-        ("ONDE UTF-8 BOM, 10 colonnes", "onde", lambda: csv_onde(nombre)),
+        ("ONDE UTF-8 BOM, 11 colonnes", "onde", lambda: csv_onde(nombre)),
         ("SIECLE XML ISO-8859-15, 5 % sortis", "siecle", lambda: xml_siecle(nombre // 10)),
     ]
     print(

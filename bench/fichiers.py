@@ -1,121 +1,30 @@
-"""Fichiers de partenaires fictifs pour les bancs, tirés du générateur ``appariement.synthese``.
+"""Fichiers de partenaires fictifs pour les bancs : le générateur du projet, mis en forme par le service.
 
-Un seul générateur d'identités pour tout le projet : les bancs de lecture, d'archives et du
-travailleur mettent en forme ses tables comme le font la CAF, ONDE et SIECLE.
+Les identités viennent d'``appariement.synthese`` ; ``service.fichiers_fictifs`` les écrit comme la
+CAF, ONDE et SIECLE, exactement comme pour la démonstration.
 """
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from datetime import date
-from xml.sax.saxutils import escape
-
-import polars as pl
 
 from appariement.synthese import JeuSynthetique, generer
+from service import fichiers_fictifs
 
 DATE_REFERENCE = date(2025, 10, 1)
-EN_TETES_CAF = {
-    "nom": "Nom enfant",
-    "prenoms": "Prénoms enfant",
-    "date_naissance": "Date de naissance",
-    "sexe": "Sexe",
-    "nom_allocataire": "Nom allocataire",
-    "prenom_allocataire": "Prénom allocataire",
-    "adresse": "Adresse",
-    "code_postal": "Code postal",
-    "commune": "Commune",
-}
-EN_TETES_ONDE = {
-    "nom": "Nom élève",
-    "nom_usage": "Nom d'usage élève",
-    "prenom": "Prénom élève",
-    "prenom2": "Deuxième prénom",
-    "date_naissance": "Date naissance",
-    "sexe": "Sexe",
-    "ine": "INE",
-    "adresse": "Adresse1",
-    "code_postal": "Cp1",
-    "commune": "Commune1",
-}
 
 
 def jeu(nb_enfants: int, graine: int) -> JeuSynthetique:
     return generer(nb_enfants, graine=graine, date_reference=DATE_REFERENCE)
 
 
-def _sans_accents(texte: str) -> str:
-    return unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode("ascii")
-
-
-def _csv(table: pl.DataFrame) -> str:
-    tampon = io.StringIO()
-    table.write_csv(tampon, separator=";", line_terminator="\r\n", null_value="")
-    return tampon.getvalue()
-
-
 def csv_caf(lignes: int, *, graine: int = 1, part_abimee: float = 0.0) -> bytes:
-    """Une liste CAF type : Windows-1252, « ; », majuscules sans accents, dates JJ/MM/AAAA, sexe 1/2.
-
-    ``part_abimee`` : part des lignes dont la date de naissance est impossible (31/02).
-    """
-    familles = jeu(lignes, graine).familles
-    abimee = pl.Series(range(familles.height)) % 100 < round(part_abimee * 100)
-    table = familles.select(
-        pl.col("nom", "prenoms", "nom_allocataire", "prenom_allocataire", "adresse", "commune")
-        .fill_null("")
-        .map_elements(_sans_accents, return_dtype=pl.Utf8)
-        .str.to_uppercase(),
-        pl.when(abimee)
-        .then(pl.lit("31/02/2015"))
-        .otherwise(pl.col("date_naissance").dt.strftime("%d/%m/%Y"))
-        .alias("date_naissance"),
-        pl.col("sexe").replace_strict({"M": "1", "F": "2"}, default=""),
-        pl.col("code_postal"),
-    )
-    table = table.select(list(EN_TETES_CAF)).rename(EN_TETES_CAF)
-    return _csv(table).encode("windows-1252")
+    return fichiers_fictifs.csv_caf(jeu(lignes, graine).familles, part_abimee=part_abimee)
 
 
 def csv_onde(lignes: int, *, graine: int = 2) -> bytes:
-    """Une extraction ONDE : UTF-8 avec BOM, deux colonnes de prénom, sexe MASCULIN/FEMININ."""
-    inscrits = jeu(lignes, graine).inscrits.filter(pl.col("mode") == "ecole")
-    prenoms = pl.col("prenoms").str.split(" ")
-    table = inscrits.select(
-        "nom",
-        "nom_usage",
-        prenoms.list.get(0, null_on_oob=True).alias("prenom"),
-        prenoms.list.get(1, null_on_oob=True).alias("prenom2"),
-        pl.col("date_naissance").dt.strftime("%d/%m/%Y"),
-        pl.col("sexe").replace_strict({"M": "MASCULIN", "F": "FEMININ"}, default=""),
-        "ine",
-        "adresse",
-        "code_postal",
-        "commune",
-    ).rename(EN_TETES_ONDE)
-    return ("\ufeff" + _csv(table)).encode("utf-8")
+    return fichiers_fictifs.csv_onde(jeu(lignes, graine).inscrits)
 
 
 def xml_siecle(eleves: int, *, graine: int = 3) -> bytes:
-    """Un export SIECLE ElevesSansAdresses.xml (ISO-8859-15), un élève sur vingt sorti."""
-    inscrits = jeu(eleves, graine).inscrits.filter(pl.col("mode") == "ecole")
-    corps = []
-    for rang, eleve in enumerate(inscrits.iter_rows(named=True)):
-        prenoms = (eleve["prenoms"] or "").split(" ")
-        sortie = "<DATE_SORTIE>05/07/2025</DATE_SORTIE>" if rang % 20 == 0 else ""
-        deuxieme = f"<PRENOM2>{escape(prenoms[1])}</PRENOM2>" if len(prenoms) > 1 else ""
-        naissance = f"{eleve['date_naissance']:%d/%m/%Y}" if eleve["date_naissance"] else ""
-        sexe = {"M": "1", "F": "2"}.get(eleve["sexe"] or "", "")
-        corps.append(
-            f'<ELEVE ELEVE_ID="{rang}" ELENOET="{rang}"><ID_NATIONAL>{eleve["ine"] or ""}</ID_NATIONAL>'
-            f"<NOM_DE_FAMILLE>{escape(_sans_accents(eleve['nom']))}</NOM_DE_FAMILLE>"
-            f"<PRENOM>{escape(_sans_accents(prenoms[0]))}</PRENOM>{_sans_accents(deuxieme)}"
-            f"<DATE_NAISS>{naissance}</DATE_NAISS><CODE_SEXE>{sexe}</CODE_SEXE>{sortie}</ELEVE>"
-        )
-    return (
-        '<?xml version="1.0" encoding="ISO-8859-15"?><BEE_ELEVES VERSION="3.1"><PARAMETRES>'
-        "<UAJ>0599999X</UAJ></PARAMETRES><DONNEES><ELEVES>"
-        + "".join(corps)
-        + "</ELEVES></DONNEES></BEE_ELEVES>"
-    ).encode("iso-8859-15")
+    return fichiers_fictifs.xml_siecle(jeu(eleves, graine).inscrits)

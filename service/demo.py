@@ -9,15 +9,12 @@ Relancée, la démonstration réutilise ce qui existe.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -28,6 +25,7 @@ from service.base.moteur import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role
 from service.comptes.service import creer_utilisateur
+from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE, csv_caf, csv_onde
 from service.modeles import Utilisateur
 from service.parametres import Parametres
 from service.referentiel import ajouter_commune, enregistrer_convention
@@ -50,31 +48,6 @@ class CommuneDemo:
 
 # Codes INSEE inutilisés dans le Nord : ces communes n'existent pas.
 COMMUNES = (CommuneDemo("59991", "Val-Fictif-sur-Lys", 11), CommuneDemo("59992", "Marais-Imaginaire", 22))
-
-COLONNES_CAF = {
-    "id": "Identifiant enfant",
-    "nom": "Nom enfant",
-    "prenoms": "Prénoms enfant",
-    "date_naissance": "Date de naissance",
-    "sexe": "Sexe",
-    "nom_allocataire": "Nom allocataire",
-    "prenom_allocataire": "Prénom allocataire",
-    "adresse": "Adresse",
-    "code_postal": "Code postal",
-    "commune": "Commune",
-}
-COLONNES_ONDE = {
-    "nom": "Nom élève",
-    "nom_usage": "Nom d'usage élève",
-    "prenoms": "Prénom élève",
-    "date_naissance": "Date naissance",
-    "sexe": "Sexe",
-    "ine": "INE",
-    "uai": "UAI",
-    "adresse": "Adresse1",
-    "code_postal": "Cp1",
-    "commune": "Commune1",
-}
 
 
 def _convention(identifiant: str, source: str, communes: list[str], profil: str, champs: list[str]) -> str:
@@ -100,23 +73,6 @@ def _convention(identifiant: str, source: str, communes: list[str], profil: str,
     )
 
 
-def _csv(table: pl.DataFrame, colonnes: dict[str, str]) -> bytes:
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(colonnes.values())
-    for ligne in table.iter_rows(named=True):
-        valeurs = []
-        for champ in colonnes:
-            valeur = ligne.get(champ)
-            valeurs.append(
-                valeur.strftime("%d/%m/%Y")
-                if isinstance(valeur, date)
-                else ("" if valeur is None else str(valeur))
-            )
-        ecrivain.writerow(valeurs)
-    return tampon.getvalue().encode("windows-1252", errors="replace")
-
-
 def _mot_de_passe() -> str:
     # 4 sortes de caractères, bien plus de 80 bits d'entropie (recommandation CNIL).
     return f"Demo-{secrets.token_urlsafe(15)}-7z!"
@@ -125,12 +81,12 @@ def _mot_de_passe() -> str:
 def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, str]]:
     jeu = generer(ENFANTS_PAR_COMMUNE, graine=commune.graine, date_reference=jour)
     fichiers = [
-        ("caf", f"caf-{commune.insee}.7z", "liste_caf.csv", _csv(jeu.familles, COLONNES_CAF), "caf-demo"),
+        ("caf", f"caf-{commune.insee}.7z", "liste_caf.csv", csv_caf(jeu.familles), "caf-demo"),
         (
             "onde",
             f"effectifs-{commune.insee}.7z",
             "extraction_onde.csv",
-            _csv(jeu.inscrits, COLONNES_ONDE),
+            csv_onde(jeu.inscrits),
             f"onde-demo-{commune.insee}",
         ),
     ]
@@ -208,15 +164,13 @@ def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
         codes = [c.insee for c in COMMUNES]
         enregistrer_convention(
             session,
-            _convention("caf-demo", "caf", codes, "caf", [c for c in COLONNES_CAF if c != "id"]),
+            _convention("caf-demo", "caf", codes, "caf", CHAMPS_CAF),
             par=DEMO,
         )
         for commune in COMMUNES:
             enregistrer_convention(
                 session,
-                _convention(
-                    f"onde-demo-{commune.insee}", "onde", [commune.insee], "onde", list(COLONNES_ONDE)
-                ),
+                _convention(f"onde-demo-{commune.insee}", "onde", [commune.insee], "onde", CHAMPS_ONDE),
                 par=DEMO,
             )
     jour = maintenant().date()
