@@ -10,6 +10,7 @@ L'archive est ouverte dans un processus enfant : si un décodeur en C plante sur
 
 from __future__ import annotations
 
+import faulthandler
 import getpass
 import json
 import multiprocessing
@@ -41,6 +42,8 @@ def _lire_mot_de_passe() -> str | None:
 def _ouvrir_dans_l_enfant(
     octets: bytes, mot_de_passe: str | None, limites: Limites, sortie: Connection
 ) -> None:
+    # Un décodeur qui plante ici est attendu (archive abîmée) : pas de vidage de pile sur la console.
+    faulthandler.disable()
     try:
         fichiers = ouvrir_archive(octets, mot_de_passe, limites)
     except ArchiveIllisible as erreur:
