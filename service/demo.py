@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -25,7 +26,14 @@ from service.base.moteur import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role
 from service.comptes.service import creer_utilisateur
-from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE, csv_caf, csv_onde
+from service.fichiers_fictifs import (
+    CHAMPS_CAF,
+    CHAMPS_DECLARATIONS,
+    CHAMPS_ONDE,
+    csv_caf,
+    csv_declarations,
+    csv_onde,
+)
 from service.modeles import Utilisateur
 from service.parametres import Parametres
 from service.referentiel import ajouter_commune, enregistrer_convention
@@ -90,6 +98,16 @@ def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, 
             f"onde-demo-{commune.insee}",
         ),
     ]
+    if jeu.inscrits.filter(pl.col("mode") != "ecole").height:
+        fichiers.append(
+            (
+                "ief",
+                f"instruction-declaree-{commune.insee}.7z",
+                "instruction_declaree.csv",
+                csv_declarations(jeu.inscrits),
+                "ief-demo",
+            )
+        )
     decrites = []
     for _genre, archive, interne, octets, convention in fichiers:
         mot_de_passe = _mot_de_passe()
@@ -165,6 +183,11 @@ def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
         enregistrer_convention(
             session,
             _convention("caf-demo", "caf", codes, "caf", CHAMPS_CAF),
+            par=DEMO,
+        )
+        enregistrer_convention(
+            session,
+            _convention("ief-demo", "ief", codes, "declarations", CHAMPS_DECLARATIONS),
             par=DEMO,
         )
         for commune in COMMUNES:

@@ -38,6 +38,14 @@ EN_TETES_ONDE = {
     "code_postal": "Cp1",
     "commune": "Commune1",
 }
+EN_TETES_DECLARATIONS = {
+    "nom": "Nom",
+    "nom_usage": "Nom d'usage",
+    "prenoms": "Prénoms",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "mode": "Mode",
+}
 # Les champs canoniques que portent ces fichiers (champs autorisés de leurs conventions).
 CHAMPS_CAF = [c for c in EN_TETES_CAF if c != "id"]
 CHAMPS_ONDE = [
@@ -52,6 +60,7 @@ CHAMPS_ONDE = [
     "code_postal",
     "commune",
 ]
+CHAMPS_DECLARATIONS = list(EN_TETES_DECLARATIONS)
 
 
 def _sans_accents(texte: str) -> str:
@@ -103,6 +112,14 @@ def csv_onde(inscrits: pl.DataFrame) -> bytes:
         "commune",
     )
     return ("\ufeff" + _csv(table.rename(EN_TETES_ONDE))).encode("utf-8")
+
+
+def csv_declarations(inscrits: pl.DataFrame) -> bytes:
+    """Une liste d'instruction déclarée (IEF, CNED, hors contrat, médico-social) : UTF-8, « ; »."""
+    table = inscrits.filter(pl.col("mode") != "ecole").select(
+        "nom", "nom_usage", "prenoms", pl.col("date_naissance").dt.strftime("%d/%m/%Y"), "sexe", "mode"
+    )
+    return _csv(table.rename(EN_TETES_DECLARATIONS)).encode("utf-8")
 
 
 def xml_siecle(inscrits: pl.DataFrame) -> bytes:
