@@ -59,15 +59,27 @@ def reclamer(moteur: sa.Engine, travailleur: str, *, delai_abandon_secondes: int
 
 
 def _abandonner(session: Session, travail: Travail) -> None:
-    travail.etat = "echec"
-    travail.fini_le = maintenant()
+    marquer_echec(
+        session,
+        travail,
+        [
+            f"Le passage a été interrompu {travail.tentatives} fois (travailleur arrêté) : relancez la "
+            "campagne, et signalez-le à l'administrateur si cela se reproduit."
+        ],
+        details={"tentatives": travail.tentatives},
+    )
+
+
+def marquer_echec(
+    session: Session, travail: Travail, erreurs: list[str], *, details: dict[str, int]
+) -> Campagne:
+    """Le travail et sa campagne passent en échec, avec leurs messages ; l'échec est audité."""
     campagne = session.get(Campagne, travail.campagne_id)
     assert campagne is not None
-    campagne.etat = "echec"
-    campagne.erreurs = [
-        f"Le passage a été interrompu {travail.tentatives} fois (travailleur arrêté) : relancez la campagne, "
-        "et signalez-le à l'administrateur si cela se reproduit."
-    ]
+    instant = maintenant()
+    travail.etat, travail.fini_le = "echec", instant
+    campagne.etat, campagne.erreurs, campagne.terminee_le = "echec", erreurs, instant
+    campagne.etape = "échec"
     session.add_all([travail, campagne])
     auditer(
         session,
@@ -75,8 +87,9 @@ def _abandonner(session: Session, travail: Travail) -> None:
         Action.TRAVAIL_FIN,
         cible=("campagne", campagne.id),
         resultat=Resultat.ECHEC,
-        details={"travail": travail.id, "tentatives": travail.tentatives},
+        details={"travail": travail.id, **details},
     )
+    return campagne
 
 
 def signe_de_vie(moteur: sa.Engine, travail_id: int, travailleur: str) -> bool:

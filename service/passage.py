@@ -28,8 +28,8 @@ from service.acteur import SYSTEME
 from service.archives7z import fabriquer_archive
 from service.base.moteur import maintenant, session_base
 from service.cles import cle_appariement, cle_privee_travailleur, cle_publique_travailleur, trousseau
-from service.file_travaux import detenir, signe_de_vie
-from service.journal_audit import Action, Resultat, auditer
+from service.file_travaux import detenir, marquer_echec, signe_de_vie
+from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Source, Travail
 from service.parametres import Parametres
 from service.registre import procedure
@@ -184,20 +184,7 @@ def echouer(moteur: sa.Engine, travail_id: int, travailleur: str, erreurs: list[
         travail = detenir(session, travail_id, travailleur)
         if travail is None:
             return
-        campagne = session.get(Campagne, travail.campagne_id)
-        assert campagne is not None
-        travail.etat, travail.fini_le = "echec", maintenant()
-        campagne.etat, campagne.erreurs, campagne.terminee_le = "echec", erreurs, maintenant()
-        campagne.etape = "échec"
-        session.add_all([travail, campagne])
-        auditer(
-            session,
-            SYSTEME,
-            Action.TRAVAIL_FIN,
-            cible=("campagne", campagne.id),
-            resultat=Resultat.ECHEC,
-            details={"travail": travail_id, "erreurs": len(erreurs)},
-        )
+        marquer_echec(session, travail, erreurs, details={"erreurs": len(erreurs)})
     journal.info("passage en échec", campagne=travail.campagne_id, travail=travail_id)
 
 
