@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
+from conventions import COLONNES
+
 EN_TETES_CAF = {
     "id": "Identifiant enfant",
     "nom": "Nom enfant",
@@ -48,18 +50,7 @@ EN_TETES_DECLARATIONS = {
 }
 # Les champs canoniques que portent ces fichiers (champs autorisés de leurs conventions).
 CHAMPS_CAF = [c for c in EN_TETES_CAF if c != "id"]
-CHAMPS_ONDE = [
-    "nom",
-    "nom_usage",
-    "prenoms",
-    "date_naissance",
-    "sexe",
-    "ine",
-    "uai",
-    "adresse",
-    "code_postal",
-    "commune",
-]
+CHAMPS_ONDE = [c for c in COLONNES["inscrits"] if c not in {"id", "mode"}]
 CHAMPS_DECLARATIONS = list(EN_TETES_DECLARATIONS)
 
 

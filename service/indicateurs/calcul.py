@@ -22,14 +22,7 @@ from service.registre import procedure
 # Étapes après lesquelles un cas n'est plus ouvert.
 ETAPES_CLOSES = procedure.STATUTS_CLOS | {procedure.PURGE}
 
-MOTIFS_CLASSEMENT = (
-    "demenage",
-    "inscrit_hors_commune",
-    "instruction_declaree",
-    "erreur_donnees",
-    "hors_obligation",
-    "inscrit_constate",
-)
+MOTIFS_CLASSEMENT = procedure.MOTIFS_CLASSEMENT
 
 SCHEMA_EVENEMENTS = {
     "cas": pl.Utf8,

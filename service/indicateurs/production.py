@@ -17,7 +17,7 @@ from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
 from service.base.moteur import jour_local, session_base
 from service.comptes.roles import Role
-from service.indicateurs.calcul import Commune, Mois, Tableau, calculer
+from service.indicateurs.calcul import SCHEMA_EVENEMENTS, Commune, Mois, Tableau, calculer
 from service.indicateurs.export import exporter
 from service.journal_audit import Action, auditer
 from service.modeles import Commune as CommuneEnregistree
@@ -58,14 +58,7 @@ def evenements(session: Session, communes: list[str]) -> pl.DataFrame:
             (cas, commune, effet or jour_local(survenu), de, vers, motif)
             for cas, commune, effet, survenu, de, vers, motif in lignes
         ],
-        schema={
-            "cas": pl.Utf8,
-            "commune": pl.Utf8,
-            "date": pl.Date,
-            "de": pl.Utf8,
-            "etape": pl.Utf8,
-            "motif": pl.Utf8,
-        },
+        schema=SCHEMA_EVENEMENTS,
         orient="row",
     )
 

@@ -33,15 +33,14 @@ STATUTS_OUVERTS = frozenset(
     {REPERE, TRANSMIS, CONTROLE, ENQUETE_SOCIALE, MISE_EN_DEMEURE, SIGNALEMENT, ENQUETE}
 )
 
-MOTIFS_CLASSEMENT = frozenset(
-    {
-        "demenage",
-        "inscrit_hors_commune",
-        "instruction_declaree",
-        "erreur_donnees",
-        "hors_obligation",
-        "inscrit_constate",
-    }
+# Dans l'ordre où les indicateurs les présentent.
+MOTIFS_CLASSEMENT = (
+    "demenage",
+    "inscrit_hors_commune",
+    "instruction_declaree",
+    "erreur_donnees",
+    "hors_obligation",
+    "inscrit_constate",
 )
 TYPES_ENQUETE = frozenset({"police", "sociale"})
 SUITES_DONNEES = frozenset({"stage_parentalite", "poursuites", "classement_sans_suite"})
@@ -78,7 +77,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         CLASSE,
         frozenset({AGENT, REFERENT}),
         ("motif",),
-        MOTIFS_CLASSEMENT,
+        frozenset(MOTIFS_CLASSEMENT),
     ),
     Transition(
         "choisir_candidat",

@@ -26,6 +26,7 @@ from service.base.moteur import creer_moteur, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role
 from service.comptes.service import acteur_de, creer_utilisateur
+from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE
 from service.modeles import Campagne, Cas, Utilisateur
 from service.parametres import Parametres
 from service.referentiel import ajouter_commune, enregistrer_convention
@@ -36,29 +37,6 @@ A, B, C = "59001", "59002", "62001"
 MOT_DE_PASSE = "Une phrase assez longue 42"
 DATE_REFERENCE = date(2026, 10, 1)
 
-CHAMPS_FAMILLES = [
-    "nom",
-    "prenoms",
-    "date_naissance",
-    "sexe",
-    "nom_allocataire",
-    "prenom_allocataire",
-    "adresse",
-    "code_postal",
-    "commune",
-]
-CHAMPS_INSCRITS = [
-    "nom",
-    "nom_usage",
-    "prenoms",
-    "date_naissance",
-    "sexe",
-    "ine",
-    "uai",
-    "adresse",
-    "code_postal",
-    "commune",
-]
 
 COMPTES: dict[str, tuple[Role, list[str], str | None]] = {
     "agent.a": (Role.AGENT_COMMUNE, [A], None),
@@ -72,7 +50,7 @@ COMPTES: dict[str, tuple[Role, list[str], str | None]] = {
 
 
 def convention_toml(identifiant: str, source: str, profil: str, communes: list[str]) -> str:
-    champs = CHAMPS_FAMILLES if source in {"caf", "msa"} else CHAMPS_INSCRITS
+    champs = CHAMPS_CAF if source in {"caf", "msa"} else CHAMPS_ONDE
     return f"""
 identifiant = "{identifiant}"
 titre = "Convention de test"
