@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from appariement.normalisation import PARTICULES
 
@@ -146,10 +146,25 @@ def niveau_nom(paires: pl.DataFrame) -> pl.Series:
     return pl.select(pl.min_horizontal(naissance, usage).alias("nom"))["nom"]
 
 
+def _une_faute(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si ``a`` et ``b`` (deux lettres au moins) ne diffèrent que d'une lettre ajoutée, ôtée,
+    changée, ou de deux lettres voisines échangées."""
+    if couples.height == 0:
+        return pl.Series([], dtype=pl.Boolean)
+    distances = process.cpdist(
+        couples["a"].to_list(), couples["b"].to_list(), scorer=OSA.distance, workers=-1
+    )
+    courts = couples.select(pl.min_horizontal(pl.col("a").str.len_chars(), pl.col("b").str.len_chars()))
+    return pl.Series(distances <= 1) & (courts.to_series() >= 2)
+
+
 def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     """Accord des prénoms : premier prénom, un prénom commun (un seul prénom d'un côté), proximité."""
     jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity)
     ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio)
+    # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
+    # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
+    faute = par_couple(paires, "prenom1", "prenom1_i", _une_faute)
     meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
     # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
@@ -162,13 +177,13 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
             meme_premier,
             pl.col("_ens") >= 1.0,
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
-            pl.col("_jw") >= SEUIL_RESSEMBLANT,
+            (pl.col("_jw") >= SEUIL_RESSEMBLANT) | pl.col("_faute").fill_null(False),
         ],
         pl.col("prenom1").is_null() | pl.col("prenom1_i").is_null(),
     )
-    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens")).select(niveau.alias("prenom"))[
-        "prenom"
-    ]
+    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens"), faute.alias("_faute")).select(
+        niveau.alias("prenom")
+    )["prenom"]
 
 
 def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:

@@ -58,6 +58,10 @@ _LIBELLES_MOTIFS = {
         "score élevé, mais le prénom, le sexe ou la date de naissance ne concordent pas : "
         "ce pourrait être un frère, une sœur ou un jumeau"
     ),
+    "ecole_inhabituelle": (
+        "l'école n'a pas l'adresse, et l'établissement n'accueille presque pas d'enfants de ce code "
+        "postal : ce pourrait être un homonyme scolarisé ailleurs"
+    ),
     "concurrent": "une autre fiche ou un autre enfant (frère, sœur, jumeau, doublon) obtient un score proche",
     "deja_prise": "la fiche la plus ressemblante est attribuée à un autre enfant avec un score proche",
     "aucun": "aucune fiche d'inscription assez ressemblante",
@@ -85,6 +89,13 @@ class Reglages:
     taille_min_estimation: int = 2000
     paires_hasard: int = 200_000
     ajustement_frequence_max: float = 5.0
+    # Quand l'école n'a pas l'adresse : l'établissement accueille-t-il d'ordinaire des enfants du
+    # code postal de la famille ? Appris sur les liens sûrs du même appel, borné à ± cette valeur.
+    ecole_poids_max: float = 6.0
+    ecole_lissage: float = 10.0
+    # En dessous de -ecole_veto bits (part du code postal au plus le quart de l'attendu), jamais de
+    # lien sans revue.
+    ecole_veto: float = 2.0
     graine: int = 0
 
 
@@ -161,6 +172,36 @@ def _ajustement_frequence(
     )
 
 
+def _correction_homonymes(paires: pl.DataFrame, inscrits: pl.DataFrame, limite: float) -> pl.Expr:
+    """Malus en bits pour un couple (nom, prénom) plus porté que ne le disent ses deux fréquences.
+
+    Les deux ajustements de fréquence supposent le nom et le prénom indépendants ; or certains
+    prénoms vont avec certains noms (TRAORE et MAMADOU, RODRIGUES et NUNO), et les homonymes
+    complets sont alors bien plus nombreux. Malus : log2(c / (e + 1)), où c compte les inscrits qui
+    portent ce couple et e ce qu'en prédiraient les deux fréquences ; jamais de bonus.
+    """
+    portes = inscrits.select("nom_cs", "prenom1").drop_nulls()
+    total = max(inscrits.height, 1)
+    couples = (
+        portes.group_by("nom_cs", "prenom1")
+        .len("c")
+        .join(portes.group_by("nom_cs").len("c_nom"), on="nom_cs")
+        .join(portes.group_by("prenom1").len("c_prenom"), on="prenom1")
+        .select(
+            "nom_cs",
+            "prenom1",
+            (pl.col("c") / (pl.col("c_nom").cast(pl.Float64) * pl.col("c_prenom") / total + 1))
+            .log(2)
+            .clip(0.0, limite)
+            .alias("_malus"),
+        )
+    )
+    malus = paires.select("nom_cs", "prenom1").join(
+        couples, on=["nom_cs", "prenom1"], how="left", maintain_order="left"
+    )["_malus"]
+    return -pl.lit(malus).fill_null(0.0)
+
+
 def _scorer(
     paires: pl.DataFrame, niveaux: pl.DataFrame, inscrits: pl.DataFrame, modele: Modele, reglages: Reglages
 ) -> pl.DataFrame:
@@ -188,12 +229,79 @@ def _scorer(
             .otherwise(pl.col(f"poids_{champ}"))
             .alias(f"poids_{champ}")
         )
+    # Nom et prénom retrouvés tous deux : corrigés de leur dépendance (homonymes complets).
+    nom_prenom = (pl.col("nom") == 0) & (pl.col("prenom") <= NIVEAUX["prenom"].index("premier_commun"))
+    resultat = resultat.with_columns(
+        pl.when(nom_prenom)
+        .then(
+            pl.col("poids_prenom")
+            + _correction_homonymes(paires, inscrits, reglages.ajustement_frequence_max)
+        )
+        .otherwise(pl.col("poids_prenom"))
+        .alias("poids_prenom")
+    )
     return resultat.with_columns(
         (pl.lit(a_priori) + pl.sum_horizontal([pl.col(f"poids_{c}").fill_null(0.0) for c in CHAMPS])).alias(
             "score"
         ),
         pl.lit(a_priori).alias("a_priori"),
     )
+
+
+NIVEAUX_ECOLE: tuple[str, ...] = ("habituelle", "inhabituelle")
+"""Niveaux du champ « ecole » de l'explication (null : adresse connue à l'école, ou rien à comparer)."""
+
+
+def _poids_ecole(
+    notes: pl.DataFrame, liens: pl.DataFrame, lieux: pl.Series, ecoles: pl.Series, reglages: Reglages
+) -> pl.Series:
+    """Poids en bits de l'établissement fréquenté, pour les paires dont l'école n'a pas l'adresse.
+
+    Un enfant va d'ordinaire à l'école près de chez lui. Sur les liens sûrs (score au moins
+    ``seuil_apparie``), on compte, pour chaque établissement (UAI), les codes postaux des familles
+    de ses élèves. Le poids d'une paire est log2(p / q) : p, la part du code postal de la famille
+    parmi les élèves déjà liés à cet établissement (lissée vers q) ; q, la part de ce code postal
+    parmi tous les enfants de la liste CAF (ce que donnerait une fiche prise au hasard). Il
+    départage ainsi deux homonymes dont l'un est scolarisé dans une autre commune.
+    ``lieux`` : code postal de chaque famille (par ``fi``) ; ``ecoles`` : UAI de chaque inscrit (par ``ii``).
+    """
+    paires = notes.select(
+        "fi",
+        "ii",
+        "score",
+        lieux.gather(notes["fi"]).cast(pl.String).alias("lieu"),
+        ecoles.gather(notes["ii"]).alias("uai"),
+        pl.col("adresse").is_null().alias("sans_adresse"),
+    )
+    parts = (
+        lieux.cast(pl.String)
+        .drop_nulls()
+        .value_counts(name="n")
+        .select(pl.col(lieux.name).alias("lieu"), (pl.col("n") / pl.col("n").sum()).alias("q"))
+    )
+    surs = (
+        paires.join(liens.select("fi", "ii"), on=["fi", "ii"])
+        .filter(pl.col("score") >= reglages.seuil_apparie)
+        .drop_nulls(["lieu", "uai"])
+    )
+    comptes = surs.group_by("uai", "lieu").len("n").with_columns(pl.col("n").sum().over("uai").alias("total"))
+    lissage = reglages.ecole_lissage
+    a_peser = paires.with_row_index("k").filter(pl.col("sans_adresse")).drop_nulls(["lieu", "uai"])
+    poids = (
+        a_peser.join(parts, on="lieu")
+        .join(comptes.select("uai", "total").unique(), on="uai")
+        .join(comptes.select("uai", "lieu", "n"), on=["uai", "lieu"], how="left")
+        .select(
+            "k",
+            (((pl.col("n").fill_null(0) + lissage * pl.col("q")) / (pl.col("total") + lissage)) / pl.col("q"))
+            .log(2)
+            .clip(-reglages.ecole_poids_max, reglages.ecole_poids_max)
+            .alias("poids_ecole"),
+        )
+    )
+    return pl.DataFrame({"k": pl.int_range(notes.height, dtype=pl.UInt32, eager=True)}).join(
+        poids, on="k", how="left", maintain_order="left"
+    )["poids_ecole"]
 
 
 def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
@@ -225,7 +333,7 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     score_i = liens.select("ii", pl.col("score").alias("lien_i"))
     autres = (
         paires.filter(pl.col("score") >= reglages.seuil_revue)
-        .select("fi", "ii", "score", "nom", "prenom")
+        .select("fi", "ii", "score", "nom", "prenom", "liable")
         .join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
         .filter(pl.col("lie").is_null())
         .join(score_f, on="fi", how="left")
@@ -236,8 +344,10 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     # s'il porte exactement les mêmes nom et prénom et que l'adresse ne confirme pas le lien : deux
     # homonymes de familles différentes, sans adresse à l'école, peuvent cacher un enfant absent lié
     # à la fiche d'un élève hors liste CAF (un jumeau au prénom voisin, lui, se distingue).
-    # Un enfant sans lien dont la meilleure fiche est prise de peu (un jumeau absent, un homonyme)
-    # met en doute le lien de l'autre, et reste lui-même à vérifier.
+    # Un enfant évincé d'une fiche qu'il préférait à son propre lien (ou resté sans lien), parce
+    # qu'un autre l'a prise de peu (un jumeau absent, un homonyme), ou alors qu'elle aurait pu lui
+    # être liée sans revue (deux enfants de la liste CAF pour une seule fiche : l'un des deux n'est
+    # pas scolarisé là), met en doute le lien de l'autre, et reste lui-même à vérifier.
     adresse_lien = liens.join(paires.select("fi", "ii", "adresse"), on=["fi", "ii"], how="left").select(
         "fi", (pl.col("adresse").fill_null(1) == NIVEAUX["adresse"].index("egale")).alias("adresse_confirmee")
     )
@@ -253,14 +363,24 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
         )
         .select("fi")
     )
-    enfant_sans_lien = autres.filter(
-        pl.col("lien_f").is_null()
-        & pl.col("lien_i").is_not_null()
-        & (pl.col("score") >= pl.col("lien_i") - marge)
+    evinces = autres.filter(
+        pl.col("lien_i").is_not_null()
+        & (pl.col("lien_f").is_null() | (pl.col("score") > pl.col("lien_f")))
+        & ((pl.col("score") >= pl.col("lien_i") - marge) | pl.col("liable"))
     )
-    cote_fiche = enfant_sans_lien.select("ii").join(liens.select("fi", "ii"), on="ii").select("fi")
-    concurrents = pl.concat([fiche_libre, cote_fiche]).unique().with_columns(pl.lit(True).alias("concurrent"))
-    prises = enfant_sans_lien.select("fi").unique().with_columns(pl.lit(True).alias("deja_prise"))
+    cote_fiche = evinces.select("ii").join(liens.select("fi", "ii"), on="ii").select("fi")
+    lies_ailleurs = evinces.filter(pl.col("lien_f").is_not_null()).select("fi")
+    concurrents = (
+        pl.concat([fiche_libre, cote_fiche, lies_ailleurs])
+        .unique()
+        .with_columns(pl.lit(True).alias("concurrent"))
+    )
+    prises = (
+        evinces.filter(pl.col("lien_f").is_null())
+        .select("fi")
+        .unique()
+        .with_columns(pl.lit(True).alias("deja_prise"))
+    )
     return concurrents.join(prises, on="fi", how="full", coalesce=True)
 
 
@@ -270,6 +390,22 @@ def _eligibilite(familles: pl.DataFrame, date_reference: date) -> pl.DataFrame:
     return pl.DataFrame(
         {"date": dates, "soumis": [est_soumis(d, date_reference) for d in dates]},
         schema={"date": pl.Date, "soumis": pl.Boolean},
+    )
+
+
+def _ecole_inhabituelle(reglages: Reglages) -> pl.Expr:
+    """L'école n'a pas l'adresse et l'établissement n'accueille presque pas d'enfants de ce code
+    postal : c'est aussi le portrait d'un homonyme scolarisé dans une autre commune."""
+    return pl.col("poids_ecole").fill_null(0.0) <= -reglages.ecole_veto
+
+
+def _liable(reglages: Reglages) -> pl.Expr:
+    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord."""
+    return (
+        (pl.col("score") >= _seuil(reglages))
+        & (pl.col("date_naissance").fill_null(0) < NIVEAUX["date_naissance"].index("differente"))
+        & ~_desaccord_bloquant()
+        & ~_ecole_inhabituelle(reglages)
     )
 
 
@@ -288,6 +424,18 @@ def _desaccord_bloquant() -> pl.Expr:
     )
 
 
+def _seuil(reglages: Reglages) -> pl.Expr:
+    """Score qu'une paire doit atteindre pour être liée sans revue, selon ses niveaux d'accord."""
+    date_approchee = pl.col("date_naissance").fill_null(0) > 0
+    # Un nom et un prénom échangés (inversion) se retrouvent tous deux : ce n'est pas un nom seulement proche.
+    nom_approche = (pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")) & ~pl.col("inversion")
+    return (
+        pl.lit(reglages.seuil_apparie)
+        + pl.when(date_approchee).then(reglages.supplement_date_approchee).otherwise(0.0)
+        + pl.when(nom_approche).then(reglages.supplement_nom_approche).otherwise(0.0)
+    )
+
+
 def _explication(reglages: Reglages, seuil: pl.Expr) -> pl.Expr:
     champs = [
         pl.struct(
@@ -300,7 +448,17 @@ def _explication(reglages: Reglages, seuil: pl.Expr) -> pl.Expr:
         )
         for champ in CHAMPS
     ]
-    detail = pl.when(pl.col("score").is_not_null()).then(pl.concat_list(champs))
+    ecole = pl.struct(
+        pl.lit("ecole").alias("champ"),
+        pl.when(pl.col("poids_ecole") >= 0)
+        .then(pl.lit(NIVEAUX_ECOLE[0]))
+        .when(pl.col("poids_ecole") < 0)
+        .then(pl.lit(NIVEAUX_ECOLE[1]))
+        .otherwise(pl.lit("manquant"))
+        .alias("niveau"),
+        pl.col("poids_ecole").fill_null(0.0).round(2).alias("poids"),
+    )
+    detail = pl.when(pl.col("score").is_not_null()).then(pl.concat_list([*champs, ecole]))
     probabilite = 1.0 / (1.0 + (2.0 ** (-pl.col("score"))))
     return pl.struct(
         pl.col("motif").replace_strict(_LIBELLES_MOTIFS, return_dtype=pl.String).alias("motif"),
@@ -373,6 +531,14 @@ def apparier(
 
     notes = _scorer(paires, niveaux, i, modele, reglages).with_columns(paires["mode_i"].alias("mode"))
     liens = _affecter(notes, reglages.seuil_revue)
+    # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
+    # fiches sans adresse.
+    ecoles = _completer(inscrits, COLONNES_INSCRITS, "inscrits")["uai"].str.strip_chars().str.to_uppercase()
+    notes = notes.with_columns(_poids_ecole(notes, liens, f["code_postal"], ecoles, reglages)).with_columns(
+        pl.col("score") + pl.col("poids_ecole").fill_null(0.0)
+    )
+    liens = _affecter(notes, reglages.seuil_revue)
+    notes = notes.with_columns(_liable(reglages).alias("liable"))
     doutes = _doutes(notes, liens, reglages)
 
     ids_inscrits = i.select(pl.col("idx").alias("ii"), pl.col("id").alias("id_inscrit"))
@@ -421,19 +587,8 @@ def apparier(
         .with_columns(pl.col("deja_prise").fill_null(False))
         .sort("fi")
     )
-    date_approchee = pl.col("date_naissance").fill_null(0) > 0
-    nom_approche = pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")
-    seuil = (
-        pl.lit(reglages.seuil_apparie)
-        + pl.when(date_approchee).then(reglages.supplement_date_approchee).otherwise(0.0)
-        + pl.when(nom_approche).then(reglages.supplement_nom_approche).otherwise(0.0)
-    )
-    sur = (
-        pl.col("lie")
-        & ~pl.col("concurrent")
-        & (pl.col("score") >= seuil)
-        & (pl.col("date_naissance") < NIVEAUX["date_naissance"].index("differente"))
-    )
+    seuil = _seuil(reglages)
+    sur = pl.col("lie") & ~pl.col("concurrent") & _liable(reglages)
     motif = (
         pl.when(pl.col("date").is_null())
         .then(pl.lit("date_manquante"))
@@ -447,6 +602,8 @@ def apparier(
         .then(pl.lit("score_intermediaire"))
         .when(pl.col("lie") & _desaccord_bloquant())
         .then(pl.lit("desaccord"))
+        .when(pl.col("lie") & _ecole_inhabituelle(reglages))
+        .then(pl.lit("ecole_inhabituelle"))
         .when(pl.col("lie") & (pl.col("mode") != "ecole"))
         .then(pl.lit("instruction_declaree"))
         .when(pl.col("lie"))
@@ -462,6 +619,7 @@ def apparier(
             "concurrent": "a_verifier",
             "score_intermediaire": "a_verifier",
             "desaccord": "a_verifier",
+            "ecole_inhabituelle": "a_verifier",
             "instruction_declaree": "instruction_declaree",
             "apparie": "apparie",
             "deja_prise": "a_verifier",

@@ -42,6 +42,12 @@ INDICES_REPETITION: tuple[str, ...] = ("BIS", "TER", "QUATER")
 """Indices de répétition d'un numéro, souvent omis d'un côté."""
 
 
+LETTRES_SANS_DECOMPOSITION: dict[str, str] = {
+    "Œ": "OE", "Æ": "AE", "Đ": "D", "Ð": "D", "Ø": "O", "Ł": "L", "Ħ": "H", "Þ": "TH", "Ŧ": "T",
+}  # fmt: skip
+"""Lettres majuscules que la décomposition Unicode ne ramène pas à A-Z (ĐỨC vietnamien, ŁUKASZ…)."""
+
+
 def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
     """Majuscules A-Z (et chiffres si demandé), espaces simples ; accents et ponctuation disparaissent.
 
@@ -50,8 +56,7 @@ def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
     autres = r"[^A-Z0-9]+" if chiffres else r"[^A-Z]+"
     texte = (
         colonne.str.to_uppercase()
-        .str.replace_all("Œ", "OE", literal=True)
-        .str.replace_all("Æ", "AE", literal=True)
+        .str.replace_many(LETTRES_SANS_DECOMPOSITION)
         .str.normalize("NFKD")
         .str.replace_all(r"\p{M}", "")
         .str.replace_all(autres, " ")

@@ -37,6 +37,9 @@ def _niveaux(nom_f: str, prenoms_f: str, nom_i: str, prenoms_i: str, **autres: o
         ("EL AMRANI", "ELAMRANI"),  # particule collée
         ("AIT AHMED", "AHMED"),
         ("ŒUVRARD", "OEUVRARD"),  # ligature
+        ("Đặng", "DANG"),  # lettre vietnamienne sans décomposition Unicode
+        ("Łukasiewicz", "LUKASIEWICZ"),
+        ("Sørensen", "SORENSEN"),
     ],
 )
 def test_un_meme_nom_ecrit_autrement_est_exact(nom_f: str, nom_i: str) -> None:
@@ -99,6 +102,15 @@ def test_prenom_usuel_en_deuxieme_position() -> None:
 
 def test_seul_le_premier_prenom_commun() -> None:
     assert _niveaux("TRAN", "MINH DUC", "TRAN", "Minh Anh")["prenom"] == "premier_commun"
+
+
+@pytest.mark.parametrize(
+    ("prenom_f", "prenom_i"), [("AIL", "Ali"), ("LEO", "Lo"), ("MA", "Mia"), ("NE", "Noé")]
+)
+def test_faute_dans_un_prenom_court(prenom_f: str, prenom_i: str) -> None:
+    # Jaro-Winkler ne voit rien entre deux prénoms de deux ou trois lettres : une lettre de plus, de
+    # moins, changée, ou deux lettres échangées restent une faute, pas un autre prénom.
+    assert _niveaux("TRAORE", prenom_f, "TRAORE", prenom_i)["prenom"] == "ressemblant"
 
 
 def test_prenoms_differents() -> None:

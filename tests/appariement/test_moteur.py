@@ -143,8 +143,10 @@ def test_l_explication_detaille_chaque_champ_et_somme_au_score() -> None:
         "date_naissance",
         "sexe",
         "adresse",
+        "ecole",
     ]
-    assert {c["niveau"] for c in explication["champs"]} == {"exact", "exacte", "egal", "egale"}
+    # L'école a l'adresse : l'établissement fréquenté n'a pas à la remplacer.
+    assert {c["niveau"] for c in explication["champs"]} == {"exact", "exacte", "egal", "egale", "manquant"}
     total = explication["a_priori"] + sum(c["poids"] for c in explication["champs"])
     assert total == pytest.approx(decision["score"], abs=0.05)
     assert 0.99 < explication["probabilite"] <= 1.0
@@ -243,3 +245,90 @@ def test_jumelles_aux_prenoms_proches_sans_adresse_a_l_ecole_restent_retrouvees(
     decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
     assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I8")
     assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I7")
+
+
+def _quartiers(taille: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Deux quartiers (codes postaux 99001 et 99002), chacun avec son école (UAI 0990001A et
+    0990002B) : ``taille`` enfants de chaque côté, retrouvés à leur adresse."""
+    caf: list[dict[str, object]] = []
+    ecole: list[dict[str, object]] = []
+    for quartier, (code_postal, uai) in enumerate((("99001", "0990001A"), ("99002", "0990002B"))):
+        for k in range(taille):
+            adresse = {"adresse": f"{k + 1} rue du Quartier {quartier}", "code_postal": code_postal}
+            ne = date(2012 + k % 6, 1 + k % 12, 1 + k % 28)
+            nom = f"FAMILLE{quartier}X{k}".replace("0", "O").replace("1", "I")
+            caf.append(enfant(f"F{quartier}-{k}", nom, "ENZO", ne, "M", **adresse))
+            ecole.append(enfant(f"I{quartier}-{k}", nom, "Enzo", ne, "M", uai=uai, **adresse))
+    return caf, ecole
+
+
+def test_homonyme_sans_adresse_dans_l_ecole_d_un_autre_quartier_va_en_revue() -> None:
+    # Un enfant du quartier 99001, et une fiche sans adresse à son nom, mais dans l'école qui
+    # n'accueille que des enfants de 99002 : ce peut être un homonyme scolarisé ailleurs.
+    caf, ecole = _quartiers(40)
+    ne = date(2014, 6, 2)
+    enfant_absent = enfant(
+        "FX", "DIALLO", "AMINATA", ne, "F", adresse="3 place Centrale", code_postal="99001"
+    )
+    ailleurs = enfant("IX", "DIALLO", "Aminata", ne, "F", uai="0990002B")
+    decision = decisions_par_id(
+        apparier(familles(*caf, enfant_absent), inscrits(*ecole, ailleurs), REFERENCE).decisions
+    )
+    assert (decision["FX"]["statut"], decision["FX"]["id_inscrit"]) == ("a_verifier", None)
+    explication = json.loads(decision["FX"]["explication"])
+    assert "ailleurs" in explication["motif"]
+    ecole_champ = next(c for c in explication["champs"] if c["champ"] == "ecole")
+    assert ecole_champ["niveau"] == "inhabituelle"
+    assert ecole_champ["poids"] < -2
+
+
+def test_fiche_sans_adresse_dans_l_ecole_du_quartier_est_retrouvee() -> None:
+    caf, ecole = _quartiers(40)
+    ne = date(2014, 6, 2)
+    eleve = enfant("FX", "DIALLO", "AMINATA", ne, "F", adresse="3 place Centrale", code_postal="99001")
+    fiche = enfant("IX", "DIALLO", "Aminata", ne, "F", uai="0990001A")
+    decision = decisions_par_id(apparier(familles(*caf, eleve), inscrits(*ecole, fiche), REFERENCE).decisions)
+    assert (decision["FX"]["statut"], decision["FX"]["id_inscrit"]) == ("apparie", "IX")
+    champs = {c["champ"]: c for c in json.loads(decision["FX"]["explication"])["champs"]}
+    assert champs["ecole"]["niveau"] == "habituelle"
+    assert champs["ecole"]["poids"] > 0
+
+
+def test_deux_enfants_de_la_liste_pour_une_seule_fiche_vont_en_revue() -> None:
+    # Deux enfants de la liste CAF, deux familles, ont chacun de quoi être liés sans revue à la
+    # même fiche (l'un porte un troisième prénom, l'autre a une date à quelques jours) : l'un des
+    # deux n'est pas scolarisé là, et le score seul ne dit pas lequel.
+    ne = date(2016, 1, 31)
+    liste = familles(
+        enfant("F1", "ALI", "MOHAMED AMINE", ne, "M", adresse="1 rue Haute", code_postal="99001"),
+        enfant("F2", "ALI", "MOHAMED", date(2016, 1, 30), "M", adresse="4 rue Basse", code_postal="99001"),
+    )
+    ecole = inscrits(enfant("I1", "ALI", "Mohamed", ne, "M"))
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    for id_famille in ("F1", "F2"):
+        assert (decisions[id_famille]["statut"], decisions[id_famille]["id_inscrit"]) == ("a_verifier", None)
+        assert [c["id_inscrit"] for c in decisions[id_famille]["candidats"]] == ["I1"]
+
+
+def test_nom_et_prenom_qui_vont_souvent_ensemble_pesent_moins() -> None:
+    # Mamadou et Anatole sont aussi portés l'un que l'autre, mais Mamadou presque toujours avec
+    # TRAORE : un TRAORE Mamadou de plus prouve moins qu'un TRAORE Anatole.
+    def eleve(id: str, nom: str, prenom: str, k: int) -> dict[str, object]:
+        return enfant(id, nom, prenom, date(2010 + k % 8, 1 + k % 12, 1 + k % 28), "M")
+
+    def nom(k: int) -> str:
+        return "".join("ABCDEFGHIJ"[int(c)] for c in str(k)) + "ESCU"
+
+    ecole = [eleve(f"I{k}", "TRAORE", "Mamadou", k) for k in range(40)]
+    ecole += [eleve(f"J{k}", nom(k), "Anatole", k) for k in range(40)]
+    ecole += [eleve(f"K{k}", nom(100 + k), f"Prenom {nom(k)}", k) for k in range(200)]
+    ne = date(2014, 11, 24)
+    ecole += [enfant("IA", "TRAORE", "Anatole", ne, "M"), enfant("IM", "TRAORE", "Mamadou", ne, "M")]
+    liste = familles(enfant("FA", "TRAORE", "ANATOLE", ne, "M"), enfant("FM", "TRAORE", "MAMADOU", ne, "M"))
+    decisions = decisions_par_id(apparier(liste, inscrits(*ecole), REFERENCE).decisions)
+    prenom = {
+        f: next(c for c in json.loads(decisions[f]["explication"])["champs"] if c["champ"] == "prenom")
+        for f in ("FA", "FM")
+    }
+    assert prenom["FM"]["poids"] < prenom["FA"]["poids"] - 2
+    assert decisions["FM"]["score"] < decisions["FA"]["score"] - 2
