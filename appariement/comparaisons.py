@@ -262,9 +262,32 @@ def niveau_sexe(paires: pl.DataFrame) -> pl.Series:
     )["sexe"]
 
 
+def _meme_adresse(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si les adresses ``a`` et ``b`` se ressemblent (Jaro-Winkler) et portent le même numéro
+    quand les deux en ont un : « 1 RUE DU LAVOIR » et « 7 RUE DU LAVOIR » sont deux foyers voisins."""
+    if couples.height == 0:
+        return pl.Series([], dtype=pl.Boolean)
+    parties = couples.select(
+        *[pl.col(c).str.extract(r"^(\d+)").alias(f"numero_{c}") for c in ("a", "b")],
+        *[pl.col(c).str.replace(r"^\d+ *", "").alias(f"voie_{c}") for c in ("a", "b")],
+    )
+    jw = process.cpdist(
+        parties["voie_a"].to_list(),
+        parties["voie_b"].to_list(),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=-1,
+    )
+    meme_numero = parties.select(
+        (pl.col("numero_a") == pl.col("numero_b"))
+        | pl.col("numero_a").is_null()
+        | pl.col("numero_b").is_null()
+    ).to_series()
+    return pl.Series(jw >= SEUIL_ADRESSE) & meme_numero
+
+
 def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
-    """Même adresse (même code postal quand il est connu), même commune, ou autre lieu."""
-    jw = similarite(paires, "adresse", "adresse_i", JaroWinkler.normalized_similarity)
+    """Même adresse (même numéro, même code postal quand ils sont connus), même commune, ou autre lieu."""
+    meme = par_couple(paires, "adresse", "adresse_i", _meme_adresse)
     meme_cp = pl.col("code_postal") == pl.col("code_postal_i")
     meme_commune = meme_cp.fill_null(False) | (pl.col("commune") == pl.col("commune_i")).fill_null(False)
     rien = (
@@ -273,10 +296,10 @@ def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
         & (pl.col("commune").is_null() | pl.col("commune_i").is_null())
     )
     niveau = _niveau(
-        [(pl.col("_jw") >= SEUIL_ADRESSE) & meme_cp.fill_null(True), meme_commune],
+        [pl.col("_meme").fill_null(False) & meme_cp.fill_null(True), meme_commune],
         rien,
     )
-    return paires.with_columns(jw.alias("_jw")).select(niveau.alias("adresse"))["adresse"]
+    return paires.with_columns(meme.alias("_meme")).select(niveau.alias("adresse"))["adresse"]
 
 
 def comparer(paires: pl.DataFrame) -> pl.DataFrame:

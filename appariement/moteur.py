@@ -329,7 +329,9 @@ def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
 
 def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl.DataFrame:
     """Pour chaque enfant : un concurrent proche de son lien, ou une fiche plausible prise de peu."""
-    score_f = liens.select("fi", pl.col("score").alias("lien_f"))
+    score_f = liens.join(paires.select("fi", "ii", "liable"), on=["fi", "ii"], how="left").select(
+        "fi", pl.col("score").alias("lien_f"), pl.col("liable").fill_null(False).alias("lien_f_liable")
+    )
     score_i = liens.select("ii", pl.col("score").alias("lien_i"))
     autres = (
         paires.filter(pl.col("score") >= reglages.seuil_revue)
@@ -344,10 +346,11 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     # s'il porte exactement les mêmes nom et prénom et que l'adresse ne confirme pas le lien : deux
     # homonymes de familles différentes, sans adresse à l'école, peuvent cacher un enfant absent lié
     # à la fiche d'un élève hors liste CAF (un jumeau au prénom voisin, lui, se distingue).
-    # Un enfant évincé d'une fiche qu'il préférait à son propre lien (ou resté sans lien), parce
-    # qu'un autre l'a prise de peu (un jumeau absent, un homonyme), ou alors qu'elle aurait pu lui
-    # être liée sans revue (deux enfants de la liste CAF pour une seule fiche : l'un des deux n'est
-    # pas scolarisé là), met en doute le lien de l'autre, et reste lui-même à vérifier.
+    # Un enfant évincé d'une fiche (resté sans lien, ou lié ailleurs à une fiche qui ne tiendrait
+    # pas seule), parce qu'un autre l'a prise de peu (un jumeau absent, un homonyme), ou alors
+    # qu'elle aurait pu lui être liée sans revue (deux enfants de la liste CAF pour une seule
+    # fiche : l'un des deux n'est pas scolarisé là), met en doute le lien de l'autre, et reste
+    # lui-même à vérifier.
     adresse_lien = liens.join(paires.select("fi", "ii", "adresse"), on=["fi", "ii"], how="left").select(
         "fi", (pl.col("adresse").fill_null(1) == NIVEAUX["adresse"].index("egale")).alias("adresse_confirmee")
     )
@@ -365,7 +368,7 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     )
     evinces = autres.filter(
         pl.col("lien_i").is_not_null()
-        & (pl.col("lien_f").is_null() | (pl.col("score") > pl.col("lien_f")))
+        & (pl.col("lien_f").is_null() | ((pl.col("score") > pl.col("lien_f")) & ~pl.col("lien_f_liable")))
         & ((pl.col("score") >= pl.col("lien_i") - marge) | pl.col("liable"))
     )
     cote_fiche = evinces.select("ii").join(liens.select("fi", "ii"), on="ii").select("fi")
@@ -425,10 +428,18 @@ def _desaccord_bloquant() -> pl.Expr:
 
 
 def _seuil(reglages: Reglages) -> pl.Expr:
-    """Score qu'une paire doit atteindre pour être liée sans revue, selon ses niveaux d'accord."""
-    date_approchee = pl.col("date_naissance").fill_null(0) > 0
+    """Score qu'une paire doit atteindre pour être liée sans revue, selon ses niveaux d'accord.
+
+    Une date ou un nom seulement approchés relèvent le seuil : c'est aussi le portrait d'un
+    homonyme d'une autre famille. Pas quand l'adresse est la même : sous un même toit, seul un
+    frère, une sœur ou un jumeau pourrait ressembler, et le prénom ou la date les distinguent.
+    """
+    ailleurs = pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")
+    date_approchee = (pl.col("date_naissance").fill_null(0) > 0) & ailleurs
     # Un nom et un prénom échangés (inversion) se retrouvent tous deux : ce n'est pas un nom seulement proche.
-    nom_approche = (pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")) & ~pl.col("inversion")
+    nom_approche = (
+        (pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")) & ~pl.col("inversion") & ailleurs
+    )
     return (
         pl.lit(reglages.seuil_apparie)
         + pl.when(date_approchee).then(reglages.supplement_date_approchee).otherwise(0.0)

@@ -264,3 +264,23 @@ def test_translitterations_d_un_meme_prenom_sont_exactes(prenom_f: str, prenom_i
 )
 def test_translitterations_d_un_meme_nom_sont_exactes(nom_f: str, nom_i: str) -> None:
     assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "exact"
+
+
+@pytest.mark.parametrize(
+    ("adresse_f", "adresse_i", "niveau"),
+    [
+        ("1 rue du Lavoir", "1, R. du lavoir", "egale"),
+        ("3bis rue du Lavoir", "3 R DU LAVOIR", "egale"),
+        ("rue du Lavoir", "1 R DU LAVOIR", "egale"),  # numéro d'un seul côté
+        ("1 rue du Lavoir", "7 R DU LAVOIR", "meme_commune"),  # deux foyers voisins
+        ("12 rue du Lavoir", "12 place du Marché", "meme_commune"),
+    ],
+)
+def test_une_meme_adresse_porte_le_meme_numero(adresse_f: str, adresse_i: str, niveau: str) -> None:
+    lieu = {"f_code_postal": "99001", "i_code_postal": "99001"}
+    assert (
+        _niveaux("TRAORE", "ANNA", "TRAORE", "Anna", f_adresse=adresse_f, i_adresse=adresse_i, **lieu)[
+            "adresse"
+        ]
+        == niveau
+    )

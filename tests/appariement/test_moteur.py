@@ -332,3 +332,15 @@ def test_nom_et_prenom_qui_vont_souvent_ensemble_pesent_moins() -> None:
     }
     assert prenom["FM"]["poids"] < prenom["FA"]["poids"] - 2
     assert decisions["FM"]["score"] < decisions["FA"]["score"] - 2
+
+
+def test_nom_d_usage_inconnu_de_l_ecole_retrouve_a_la_meme_adresse() -> None:
+    # L'école connaît l'enfant sous le nom de l'autre parent, sans nom d'usage ; même prénom, même
+    # date, même adresse : sous un même toit, seul un frère ou une sœur pourrait ressembler, et le
+    # prénom et la date les distinguent.
+    liste = familles(enfant("F1", "VERLIMONT", "EMMA SOLENE", date(2014, 2, 3), "F", **ADRESSE))
+    ecole = inscrits(enfant("I1", "RITEARDIER", "Emma", date(2014, 2, 3), "F", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    explication = json.loads(decision["explication"])
+    assert explication["seuil_apparie"] == 6.0
+    assert {c["champ"]: c["niveau"] for c in explication["champs"]}["nom"] == "different"
