@@ -165,6 +165,28 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
     # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
     faute = par_couple(paires, "prenom1", "prenom1_i", _une_faute)
+    # Une variante de la table d'un côté, la même avec une faute de l'autre (ABDOULAYE /
+    # ABDOULAYYE) : comparées aussi telles qu'écrites, là où la table a changé un premier prénom.
+    traduits = paires.select(
+        pl.arg_where(
+            (pl.col("prenom1") != pl.col("prenom1_brut")).fill_null(False)
+            | (pl.col("prenom1_i") != pl.col("prenom1_brut_i")).fill_null(False)
+        )
+    ).to_series()
+    if traduits.len():
+        bruts = paires[traduits]
+        jw = jw.scatter(
+            traduits,
+            pl.select(
+                pl.max_horizontal(
+                    jw.gather(traduits),
+                    similarite(bruts, "prenom1_brut", "prenom1_brut_i", JaroWinkler.normalized_similarity),
+                )
+            ).to_series(),
+        )
+        faute = faute.scatter(
+            traduits, faute.gather(traduits) | par_couple(bruts, "prenom1_brut", "prenom1_brut_i", _une_faute)
+        )
     meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
     # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)

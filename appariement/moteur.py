@@ -36,8 +36,9 @@ COLONNES_INSCRITS: tuple[str, ...] = (
 _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 
 _COLONNES_PAIRE = (
-    "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom2", "prenoms_t", "prenoms_c",
-    "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune", "alloc_cs",
+    "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom1_brut", "prenom2", "prenoms_t",
+    "prenoms_c", "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune",
+    "alloc_cs",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 

@@ -162,6 +162,9 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
             valeurs.height,
             [
                 pl.col("canon").first().alias("prenom1"),
+                # Tel qu'écrit : une faute de frappe dans une variante (ABDOULAYYE) la laisse hors
+                # de la table, loin de la forme canonique de l'autre côté.
+                pl.col("mot").first().alias("prenom1_brut"),
                 pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
                 pl.col("canon").str.join(" ").alias("prenoms_t"),
                 pl.col("mot").str.join("").alias("prenoms_c"),
@@ -180,6 +183,7 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
         )
         return table.select(
             "prenom1",
+            "prenom1_brut",
             "prenom2",
             "prenoms_t",
             "prenoms_c",
@@ -244,7 +248,8 @@ def _sexe(colonne: pl.Expr) -> pl.Expr:
 
 COLONNES_COMPAREES: tuple[str, ...] = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph", "alloc_cs",
-    "prenom1", "prenom2", "prenoms_t", "prenoms_c", "prenom12", "prenom_ph", "adresse", "code_postal",
+    "prenom1", "prenom1_brut", "prenom2", "prenoms_t", "prenoms_c", "prenom12", "prenom_ph", "adresse",
+    "code_postal",
     "commune",
 )  # fmt: skip
 """Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""

@@ -253,6 +253,10 @@ def test_une_abreviation_ne_rapproche_pas_deux_rues_differentes() -> None:
         ("SAHIN", "Chahine"),
         ("SHAHIN", "CHAHINE"),
         ("FATMA", "Fatima"),
+        ("HAJAR", "Hadjer"),
+        ("OUMAR", "Omar"),
+        ("ABOUBACAR", "Boubacar"),
+        ("HATICE", "Hatidje"),
     ],
 )
 def test_translitterations_d_un_meme_prenom_sont_exactes(prenom_f: str, prenom_i: str) -> None:
@@ -284,3 +288,13 @@ def test_une_meme_adresse_porte_le_meme_numero(adresse_f: str, adresse_i: str, n
         ]
         == niveau
     )
+
+
+def test_faute_dans_une_variante_de_la_table() -> None:
+    # ABDOULAYE est dans la table des variantes, ABDOULAYYE (faute) non : comparés tels qu'écrits.
+    assert _niveaux("KEITA", "ABDOULAYE SIAKA", "KEITA", "Abdoulayye")["prenom"] == "proche"
+    assert _niveaux("MARCHAND", "YUUF", "MARCHAND", "Yusuf")["prenom"] == "proche"
+
+
+def test_abdoulaye_et_abdallah_sont_deux_prenoms() -> None:
+    assert _niveaux("KEITA", "ABDOULAYE", "KEITA", "Abdallah")["prenom"] == "different"
