@@ -60,8 +60,8 @@ _LIBELLES_MOTIFS = {
         "ce pourrait être un frère, une sœur ou un jumeau"
     ),
     "ecole_inhabituelle": (
-        "l'école n'a pas l'adresse, et l'établissement n'accueille presque pas d'enfants de ce code "
-        "postal : ce pourrait être un homonyme scolarisé ailleurs"
+        "l'école ne confirme pas l'adresse, et l'établissement n'accueille presque pas d'enfants de ce "
+        "code postal : ce pourrait être un homonyme scolarisé ailleurs"
     ),
     "concurrent": "une autre fiche ou un autre enfant (frère, sœur, jumeau, doublon) obtient un score proche",
     "deja_prise": "la fiche la plus ressemblante est attribuée à un autre enfant avec un score proche",
@@ -90,7 +90,7 @@ class Reglages:
     taille_min_estimation: int = 2000
     paires_hasard: int = 200_000
     ajustement_frequence_max: float = 5.0
-    # Quand l'école n'a pas l'adresse : l'établissement accueille-t-il d'ordinaire des enfants du
+    # Quand l'école ne confirme pas l'adresse : l'établissement accueille-t-il d'ordinaire des enfants du
     # code postal de la famille ? Appris sur les liens sûrs du même appel, borné à ± cette valeur.
     ecole_poids_max: float = 6.0
     ecole_lissage: float = 10.0
@@ -256,7 +256,8 @@ NIVEAUX_ECOLE: tuple[str, ...] = ("habituelle", "inhabituelle")
 def _poids_ecole(
     notes: pl.DataFrame, liens: pl.DataFrame, lieux: pl.Series, ecoles: pl.Series, reglages: Reglages
 ) -> pl.Series:
-    """Poids en bits de l'établissement fréquenté, pour les paires dont l'école n'a pas l'adresse.
+    """Poids en bits de l'établissement fréquenté, pour les paires dont l'école ne confirme pas
+    l'adresse (elle ne l'a pas, ou en a une autre : déménagement, ou homonyme d'ailleurs).
 
     Un enfant va d'ordinaire à l'école près de chez lui. Sur les liens sûrs (score au moins
     ``seuil_apparie``), on compte, pour chaque établissement (UAI), les codes postaux des familles
@@ -272,7 +273,7 @@ def _poids_ecole(
         "score",
         lieux.gather(notes["fi"]).cast(pl.String).alias("lieu"),
         ecoles.gather(notes["ii"]).alias("uai"),
-        pl.col("adresse").is_null().alias("sans_adresse"),
+        (pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")).alias("non_confirmee"),
     )
     parts = (
         lieux.cast(pl.String)
@@ -287,7 +288,7 @@ def _poids_ecole(
     )
     comptes = surs.group_by("uai", "lieu").len("n").with_columns(pl.col("n").sum().over("uai").alias("total"))
     lissage = reglages.ecole_lissage
-    a_peser = paires.with_row_index("k").filter(pl.col("sans_adresse")).drop_nulls(["lieu", "uai"])
+    a_peser = paires.with_row_index("k").filter(pl.col("non_confirmee")).drop_nulls(["lieu", "uai"])
     poids = (
         a_peser.join(parts, on="lieu")
         .join(comptes.select("uai", "total").unique(), on="uai")
@@ -398,7 +399,7 @@ def _eligibilite(familles: pl.DataFrame, date_reference: date) -> pl.DataFrame:
 
 
 def _ecole_inhabituelle(reglages: Reglages) -> pl.Expr:
-    """L'école n'a pas l'adresse et l'établissement n'accueille presque pas d'enfants de ce code
+    """L'école ne confirme pas l'adresse et l'établissement n'accueille presque pas d'enfants de ce code
     postal : c'est aussi le portrait d'un homonyme scolarisé dans une autre commune."""
     return pl.col("poids_ecole").fill_null(0.0) <= -reglages.ecole_veto
 
@@ -544,7 +545,7 @@ def apparier(
     notes = _scorer(paires, niveaux, i, modele, reglages).with_columns(paires["mode_i"].alias("mode"))
     liens = _affecter(notes, reglages.seuil_revue)
     # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
-    # fiches sans adresse.
+    # fiches dont l'école ne confirme pas l'adresse.
     ecoles = _completer(inscrits, COLONNES_INSCRITS, "inscrits")["uai"].str.strip_chars().str.to_uppercase()
     notes = notes.with_columns(_poids_ecole(notes, liens, f["code_postal"], ecoles, reglages)).with_columns(
         pl.col("score") + pl.col("poids_ecole").fill_null(0.0)

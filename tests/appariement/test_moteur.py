@@ -282,6 +282,21 @@ def test_homonyme_sans_adresse_dans_l_ecole_d_un_autre_quartier_va_en_revue() ->
     assert ecole_champ["poids"] < -2
 
 
+def test_homonyme_a_une_autre_adresse_dans_l_ecole_d_un_autre_quartier_va_en_revue() -> None:
+    # L'école a une autre adresse (un déménagement ?) et l'établissement n'accueille que des
+    # enfants de 99002 : l'école ne confirme ni l'adresse ni le quartier.
+    caf, ecole = _quartiers(40)
+    ne = date(2014, 6, 2)
+    eleve = enfant("FX", "DIALLO", "AMINATA", ne, "F", adresse="3 place Centrale", code_postal="99001")
+    fiche = enfant(
+        "IX", "DIALLO", "Aminata", ne, "F", uai="0990002B", adresse="9 rue Basse", code_postal="99002"
+    )
+    decision = decisions_par_id(apparier(familles(*caf, eleve), inscrits(*ecole, fiche), REFERENCE).decisions)
+    assert (decision["FX"]["statut"], decision["FX"]["id_inscrit"]) == ("a_verifier", None)
+    champs = {c["champ"]: c["niveau"] for c in json.loads(decision["FX"]["explication"])["champs"]}
+    assert (champs["adresse"], champs["ecole"]) == ("differente", "inhabituelle")
+
+
 def test_fiche_sans_adresse_dans_l_ecole_du_quartier_est_retrouvee() -> None:
     caf, ecole = _quartiers(40)
     ne = date(2014, 6, 2)
