@@ -353,7 +353,7 @@ def apparier(
     quand elles sont assez grandes, sinon le modèle par défaut sert.
     """
     reglages = reglages or Reglages()
-    # Dictionnaire de valeurs et clés phonétiques propres à cet appel, libérés ensuite.
+    # Dictionnaire de valeurs propre à cet appel, libéré ensuite.
     contexte = Contexte()
     f = preparer(_completer(familles, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
     i = preparer(_completer(inscrits, COLONNES_INSCRITS, "inscrits"), inscrits=True, contexte=contexte)

@@ -57,7 +57,8 @@ def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
         .str.replace_all(autres, " ")
         .str.strip_chars()
     )
-    return pl.when(texte == "").then(None).otherwise(texte)
+    # ``texte`` ne paraît qu'une fois : répété, il serait recalculé.
+    return texte.replace("", None)
 
 
 def mots_utiles(mots: pl.DataFrame) -> pl.DataFrame:
@@ -92,14 +93,13 @@ class Contexte:
     """Ce que partagent les deux tables d'un même appariement, jeté ensuite.
 
     ``categories`` : dictionnaire des valeurs textuelles (une égalité de textes devient une égalité
-    d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées.
+    d'entiers).
     """
 
     categories: pl.Categories = field(default_factory=pl.Categories.random)
-    phonetiques: dict[str, str] = field(default_factory=dict)
 
 
-def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
         valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
         # Un nom tiré d'un prénom a les mêmes translittérations (SAHIN / CHAHINE, MOHAMMED / MOHAMED).
@@ -129,7 +129,7 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
             .drop_nulls()
             .unique()
         )
-        blocs = blocs.with_columns(phonetique(blocs["mot"], contexte.phonetiques).alias("ph"))
+        blocs = blocs.with_columns(phonetique(blocs["mot"]).alias("ph"))
         table = table.join(
             _regrouper(blocs, valeurs.height, [pl.col("ph").unique().alias(f"{prefixe}_blocs")]),
             on="r",
@@ -139,51 +139,48 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
             f"{prefixe}_c",
             f"{prefixe}_cs",
             f"{prefixe}_t",
-            phonetique(table[f"{prefixe}_cs"], contexte.phonetiques).alias(f"{prefixe}_ph"),
+            phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
             f"{prefixe}_blocs",
         )
 
     return formes
 
 
-def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
-        # Une apostrophe lie les lettres d'un prénom (N'DEYE → NDEYE) au lieu de le couper en deux.
-        valeurs = valeurs.select(expr_texte(pl.col("v").str.replace_all(r"['’‘`´]", "")).alias("t"))
-        # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
-        mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
-        table = _regrouper(
-            mots,
-            valeurs.height,
-            [
-                pl.col("canon").first().alias("prenom1"),
-                pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
-                pl.col("canon").str.join(" ").alias("prenoms_t"),
-                pl.col("mot").str.join("").alias("prenoms_c"),
-                # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
-                pl.col("mot").head(2).str.join("").alias("prenom12"),
-            ],
-        )
-        cles = pl.concat(
-            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
-        ).drop_nulls()
-        cles = cles.with_columns(phonetique(cles["forme"], contexte.phonetiques).alias("ph"))
-        table = table.join(
-            _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
-            on="r",
-            maintain_order="left",
-        )
-        return table.select(
-            "prenom1",
-            "prenom2",
-            "prenoms_t",
-            "prenoms_c",
-            "prenom12",
-            phonetique(table["prenom1"], contexte.phonetiques).alias("prenom_ph"),
-            "prenoms_ph",
-        )
-
-    return formes
+def _formes_prenoms(valeurs: pl.DataFrame) -> pl.DataFrame:
+    # Une apostrophe lie les lettres d'un prénom (N'DEYE → NDEYE) au lieu de le couper en deux.
+    valeurs = valeurs.select(expr_texte(pl.col("v").str.replace_all(r"['’‘`´]", "")).alias("t"))
+    # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
+    mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
+    table = _regrouper(
+        mots,
+        valeurs.height,
+        [
+            pl.col("canon").first().alias("prenom1"),
+            pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
+            pl.col("canon").str.join(" ").alias("prenoms_t"),
+            pl.col("mot").str.join("").alias("prenoms_c"),
+            # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
+            pl.col("mot").head(2).str.join("").alias("prenom12"),
+        ],
+    )
+    cles = pl.concat(
+        [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
+    ).drop_nulls()
+    cles = cles.with_columns(phonetique(cles["forme"]).alias("ph"))
+    table = table.join(
+        _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
+        on="r",
+        maintain_order="left",
+    )
+    return table.select(
+        "prenom1",
+        "prenom2",
+        "prenoms_t",
+        "prenoms_c",
+        "prenom12",
+        phonetique(table["prenom1"]).alias("prenom_ph"),
+        "prenoms_ph",
+    )
 
 
 def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
@@ -196,7 +193,11 @@ def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().filter(~pl.element().is_in(INDICES_REPETITION)).replace(ABREVIATIONS_VOIE))
         .list.join(" ")
     )
-    return valeurs.select(pl.when(mots == "").then(None).otherwise(mots).alias("adresse"))
+    return valeurs.select(mots.replace("", None).alias("adresse"))
+
+
+def _formes_commune(valeurs: pl.DataFrame) -> pl.DataFrame:
+    return valeurs.select(expr_texte(pl.col("v")).str.replace_all(" ", "", literal=True).alias("commune"))
 
 
 def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
@@ -228,7 +229,13 @@ def _par_valeur(
         ]
     )
     calcul = pl.concat([calcul, calcul.clear(1)])
-    codes = (serie.cast(pl.String).rank("dense").cast(pl.UInt32) - 1).fill_null(valeurs.height)
+    # Rang de chaque ligne dans ``valeurs`` par jointure (bien moins cher qu'un rang de chaînes).
+    codes = (
+        serie.cast(pl.String)
+        .to_frame("v")
+        .join(valeurs.with_row_index("code"), on="v", how="left", maintain_order="left")["code"]
+        .fill_null(valeurs.height)
+    )
     return calcul[codes]
 
 
@@ -258,17 +265,17 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("date_naissance").cast(pl.Date).alias("date"),
             _sexe(pl.col("sexe")).alias("sexe"),
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
-            expr_texte(pl.col("commune")).str.replace_all(" ", "", literal=True).alias("commune"),
         ),
-        _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte),
-        _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte),
+        _par_valeur(table["commune"], _formes_commune, contexte),
+        _par_valeur(table["nom"], _formes_nom("nom"), contexte),
+        _par_valeur(table["prenoms"], _formes_prenoms, contexte),
         _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
     categorie = pl.Categorical(contexte.categories)
     blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
-            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
+            _par_valeur(table["nom_usage"], _formes_nom("usage"), contexte),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
         blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie))))
