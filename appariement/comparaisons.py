@@ -53,9 +53,25 @@ def _cle_couple(gauche: str, droite: str) -> pl.Expr:
 
 
 def par_couple(
-    paires: pl.DataFrame, gauche: str, droite: str, calcul: Callable[[pl.DataFrame], pl.Series]
+    paires: pl.DataFrame,
+    gauche: str,
+    droite: str,
+    calcul: Callable[[pl.DataFrame], pl.Series],
+    utile: pl.Expr | None = None,
 ) -> pl.Series:
-    """Applique ``calcul`` une fois par couple distinct de valeurs (colonnes ``a`` et ``b``, textes)."""
+    """Applique ``calcul`` une fois par couple distinct de valeurs (colonnes ``a`` et ``b``, textes).
+
+    Avec ``utile``, seules les paires où ce masque est vrai sont calculées ; les autres restent
+    null : l'appelant n'écarte ainsi que des paires dont le niveau d'accord ne dépend pas de la valeur.
+    """
+    if utile is not None:
+        lignes = paires.select(pl.arg_where(utile))[:, 0]
+        calculees = par_couple(paires.select(gauche, droite)[lignes], gauche, droite, calcul)
+        return (
+            pl.select(pl.repeat(None, paires.height, dtype=calculees.dtype))
+            .to_series()
+            .scatter(lignes, calculees)
+        )
     cles = paires.select(_cle_couple(gauche, droite).alias("_cle"))
     couples = (
         paires.select(
@@ -69,8 +85,11 @@ def par_couple(
     return cles.join(valeurs, on="_cle", how="left", maintain_order="left")["_valeur"]
 
 
-def similarite(paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer) -> pl.Series:
-    """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct."""
+def similarite(
+    paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer, utile: pl.Expr | None = None
+) -> pl.Series:
+    """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct
+    (seulement là où ``utile`` est vrai, voir ``par_couple``)."""
 
     def calcul(couples: pl.DataFrame) -> pl.Series:
         if couples.height == 0:
@@ -82,7 +101,7 @@ def similarite(paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer) -
             scores = scores / np.float32(100)
         return pl.Series(scores, dtype=pl.Float32)
 
-    return par_couple(paires, gauche, droite, calcul)
+    return par_couple(paires, gauche, droite, calcul, utile)
 
 
 def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
@@ -109,13 +128,15 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
 
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
-    jw = similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity)
-    ensembles = similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio)
-    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
-    suffixe = par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin) | par_couple(
-        paires, f"{cote_i}_c_i", "nom_cs", _fin
-    )
     c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
+    # Les similarités ne servent que si les noms diffèrent (sinon le niveau est « exact »).
+    differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
+    jw = similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity, differents)
+    ensembles = similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio, differents)
+    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
+    suffixe = par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin, differents) | par_couple(
+        paires, f"{cote_i}_c_i", "nom_cs", _fin, differents
+    )
     # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père).
     allocataire = pl.col("alloc_cs") == cs_i
     niveau = _niveau(
@@ -148,9 +169,11 @@ def niveau_nom(paires: pl.DataFrame) -> pl.Series:
 
 def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     """Accord des prénoms : premier prénom, un prénom commun (un seul prénom d'un côté), proximité."""
-    jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity)
-    ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio)
     meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
+    # Les similarités ne servent que si les premiers prénoms diffèrent (sinon niveau 0 ou 1).
+    autre_premier = ~meme_premier.fill_null(False)
+    jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity, autre_premier)
+    ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio, autre_premier)
     # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
     niveau = _niveau(
@@ -249,8 +272,11 @@ def niveau_sexe(paires: pl.DataFrame) -> pl.Series:
 
 def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
     """Même adresse (même code postal quand il est connu), même commune, ou autre lieu."""
-    jw = similarite(paires, "adresse", "adresse_i", JaroWinkler.normalized_similarity)
     meme_cp = pl.col("code_postal") == pl.col("code_postal_i")
+    # Deux codes postaux différents excluent « egale » : la similarité n'y sert pas.
+    jw = similarite(
+        paires, "adresse", "adresse_i", JaroWinkler.normalized_similarity, meme_cp.fill_null(True)
+    )
     meme_commune = meme_cp.fill_null(False) | (pl.col("commune") == pl.col("commune_i")).fill_null(False)
     rien = (
         (pl.col("adresse").is_null() | pl.col("adresse_i").is_null())
@@ -266,14 +292,22 @@ def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
 
 def comparer(paires: pl.DataFrame) -> pl.DataFrame:
     """Niveaux de tous les champs (une colonne Int8 par champ) et drapeau d'inversion nom/prénom."""
-    inversion = inversion_nom_prenom(paires)
     nom = niveau_nom(paires)
     prenom = niveau_prenom(paires)
-    # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ».
+    # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ». Seules
+    # les paires au nom ou au prénom moins que proche sont concernées : l'inversion n'est cherchée
+    # que là.
     nom_proche, prenom_proche = NIVEAUX["nom"].index("proche"), NIVEAUX["prenom"].index("proche")
-    inverse = pl.select(
-        inversion & ((nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche))
+    eloignes = pl.select(
+        (nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche)
     ).to_series()
+    lignes = eloignes.arg_true()
+    listes = paires.select("noms_ph", "prenoms_ph", "noms_ph_i", "prenoms_ph_i")[lignes]
+    inverse = (
+        pl.select(pl.repeat(False, paires.height, dtype=pl.Boolean))
+        .to_series()
+        .scatter(lignes, inversion_nom_prenom(listes))
+    )
     return pl.DataFrame(
         {
             "nom": pl.select(pl.when(inverse).then(pl.lit(nom_proche, pl.Int8)).otherwise(nom)).to_series(),
