@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from appariement.equivalences import CANONIQUE
-from appariement.phonetique import phonetique
+from appariement.phonetique import expr_phonetique
 
 PARTICULES: frozenset[str] = frozenset(
     {
@@ -93,13 +93,32 @@ class Contexte:
     """Ce que partagent les deux tables d'un même appariement, jeté ensuite.
 
     ``categories`` : dictionnaire des valeurs textuelles (une égalité de textes devient une égalité
-    d'entiers).
+    d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées (colonnes ``texte`` et ``cle``).
     """
 
     categories: pl.Categories = field(default_factory=pl.Categories.random)
+    phonetiques: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"texte": pl.String, "cle": pl.String})
+    )
+
+    def phonetique(self, textes: pl.Series) -> pl.Series:
+        """Clés phonétiques de ``textes`` (null reste null) : seules les valeurs encore jamais vues
+        sont calculées, les mêmes noms revenant d'une colonne et d'une table à l'autre."""
+        valeurs = textes.drop_nulls().unique()
+        nouvelles = pl.DataFrame(
+            {"texte": valeurs.filter(~valeurs.is_in(self.phonetiques["texte"].implode()))}
+        )
+        self.phonetiques = pl.concat(
+            [self.phonetiques, nouvelles.with_columns(expr_phonetique(pl.col("texte")).alias("cle"))]
+        )
+        return (
+            textes.to_frame("texte")
+            .join(self.phonetiques, on="texte", how="left", maintain_order="left")["cle"]
+            .alias(textes.name)
+        )
 
 
-def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
         valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
         # Un nom tiré d'un prénom a les mêmes translittérations (SAHIN / CHAHINE, MOHAMMED / MOHAMED).
@@ -129,7 +148,7 @@ def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
             .drop_nulls()
             .unique()
         )
-        blocs = blocs.with_columns(phonetique(blocs["mot"]).alias("ph"))
+        blocs = blocs.with_columns(contexte.phonetique(blocs["mot"]).alias("ph"))
         table = table.join(
             _regrouper(blocs, valeurs.height, [pl.col("ph").unique().alias(f"{prefixe}_blocs")]),
             on="r",
@@ -139,48 +158,51 @@ def _formes_nom(prefixe: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
             f"{prefixe}_c",
             f"{prefixe}_cs",
             f"{prefixe}_t",
-            phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
+            contexte.phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
             f"{prefixe}_blocs",
         )
 
     return formes
 
 
-def _formes_prenoms(valeurs: pl.DataFrame) -> pl.DataFrame:
-    # Une apostrophe lie les lettres d'un prénom (N'DEYE → NDEYE) au lieu de le couper en deux.
-    valeurs = valeurs.select(expr_texte(pl.col("v").str.replace_all(r"['’‘`´]", "")).alias("t"))
-    # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
-    mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
-    table = _regrouper(
-        mots,
-        valeurs.height,
-        [
-            pl.col("canon").first().alias("prenom1"),
-            pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
-            pl.col("canon").str.join(" ").alias("prenoms_t"),
-            pl.col("mot").str.join("").alias("prenoms_c"),
-            # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
-            pl.col("mot").head(2).str.join("").alias("prenom12"),
-        ],
-    )
-    cles = pl.concat(
-        [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
-    ).drop_nulls()
-    cles = cles.with_columns(phonetique(cles["forme"]).alias("ph"))
-    table = table.join(
-        _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
-        on="r",
-        maintain_order="left",
-    )
-    return table.select(
-        "prenom1",
-        "prenom2",
-        "prenoms_t",
-        "prenoms_c",
-        "prenom12",
-        phonetique(table["prenom1"]).alias("prenom_ph"),
-        "prenoms_ph",
-    )
+def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def formes(valeurs: pl.DataFrame) -> pl.DataFrame:
+        # Une apostrophe lie les lettres d'un prénom (N'DEYE → NDEYE) au lieu de le couper en deux.
+        valeurs = valeurs.select(expr_texte(pl.col("v").str.replace_all(r"['’‘`´]", "")).alias("t"))
+        # Chaque prénom ramené à sa forme canonique de translittération (MOHAMMED → MOHAMED).
+        mots = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE).alias("canon"))
+        table = _regrouper(
+            mots,
+            valeurs.height,
+            [
+                pl.col("canon").first().alias("prenom1"),
+                pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
+                pl.col("canon").str.join(" ").alias("prenoms_t"),
+                pl.col("mot").str.join("").alias("prenoms_c"),
+                # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
+                pl.col("mot").head(2).str.join("").alias("prenom12"),
+            ],
+        )
+        cles = pl.concat(
+            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
+        ).drop_nulls()
+        cles = cles.with_columns(contexte.phonetique(cles["forme"]).alias("ph"))
+        table = table.join(
+            _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
+            on="r",
+            maintain_order="left",
+        )
+        return table.select(
+            "prenom1",
+            "prenom2",
+            "prenoms_t",
+            "prenoms_c",
+            "prenom12",
+            contexte.phonetique(table["prenom1"]).alias("prenom_ph"),
+            "prenoms_ph",
+        )
+
+    return formes
 
 
 def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
@@ -267,15 +289,15 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
         ),
         _par_valeur(table["commune"], _formes_commune, contexte),
-        _par_valeur(table["nom"], _formes_nom("nom"), contexte),
-        _par_valeur(table["prenoms"], _formes_prenoms, contexte),
+        _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte),
+        _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte),
         _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
     categorie = pl.Categorical(contexte.categories)
     blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
-            _par_valeur(table["nom_usage"], _formes_nom("usage"), contexte),
+            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
         blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie))))
