@@ -129,29 +129,46 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
     c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
-    # Les similarités ne servent que si les noms diffèrent (sinon le niveau est « exact »).
-    differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
-    jw = similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity, differents)
-    ensembles = similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio, differents)
-    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
-    suffixe = par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin, differents) | par_couple(
-        paires, f"{cote_i}_c_i", "nom_cs", _fin, differents
-    )
     # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père).
     allocataire = pl.col("alloc_cs") == cs_i
+    meme_phonetique = pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")
+    # Chaque mesure n'est calculée que pour les paires dont le niveau en dépend encore : noms
+    # différents pour les ensembles de mots ; mots de l'un pas tous dans l'autre pour le suffixe ;
+    # ni suffixe, ni allocataire, ni même clé phonétique pour Jaro-Winkler.
+    differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
+    paires = paires.with_columns(
+        similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio, differents).alias("_ens")
+    )
+    sans_ensemble = differents & ~(pl.col("_ens") >= 1.0).fill_null(False)
+    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
+    paires = paires.with_columns(
+        (
+            par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin, sans_ensemble)
+            | par_couple(paires, f"{cote_i}_c_i", "nom_cs", _fin, sans_ensemble)
+        ).alias("_suffixe")
+    )
+    eloignes = (
+        sans_ensemble
+        & ~pl.col("_suffixe").fill_null(False)
+        & ~allocataire.fill_null(False)
+        & ~meme_phonetique.fill_null(False)
+    )
+    paires = paires.with_columns(
+        similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity, eloignes).alias(
+            "_jw"
+        )
+    )
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
             (pl.col("_ens") >= 1.0) | pl.col("_suffixe").fill_null(False),
             allocataire,
-            (pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
+            meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],
         c.is_null() | c_i.is_null(),
     )
-    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens"), suffixe.alias("_suffixe")).select(
-        niveau.alias("nom")
-    )["nom"]
+    return paires.select(niveau.alias("nom"))["nom"]
 
 
 def niveau_nom(paires: pl.DataFrame) -> pl.Series:
