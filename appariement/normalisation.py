@@ -305,16 +305,20 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
     categorie = pl.Categorical(contexte.categories)
-    blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
             _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
-        blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie))))
     else:
         parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire, contexte))
     prepare = pl.concat(parties, how="horizontal")
+    # Les clés de blocage d'un nom sont déjà distinctes et sans null : seul l'ajout de celles du nom
+    # d'usage demande de dédoublonner.
+    noms_ph = pl.col("nom_blocs")
+    if inscrits:
+        usage = pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie)))
+        noms_ph = pl.concat_list(noms_ph, usage).list.unique().list.drop_nulls()
     return prepare.select(
         "idx",
         "id",
@@ -322,6 +326,6 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
         *(["mode"] if inscrits else []),
-        blocs.list.unique().list.drop_nulls().cast(pl.List(categorie)).alias("noms_ph"),
+        noms_ph.cast(pl.List(categorie)).alias("noms_ph"),
         pl.col("prenoms_ph").cast(pl.List(categorie)),
     )
