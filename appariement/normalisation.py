@@ -9,6 +9,7 @@ forme a sa clé phonétique. Le moteur travaille ensuite uniquement sur ces form
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -99,26 +100,30 @@ class Contexte:
 
     ``categories`` : dictionnaire des valeurs textuelles (une égalité de textes devient une égalité
     d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées (colonnes ``texte`` et ``cle``).
+    Les deux tables peuvent être préparées en même temps, dans deux fils d'exécution : le
+    dictionnaire de polars le permet, et un verrou protège les clés phonétiques.
     """
 
     categories: pl.Categories = field(default_factory=pl.Categories.random)
     phonetiques: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"texte": pl.String, "cle": pl.String})
     )
+    _verrou: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def phonetique(self, textes: pl.Series) -> pl.Series:
         """Clés phonétiques de ``textes`` (null reste null) : seules les valeurs encore jamais vues
         sont calculées, les mêmes noms revenant d'une colonne et d'une table à l'autre."""
-        valeurs = textes.drop_nulls().unique()
-        nouvelles = pl.DataFrame(
-            {"texte": valeurs.filter(~valeurs.is_in(self.phonetiques["texte"].implode()))}
-        )
-        self.phonetiques = pl.concat(
-            [self.phonetiques, nouvelles.with_columns(expr_phonetique(pl.col("texte")).alias("cle"))]
-        )
+        with self._verrou:
+            valeurs = textes.drop_nulls().unique()
+            nouvelles = pl.DataFrame(
+                {"texte": valeurs.filter(~valeurs.is_in(self.phonetiques["texte"].implode()))}
+            )
+            self.phonetiques = connues = pl.concat(
+                [self.phonetiques, nouvelles.with_columns(expr_phonetique(pl.col("texte")).alias("cle"))]
+            )
         return (
             textes.to_frame("texte")
-            .join(self.phonetiques, on="texte", how="left", maintain_order="left")["cle"]
+            .join(connues, on="texte", how="left", maintain_order="left")["cle"]
             .alias(textes.name)
         )
 
