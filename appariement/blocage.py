@@ -48,9 +48,24 @@ def _cles(table: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: int) -> pl.LazyFrame:
-    gauche = gauche.select("idx", *cles).drop_nulls().unique()
-    droite = droite.select("idx", *cles).drop_nulls().unique()
+def _formes(table: pl.DataFrame, liste: str, nom: str) -> pl.LazyFrame:
+    """Une ligne par (enfant ou inscrit, forme d'une seule liste) avec la date : les formes d'une
+    liste sont déjà distinctes, ces lignes n'ont pas à être dédoublonnées."""
+    return (
+        table.lazy()
+        .select("idx", "date", pl.col(liste).alias(nom))
+        .explode(nom)
+        .with_columns(pl.col(nom).to_physical().cast(pl.UInt64))
+    )
+
+
+def _joindre(
+    gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: int, *, dedoublonner: bool = True
+) -> pl.LazyFrame:
+    gauche = gauche.select("idx", *cles).drop_nulls()
+    droite = droite.select("idx", *cles).drop_nulls()
+    if dedoublonner:
+        gauche, droite = gauche.unique(), droite.unique()
     return (
         gauche.join(droite, on=cles, suffix="_i")
         .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"))
@@ -74,7 +89,7 @@ def _joindre_rares(gauche: pl.LazyFrame, droite: pl.LazyFrame, bit: int) -> pl.L
         .filter(pl.col("len").cast(pl.Int64) * pl.col("len_i") <= PAIRES_MAX_NOMS_RARES)
         .select("noms")
     )
-    return _joindre(gauche.join(tailles, on="noms", how="semi"), droite, ["noms"], bit)
+    return _joindre(gauche.join(tailles, on="noms", how="semi"), droite, ["noms"], bit, dedoublonner=False)
 
 
 def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.DataFrame:
@@ -86,14 +101,37 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         "annee"
     )
     morceaux = [
-        _joindre(f, i, ["nom_ph", "date"], REGLES["nom_date"]),
-        _joindre(f, i, ["prenom_ph", "date"], REGLES["prenom_date"]),
+        _joindre(
+            _formes(familles, "noms_ph", "nom_ph"),
+            _formes(inscrits, "noms_ph", "nom_ph"),
+            ["nom_ph", "date"],
+            REGLES["nom_date"],
+            dedoublonner=False,
+        ),
+        _joindre(
+            _formes(familles, "prenoms_ph", "prenom_ph"),
+            _formes(inscrits, "prenoms_ph", "prenom_ph"),
+            ["prenom_ph", "date"],
+            REGLES["prenom_date"],
+            dedoublonner=False,
+        ),
         _joindre(f, i_annees, ["noms", "annee"], REGLES["noms_annee"]),
         _joindre(f, i, ["noms", "mois", "jour"], REGLES["noms_jour"]),
         _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
         _joindre(f, i.filter(pl.col("date").is_null()), ["noms"], REGLES["noms_sans_date"]),
         _joindre_rares(f, i, REGLES["noms_rares"]),
     ]
+    # Le couple (fi, ii) en un seul entier : regrouper et trier sur une clé simple est bien plus rapide.
+    paire = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")
     return (
-        pl.concat(morceaux).group_by("fi", "ii").agg(pl.col("regles").bitwise_or()).sort("fi", "ii").collect()
+        pl.concat(morceaux)
+        .group_by(paire.alias("_paire"))
+        .agg(pl.col("regles").bitwise_or())
+        .sort("_paire")
+        .select(
+            (pl.col("_paire") // (1 << 32)).cast(pl.UInt32).alias("fi"),
+            (pl.col("_paire") % (1 << 32)).cast(pl.UInt32).alias("ii"),
+            "regles",
+        )
+        .collect()
     )

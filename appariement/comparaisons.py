@@ -53,9 +53,25 @@ def _cle_couple(gauche: str, droite: str) -> pl.Expr:
 
 
 def par_couple(
-    paires: pl.DataFrame, gauche: str, droite: str, calcul: Callable[[pl.DataFrame], pl.Series]
+    paires: pl.DataFrame,
+    gauche: str,
+    droite: str,
+    calcul: Callable[[pl.DataFrame], pl.Series],
+    utile: pl.Expr | None = None,
 ) -> pl.Series:
-    """Applique ``calcul`` une fois par couple distinct de valeurs (colonnes ``a`` et ``b``, textes)."""
+    """Applique ``calcul`` une fois par couple distinct de valeurs (colonnes ``a`` et ``b``, textes).
+
+    Avec ``utile``, seules les paires où ce masque est vrai sont calculées ; les autres restent
+    null : l'appelant n'écarte ainsi que des paires dont le niveau d'accord ne dépend pas de la valeur.
+    """
+    if utile is not None:
+        lignes = paires.select(pl.arg_where(utile))[:, 0]
+        calculees = par_couple(paires.select(gauche, droite)[lignes], gauche, droite, calcul)
+        return (
+            pl.select(pl.repeat(None, paires.height, dtype=calculees.dtype))
+            .to_series()
+            .scatter(lignes, calculees)
+        )
     cles = paires.select(_cle_couple(gauche, droite).alias("_cle"))
     couples = (
         paires.select(
@@ -69,8 +85,11 @@ def par_couple(
     return cles.join(valeurs, on="_cle", how="left", maintain_order="left")["_valeur"]
 
 
-def similarite(paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer) -> pl.Series:
-    """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct."""
+def similarite(
+    paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer, utile: pl.Expr | None = None
+) -> pl.Series:
+    """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct
+    (seulement là où ``utile`` est vrai, voir ``par_couple``)."""
 
     def calcul(couples: pl.DataFrame) -> pl.Series:
         if couples.height == 0:
@@ -82,7 +101,7 @@ def similarite(paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer) -
             scores = scores / np.float32(100)
         return pl.Series(scores, dtype=pl.Float32)
 
-    return par_couple(paires, gauche, droite, calcul)
+    return par_couple(paires, gauche, droite, calcul, utile)
 
 
 def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
@@ -109,28 +128,47 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
 
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
-    jw = similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity)
-    ensembles = similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio)
-    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
-    suffixe = par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin) | par_couple(
-        paires, f"{cote_i}_c_i", "nom_cs", _fin
-    )
     c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
     # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père).
     allocataire = pl.col("alloc_cs") == cs_i
+    meme_phonetique = pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")
+    # Chaque mesure n'est calculée que pour les paires dont le niveau en dépend encore : noms
+    # différents pour les ensembles de mots ; mots de l'un pas tous dans l'autre pour le suffixe ;
+    # ni suffixe, ni allocataire, ni même clé phonétique pour Jaro-Winkler.
+    differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
+    paires = paires.with_columns(
+        similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio, differents).alias("_ens")
+    )
+    sans_ensemble = differents & ~(pl.col("_ens") >= 1.0).fill_null(False)
+    # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
+    paires = paires.with_columns(
+        (
+            par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin, sans_ensemble)
+            | par_couple(paires, f"{cote_i}_c_i", "nom_cs", _fin, sans_ensemble)
+        ).alias("_suffixe")
+    )
+    eloignes = (
+        sans_ensemble
+        & ~pl.col("_suffixe").fill_null(False)
+        & ~allocataire.fill_null(False)
+        & ~meme_phonetique.fill_null(False)
+    )
+    paires = paires.with_columns(
+        similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity, eloignes).alias(
+            "_jw"
+        )
+    )
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
             (pl.col("_ens") >= 1.0) | pl.col("_suffixe").fill_null(False),
             allocataire,
-            (pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
+            meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],
         c.is_null() | c_i.is_null(),
     )
-    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens"), suffixe.alias("_suffixe")).select(
-        niveau.alias("nom")
-    )["nom"]
+    return paires.select(niveau.alias("nom"))["nom"]
 
 
 def niveau_nom(paires: pl.DataFrame) -> pl.Series:
@@ -160,17 +198,23 @@ def _une_faute(couples: pl.DataFrame) -> pl.Series:
 
 def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     """Accord des prénoms : premier prénom, un prénom commun (un seul prénom d'un côté), proximité."""
-    jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity)
-    ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio)
+    meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
+    # Les similarités ne servent que si les premiers prénoms diffèrent (sinon niveau 0 ou 1).
+    autre_premier = ~meme_premier.fill_null(False)
+    jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity, autre_premier)
+    ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio, autre_premier)
     # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
     # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
-    faute = par_couple(paires, "prenom1", "prenom1_i", _une_faute)
+    faute = par_couple(paires, "prenom1", "prenom1_i", _une_faute, autre_premier)
     # Une variante de la table d'un côté, la même avec une faute de l'autre (ABDOULAYE /
     # ABDOULAYYE) : comparées aussi telles qu'écrites, là où la table a changé un premier prénom.
     traduits = paires.select(
         pl.arg_where(
-            (pl.col("prenom1") != pl.col("prenom1_brut")).fill_null(False)
-            | (pl.col("prenom1_i") != pl.col("prenom1_brut_i")).fill_null(False)
+            autre_premier
+            & (
+                (pl.col("prenom1") != pl.col("prenom1_brut")).fill_null(False)
+                | (pl.col("prenom1_i") != pl.col("prenom1_brut_i")).fill_null(False)
+            )
         )
     ).to_series()
     if traduits.len():
@@ -187,7 +231,6 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
         faute = faute.scatter(
             traduits, faute.gather(traduits) | par_couple(bruts, "prenom1_brut", "prenom1_brut_i", _une_faute)
         )
-    meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
     # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
     niveau = _niveau(
@@ -223,11 +266,7 @@ def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:
 
 
 def _aaaammjj(jour: pl.Expr) -> pl.Expr:
-    return (
-        jour.dt.year().cast(pl.Int32) * 10000
-        + jour.dt.month().cast(pl.Int32) * 100
-        + jour.dt.day().cast(pl.Int32)
-    )
+    return jour.dt.year() * 10000 + jour.dt.month().cast(pl.Int32) * 100 + jour.dt.day().cast(pl.Int32)
 
 
 def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
@@ -239,39 +278,43 @@ def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
 
 def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
     """Accord de deux dates : exacte, jour et mois inversés, année ±1, un chiffre faux, quelques jours,
-    un chiffre de l'année faux (plus d'un an d'écart)."""
-    entier_g = _aaaammjj(gauche)
-    entier_d = _aaaammjj(droite)
-    ecart_jours = (gauche - droite).dt.total_days().abs()
-    return _niveau(
+    un chiffre de l'année faux (plus d'un an d'écart).
+
+    Les valeurs intermédiaires (dates en entiers AAAAMMJJ, nombre de chiffres différents) sont des
+    champs d'une struct, calculés une seule fois : répétées dans l'expression, elles seraient
+    recalculées à chaque usage (plusieurs secondes sur 4 M de paires).
+    """
+    g, d = pl.field("g"), pl.field("d")
+    entier_g, entier_d = pl.field("entier_g"), pl.field("entier_d")
+    annee_g, annee_d = entier_g // 10000, entier_d // 10000
+    mois_g, mois_d = entier_g // 100 % 100, entier_d // 100 % 100
+    jour_g, jour_d = entier_g % 100, entier_d % 100
+    ecart_annees = (annee_g - annee_d).abs()
+    un_chiffre = pl.field("chiffres_differents") == 1
+    niveau = _niveau(
         [
-            gauche == droite,
-            (gauche.dt.year() == droite.dt.year())
-            & (gauche.dt.month() == droite.dt.day())
-            & (gauche.dt.day() == droite.dt.month()),
-            ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() == 1)
-            & (gauche.dt.month() == droite.dt.month())
-            & (gauche.dt.day() == droite.dt.day()),
+            g == d,
+            (annee_g == annee_d) & (mois_g == jour_d) & (jour_g == mois_d),
+            (ecart_annees == 1) & (mois_g == mois_d) & (jour_g == jour_d),
             # Un chiffre de l'année faux à plus d'un an d'écart : niveau à part (annee_chiffre), car
             # c'est aussi le portrait d'un frère ou d'une sœur.
-            (_chiffres_differents(entier_g, entier_d) == 1)
-            & ((gauche.dt.year().cast(pl.Int32) - droite.dt.year().cast(pl.Int32)).abs() <= 1),
-            ecart_jours <= JOURS_PROCHES,
-            _chiffres_differents(entier_g, entier_d) == 1,
+            un_chiffre & (ecart_annees <= 1),
+            (g - d).dt.total_days().abs() <= JOURS_PROCHES,
+            un_chiffre,
         ],
-        gauche.is_null() | droite.is_null(),
+        g.is_null() | d.is_null(),
+    )
+    return (
+        pl.struct(gauche.alias("g"), droite.alias("d"))
+        .struct.with_fields(_aaaammjj(g).alias("entier_g"), _aaaammjj(d).alias("entier_d"))
+        .struct.with_fields(_chiffres_differents(entier_g, entier_d).alias("chiffres_differents"))
+        .struct.with_fields(niveau.alias("niveau"))
+        .struct.field("niveau")
     )
 
 
 def niveau_date(paires: pl.DataFrame) -> pl.Series:
-    # Les dates passent par une table de couples distincts : bien moins nombreux que les paires.
-    cle = pl.col("date").cast(pl.Int32).cast(pl.Int64) * 100_000 + pl.col("date_i").cast(pl.Int32)
-    cles = paires.select(cle.alias("_cle"))
-    couples = paires.select(cle.alias("_cle"), "date", "date_i").unique("_cle")
-    niveaux = couples.select(
-        "_cle", expr_niveau_date(pl.col("date"), pl.col("date_i")).alias("date_naissance")
-    )
-    return cles.join(niveaux, on="_cle", how="left", maintain_order="left", nulls_equal=True)[
+    return paires.select(expr_niveau_date(pl.col("date"), pl.col("date_i")).alias("date_naissance"))[
         "date_naissance"
     ]
 
@@ -309,8 +352,9 @@ def _meme_adresse(couples: pl.DataFrame) -> pl.Series:
 
 def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
     """Même adresse (même numéro, même code postal quand ils sont connus), même commune, ou autre lieu."""
-    meme = par_couple(paires, "adresse", "adresse_i", _meme_adresse)
     meme_cp = pl.col("code_postal") == pl.col("code_postal_i")
+    # Deux codes postaux différents excluent « egale » : la comparaison des voies n'y sert pas.
+    meme = par_couple(paires, "adresse", "adresse_i", _meme_adresse, meme_cp.fill_null(True))
     meme_commune = meme_cp.fill_null(False) | (pl.col("commune") == pl.col("commune_i")).fill_null(False)
     rien = (
         (pl.col("adresse").is_null() | pl.col("adresse_i").is_null())
@@ -326,14 +370,22 @@ def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
 
 def comparer(paires: pl.DataFrame) -> pl.DataFrame:
     """Niveaux de tous les champs (une colonne Int8 par champ) et drapeau d'inversion nom/prénom."""
-    inversion = inversion_nom_prenom(paires)
     nom = niveau_nom(paires)
     prenom = niveau_prenom(paires)
-    # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ».
+    # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ». Seules
+    # les paires au nom ou au prénom moins que proche sont concernées : l'inversion n'est cherchée
+    # que là.
     nom_proche, prenom_proche = NIVEAUX["nom"].index("proche"), NIVEAUX["prenom"].index("proche")
-    inverse = pl.select(
-        inversion & ((nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche))
+    eloignes = pl.select(
+        (nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche)
     ).to_series()
+    lignes = eloignes.arg_true()
+    listes = paires.select("noms_ph", "prenoms_ph", "noms_ph_i", "prenoms_ph_i")[lignes]
+    inverse = (
+        pl.select(pl.repeat(False, paires.height, dtype=pl.Boolean))
+        .to_series()
+        .scatter(lignes, inversion_nom_prenom(listes))
+    )
     return pl.DataFrame(
         {
             "nom": pl.select(pl.when(inverse).then(pl.lit(nom_proche, pl.Int8)).otherwise(nom)).to_series(),

@@ -9,13 +9,14 @@ forme a sa clé phonétique. Le moteur travaille ensuite uniquement sur ces form
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from appariement.equivalences import CANONIQUE
-from appariement.phonetique import phonetique
+from appariement.phonetique import expr_phonetique
 
 PARTICULES: frozenset[str] = frozenset(
     {
@@ -62,7 +63,8 @@ def expr_texte(colonne: pl.Expr, *, chiffres: bool = False) -> pl.Expr:
         .str.replace_all(autres, " ")
         .str.strip_chars()
     )
-    return pl.when(texte == "").then(None).otherwise(texte)
+    # ``texte`` ne paraît qu'une fois : répété, il serait recalculé.
+    return texte.replace("", None)
 
 
 def mots_utiles(mots: pl.DataFrame) -> pl.DataFrame:
@@ -85,8 +87,13 @@ def _mots(valeurs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _regrouper(mots: pl.DataFrame, nb: int, colonnes: list[pl.Expr]) -> pl.DataFrame:
-    """Ramène des agrégats par ``r`` sur les ``nb`` valeurs, dans leur ordre (null si aucun mot)."""
-    agregats = mots.group_by("r").agg(colonnes)
+    """Ramène des agrégats par ``r`` sur les ``nb`` valeurs, dans leur ordre (null si aucun mot).
+
+    Les autres colonnes de ``mots`` deviennent des listes par ``r`` (dans l'ordre des lignes), d'où
+    ``colonnes`` tire les agrégats avec les opérations ``list`` : bien plus rapides qu'un
+    ``str.join`` dans le regroupement.
+    """
+    agregats = mots.group_by("r").agg(pl.exclude("r")).select("r", *colonnes)
     return pl.DataFrame({"r": pl.int_range(nb, dtype=pl.UInt32, eager=True)}).join(
         agregats, on="r", how="left", maintain_order="left"
     )
@@ -97,11 +104,33 @@ class Contexte:
     """Ce que partagent les deux tables d'un même appariement, jeté ensuite.
 
     ``categories`` : dictionnaire des valeurs textuelles (une égalité de textes devient une égalité
-    d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées.
+    d'entiers) ; ``phonetiques`` : clés phonétiques déjà calculées (colonnes ``texte`` et ``cle``).
+    Les deux tables peuvent être préparées en même temps, dans deux fils d'exécution : le
+    dictionnaire de polars le permet, et un verrou protège les clés phonétiques.
     """
 
     categories: pl.Categories = field(default_factory=pl.Categories.random)
-    phonetiques: dict[str, str] = field(default_factory=dict)
+    phonetiques: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"texte": pl.String, "cle": pl.String})
+    )
+    _verrou: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def phonetique(self, textes: pl.Series) -> pl.Series:
+        """Clés phonétiques de ``textes`` (null reste null) : seules les valeurs encore jamais vues
+        sont calculées, les mêmes noms revenant d'une colonne et d'une table à l'autre."""
+        with self._verrou:
+            valeurs = textes.drop_nulls().unique()
+            nouvelles = pl.DataFrame(
+                {"texte": valeurs.filter(~valeurs.is_in(self.phonetiques["texte"].implode()))}
+            )
+            self.phonetiques = connues = pl.concat(
+                [self.phonetiques, nouvelles.with_columns(expr_phonetique(pl.col("texte")).alias("cle"))]
+            )
+        return (
+            textes.to_frame("texte")
+            .join(connues, on="texte", how="left", maintain_order="left")["cle"]
+            .alias(textes.name)
+        )
 
 
 def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame]:
@@ -110,13 +139,13 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
         # Un nom tiré d'un prénom a les mêmes translittérations (SAHIN / CHAHINE, MOHAMMED / MOHAMED).
         tous = _mots(valeurs).with_columns(pl.col("mot").replace(CANONIQUE))
         utiles = mots_utiles(tous)
-        table = _regrouper(tous, valeurs.height, [pl.col("mot").str.join("").alias(f"{prefixe}_c")]).join(
+        table = _regrouper(tous, valeurs.height, [pl.col("mot").list.join("").alias(f"{prefixe}_c")]).join(
             _regrouper(
                 utiles,
                 valeurs.height,
                 [
-                    pl.col("mot").str.join("").alias(f"{prefixe}_cs"),
-                    pl.col("mot").str.join(" ").alias(f"{prefixe}_t"),
+                    pl.col("mot").list.join("").alias(f"{prefixe}_cs"),
+                    pl.col("mot").list.join(" ").alias(f"{prefixe}_t"),
                 ],
             ),
             on="r",
@@ -134,9 +163,13 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
             .drop_nulls()
             .unique()
         )
-        blocs = blocs.with_columns(phonetique(blocs["mot"], contexte.phonetiques).alias("ph"))
+        blocs = blocs.with_columns(contexte.phonetique(blocs["mot"]).alias("ph"))
         table = table.join(
-            _regrouper(blocs, valeurs.height, [pl.col("ph").unique().alias(f"{prefixe}_blocs")]),
+            _regrouper(
+                blocs.select("r", "ph"),
+                valeurs.height,
+                [pl.col("ph").list.unique().alias(f"{prefixe}_blocs")],
+            ),
             on="r",
             maintain_order="left",
         )
@@ -144,7 +177,7 @@ def _formes_nom(prefixe: str, contexte: Contexte) -> Callable[[pl.DataFrame], pl
             f"{prefixe}_c",
             f"{prefixe}_cs",
             f"{prefixe}_t",
-            phonetique(table[f"{prefixe}_cs"], contexte.phonetiques).alias(f"{prefixe}_ph"),
+            contexte.phonetique(table[f"{prefixe}_cs"]).alias(f"{prefixe}_ph"),
             f"{prefixe}_blocs",
         )
 
@@ -161,23 +194,25 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
             mots,
             valeurs.height,
             [
-                pl.col("canon").first().alias("prenom1"),
+                pl.col("canon").list.first().alias("prenom1"),
                 # Tel qu'écrit : une faute de frappe dans une variante (ABDOULAYYE) la laisse hors
                 # de la table, loin de la forme canonique de l'autre côté.
-                pl.col("mot").first().alias("prenom1_brut"),
-                pl.col("canon").get(1, null_on_oob=True).alias("prenom2"),
-                pl.col("canon").str.join(" ").alias("prenoms_t"),
-                pl.col("mot").str.join("").alias("prenoms_c"),
+                pl.col("mot").list.first().alias("prenom1_brut"),
+                pl.col("canon").list.get(1, null_on_oob=True).alias("prenom2"),
+                pl.col("canon").list.join(" ").alias("prenoms_t"),
+                pl.col("mot").list.join("").alias("prenoms_c"),
                 # Prénom composé en deux mots d'un côté, en un seul de l'autre (JEAN PIERRE / JEANPIERRE).
-                pl.col("mot").head(2).str.join("").alias("prenom12"),
+                pl.col("mot").list.head(2).list.join("").alias("prenom12"),
             ],
         )
         cles = pl.concat(
             [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
         ).drop_nulls()
-        cles = cles.with_columns(phonetique(cles["forme"], contexte.phonetiques).alias("ph"))
+        cles = cles.with_columns(contexte.phonetique(cles["forme"]).alias("ph"))
         table = table.join(
-            _regrouper(cles, valeurs.height, [pl.col("ph").unique().alias("prenoms_ph")]),
+            _regrouper(
+                cles.select("r", "ph"), valeurs.height, [pl.col("ph").list.unique().alias("prenoms_ph")]
+            ),
             on="r",
             maintain_order="left",
         )
@@ -188,7 +223,7 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
             "prenoms_t",
             "prenoms_c",
             "prenom12",
-            phonetique(table["prenom1"], contexte.phonetiques).alias("prenom_ph"),
+            contexte.phonetique(table["prenom1"]).alias("prenom_ph"),
             "prenoms_ph",
         )
 
@@ -205,13 +240,17 @@ def _formes_lieu(valeurs: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().filter(~pl.element().is_in(INDICES_REPETITION)).replace(ABREVIATIONS_VOIE))
         .list.join(" ")
     )
-    return valeurs.select(pl.when(mots == "").then(None).otherwise(mots).alias("adresse"))
+    return valeurs.select(mots.replace("", None).alias("adresse"))
+
+
+def _formes_commune(valeurs: pl.DataFrame) -> pl.DataFrame:
+    return valeurs.select(expr_texte(pl.col("v")).str.replace_all(" ", "", literal=True).alias("commune"))
 
 
 def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
     valeurs = valeurs.select(expr_texte(pl.col("v")).alias("t"))
     utiles = mots_utiles(_mots(valeurs))
-    return _regrouper(utiles, valeurs.height, [pl.col("mot").str.join("").alias("alloc_cs")]).select(
+    return _regrouper(utiles, valeurs.height, [pl.col("mot").list.join("").alias("alloc_cs")]).select(
         "alloc_cs"
     )
 
@@ -237,7 +276,13 @@ def _par_valeur(
         ]
     )
     calcul = pl.concat([calcul, calcul.clear(1)])
-    codes = (serie.cast(pl.String).rank("dense").cast(pl.UInt32) - 1).fill_null(valeurs.height)
+    # Rang de chaque ligne dans ``valeurs`` par jointure (bien moins cher qu'un rang de chaînes).
+    codes = (
+        serie.cast(pl.String)
+        .to_frame("v")
+        .join(valeurs.with_row_index("code"), on="v", how="left", maintain_order="left")["code"]
+        .fill_null(valeurs.height)
+    )
     return calcul[codes]
 
 
@@ -268,23 +313,27 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("date_naissance").cast(pl.Date).alias("date"),
             _sexe(pl.col("sexe")).alias("sexe"),
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
-            expr_texte(pl.col("commune")).str.replace_all(" ", "", literal=True).alias("commune"),
         ),
+        _par_valeur(table["commune"], _formes_commune, contexte),
         _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte),
         _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte),
         _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
     categorie = pl.Categorical(contexte.categories)
-    blocs = pl.col("nom_blocs")
     if inscrits:
         parties += [
             _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
-        blocs = pl.concat_list(blocs, pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie))))
     else:
         parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire, contexte))
     prepare = pl.concat(parties, how="horizontal")
+    # Les clés de blocage d'un nom sont déjà distinctes et sans null : seul l'ajout de celles du nom
+    # d'usage demande de dédoublonner.
+    noms_ph = pl.col("nom_blocs")
+    if inscrits:
+        usage = pl.col("usage_blocs").fill_null(pl.lit([], dtype=pl.List(categorie)))
+        noms_ph = pl.concat_list(noms_ph, usage).list.unique().list.drop_nulls()
     return prepare.select(
         "idx",
         "id",
@@ -292,6 +341,6 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
         *(["mode"] if inscrits else []),
-        blocs.list.unique().list.drop_nulls().cast(pl.List(categorie)).alias("noms_ph"),
+        noms_ph.cast(pl.List(categorie)).alias("noms_ph"),
         pl.col("prenoms_ph").cast(pl.List(categorie)),
     )

@@ -4,20 +4,20 @@ Algorithme propre au projet, dans l'esprit du Soundex français (Soundex2) mais 
 les graphies qui se prononcent pareil en français donnent la même clé (MOHAMED / MOHAMMED,
 YOUCEF / YOUSSEF, AICHA / AISHA, KHADIJA / KHADIDJA, WALID / OUALID, PHILIPPE / FILIPE).
 Les règles sont des remplacements de chaînes ; l'entrée est un texte déjà normalisé (majuscules
-A-Z sans espace, voir ``normalisation``). Le moteur ne l'appelle qu'une fois par valeur distincte.
+A-Z sans espace, voir ``normalisation``). Elles s'appliquent à toute une colonne à la fois, en
+expressions polars.
 """
 
 from __future__ import annotations
 
-import re
+import string
 
 import polars as pl
 
 # Lettres muettes en fin de mot (ROUX / ROU, ARNAUD / ARNAU, LOUIS / LOUI).
-_FINALES_MUETTES = re.compile(r"[DSTXZ]+$")
+_FINALES_MUETTES = r"[DSTXZ]+$"
 # L muet de -AULT (ARNAULT / ARNAUD, PERRAULT / PERRAUD).
-_AULT = re.compile(r"AULT$")
-_DOUBLES = re.compile(r"(.)\1+")
+_AULT = r"AULT$"
 
 # Ordre important : les groupes longs avant les courts, les consonnes avant les voyelles.
 # Le « x » minuscule marque provisoirement le son CH, pour que la règle C → K ne le touche pas.
@@ -60,29 +60,32 @@ _REGLES: tuple[tuple[str, str], ...] = (
 )
 
 
+def expr_phonetique(texte: pl.Expr) -> pl.Expr:
+    """Clé phonétique d'une colonne de textes normalisés (null reste null)."""
+    cle = texte.str.replace(_AULT, "AU").str.replace(_FINALES_MUETTES, "")
+    for motif, remplacement in _REGLES:
+        cle = cle.str.replace_all(motif, remplacement, literal=True)
+    # Lettres doublées réduites à une seule, lettre par lettre (les règles ne laissent que A-Z).
+    for lettre in string.ascii_uppercase:
+        cle = cle.str.replace_all(f"{lettre}{lettre}+", lettre)
+    # Un nom fait seulement de lettres muettes (« ST ») garde sa forme plutôt qu'une clé vide.
+    # ``cle`` ne paraît qu'une fois : répétée, toute la chaîne de remplacements serait recalculée.
+    return cle.replace("", None).fill_null(texte)
+
+
+def phonetique(textes: pl.Series) -> pl.Series:
+    """Clés phonétiques d'une série de textes normalisés (null reste null).
+
+    Chaque valeur distincte n'est calculée qu'une fois : les mêmes noms reviennent souvent.
+    """
+    valeurs = pl.DataFrame({"t": textes.drop_nulls().unique()})
+    cles = valeurs.with_columns(expr_phonetique(pl.col("t")).alias("cle"))
+    return (
+        textes.to_frame("t").join(cles, on="t", how="left", maintain_order="left")["cle"].alias(textes.name)
+    )
+
+
 def cle_phonetique(texte: str) -> str:
     """Clé phonétique d'un texte normalisé."""
-    cle = _FINALES_MUETTES.sub("", _AULT.sub("AU", texte))
-    for motif, remplacement in _REGLES:
-        cle = cle.replace(motif, remplacement)
-    cle = _DOUBLES.sub(r"\1", cle)
-    # Un nom fait seulement de lettres muettes (« ST ») garde sa forme plutôt qu'une clé vide.
-    return cle or texte
-
-
-def phonetique(textes: pl.Series, memo: dict[str, str]) -> pl.Series:
-    """Clés phonétiques d'une colonne de textes normalisés (null reste null).
-
-    ``memo`` garde les clés déjà calculées pendant un appariement : les mêmes noms reviennent
-    d'une colonne à l'autre. L'appelant le jette ensuite (il contient des noms).
-    """
-    cles: list[str | None] = []
-    for texte in textes.to_list():
-        if texte is None:
-            cles.append(None)
-            continue
-        cle = memo.get(texte)
-        if cle is None:
-            cle = memo[texte] = cle_phonetique(texte)
-        cles.append(cle)
-    return pl.Series(textes.name, cles, dtype=pl.String)
+    cle: str = phonetique(pl.Series([texte], dtype=pl.String)).item()
+    return cle
