@@ -251,7 +251,7 @@ def _scorer(
 
 
 NIVEAUX_ECOLE: tuple[str, ...] = ("habituelle", "inhabituelle")
-"""Niveaux du champ « ecole » de l'explication (null : adresse connue à l'école, ou rien à comparer)."""
+"""Niveaux du champ « ecole » de l'explication (« manquant » : adresse confirmée, ou pas d'UAI)."""
 
 
 def _poids_ecole(
@@ -302,9 +302,12 @@ def _poids_ecole(
             .alias("poids_ecole"),
         )
     )
-    return pl.DataFrame({"k": pl.int_range(notes.height, dtype=pl.UInt32, eager=True)}).join(
-        poids, on="k", how="left", maintain_order="left"
-    )["poids_ecole"]
+    return (
+        pl.select(pl.repeat(None, notes.height, dtype=pl.Float64))
+        .to_series()
+        .scatter(poids["k"], poids["poids_ecole"])
+        .alias("poids_ecole")
+    )
 
 
 def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
@@ -407,12 +410,7 @@ def _ecole_inhabituelle(reglages: Reglages) -> pl.Expr:
 
 def _liable(reglages: Reglages) -> pl.Expr:
     """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord."""
-    return (
-        (pl.col("score") >= _seuil(reglages))
-        & (pl.col("date_naissance").fill_null(0) < NIVEAUX["date_naissance"].index("differente"))
-        & ~_desaccord_bloquant()
-        & ~_ecole_inhabituelle(reglages)
-    )
+    return (pl.col("score") >= _seuil(reglages)) & ~_desaccord_bloquant() & ~_ecole_inhabituelle(reglages)
 
 
 def _desaccord_bloquant() -> pl.Expr:
