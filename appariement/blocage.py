@@ -100,21 +100,14 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
     i_annees = i.with_columns(pl.int_ranges(pl.col("annee") - 1, pl.col("annee") + 2).alias("annee")).explode(
         "annee"
     )
+
+    def forme_et_date(liste: str, forme: str, regle: str) -> pl.LazyFrame:
+        gauche, droite = _formes(familles, liste, forme), _formes(inscrits, liste, forme)
+        return _joindre(gauche, droite, [forme, "date"], REGLES[regle], dedoublonner=False)
+
     morceaux = [
-        _joindre(
-            _formes(familles, "noms_ph", "nom_ph"),
-            _formes(inscrits, "noms_ph", "nom_ph"),
-            ["nom_ph", "date"],
-            REGLES["nom_date"],
-            dedoublonner=False,
-        ),
-        _joindre(
-            _formes(familles, "prenoms_ph", "prenom_ph"),
-            _formes(inscrits, "prenoms_ph", "prenom_ph"),
-            ["prenom_ph", "date"],
-            REGLES["prenom_date"],
-            dedoublonner=False,
-        ),
+        forme_et_date("noms_ph", "nom_ph", "nom_date"),
+        forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
         _joindre(f, i_annees, ["noms", "annee"], REGLES["noms_annee"]),
         _joindre(f, i, ["noms", "mois", "jour"], REGLES["noms_jour"]),
         _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
