@@ -180,7 +180,9 @@ def _correction_homonymes(paires: pl.DataFrame, inscrits: pl.DataFrame, limite: 
     Les deux ajustements de fréquence supposent le nom et le prénom indépendants ; or certains
     prénoms vont avec certains noms (TRAORE et MAMADOU, RODRIGUES et NUNO), et les homonymes
     complets sont alors bien plus nombreux. Malus : log2(c / (e + 1)), où c compte les inscrits qui
-    portent ce couple et e ce qu'en prédiraient les deux fréquences ; jamais de bonus.
+    portent le couple de la fiche et e ce qu'en prédiraient les deux fréquences ; jamais de bonus.
+    Le couple est lu sur la fiche : pour un nom composé réduit à une partie (DA SILVA DA SILVA /
+    DA SILVA), ce sont les homonymes de la fiche qui pourraient la disputer à l'enfant.
     """
     portes = inscrits.select("nom_cs", "prenom1").drop_nulls()
     total = max(inscrits.height, 1)
@@ -198,7 +200,7 @@ def _correction_homonymes(paires: pl.DataFrame, inscrits: pl.DataFrame, limite: 
             .alias("_malus"),
         )
     )
-    malus = paires.select("nom_cs", "prenom1").join(
+    malus = paires.select(pl.col("nom_cs_i").alias("nom_cs"), pl.col("prenom1_i").alias("prenom1")).join(
         couples, on=["nom_cs", "prenom1"], how="left", maintain_order="left"
     )["_malus"]
     return -pl.lit(malus).fill_null(0.0)
@@ -232,7 +234,9 @@ def _scorer(
             .alias(f"poids_{champ}")
         )
     # Nom et prénom retrouvés tous deux : corrigés de leur dépendance (homonymes complets).
-    nom_prenom = (pl.col("nom") == 0) & (pl.col("prenom") <= NIVEAUX["prenom"].index("premier_commun"))
+    nom_prenom = (pl.col("nom") <= NIVEAUX["nom"].index("compose")) & (
+        pl.col("prenom") <= NIVEAUX["prenom"].index("premier_commun")
+    )
     resultat = resultat.with_columns(
         pl.when(nom_prenom)
         .then(
@@ -537,7 +541,7 @@ def apparier(
     paires = _paires(f, i, index)
     niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
     # Seules ces colonnes servent encore : le reste est libéré avant la suite.
-    paires = paires.select("nom_cs", "prenom1", "mode_i")
+    paires = paires.select("nom_cs", "prenom1", "nom_cs_i", "prenom1_i", "mode_i")
 
     if modele is None:
         modele = modele_par_defaut()
