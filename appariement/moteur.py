@@ -555,7 +555,7 @@ def apparier(
     liens = _affecter(notes, reglages.seuil_revue)
     # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
     # fiches dont l'école ne confirme pas l'adresse.
-    ecoles = _completer(inscrits, COLONNES_INSCRITS, "inscrits")["uai"].str.strip_chars().str.to_uppercase()
+    ecoles = inscrits["uai"].str.strip_chars().str.to_uppercase()
     notes = notes.with_columns(_poids_ecole(notes, liens, f["code_postal"], ecoles, reglages)).with_columns(
         pl.col("score") + pl.col("poids_ecole").fill_null(0.0)
     )
