@@ -1,21 +1,59 @@
 """La commande ``cellule``.
 
-Chaque module de ce paquet apporte ses sous-commandes par une fonction ``enregistrer(app)`` ;
-ce fichier les assemble, sans rien savoir de chacune.
+Chaque module de ce paquet apporte ses sous-commandes par une fonction ``enregistrer(app)``.
+Un module n'est importé que lorsqu'on appelle l'une de ses commandes (ou l'aide générale) : la
+plupart tirent le serveur web, la base ou le chiffrement, dont ``cellule apparier`` n'a pas besoin.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from importlib.metadata import PackageNotFoundError, version
 
 import typer
+import typer.core
+import typer.main
 
-from service.journalisation import configurer
-from service.parametres import parametres
+# Commande (ou groupe de commandes) de premier niveau -> module de ce paquet qui l'enregistre.
+MODULES: dict[str, str] = {
+    "apparier": "apparier",
+    "archive": "archive",
+    "audit": "audit",
+    "base": "base",
+    "cles": "cles",
+    "conventions": "sources",
+    "fichier": "sources",
+    "indicateurs": "indicateurs",
+    "purger": "purger",
+    "referentiel": "referentiel",
+    "serveur": "serveur",
+    "travailleur": "travailleur",
+    "utilisateurs": "utilisateurs",
+}
+
+
+def groupe_du_module(module: str) -> typer.core.TyperGroup:
+    """Un groupe qui porte les commandes de premier niveau qu'enregistre ``service.cli.<module>``."""
+    charge = importlib.import_module(f"{__name__}.{module}")
+    sous_app = typer.Typer()
+    charge.enregistrer(sous_app)
+    return typer.main.get_group(sous_app)
+
+
+class _GroupeParesseux(typer.core.TyperGroup):
+    """Groupe racine qui n'importe le module d'une commande qu'au moment où elle sert."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return sorted(set(self.commands) | set(MODULES))
+
+    def get_command(self, ctx: typer.Context, cmd_name: str):  # type: ignore[no-untyped-def,override]
+        if cmd_name not in self.commands and cmd_name in MODULES:
+            self.commands.update(groupe_du_module(MODULES[cmd_name]).commands)
+        return self.commands.get(cmd_name)
+
 
 app = typer.Typer(
+    cls=_GroupeParesseux,
     name="cellule",
     help=(
         "cellule — appariement sécurisé des listes CAF/MSA et des effectifs scolaires "
@@ -40,8 +78,13 @@ def _afficher_version(valeur: bool) -> None:
         raise typer.Exit()
 
 
+# Commandes de calcul sur des fichiers, hors du service : ni réglages ni journal à préparer.
+AUTONOMES = frozenset({"apparier"})
+
+
 @app.callback()
 def _racine(
+    ctx: typer.Context,
     _version_demandee: bool = typer.Option(
         False,
         "--version",
@@ -50,19 +93,13 @@ def _racine(
         help="Affiche la version et quitte.",
     ),
 ) -> None:
+    if ctx.invoked_subcommand in AUTONOMES:
+        return
+    from service.journalisation import configurer
+    from service.parametres import parametres
+
     reglages = parametres()
     configurer(reglages.environnement, reglages.niveau_journal)
-
-
-def _assembler() -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        charge = importlib.import_module(f"{__name__}.{module.name}")
-        enregistrer = getattr(charge, "enregistrer", None)
-        if enregistrer is not None:
-            enregistrer(app)
-
-
-_assembler()
 
 
 def main() -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import sqlalchemy as sa
 import typer
 
-from service.base.migrations import migrer
-from service.base.moteur import moteur
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 def echouer(message: str, code: int = 1) -> NoReturn:
@@ -18,6 +17,12 @@ def echouer(message: str, code: int = 1) -> NoReturn:
 
 def preparer_base() -> sa.Engine:
     """Le moteur du processus, base migrée ; message clair si la base est injoignable."""
+    # Importés ici : ``cellule apparier``, qui n'a pas de base, ne paie pas leur chargement.
+    import sqlalchemy as sa
+
+    from service.base.migrations import migrer
+    from service.base.moteur import moteur
+
     try:
         moteur_base = moteur()
         migrer(moteur_base)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,8 @@ import structlog
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from service.cli import app
+import service.cli
+from service.cli import MODULES, app, groupe_du_module
 from service.journalisation import configurer, filtrer_identites
 from service.parametres import Parametres
 from tests.service.fabriques import Monde
@@ -29,6 +32,29 @@ def test_l_aide_est_en_francais() -> None:
     resultat = CliRunner().invoke(app, ["--help"])
     assert resultat.exit_code == 0
     assert "évitement scolaire" in resultat.output
+
+
+def test_chaque_commande_est_annoncee_par_son_module() -> None:
+    """La table des commandes (chargées à la demande) dit exactement ce que chaque module enregistre."""
+    trouvees: dict[str, str] = {}
+    for module in pkgutil.iter_modules(service.cli.__path__):
+        if hasattr(importlib.import_module(f"service.cli.{module.name}"), "enregistrer"):
+            trouvees |= {nom: module.name for nom in groupe_du_module(module.name).commands}
+    assert trouvees == MODULES
+
+
+def test_apparier_ne_charge_ni_le_serveur_ni_la_base() -> None:
+    """``cellule apparier`` démarre vite : l'aide d'une commande n'importe que son module."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from service.cli import app\n"
+        "assert CliRunner().invoke(app, ['apparier', '--help']).exit_code == 0\n"
+        "lourds = ('fastapi', 'sqlalchemy', 'py7zr', 'service.cli.serveur')\n"
+        "print(sorted(m for m in lourds if m in sys.modules))"
+    )
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert sortie.stdout.strip() == "[]"
 
 
 def test_le_script_installe_repond() -> None:
