@@ -155,9 +155,12 @@ def _paires_au_hasard(nb_familles: int, nb_inscrits: int, nombre: int, graine: i
 
 
 def _ajustement_frequence(
-    paires: pl.DataFrame, inscrits: pl.DataFrame, colonne: str, u_exact: float, limite: float
+    familles: pl.DataFrame, inscrits: pl.DataFrame, colonne: str, u_exact: float, limite: float
 ) -> pl.Expr:
-    """Bonus (malus) en bits pour un accord exact sur une valeur rare (courante) : log2(u / fréquence)."""
+    """Bonus (malus) en bits pour un accord exact sur une valeur rare (courante) : log2(u / fréquence).
+
+    La fréquence parmi les inscrits de la valeur de l'enfant est cherchée une fois par enfant, puis
+    lue par ``fi`` pour chaque paire."""
     frequences = (
         inscrits.select(pl.col(colonne).alias("_valeur"))
         .drop_nulls()
@@ -165,18 +168,18 @@ def _ajustement_frequence(
         .len()
         .with_columns((pl.col("len") / inscrits.height).alias("_freq"))
     )
-    freq = paires.select(pl.col(colonne).alias("_valeur")).join(
+    freq = familles.select(pl.col(colonne).alias("_valeur")).join(
         frequences, on="_valeur", how="left", maintain_order="left"
     )["_freq"]
     plancher = 1.0 / max(inscrits.height, 1)
     return (
-        (pl.lit(u_exact) / pl.lit(freq).fill_null(plancher).clip(lower_bound=plancher))
+        (pl.lit(u_exact) / pl.lit(freq).gather(pl.col("fi")).fill_null(plancher).clip(lower_bound=plancher))
         .log(2)
         .clip(-limite, limite)
     )
 
 
-def _correction_homonymes(paires: pl.DataFrame, inscrits: pl.DataFrame, limite: float) -> pl.Expr:
+def _correction_homonymes(inscrits: pl.DataFrame, limite: float) -> pl.Expr:
     """Malus en bits pour un couple (nom, prénom) plus porté que ne le disent ses deux fréquences.
 
     Les deux ajustements de fréquence supposent le nom et le prénom indépendants ; or certains
@@ -202,16 +205,18 @@ def _correction_homonymes(paires: pl.DataFrame, inscrits: pl.DataFrame, limite: 
             .alias("_malus"),
         )
     )
-    malus = paires.select(pl.col("nom_cs_i").alias("nom_cs"), pl.col("prenom1_i").alias("prenom1")).join(
+    # Cherché une fois par fiche, lu par ``ii`` pour chaque paire.
+    malus = inscrits.select("nom_cs", "prenom1").join(
         couples, on=["nom_cs", "prenom1"], how="left", maintain_order="left"
     )["_malus"]
-    return -pl.lit(malus).fill_null(0.0)
+    return -pl.lit(malus).gather(pl.col("ii")).fill_null(0.0)
 
 
 def _scorer(
-    paires: pl.DataFrame, niveaux: pl.DataFrame, inscrits: pl.DataFrame, modele: Modele, reglages: Reglages
+    niveaux: pl.DataFrame, familles: pl.DataFrame, inscrits: pl.DataFrame, modele: Modele, reglages: Reglages
 ) -> pl.DataFrame:
-    """Poids de chaque champ (null si manquant) et score total de chaque paire."""
+    """Poids de chaque champ (null si manquant) et score total de chaque paire (``niveaux`` porte
+    les rangs ``fi`` et ``ii`` de l'enfant et de la fiche)."""
     # A priori à l'échelle de l'enfant : inscrit quelque part (part_inscrits) contre absent, et
     # alors une fiche quelconque parmi toutes celles des listes ressemblerait par hasard.
     a_priori = math.log2(reglages.part_inscrits / (1 - reglages.part_inscrits)) - math.log2(
@@ -225,7 +230,7 @@ def _scorer(
     resultat = niveaux.with_columns(poids)
     for champ, colonne in (("nom", "nom_cs"), ("prenom", "prenom1")):
         bonus = _ajustement_frequence(
-            paires, inscrits, colonne, modele.champs[champ].u[0], reglages.ajustement_frequence_max
+            familles, inscrits, colonne, modele.champs[champ].u[0], reglages.ajustement_frequence_max
         )
         # Même pour un nom très courant, l'accord exact pèse plus que tout accord approché.
         plancher = max(modele.champs[champ].poids()[1:]) + 0.5
@@ -241,10 +246,7 @@ def _scorer(
     )
     resultat = resultat.with_columns(
         pl.when(nom_prenom)
-        .then(
-            pl.col("poids_prenom")
-            + _correction_homonymes(paires, inscrits, reglages.ajustement_frequence_max)
-        )
+        .then(pl.col("poids_prenom") + _correction_homonymes(inscrits, reglages.ajustement_frequence_max))
         .otherwise(pl.col("poids_prenom"))
         .alias("poids_prenom")
     )
@@ -260,8 +262,14 @@ NIVEAUX_ECOLE: tuple[str, ...] = ("habituelle", "inhabituelle")
 """Niveaux du champ « ecole » de l'explication (« manquant » : adresse confirmée, ou pas d'UAI)."""
 
 
+def _par_rang(nombre: int, rangs: pl.Series, valeurs: pl.Series) -> pl.Series:
+    """Série de ``nombre`` valeurs, nulles sauf aux ``rangs`` donnés : une table indexée par rang de
+    ligne, qu'on lit ensuite par ``gather`` au lieu d'une jointure."""
+    return pl.select(pl.repeat(None, nombre, dtype=valeurs.dtype)).to_series().scatter(rangs, valeurs)
+
+
 def _poids_ecole(
-    notes: pl.DataFrame, liens: pl.DataFrame, lieux: pl.Series, ecoles: pl.Series, reglages: Reglages
+    notes: pl.DataFrame, lien: pl.Series, lieux: pl.Series, ecoles: pl.Series, reglages: Reglages
 ) -> pl.Series:
     """Poids en bits de l'établissement fréquenté, pour les paires dont l'école ne confirme pas
     l'adresse (elle ne l'a pas, ou en a une autre : déménagement, ou homonyme d'ailleurs).
@@ -272,33 +280,31 @@ def _poids_ecole(
     parmi les élèves déjà liés à cet établissement (lissée vers q) ; q, la part de ce code postal
     parmi tous les enfants de la liste CAF (ce que donnerait une fiche prise au hasard). Il
     départage ainsi deux homonymes dont l'un est scolarisé dans une autre commune.
-    ``lieux`` : code postal de chaque famille (par ``fi``) ; ``ecoles`` : UAI de chaque inscrit (par ``ii``).
+    ``lien`` : fiche liée à chaque famille au premier tour (par ``fi``) ; ``lieux`` : code postal
+    (catégoriel) de chaque famille ; ``ecoles`` : UAI de chaque inscrit (par ``ii``).
     """
+    # Codes entiers plutôt que textes ; la part q de chaque code postal, calculée par famille, se lit
+    # par ``fi`` comme le reste : ni chaîne copiée ni jointure sur les millions de paires.
+    lieu = lieux.to_physical()
+    familles = pl.DataFrame({"lieu": lieu}).select(
+        pl.when(pl.col("lieu").is_not_null()).then(pl.len().over("lieu") / pl.col("lieu").count()).alias("q")
+    )
     paires = notes.select(
-        "fi",
-        "ii",
         "score",
-        lieux.gather(notes["fi"]).cast(pl.String).alias("lieu"),
-        ecoles.gather(notes["ii"]).alias("uai"),
+        lieu.gather(notes["fi"]).alias("lieu"),
+        familles["q"].gather(notes["fi"]).alias("q"),
+        ecoles.cast(pl.Categorical).to_physical().gather(notes["ii"]).alias("uai"),
+        (lien.gather(notes["fi"]) == notes["ii"]).fill_null(False).alias("lie"),
         (pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")).alias("non_confirmee"),
     )
-    parts = (
-        lieux.cast(pl.String)
-        .drop_nulls()
-        .value_counts(name="n")
-        .select(pl.col(lieux.name).alias("lieu"), (pl.col("n") / pl.col("n").sum()).alias("q"))
-    )
-    surs = (
-        paires.join(liens.select("fi", "ii"), on=["fi", "ii"])
-        .filter(pl.col("score") >= reglages.seuil_apparie)
-        .drop_nulls(["lieu", "uai"])
+    surs = paires.filter(pl.col("lie") & (pl.col("score") >= reglages.seuil_apparie)).drop_nulls(
+        ["lieu", "uai"]
     )
     comptes = surs.group_by("uai", "lieu").len("n").with_columns(pl.col("n").sum().over("uai").alias("total"))
     lissage = reglages.ecole_lissage
     a_peser = paires.with_row_index("k").filter(pl.col("non_confirmee")).drop_nulls(["lieu", "uai"])
     poids = (
-        a_peser.join(parts, on="lieu")
-        .join(comptes.select("uai", "total").unique(), on="uai")
+        a_peser.join(comptes.select("uai", "total").unique(), on="uai")
         .join(comptes.select("uai", "lieu", "n"), on=["uai", "lieu"], how="left")
         .select(
             "k",
@@ -308,12 +314,7 @@ def _poids_ecole(
             .alias("poids_ecole"),
         )
     )
-    return (
-        pl.select(pl.repeat(None, notes.height, dtype=pl.Float64))
-        .to_series()
-        .scatter(poids["k"], poids["poids_ecole"])
-        .alias("poids_ecole")
-    )
+    return _par_rang(notes.height, poids["k"], poids["poids_ecole"]).alias("poids_ecole")
 
 
 def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
@@ -339,20 +340,32 @@ def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
     return pl.concat(retenus)
 
 
-def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl.DataFrame:
-    """Pour chaque enfant : un concurrent proche de son lien, ou une fiche plausible prise de peu."""
-    score_f = liens.join(paires.select("fi", "ii", "liable"), on=["fi", "ii"], how="left").select(
-        "fi", pl.col("score").alias("lien_f"), pl.col("liable").fill_null(False).alias("lien_f_liable")
-    )
-    score_i = liens.select("ii", pl.col("score").alias("lien_i"))
-    autres = (
-        paires.filter(pl.col("score") >= reglages.seuil_revue)
-        .select("fi", "ii", "score", "nom", "prenom", "liable")
-        .join(liens.select("fi", "ii", pl.lit(True).alias("lie")), on=["fi", "ii"], how="left")
-        .filter(pl.col("lie").is_null())
-        .join(score_f, on="fi", how="left")
-        .join(score_i, on="ii", how="left")
-    )
+def _doutes(paires: pl.DataFrame, lien: pl.Series, nb_inscrits: int, reglages: Reglages) -> pl.DataFrame:
+    """Pour chaque enfant : un concurrent proche de son lien, ou une fiche plausible prise de peu.
+
+    ``lien`` : la fiche liée à chaque enfant (par ``fi``). La paire du lien de chaque enfant et de
+    chaque fiche est repérée par son rang dans ``paires`` : ses score, adresse… se lisent par index.
+    """
+    est_lie = (pl.lit(lien).gather(pl.col("fi")) == pl.col("ii")).fill_null(False)
+    liees = paires.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii").filter(est_lie)
+    k_f = pl.lit(_par_rang(lien.len(), liees["fi"], liees["k"])).gather(pl.col("fi"))
+    k_i = pl.lit(_par_rang(nb_inscrits, liees["ii"], liees["k"])).gather(pl.col("ii"))
+    autres = paires.select(
+        "fi",
+        "ii",
+        "score",
+        "nom",
+        "prenom",
+        "liable",
+        est_lie.alias("lie"),
+        pl.col("score").gather(k_f).alias("lien_f"),
+        pl.col("liable").gather(k_f).fill_null(False).alias("lien_f_liable"),
+        (pl.col("adresse").gather(k_f).fill_null(1) == NIVEAUX["adresse"].index("egale")).alias(
+            "adresse_confirmee"
+        ),
+        pl.col("score").gather(k_i).alias("lien_i"),
+        pl.col("fi").gather(k_i).alias("fi_lien_i"),
+    ).filter((pl.col("score") >= reglages.seuil_revue) & ~pl.col("lie"))
     marge = reglages.marge
     # Un concurrent resté sans lien met toujours le lien en doute. Lié ailleurs, il ne le fait que
     # s'il porte exactement les mêmes nom et prénom et que l'adresse ne confirme pas le lien : deux
@@ -363,27 +376,20 @@ def _doutes(paires: pl.DataFrame, liens: pl.DataFrame, reglages: Reglages) -> pl
     # qu'elle aurait pu lui être liée sans revue (deux enfants de la liste CAF pour une seule
     # fiche : l'un des deux n'est pas scolarisé là), met en doute le lien de l'autre, et reste
     # lui-même à vérifier.
-    adresse_lien = liens.join(paires.select("fi", "ii", "adresse"), on=["fi", "ii"], how="left").select(
-        "fi", (pl.col("adresse").fill_null(1) == NIVEAUX["adresse"].index("egale")).alias("adresse_confirmee")
-    )
     homonyme = (pl.col("nom") == NIVEAUX["nom"].index("exact")) & (
         pl.col("prenom") == NIVEAUX["prenom"].index("exact")
     )
-    fiche_libre = (
-        autres.join(adresse_lien, on="fi", how="left")
-        .filter(
-            pl.col("lien_f").is_not_null()
-            & (pl.col("lien_i").is_null() | (homonyme & ~pl.col("adresse_confirmee")))
-            & (pl.col("score") >= pl.col("lien_f") - marge)
-        )
-        .select("fi")
-    )
+    fiche_libre = autres.filter(
+        pl.col("lien_f").is_not_null()
+        & (pl.col("lien_i").is_null() | (homonyme & ~pl.col("adresse_confirmee")))
+        & (pl.col("score") >= pl.col("lien_f") - marge)
+    ).select("fi")
     evinces = autres.filter(
         pl.col("lien_i").is_not_null()
         & (pl.col("lien_f").is_null() | ((pl.col("score") > pl.col("lien_f")) & ~pl.col("lien_f_liable")))
         & ((pl.col("score") >= pl.col("lien_i") - marge) | pl.col("liable"))
     )
-    cote_fiche = evinces.select("ii").join(liens.select("fi", "ii"), on="ii").select("fi")
+    cote_fiche = evinces.select(pl.col("fi_lien_i").alias("fi"))
     lies_ailleurs = evinces.filter(pl.col("lien_f").is_not_null()).select("fi")
     concurrents = (
         pl.concat([fiche_libre, cote_fiche, lies_ailleurs])
@@ -568,8 +574,7 @@ def apparier(
     index = paires_candidates(f, i)
     paires = _paires(f, i, index)
     niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
-    # Seules ces colonnes servent encore : le reste est libéré avant la suite.
-    paires = paires.select("nom_cs", "prenom1", "nom_cs_i", "prenom1_i", "mode_i")
+    del paires  # Libérée avant la suite : les niveaux et les rangs (fi, ii) suffisent.
 
     if modele is None:
         modele = modele_par_defaut()
@@ -579,21 +584,21 @@ def apparier(
             )
             modele = estimer(niveaux, comparer(hasard), modele)
 
-    notes = _scorer(paires, niveaux, i, modele, reglages).with_columns(paires["mode_i"].alias("mode"))
-    liens = _affecter(notes, reglages.seuil_revue)
+    notes = _scorer(niveaux, f, i, modele, reglages).with_columns(pl.lit(i["mode"]).gather(pl.col("ii")))
+    lien = _par_rang(f.height, *_affecter(notes, reglages.seuil_revue).select("fi", "ii"))
     # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
     # fiches dont l'école ne confirme pas l'adresse.
     ecoles = inscrits["uai"].str.strip_chars().str.to_uppercase()
-    notes = notes.with_columns(_poids_ecole(notes, liens, f["code_postal"], ecoles, reglages)).with_columns(
+    notes = notes.with_columns(_poids_ecole(notes, lien, f["code_postal"], ecoles, reglages)).with_columns(
         pl.col("score") + pl.col("poids_ecole").fill_null(0.0)
     )
     liens = _affecter(notes, reglages.seuil_revue)
+    lien = _par_rang(f.height, liens["fi"], liens["ii"])
     notes = notes.with_columns(_liable(reglages).alias("liable"))
-    doutes = _doutes(notes, liens, reglages)
+    doutes = _doutes(notes, lien, i.height, reglages)
 
     # Les index de lignes (fi, ii) sont les rangs dans f et i : un identifiant, une date ou le lien
     # d'un enfant se lisent par simple indexation, sans jointure.
-    lien = pl.select(pl.repeat(None, f.height, dtype=pl.UInt32)).to_series().scatter(liens["fi"], liens["ii"])
     est_lie = (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False)
     ordre = (
         notes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "score")
