@@ -314,12 +314,16 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     sources = _correspondances(brut, cadre)
     preparee, controles = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
-    erreurs = [
-        preparee.filter(pl.col(drapeau)).select(
-            LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif")
-        )
-        for drapeau, controle in zip(drapeaux, controles, strict=True)
-    ]
+    # En requête paresseuse, seules la colonne du numéro de ligne et le drapeau sont lus : la table
+    # entière (en morceaux après la lecture parallèle) n'est pas recopiée pour chaque contrôle.
+    erreurs = pl.collect_all(
+        [
+            preparee.lazy()
+            .filter(pl.col(drapeau))
+            .select(LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif"))
+            for drapeau, controle in zip(drapeaux, controles, strict=True)
+        ]
+    )
     valides = preparee.filter(~pl.any_horizontal(drapeaux))
     rejetees = illisibles = lues - valides.height
 
