@@ -148,13 +148,14 @@ def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
 
 
 def _non_vide(expr: pl.Expr) -> pl.Expr:
-    propre = expr.str.strip_chars()
-    return pl.when(propre != "").then(propre)
+    # Pas de pl.when(propre != "").then(propre) : polars y calculerait deux fois strip_chars.
+    return expr.str.strip_chars().replace("", None)
 
 
 def _valeur_brute(champ: str, positions: list[int]) -> pl.Expr:
     cellules = [_non_vide(pl.col(colonne(position))) for position in positions]
-    if champ == "prenoms":
+    # Un seul en-tête de prénoms : ses cellules, déjà sans espaces autour, n'ont rien à réunir.
+    if champ == "prenoms" and len(positions) > 1:
         return _non_vide(pl.concat_str(cellules, separator=" ", ignore_nulls=True))
     return pl.coalesce(cellules)
 
