@@ -23,6 +23,11 @@ _CODES = ("ine", "uai", "code_postal")
 _MOTS_SENSIBLES = frozenset({"nir", "nss", "secu", "nationalite", "nationalites"})
 _EXPRESSIONS_SENSIBLES = ("securite sociale", "pays de nationalite")
 _HEURE = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+# Les suites d'espaces (de séparateurs pour les prénoms) deviennent une espace seule. Une espace
+# déjà seule n'est pas « remplacée » par elle-même : même texte, bien moins de remplacements
+# (une adresse en compte plusieurs) qu'avec r"\s+" et r"[\s,;/]+".
+_ESPACES = r"\s{2,}|[^\S ]"
+_SEPARATEURS_PRENOMS = r"[\s,;/]{2,}|[\s,;/&&[^ ]]"
 _NOTATION_DATE = {"%d": "JJ", "%m": "MM", "%Y": "AAAA"}
 
 
@@ -222,11 +227,11 @@ def _preparer(
 
     for champ in _TEXTES_LIBRES:
         if champ in bruts:
-            valeurs[champ] = bruts[champ].str.replace_all(r"\s+", " ")
+            valeurs[champ] = bruts[champ].str.replace_all(_ESPACES, " ")
     for champ in _CODES:
         if champ in bruts:
             valeurs[champ] = bruts[champ].str.replace_all(r"\s+", "").str.to_uppercase()
-    valeurs["prenoms"] = _non_vide(bruts["prenoms"].str.replace_all(r"[\s,;/]+", " "))
+    valeurs["prenoms"] = _non_vide(bruts["prenoms"].str.replace_all(_SEPARATEURS_PRENOMS, " "))
 
     if "id" in bruts:
         valeurs["id"] = bruts["id"]
