@@ -349,7 +349,11 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
 
     # Doublon : mêmes valeurs canoniques qu'une ligne précédente (l'identifiant généré ne compte pas).
     cles = [champ for champ in COLONNES[profil.table] if not (champ == "id" and "id" not in sources)]
-    valides = valides.with_columns(pl.col(LIGNE).min().over(cles).alias("_premiere"))
+    # Identifiants tous distincts : l'identifiant étant une des clés, chaque ligne est la première
+    # de son groupe, sans calcul par groupe (≈ 0,3 s sur 1 M de lignes pour les deux ci-dessous).
+    seules = "id" in sources and valides.get_column("id").n_unique() == valides.height
+    premiere = pl.col(LIGNE) if seules else pl.col(LIGNE).min().over(cles)
+    valides = valides.with_columns(premiere.alias("_premiere"))
     doublons = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
     erreurs.append(
         doublons.select(
@@ -361,7 +365,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
     rejetees += doublons.height
     if "id" in sources:
-        valides = valides.with_columns(pl.col(LIGNE).min().over("id").alias("_premiere"))
+        premiere = pl.col(LIGNE) if seules else pl.col(LIGNE).min().over("id")
+        valides = valides.with_columns(premiere.alias("_premiere"))
         repris = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
         erreurs.append(
             repris.select(
