@@ -51,7 +51,7 @@ def colonne(position: int) -> str:
 
 def refuser_si_vide_ou_binaire(octets: bytes, attendu: str) -> None:
     """Refuse un fichier vide ou d'un type reconnaissable qui n'est pas ``attendu``."""
-    if not octets.strip():
+    if not octets or octets.isspace():
         raise FichierRefuse(FICHIER_VIDE)
     for signature, nature in _SIGNATURES:
         if octets.startswith(signature):

@@ -23,6 +23,11 @@ _CODES = ("ine", "uai", "code_postal")
 _MOTS_SENSIBLES = frozenset({"nir", "nss", "secu", "nationalite", "nationalites"})
 _EXPRESSIONS_SENSIBLES = ("securite sociale", "pays de nationalite")
 _HEURE = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+# Les suites d'espaces (de séparateurs pour les prénoms) deviennent une espace seule. Une espace
+# déjà seule n'est pas « remplacée » par elle-même : même texte, bien moins de remplacements
+# (une adresse en compte plusieurs) qu'avec r"\s+" et r"[\s,;/]+".
+_ESPACES = r"\s{2,}|[^\S ]"
+_SEPARATEURS_PRENOMS = r"[\s,;/]{2,}|[\s,;/&&[^ ]]"
 _NOTATION_DATE = {"%d": "JJ", "%m": "MM", "%Y": "AAAA"}
 
 
@@ -148,15 +153,27 @@ def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
 
 
 def _non_vide(expr: pl.Expr) -> pl.Expr:
-    propre = expr.str.strip_chars()
-    return pl.when(propre != "").then(propre)
+    # Pas de pl.when(propre != "").then(propre) : polars y calculerait deux fois strip_chars.
+    return expr.str.strip_chars().replace("", None)
 
 
 def _valeur_brute(champ: str, positions: list[int]) -> pl.Expr:
     cellules = [_non_vide(pl.col(colonne(position))) for position in positions]
-    if champ == "prenoms":
+    # Un seul en-tête de prénoms : ses cellules, déjà sans espaces autour, n'ont rien à réunir.
+    if champ == "prenoms" and len(positions) > 1:
         return _non_vide(pl.concat_str(cellules, separator=" ", ignore_nulls=True))
     return pl.coalesce(cellules)
+
+
+def _par_valeur(reunies: pl.DataFrame, brute: str, mise_en_forme: pl.Expr) -> pl.Expr:
+    """``mise_en_forme`` de la colonne ``brute``, calculée une fois par valeur distincte puis reportée.
+
+    Même résultat, bien moins de travail pour une colonne de peu de valeurs (un million de dates de
+    naissance n'en ont que quelques milliers de distinctes ; sexe et mode, une poignée).
+    """
+    distinctes = reunies.get_column(brute).unique().drop_nulls()
+    formees = distinctes.to_frame().select(mise_en_forme).to_series()
+    return pl.col(brute).replace_strict(distinctes, formees, default=None, return_dtype=formees.dtype)
 
 
 def _notation(format_date: str) -> str:
@@ -187,7 +204,9 @@ def _preparer(
     """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne.
 
     Trois étapes pour que chaque valeur ne soit calculée qu'une fois : cellules réunies par
-    colonne canonique, puis mise en forme, puis contrôles sur les valeurs mises en forme.
+    colonne canonique, puis mise en forme, puis contrôles sur les valeurs mises en forme. Les
+    cellules réunies sont calculées d'abord : date, sexe et mode sont mis en forme par valeur
+    distincte.
     """
     profil = cadre.profil
     libelles = {champ: _libelle(brut, positions) for champ, positions in sources.items()}
@@ -195,7 +214,7 @@ def _preparer(
         (condition.alias(f"_anomalie{rang}"), champ, motif)
         for rang, (condition, champ, motif) in enumerate(brut.anomalies)
     ]
-    reunies = brut.donnees.lazy().select(
+    reunies = brut.donnees.select(
         pl.col(LIGNE),
         *(condition for condition, _, _ in anomalies),
         *(_valeur_brute(champ, positions).alias(_brute(champ)) for champ, positions in sources.items()),
@@ -208,11 +227,11 @@ def _preparer(
 
     for champ in _TEXTES_LIBRES:
         if champ in bruts:
-            valeurs[champ] = bruts[champ].str.replace_all(r"\s+", " ")
+            valeurs[champ] = bruts[champ].str.replace_all(_ESPACES, " ")
     for champ in _CODES:
         if champ in bruts:
             valeurs[champ] = bruts[champ].str.replace_all(r"\s+", "").str.to_uppercase()
-    valeurs["prenoms"] = _non_vide(bruts["prenoms"].str.replace_all(r"[\s,;/]+", " "))
+    valeurs["prenoms"] = _non_vide(bruts["prenoms"].str.replace_all(_SEPARATEURS_PRENOMS, " "))
 
     if "id" in bruts:
         valeurs["id"] = bruts["id"]
@@ -224,9 +243,10 @@ def _preparer(
 
     # Un tableur ajoute souvent une heure nulle (« 14/03/2015 00:00:00 ») : elle est ignorée.
     jour_seul = bruts["date_naissance"].str.replace(_HEURE, "")
-    valeurs["date_naissance"] = pl.coalesce(
+    lue = pl.coalesce(
         [jour_seul.str.strptime(pl.Date, format_date, strict=False) for format_date in profil.formats_date]
     )
+    valeurs["date_naissance"] = _par_valeur(reunies, _brute("date_naissance"), lue)
     naissance = pl.col("date_naissance")
     notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
     controles += [
@@ -243,9 +263,8 @@ def _preparer(
         ),
     ]
 
-    valeurs["sexe"] = (
-        normaliser_expr(bruts["sexe"]).str.to_uppercase().replace_strict(profil.sexe, default=None)
-    )
+    lu = normaliser_expr(bruts["sexe"]).str.to_uppercase().replace_strict(profil.sexe, default=None)
+    valeurs["sexe"] = _par_valeur(reunies, _brute("sexe"), lu)
     codes_sexe = ", ".join(dict.fromkeys(profil.sexe))
     controles.append(
         _Controle(
@@ -259,7 +278,7 @@ def _preparer(
         defaut = pl.lit(cadre.mode, dtype=pl.Utf8)
         if "mode" in bruts:
             lu = normaliser_expr(bruts["mode"]).replace_strict(profil.modes, default=None)
-            reunies = reunies.with_columns(lu.alias("_mode_lu"))
+            reunies = reunies.with_columns(_par_valeur(reunies, _brute("mode"), lu).alias("_mode_lu"))
             valeurs["mode"] = pl.coalesce(pl.col("_mode_lu"), defaut)
             controles.append(
                 _Controle(
@@ -288,7 +307,8 @@ def _preparer(
         controle.condition.fill_null(False).alias(f"_c{rang}") for rang, controle in enumerate(controles)
     ]
     preparee = (
-        reunies.with_columns(colonnes_canoniques)
+        reunies.lazy()
+        .with_columns(colonnes_canoniques)
         .with_columns(drapeaux)
         .select(pl.col(LIGNE), *schema, *(f"_c{rang}" for rang in range(len(controles))))
         .collect()
@@ -314,18 +334,26 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     sources = _correspondances(brut, cadre)
     preparee, controles = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
-    erreurs = [
-        preparee.filter(pl.col(drapeau)).select(
-            LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif")
-        )
-        for drapeau, controle in zip(drapeaux, controles, strict=True)
-    ]
+    # En requête paresseuse, seules la colonne du numéro de ligne et le drapeau sont lus : la table
+    # entière (en morceaux après la lecture parallèle) n'est pas recopiée pour chaque contrôle.
+    erreurs = pl.collect_all(
+        [
+            preparee.lazy()
+            .filter(pl.col(drapeau))
+            .select(LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif"))
+            for drapeau, controle in zip(drapeaux, controles, strict=True)
+        ]
+    )
     valides = preparee.filter(~pl.any_horizontal(drapeaux))
     rejetees = illisibles = lues - valides.height
 
     # Doublon : mêmes valeurs canoniques qu'une ligne précédente (l'identifiant généré ne compte pas).
     cles = [champ for champ in COLONNES[profil.table] if not (champ == "id" and "id" not in sources)]
-    valides = valides.with_columns(pl.col(LIGNE).min().over(cles).alias("_premiere"))
+    # Identifiants tous distincts : l'identifiant étant une des clés, chaque ligne est la première
+    # de son groupe, sans calcul par groupe (≈ 0,3 s sur 1 M de lignes pour les deux ci-dessous).
+    seules = "id" in sources and valides.get_column("id").n_unique() == valides.height
+    premiere = pl.col(LIGNE) if seules else pl.col(LIGNE).min().over(cles)
+    valides = valides.with_columns(premiere.alias("_premiere"))
     doublons = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
     erreurs.append(
         doublons.select(
@@ -337,7 +365,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
     rejetees += doublons.height
     if "id" in sources:
-        valides = valides.with_columns(pl.col(LIGNE).min().over("id").alias("_premiere"))
+        premiere = pl.col(LIGNE) if seules else pl.col(LIGNE).min().over("id")
+        valides = valides.with_columns(premiere.alias("_premiere"))
         repris = valides.filter(pl.col("_premiere") != pl.col(LIGNE))
         erreurs.append(
             repris.select(

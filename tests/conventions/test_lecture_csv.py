@@ -400,6 +400,27 @@ def test_le_ctrl_z_final_d_un_vieil_export_ne_fait_pas_prendre_le_fichier_pour_u
     assert _noms(lecture.table) == ["A"]
 
 
+def test_un_export_utf8_avec_bom_lignes_vides_en_tete_et_ctrl_z_est_lu_a_l_octet_pres() -> None:
+    # En UTF-8, polars lit les octets du fichier : BOM, lignes vides et Ctrl-Z en sont ôtés aussi.
+    lignes = [["Éloïse", "Zoé", "14/03/2015", "F"], ["Noël", "Anaïs", "02/11/2017", "M"]]
+    texte = "\r\n \r\n" + csv_texte(
+        ["Nom", "Prénoms", "Date de naissance", "Sexe"], lignes, fin_de_ligne="\r\n"
+    )
+
+    lecture = lire(b"\xef\xbb\xbf" + texte.encode() + b"\x1a", profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+
+    assert lecture.accepte, lecture.rapport.refus
+    assert lecture.rapport.lignes == 2
+    assert _noms(lecture.table) == ["Éloïse", "Noël"]
+    assert lecture.table.get_column("id").to_list() == ["L4", "L5"]
+    assert lecture.table.get_column("sexe").to_list() == ["F", "M"]
+
+
+def test_un_fichier_de_blancs_suivis_d_un_ctrl_z_est_vide() -> None:
+    lecture = lire(b" \r\n\t\x1a\x1a", profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+    assert "vide" in (lecture.rapport.refus or "")
+
+
 def test_des_lignes_vides_avant_l_en_tete_sont_sautees_sans_fausser_les_numeros() -> None:
     lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)] + [["X", "P", "32/01/2015", "M"]]
     texte = "\r\n  \r\n" + csv_texte(
