@@ -328,9 +328,9 @@ def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
     )
     retenus = []
     while libres.height:
-        mutuels = libres.unique("fi", keep="first", maintain_order=True).join(
-            libres.unique("ii", keep="first", maintain_order=True), on=["fi", "ii", "score"]
-        )
+        # Triées par score décroissant : la première paire d'un enfant est son meilleur choix, la
+        # première d'une fiche le sien.
+        mutuels = libres.filter(pl.col("fi").is_first_distinct() & pl.col("ii").is_first_distinct())
         retenus.append(mutuels)
         libres = libres.filter(
             ~pl.col("fi").is_in(mutuels["fi"].implode()) & ~pl.col("ii").is_in(mutuels["ii"].implode())
