@@ -42,8 +42,6 @@ SEUIL_RESSEMBLANT = 0.80
 SEUIL_ADRESSE = 0.90
 JOURS_PROCHES = 7
 
-Scorer = Callable[..., Any]
-
 
 def _cle_couple(gauche: str, droite: str) -> pl.Expr:
     """Entier unique d'un couple de valeurs catégorielles (null si l'une manque)."""
@@ -85,23 +83,46 @@ def par_couple(
     return cles.join(valeurs, on="_cle", how="left", maintain_order="left")["_valeur"]
 
 
-def similarite(
-    paires: pl.DataFrame, gauche: str, droite: str, scorer: Scorer, utile: pl.Expr | None = None
-) -> pl.Series:
-    """Similarité rapidfuzz (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct
-    (seulement là où ``utile`` est vrai, voir ``par_couple``)."""
+def jaro_winkler(paires: pl.DataFrame, gauche: str, droite: str, utile: pl.Expr | None = None) -> pl.Series:
+    """Similarité de Jaro-Winkler (0 à 1) entre deux colonnes, calculée par couple de valeurs distinct
+    (seulement là où ``utile`` est vrai, voir ``par_couple``). Sous ``SEUIL_RESSEMBLANT``, seul
+    compte qu'elle y soit : elle vaut alors 0, ce qui laisse rapidfuzz s'arrêter plus tôt."""
 
     def calcul(couples: pl.DataFrame) -> pl.Series:
         if couples.height == 0:
             return pl.Series([], dtype=pl.Float32)
         scores = process.cpdist(
-            couples["a"].to_list(), couples["b"].to_list(), scorer=scorer, workers=-1, dtype=np.float32
+            couples["a"].to_list(),
+            couples["b"].to_list(),
+            scorer=JaroWinkler.normalized_similarity,
+            # Un peu sous le seuil : une similarité à peine inférieure en double (0,7999999…)
+            # l'atteint une fois arrondie en float32, comme les niveaux l'ont toujours lue.
+            score_cutoff=SEUIL_RESSEMBLANT - 1e-6,
+            workers=-1,
+            dtype=np.float32,
         )
-        if scorer is fuzz.token_set_ratio:
-            scores = scores / np.float32(100)
         return pl.Series(scores, dtype=pl.Float32)
 
     return par_couple(paires, gauche, droite, calcul, utile)
+
+
+def _inclus(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si les mots de ``a`` sont tous dans ``b``, ou l'inverse (token_set_ratio de 100).
+
+    Deux textes d'un seul mot ne s'incluent que s'ils sont égaux : rapidfuzz n'est appelé que là
+    où l'un des deux a plusieurs mots (peu de noms, des prénoms composés)."""
+    if couples.height == 0:
+        return pl.Series([], dtype=pl.Boolean)
+    resultat = couples.select((pl.col("a") == pl.col("b")) & (pl.col("a") != "")).to_series()
+    plusieurs_mots = pl.col("a").str.contains(r"\s") | pl.col("b").str.contains(r"\s")
+    lignes = couples.select(pl.arg_where(plusieurs_mots)).to_series()
+    if lignes.len():
+        mots = couples[lignes]
+        scores = process.cpdist(
+            mots["a"].to_list(), mots["b"].to_list(), scorer=fuzz.token_set_ratio, workers=-1
+        )
+        resultat = resultat.scatter(lignes, pl.Series(scores >= 100))
+    return resultat
 
 
 def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
@@ -137,9 +158,9 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     # ni suffixe, ni allocataire, ni même clé phonétique pour Jaro-Winkler.
     differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
     paires = paires.with_columns(
-        similarite(paires, "nom_t", f"{cote_i}_t_i", fuzz.token_set_ratio, differents).alias("_ens")
+        par_couple(paires, "nom_t", f"{cote_i}_t_i", _inclus, differents).alias("_ens")
     )
-    sans_ensemble = differents & ~(pl.col("_ens") >= 1.0).fill_null(False)
+    sans_ensemble = differents & ~pl.col("_ens").fill_null(False)
     # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
     paires = paires.with_columns(
         (
@@ -153,15 +174,11 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
         & ~allocataire.fill_null(False)
         & ~meme_phonetique.fill_null(False)
     )
-    paires = paires.with_columns(
-        similarite(paires, "nom_cs", f"{cote_i}_cs_i", JaroWinkler.normalized_similarity, eloignes).alias(
-            "_jw"
-        )
-    )
+    paires = paires.with_columns(jaro_winkler(paires, "nom_cs", f"{cote_i}_cs_i", eloignes).alias("_jw"))
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
-            (pl.col("_ens") >= 1.0) | pl.col("_suffixe").fill_null(False),
+            pl.col("_ens").fill_null(False) | pl.col("_suffixe").fill_null(False),
             allocataire,
             meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
@@ -201,8 +218,8 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
     # Les similarités ne servent que si les premiers prénoms diffèrent (sinon niveau 0 ou 1).
     autre_premier = ~meme_premier.fill_null(False)
-    jw = similarite(paires, "prenom1", "prenom1_i", JaroWinkler.normalized_similarity, autre_premier)
-    ensembles = similarite(paires, "prenoms_t", "prenoms_t_i", fuzz.token_set_ratio, autre_premier)
+    jw = jaro_winkler(paires, "prenom1", "prenom1_i", autre_premier)
+    ensembles = par_couple(paires, "prenoms_t", "prenoms_t_i", _inclus, autre_premier)
     # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
     # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
     faute = par_couple(paires, "prenom1", "prenom1_i", _une_faute, autre_premier)
@@ -224,7 +241,7 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
             pl.select(
                 pl.max_horizontal(
                     jw.gather(traduits),
-                    similarite(bruts, "prenom1_brut", "prenom1_brut_i", JaroWinkler.normalized_similarity),
+                    jaro_winkler(bruts, "prenom1_brut", "prenom1_brut_i"),
                 )
             ).to_series(),
         )
@@ -240,7 +257,7 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
             | (pl.col("prenom1") == pl.col("prenom12_i"))
             | (pl.col("prenom12") == pl.col("prenom1_i")),
             meme_premier,
-            pl.col("_ens") >= 1.0,
+            pl.col("_ens").fill_null(False),
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
             (pl.col("_jw") >= SEUIL_RESSEMBLANT) | pl.col("_faute").fill_null(False),
         ],
