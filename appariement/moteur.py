@@ -154,6 +154,12 @@ def _paires_au_hasard(nb_familles: int, nb_inscrits: int, nombre: int, graine: i
     )
 
 
+def _niveaux_au_hasard(f: pl.DataFrame, i: pl.DataFrame, reglages: Reglages) -> pl.DataFrame:
+    """Niveaux d'accord de paires tirées au hasard : presque toutes de deux personnes différentes."""
+    index = _paires_au_hasard(f.height, i.height, reglages.paires_hasard, reglages.graine)
+    return comparer(_paires(f, i, index))
+
+
 def _ajustement_frequence(
     familles: pl.DataFrame, inscrits: pl.DataFrame, colonne: str, u_exact: float, limite: float
 ) -> pl.Expr:
@@ -571,18 +577,23 @@ def apparier(
         preparation_i = fils.submit(preparer, inscrits, inscrits=True, contexte=contexte)
         f, i = preparation_f.result(), preparation_i.result()
 
-    index = paires_candidates(f, i)
-    paires = _paires(f, i, index)
-    niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
-    del paires  # Libérée avant la suite : les niveaux et les rangs (fi, ii) suffisent.
-
-    if modele is None:
-        modele = modele_par_defaut()
-        if f.height >= reglages.taille_min_estimation and i.height >= reglages.taille_min_estimation:
-            hasard = _paires(
-                f, i, _paires_au_hasard(f.height, i.height, reglages.paires_hasard, reglages.graine)
-            )
-            modele = estimer(niveaux, comparer(hasard), modele)
+    estimation = (
+        modele is None
+        and f.height >= reglages.taille_min_estimation
+        and i.height >= reglages.taille_min_estimation
+    )
+    with ThreadPoolExecutor(max_workers=1) as fil:
+        # Les paires au hasard (qui donnent u) se comparent pendant le blocage et la comparaison des
+        # paires candidates : les deux calculs laissent chacun une part du second cœur libre.
+        hasard = fil.submit(_niveaux_au_hasard, f, i, reglages) if estimation else None
+        index = paires_candidates(f, i)
+        paires = _paires(f, i, index)
+        niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
+        del paires  # Libérée avant la suite : les niveaux et les rangs (fi, ii) suffisent.
+        if modele is None:
+            modele = modele_par_defaut()
+            if hasard is not None:
+                modele = estimer(niveaux, hasard.result(), modele)
 
     notes = _scorer(niveaux, f, i, modele, reglages).with_columns(pl.lit(i["mode"]).gather(pl.col("ii")))
     lien = _par_rang(f.height, *_affecter(notes, reglages.seuil_revue).select("fi", "ii"))
