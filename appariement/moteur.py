@@ -287,7 +287,7 @@ def _poids_ecole(
     parmi tous les enfants de la liste CAF (ce que donnerait une fiche prise au hasard). Il
     départage ainsi deux homonymes dont l'un est scolarisé dans une autre commune.
     ``lien`` : fiche liée à chaque famille au premier tour (par ``fi``) ; ``lieux`` : code postal
-    (catégoriel) de chaque famille ; ``ecoles`` : UAI de chaque inscrit (par ``ii``).
+    de chaque famille ; ``ecoles`` : UAI de chaque inscrit (par ``ii``) ; tous deux catégoriels.
     """
     # Codes entiers plutôt que textes ; la part q de chaque code postal, calculée par famille, se lit
     # par ``fi`` comme le reste : ni chaîne copiée ni jointure sur les millions de paires.
@@ -299,7 +299,7 @@ def _poids_ecole(
         "score",
         lieu.gather(notes["fi"]).alias("lieu"),
         familles["q"].gather(notes["fi"]).alias("q"),
-        ecoles.cast(pl.Categorical).to_physical().gather(notes["ii"]).alias("uai"),
+        ecoles.to_physical().gather(notes["ii"]).alias("uai"),
         (lien.gather(notes["fi"]) == notes["ii"]).fill_null(False).alias("lie"),
         (pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")).alias("non_confirmee"),
     )
@@ -487,7 +487,7 @@ def _libelle_json(colonne: pl.Expr, libelles: Mapping[Any, str], manquant: str |
 
 def _explication(reglages: Reglages, seuil: pl.Expr) -> pl.Expr:
     """L'explication de chaque décision, en JSON. Écrite en concaténant des chaînes : encoder des
-    structures imbriquées (``struct.json_encode``) prenait ≈ 3 s pour 1 M de lignes."""
+    structures imbriquées (``struct.json_encode``) prenait 1,7 s pour 1 M de lignes, contre 1,0 s."""
     champs = [
         _objet_json(
             {
@@ -599,12 +599,11 @@ def apparier(
     lien = _par_rang(f.height, *_affecter(notes, reglages.seuil_revue).select("fi", "ii"))
     # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
     # fiches dont l'école ne confirme pas l'adresse.
-    ecoles = inscrits["uai"].str.strip_chars().str.to_uppercase()
+    ecoles = inscrits["uai"].str.strip_chars().str.to_uppercase().cast(pl.Categorical(contexte.categories))
     notes = notes.with_columns(_poids_ecole(notes, lien, f["code_postal"], ecoles, reglages)).with_columns(
         pl.col("score") + pl.col("poids_ecole").fill_null(0.0)
     )
-    liens = _affecter(notes, reglages.seuil_revue)
-    lien = _par_rang(f.height, liens["fi"], liens["ii"])
+    lien = _par_rang(f.height, *_affecter(notes, reglages.seuil_revue).select("fi", "ii"))
     notes = notes.with_columns(_liable(reglages).alias("liable"))
     doutes = _doutes(notes, lien, i.height, reglages)
 
