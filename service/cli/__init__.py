@@ -51,6 +51,14 @@ class _GroupeParesseux(typer.core.TyperGroup):
             self.commands.update(groupe_du_module(MODULES[cmd_name]).commands)
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: typer.Context, args: list[str]):  # type: ignore[no-untyped-def,override]
+        # Une commande inconnue (faute de frappe) : typer propose la plus proche parmi les commandes
+        # chargées ; on les charge donc toutes.
+        if args and args[0] not in MODULES:
+            for module in sorted(set(MODULES.values())):
+                self.commands.update(groupe_du_module(module).commands)
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     cls=_GroupeParesseux,

@@ -43,6 +43,12 @@ def test_chaque_commande_est_annoncee_par_son_module() -> None:
     assert trouvees == MODULES
 
 
+def test_une_faute_de_frappe_dans_la_commande_propose_la_bonne() -> None:
+    resultat = CliRunner().invoke(app, ["aparier"])
+    assert resultat.exit_code == 2
+    assert "apparier" in resultat.output.replace("'aparier'", "")
+
+
 def test_apparier_ne_charge_ni_le_serveur_ni_la_base() -> None:
     """``cellule apparier`` démarre vite : l'aide d'une commande n'importe que son module."""
     code = (
