@@ -2,9 +2,9 @@
 
 Étapes : normalisation, paires candidates (blocage), niveaux d'accord par champ, score de
 Fellegi–Sunter (poids log2(m/u), ajustés à la fréquence des noms et prénoms), affectation un-à-un
-par meilleurs choix mutuels, puis statut. Un lien n'est posé que si son score est haut et
-qu'aucun concurrent (un frère, une sœur, un jumeau, une autre fiche) n'en approche : sinon la
-décision revient à une personne, avec les meilleurs candidats.
+par meilleurs choix mutuels (puis échange des liens croisés qui y gagnent), puis statut. Un lien
+n'est posé que si son score est haut et qu'aucun concurrent (un frère, une sœur, un jumeau, une
+autre fiche) n'en approche : sinon la décision revient à une personne, avec les meilleurs candidats.
 """
 
 from __future__ import annotations
@@ -325,13 +325,15 @@ def _poids_ecole(
 
 def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
     """Un-à-un par meilleurs choix mutuels : chaque tour lie les paires où l'enfant et la fiche se
-    préfèrent l'un l'autre, puis les retire. La meilleure paire restante est toujours mutuelle."""
+    préfèrent l'un l'autre, puis les retire. La meilleure paire restante est toujours mutuelle.
+    Les liens croisés qui gagnent à être échangés le sont ensuite (voir ``_echanger``)."""
     ordre = ["score", "fi", "ii"]
-    libres = (
+    possibles = (
         paires.filter(pl.col("score") >= seuil)
         .select("fi", "ii", "score")
         .sort(ordre, descending=[True, False, False])
     )
+    libres = possibles
     retenus = []
     while libres.height:
         # Triées par score décroissant : la première paire d'un enfant est son meilleur choix, la
@@ -343,7 +345,69 @@ def _affecter(paires: pl.DataFrame, seuil: float) -> pl.DataFrame:
         )
     if not retenus:
         return pl.DataFrame(schema={"fi": pl.UInt32, "ii": pl.UInt32, "score": pl.Float64})
-    return pl.concat(retenus)
+    return _echanger(possibles, pl.concat(retenus))
+
+
+# Un gain plus petit ne viendrait que de l'arrondi des sommes de scores : pas d'échange.
+_GAIN_MIN_ECHANGE = 1e-6
+
+
+def _echanger(possibles: pl.DataFrame, liens: pl.DataFrame) -> pl.DataFrame:
+    """Échange deux liens croisés quand la somme des scores y gagne : a→x et b→y deviennent a→y et
+    b→x si s(a,y) + s(b,x) > s(a,x) + s(b,y).
+
+    Les meilleurs choix mutuels prennent d'abord la paire au plus haut score. Entre deux jumeaux,
+    ce peut être la mauvaise : LEA a la même adresse que la fiche de LENA (11 bits) mais pas sa
+    propre fiche, qui n'a pas d'adresse ; LEA prend la fiche de LENA, et LENA, reste, celle de
+    LEA. L'adresse commune ne départage pas deux jumeaux ; les deux prénoms exacts, si : la
+    somme des scores le dit. Chaque tour échange, parmi les couples de liens qui y gagnent,
+    ceux qui sont le meilleur échange de leurs deux enfants ; les enfants liés et les fiches
+    prises restent les mêmes.
+    """
+    while True:
+        lien_f = liens.select("fi", pl.col("ii").alias("x"), pl.col("score").alias("s_ax"))
+        lien_i = liens.select(pl.col("fi").alias("b"), "ii", pl.col("score").alias("s_by"))
+        echanges = (
+            possibles.join(lien_f, on="fi")
+            .join(lien_i, on="ii")
+            .filter(pl.col("b") != pl.col("fi"))
+            .join(
+                possibles.select(
+                    pl.col("fi").alias("b"), pl.col("ii").alias("x"), pl.col("score").alias("s_bx")
+                ),
+                on=["b", "x"],
+            )
+            .select(
+                pl.col("fi").alias("a"),
+                "b",
+                (pl.col("score") + pl.col("s_bx") - pl.col("s_ax") - pl.col("s_by")).alias("gain"),
+            )
+            # Chaque échange est vu depuis ses deux enfants : on le garde une fois.
+            .filter((pl.col("gain") > _GAIN_MIN_ECHANGE) & (pl.col("a") < pl.col("b")))
+            .sort(["gain", "a", "b"], descending=[True, False, False])
+            .with_row_index("rang")
+        )
+        if echanges.height == 0:
+            return liens
+        # Le meilleur échange de chaque enfant ; retenu s'il l'est pour ses deux enfants.
+        meilleurs = (
+            echanges.select("rang", pl.concat_list("a", "b").alias("enfant"))
+            .explode("enfant")
+            .group_by("enfant")
+            .agg(pl.col("rang").min())
+        )
+        retenus = echanges.join(meilleurs.rename({"enfant": "a"}), on=["a", "rang"]).join(
+            meilleurs.rename({"enfant": "b"}), on=["b", "rang"]
+        )
+        # a prend la fiche de b, b celle de a.
+        fiches = liens.select("fi", "ii")
+        nouveaux = pl.concat(
+            [
+                retenus.join(fiches, left_on="b", right_on="fi").select(pl.col("a").alias("fi"), "ii"),
+                retenus.join(fiches, left_on="a", right_on="fi").select(pl.col("b").alias("fi"), "ii"),
+            ]
+        ).join(possibles, on=["fi", "ii"])
+        liens = pl.concat([liens.filter(~pl.col("fi").is_in(nouveaux["fi"].implode())), nouveaux])
 
 
 def _doutes(paires: pl.DataFrame, lien: pl.Series, nb_inscrits: int, reglages: Reglages) -> pl.DataFrame:

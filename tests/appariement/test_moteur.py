@@ -56,6 +56,24 @@ def test_jumelles_aux_prenoms_proches_ont_chacune_leur_fiche() -> None:
     assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I7")
 
 
+def test_l_adresse_commune_ne_croise_pas_les_fiches_de_deux_jumelles() -> None:
+    # La fiche de LÉNA porte l'adresse de la famille, celle de LÉA n'en a pas, et la CAF a mal écrit
+    # le nom de LÉNA : la fiche de LÉNA ressemble plus à LÉA (même nom, même adresse, prénom voisin)
+    # qu'à LÉNA. Chacune garde pourtant la sienne : à deux, les prénoms exacts l'emportent sur
+    # l'adresse, commune aux deux jumelles.
+    liste = familles(
+        enfant("F1", "BENALI", "LEA LEONIE", NE_JUMEAUX, "F", **ADRESSE),
+        enfant("F2", "BENALY", "LENA ROSE", NE_JUMEAUX, "F", **ADRESSE),
+    )
+    ecole = inscrits(
+        enfant("I7", "BENALI", "Léna", NE_JUMEAUX, "F", **ADRESSE),
+        enfant("I8", "BENALI", "Léa", NE_JUMEAUX, "F"),
+    )
+    decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
+    assert (decisions["F1"]["statut"], decisions["F1"]["id_inscrit"]) == ("apparie", "I8")
+    assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I7")
+
+
 def test_une_fiche_d_inscription_n_appartient_qu_a_un_enfant() -> None:
     # Deux homonymes nés le même jour, une seule fiche : impossible de savoir, les deux vont en revue.
     liste = familles(
