@@ -175,12 +175,18 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
         & ~meme_phonetique.fill_null(False)
     )
     paires = paires.with_columns(jaro_winkler(paires, "nom_cs", f"{cote_i}_cs_i", eloignes).alias("_jw"))
+    # Une seule faute de frappe dans un nom de quatre lettres au moins (MARTIN / MARTAN) : Jaro-Winkler
+    # la classe souvent « ressemblant », le niveau des noms voisins d'autres familles.
+    pas_proche = eloignes & ~(pl.col("_jw") >= SEUIL_PROCHE).fill_null(False)
+    paires = paires.with_columns(
+        par_couple(paires, "nom_cs", f"{cote_i}_cs_i", _faute_dans_un_nom, pas_proche).alias("_faute")
+    )
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
             pl.col("_ens").fill_null(False) | pl.col("_suffixe").fill_null(False),
             allocataire,
-            meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE),
+            meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE) | pl.col("_faute").fill_null(False),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],
         c.is_null() | c_i.is_null(),
@@ -201,16 +207,20 @@ def niveau_nom(paires: pl.DataFrame) -> pl.Series:
     return pl.select(pl.min_horizontal(naissance, usage).alias("nom"))["nom"]
 
 
-def _une_faute(couples: pl.DataFrame) -> pl.Series:
-    """Vrai si ``a`` et ``b`` (deux lettres au moins) ne diffèrent que d'une lettre ajoutée, ôtée,
-    changée, ou de deux lettres voisines échangées."""
+def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
+    """Vrai si ``a`` et ``b`` (``lettres_min`` lettres au moins) ne diffèrent que d'une lettre
+    ajoutée, ôtée, changée, ou de deux lettres voisines échangées."""
     if couples.height == 0:
         return pl.Series([], dtype=pl.Boolean)
     distances = process.cpdist(
         couples["a"].to_list(), couples["b"].to_list(), scorer=OSA.distance, workers=-1
     )
     courts = couples.select(pl.min_horizontal(pl.col("a").str.len_chars(), pl.col("b").str.len_chars()))
-    return pl.Series(distances <= 1) & (courts.to_series() >= 2)
+    return pl.Series(distances <= 1) & (courts.to_series() >= lettres_min)
+
+
+def _faute_dans_un_nom(couples: pl.DataFrame) -> pl.Series:
+    return _une_faute(couples, lettres_min=4)
 
 
 def niveau_prenom(paires: pl.DataFrame) -> pl.Series:

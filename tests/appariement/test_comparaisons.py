@@ -73,6 +73,16 @@ def test_faute_de_frappe_dans_le_nom_est_proche() -> None:
     assert _niveaux("BERTRAND", "ANNA", "BETRAND", "Anna")["nom"] == "proche"
 
 
+@pytest.mark.parametrize(("nom_f", "nom_i"), [("KEITA", "KEOTA"), ("COLIN", "COLEN"), ("PETIT", "PETOT")])
+def test_une_seule_faute_dans_un_nom_court_reste_proche(nom_f: str, nom_i: str) -> None:
+    # Jaro-Winkler seul les classait « ressemblant », comme deux noms voisins de familles différentes.
+    assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "proche"
+
+
+def test_une_lettre_changee_dans_un_nom_de_trois_lettres_n_est_pas_une_faute_sure() -> None:
+    assert _niveaux("DIA", "ANNA", "DIO", "Anna")["nom"] == "ressemblant"
+
+
 def test_noms_sans_rapport_sont_differents() -> None:
     assert _niveaux("BERTRAND", "ANNA", "KOWALSKI", "Anna")["nom"] == "different"
 
