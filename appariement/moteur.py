@@ -410,15 +410,15 @@ def _echanger(possibles: pl.DataFrame, liens: pl.DataFrame) -> pl.DataFrame:
         liens = pl.concat([liens.filter(~pl.col("fi").is_in(nouveaux["fi"].implode())), nouveaux])
 
 
-def _doutes(paires: pl.DataFrame, lien: pl.Series, nb_inscrits: int, reglages: Reglages) -> pl.DataFrame:
+def _doutes(paires: pl.DataFrame, nb_familles: int, nb_inscrits: int, reglages: Reglages) -> pl.DataFrame:
     """Pour chaque enfant : un concurrent proche de son lien, ou une fiche plausible prise de peu.
 
-    ``lien`` : la fiche liée à chaque enfant (par ``fi``). La paire du lien de chaque enfant et de
-    chaque fiche est repérée par son rang dans ``paires`` : ses score, adresse… se lisent par index.
+    ``paires`` porte ``lie`` (la paire est le lien de son enfant). La paire du lien de chaque enfant
+    et de chaque fiche est repérée par son rang dans ``paires`` : ses score, adresse… se lisent par
+    index.
     """
-    est_lie = (pl.lit(lien).gather(pl.col("fi")) == pl.col("ii")).fill_null(False)
-    liees = paires.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii").filter(est_lie)
-    k_f = pl.lit(_par_rang(lien.len(), liees["fi"], liees["k"])).gather(pl.col("fi"))
+    liees = paires.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "lie").filter("lie")
+    k_f = pl.lit(_par_rang(nb_familles, liees["fi"], liees["k"])).gather(pl.col("fi"))
     k_i = pl.lit(_par_rang(nb_inscrits, liees["ii"], liees["k"])).gather(pl.col("ii"))
     autres = paires.select(
         "fi",
@@ -427,7 +427,7 @@ def _doutes(paires: pl.DataFrame, lien: pl.Series, nb_inscrits: int, reglages: R
         "nom",
         "prenom",
         "liable",
-        est_lie.alias("lie"),
+        "lie",
         pl.col("score").gather(k_f).alias("lien_f"),
         pl.col("liable").gather(k_f).fill_null(False).alias("lien_f_liable"),
         (pl.col("adresse").gather(k_f).fill_null(1) == NIVEAUX["adresse"].index("egale")).alias(
@@ -668,16 +668,18 @@ def apparier(
         pl.col("score") + pl.col("poids_ecole").fill_null(0.0)
     )
     lien = _par_rang(f.height, *_affecter(notes, reglages.seuil_revue).select("fi", "ii"))
-    notes = notes.with_columns(_liable(reglages).alias("liable"))
-    doutes = _doutes(notes, lien, i.height, reglages)
-
     # Les index de lignes (fi, ii) sont les rangs dans f et i : un identifiant, une date ou le lien
     # d'un enfant se lisent par simple indexation, sans jointure.
-    est_lie = (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False)
+    notes = notes.with_columns(
+        _liable(reglages).alias("liable"),
+        (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False).alias("lie"),
+    )
+    doutes = _doutes(notes, f.height, i.height, reglages)
+
     ordre = (
-        notes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "score")
+        notes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "score", "lie")
         .sort(["fi", "score", "ii"], descending=[False, True, False])
-        .with_columns(est_lie.alias("lie"), pl.lit(i["id"]).gather(pl.col("ii")).alias("id_inscrit"))
+        .with_columns(pl.lit(i["id"]).gather(pl.col("ii")).alias("id_inscrit"))
     )
     meilleurs = ordre.group_by("fi", maintain_order=True).agg(
         pl.struct("id_inscrit", pl.col("score").cast(pl.Float64))
@@ -687,7 +689,6 @@ def apparier(
         pl.coalesce(pl.col("k").filter(pl.col("lie")).first(), pl.col("k").first()).alias("k"),
     )
     retenue = notes[meilleurs["k"]].with_columns(
-        est_lie.alias("lie"),
         pl.lit(i["id"]).gather(pl.col("ii")).alias("id_lie"),
         pl.lit(i["date"]).gather(pl.col("ii")).alias("date_lie"),
         meilleurs["candidats"],
