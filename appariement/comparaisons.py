@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from appariement.normalisation import PARTICULES
 
 NIVEAUX: dict[str, tuple[str, ...]] = {
-    "nom": ("exact", "compose", "allocataire", "proche", "ressemblant", "different"),
+    "nom": ("exact", "compose", "famille", "proche", "ressemblant", "different"),
     "prenom": ("exact", "premier_commun", "autre_prenom", "proche", "ressemblant", "different"),
     "date_naissance": (
         "exacte",
@@ -150,12 +150,13 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
 def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
     c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
-    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père).
-    allocataire = pl.col("alloc_cs") == cs_i
+    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père) ou d'un frère ou
+    # d'une sœur du même foyer.
+    famille = pl.col("noms_foyer").list.contains(cs_i)
     meme_phonetique = pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")
     # Chaque mesure n'est calculée que pour les paires dont le niveau en dépend encore : noms
     # différents pour les ensembles de mots ; mots de l'un pas tous dans l'autre pour le suffixe ;
-    # ni suffixe, ni allocataire, ni même clé phonétique pour Jaro-Winkler.
+    # ni suffixe, ni nom de la famille, ni même clé phonétique pour Jaro-Winkler.
     differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
     paires = paires.with_columns(
         par_couple(paires, "nom_t", f"{cote_i}_t_i", _inclus, differents).alias("_ens")
@@ -171,7 +172,7 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     eloignes = (
         sans_ensemble
         & ~pl.col("_suffixe").fill_null(False)
-        & ~allocataire.fill_null(False)
+        & ~famille.fill_null(False)
         & ~meme_phonetique.fill_null(False)
     )
     paires = paires.with_columns(jaro_winkler(paires, "nom_cs", f"{cote_i}_cs_i", eloignes).alias("_jw"))
@@ -185,7 +186,7 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
         [
             (c == c_i) | (cs == cs_i),
             pl.col("_ens").fill_null(False) | pl.col("_suffixe").fill_null(False),
-            allocataire,
+            famille,
             meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE) | pl.col("_faute").fill_null(False),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],

@@ -41,7 +41,7 @@ _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 _COLONNES_PAIRE = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom1_brut", "prenom2", "prenoms_t",
     "prenoms_c", "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune",
-    "alloc_cs",
+    "noms_foyer",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 
@@ -139,7 +139,7 @@ def _paires(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame)
         + [
             inscrits[c].gather(ii).alias(f"{c}_i")
             for c in (*_COLONNES_PAIRE, *_COLONNES_USAGE)
-            if c != "alloc_cs"
+            if c != "noms_foyer"
         ]
     )
 

@@ -255,6 +255,41 @@ def _formes_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _formes_prenom_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
+    return valeurs.select(
+        expr_texte(pl.col("v")).str.replace_all(" ", "", literal=True).alias("alloc_prenom")
+    )
+
+
+def _noms_du_foyer(familles: pl.DataFrame) -> pl.Series:
+    """Noms sous lesquels l'école peut connaître chaque enfant de la liste CAF : celui de l'allocataire
+    et ceux de ses frères et sœurs sur la liste (même allocataire, nom et prénom, à la même adresse).
+
+    Un enfant inscrit à la CAF sous le nom de sa mère l'est souvent à l'école sous celui de son père,
+    que portent ses frères et sœurs. Sans adresse ni prénom d'allocataire, pas de foyer : deux
+    allocataires homonymes d'une grande ville mêleraient leurs enfants, et le nom d'un enfant d'une
+    autre famille ferait lier un enfant absent à la fiche d'un homonyme. Seul compte alors le nom
+    de l'allocataire.
+    """
+    foyer = ["alloc_cs", "alloc_prenom", "adresse", "code_postal"]
+    connu = pl.all_horizontal(pl.col(c).is_not_null() for c in foyer[:3])
+    liste = pl.List(familles.schema["nom_cs"])
+    fratries = (
+        familles.filter(connu).group_by(foyer).agg(pl.col("nom_cs").drop_nulls().unique().alias("fratrie"))
+    )
+    return (
+        familles.select(foyer)
+        .join(fratries, on=foyer, how="left", nulls_equal=True, maintain_order="left")
+        .select(
+            pl.concat_list(pl.col("alloc_cs"), pl.col("fratrie").fill_null(pl.lit([], dtype=liste)))
+            .list.drop_nulls()
+            .list.unique()
+            .alias("noms_foyer")
+        )
+        .to_series()
+    )
+
+
 def _par_valeur(
     serie: pl.Series, formes: Callable[[pl.DataFrame], pl.DataFrame], contexte: Contexte
 ) -> pl.DataFrame:
@@ -292,7 +327,7 @@ def _sexe(colonne: pl.Expr) -> pl.Expr:
 
 
 COLONNES_COMPAREES: tuple[str, ...] = (
-    "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph", "alloc_cs",
+    "nom_c", "nom_cs", "nom_t", "nom_ph", "usage_c", "usage_cs", "usage_t", "usage_ph",
     "prenom1", "prenom1_brut", "prenom2", "prenoms_t", "prenoms_c", "prenom12", "prenom_ph", "adresse",
     "code_postal",
     "commune",
@@ -326,8 +361,13 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
     else:
-        parties.append(_par_valeur(table["nom_allocataire"], _formes_allocataire, contexte))
+        parties += [
+            _par_valeur(table["nom_allocataire"], _formes_allocataire, contexte),
+            _par_valeur(table["prenom_allocataire"], _formes_prenom_allocataire, contexte),
+        ]
     prepare = pl.concat(parties, how="horizontal")
+    if not inscrits:
+        prepare = prepare.with_columns(_noms_du_foyer(prepare))
     # Les clés de blocage d'un nom sont déjà distinctes et sans null : seul l'ajout de celles du nom
     # d'usage demande de dédoublonner.
     noms_ph = pl.col("nom_blocs")
@@ -340,7 +380,7 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         "date",
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
-        *(["mode"] if inscrits else []),
+        *(["mode"] if inscrits else [pl.col("noms_foyer").cast(pl.List(categorie))]),
         noms_ph.cast(pl.List(categorie)).alias("noms_ph"),
         pl.col("prenoms_ph").cast(pl.List(categorie)),
     )

@@ -66,7 +66,7 @@ def test_nom_d_usage_de_l_ecole_reconnu() -> None:
 
 def test_nom_de_l_allocataire_reconnu() -> None:
     niveaux = _niveaux("KOWALSKA", "ANNA", "MARTIN", "Anna", f_nom_allocataire="MARTIN")
-    assert niveaux["nom"] == "allocataire"
+    assert niveaux["nom"] == "famille"
 
 
 def test_faute_de_frappe_dans_le_nom_est_proche() -> None:

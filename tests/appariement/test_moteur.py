@@ -377,3 +377,43 @@ def test_nom_d_usage_inconnu_de_l_ecole_retrouve_a_la_meme_adresse() -> None:
     explication = json.loads(decision["explication"])
     assert explication["seuil_apparie"] == 6.0
     assert {c["champ"]: c["niveau"] for c in explication["champs"]}["nom"] == "different"
+
+
+def _foyer(
+    prenom_allocataire_du_frere: str = "SOPHIE", adresse_du_frere: str = ADRESSE["adresse"]
+) -> pl.DataFrame:
+    # La mère allocataire ; EMMA inscrite à la CAF sous son nom, son frère sous celui du père.
+    mere = {**ADRESSE, "nom_allocataire": "VERLIMONT"}
+    frere = {**mere, "prenom_allocataire": prenom_allocataire_du_frere, "adresse": adresse_du_frere}
+    return familles(
+        enfant("F1", "VERLIMONT", "EMMA", date(2014, 2, 3), "F", prenom_allocataire="Sophie", **mere),
+        enfant("F2", "RITEARDIER", "NOAH", date(2017, 6, 1), "M", **frere),
+    )
+
+
+# L'école n'a pas l'adresse : seul le nom du frère peut désigner la famille.
+_ECOLE_DU_FOYER = inscrits(
+    enfant("I1", "RITEARDIER", "Emma", date(2014, 2, 3), "F", uai="0990001A"),
+    enfant("I2", "RITEARDIER", "Noah", date(2017, 6, 1), "M", uai="0990001A"),
+)
+
+
+def test_nom_du_frere_a_l_ecole_est_le_nom_de_la_famille() -> None:
+    decisions = decisions_par_id(apparier(_foyer(), _ECOLE_DU_FOYER, REFERENCE).decisions)
+    emma = decisions["F1"]
+    assert {c["champ"]: c["niveau"] for c in json.loads(emma["explication"])["champs"]}["nom"] == "famille"
+    assert (emma["statut"], emma["id_inscrit"]) == ("apparie", "I1")
+    assert (decisions["F2"]["statut"], decisions["F2"]["id_inscrit"]) == ("apparie", "I2")
+
+
+@pytest.mark.parametrize(
+    "autre_foyer",
+    [{"prenom_allocataire_du_frere": "KARIMA"}, {"adresse_du_frere": "12 avenue des Tilleuls"}],
+    ids=["autre_prenom_d_allocataire", "autre_adresse"],
+)
+def test_nom_d_un_enfant_d_un_autre_foyer_n_est_pas_celui_de_la_famille(autre_foyer: dict[str, str]) -> None:
+    # Un allocataire homonyme : deux foyers, le nom du garçon ne dit rien d'EMMA.
+    emma = decisions_par_id(apparier(_foyer(**autre_foyer), _ECOLE_DU_FOYER, REFERENCE).decisions)["F1"]
+    assert {c["champ"]: c["niveau"] for c in json.loads(emma["explication"])["champs"]}["nom"] == "different"
+    meme_foyer = decisions_par_id(apparier(_foyer(), _ECOLE_DU_FOYER, REFERENCE).decisions)["F1"]
+    assert emma["score"] < meme_foyer["score"] - 5
