@@ -266,10 +266,10 @@ def _noms_du_foyer(familles: pl.DataFrame) -> pl.Series:
     et ceux de ses frères et sœurs sur la liste (même allocataire, nom et prénom, à la même adresse).
 
     Un enfant inscrit à la CAF sous le nom de sa mère l'est souvent à l'école sous celui de son père,
-    que portent ses frères et sœurs. Sans adresse ni prénom d'allocataire, pas de foyer : deux
-    allocataires homonymes d'une grande ville mêleraient leurs enfants, et le nom d'un enfant d'une
-    autre famille ferait lier un enfant absent à la fiche d'un homonyme. Seul compte alors le nom
-    de l'allocataire.
+    que portent ses frères et sœurs. L'adresse est dans la clé : sans elle, deux allocataires
+    homonymes d'une grande ville mêleraient leurs enfants, et le nom d'un enfant d'une autre famille
+    ferait lier un enfant absent à la fiche d'un homonyme. Sans adresse ou sans prénom d'allocataire,
+    pas de foyer : seul compte le nom de l'allocataire.
     """
     foyer = ["alloc_cs", "alloc_prenom", "adresse", "code_postal"]
     connu = pl.all_horizontal(pl.col(c).is_not_null() for c in foyer[:3])
