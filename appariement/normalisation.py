@@ -283,7 +283,6 @@ def _noms_du_foyer(familles: pl.DataFrame) -> pl.Series:
         .select(
             pl.concat_list(pl.col("alloc_cs"), pl.col("fratrie").fill_null(pl.lit([], dtype=liste)))
             .list.drop_nulls()
-            .list.unique()
             .alias("noms_foyer")
         )
         .to_series()
