@@ -3,8 +3,9 @@
 Chaque clé tolère qu'un champ soit faux : le nom (prénom + date), le prénom (nom + date), la date
 (nom + prénom + année voisine, ou nom + prénom + jour et mois, ou nom + prénom seuls quand ce
 couple est assez rare pour ne pas multiplier les paires), ou une date absente (nom + prénom).
-Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Tout se fait
-par jointures polars : jamais de produit cartésien.
+Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Sous un même
+toit, deux champs faux à la fois : adresse + code postal + le nom ou le prénom + année voisine.
+Tout se fait par jointures polars : jamais de produit cartésien.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ REGLES: dict[str, int] = {
     "noms_jour": 8,
     "noms_sans_date": 16,
     "noms_rares": 32,
+    "adresse": 64,
 }
 """Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
 
@@ -105,6 +107,24 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         gauche, droite = _formes(familles, liste, forme), _formes(inscrits, liste, forme)
         return _joindre(gauche, droite, [forme, "date"], REGLES[regle], dedoublonner=False)
 
+    def forme_et_adresse(table: pl.DataFrame, annees: int) -> pl.LazyFrame:
+        """Une ligne par (enfant ou inscrit, forme du nom ou d'un prénom, année à ``annees`` près) avec
+        l'adresse : la faute d'un nom, un nom d'usage ou une inversion laissent l'autre forme."""
+        annee = pl.col("date").dt.year().cast(pl.Int32)
+        return (
+            table.lazy()
+            .select(
+                "idx",
+                pl.concat_list("noms_ph", "prenoms_ph").list.unique().alias("forme"),
+                pl.col("adresse").to_physical().cast(pl.UInt64),
+                "code_postal",
+                pl.int_ranges(annee - annees, annee + annees + 1).alias("annee"),
+            )
+            .explode("forme")
+            .explode("annee")
+            .with_columns(pl.col("forme").to_physical().cast(pl.UInt64))
+        )
+
     morceaux = [
         forme_et_date("noms_ph", "nom_ph", "nom_date"),
         forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
@@ -113,6 +133,13 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
         _joindre(f, i.filter(pl.col("date").is_null()), ["noms"], REGLES["noms_sans_date"]),
         _joindre_rares(f, i, REGLES["noms_rares"]),
+        _joindre(
+            forme_et_adresse(familles, 0),
+            forme_et_adresse(inscrits, 1),
+            ["forme", "adresse", "code_postal", "annee"],
+            REGLES["adresse"],
+            dedoublonner=False,
+        ),
     ]
     # Le couple (fi, ii) en un seul entier : regrouper et trier sur une clé simple est bien plus rapide.
     paire = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")

@@ -497,7 +497,9 @@ def _liable(reglages: Reglages) -> pl.Expr:
 
 def _desaccord_bloquant() -> pl.Expr:
     """Ce qu'aucun score ne rattrape : un prénom sans rapport, un sexe différent sans prénom
-    identique, une date sans rapport, une année à plusieurs ans d'écart sans prénom identique.
+    identique, une date sans rapport, une année à plusieurs ans d'écart sans prénom identique, un
+    prénom qui ne fait que ressembler avec une date qui n'est pas exacte (MAELYS et MAELLE nées à
+    dix mois d'écart, sous le même toit, que l'adresse commune ferait monter très haut).
     C'est le portrait d'un frère, d'une sœur ou d'un jumeau : la fiche n'est jamais liée sans
     qu'une personne regarde."""
     date = pl.col("date_naissance").fill_null(0)
@@ -507,6 +509,7 @@ def _desaccord_bloquant() -> pl.Expr:
         | ((pl.col("sexe").fill_null(0) > 0) & ~prenom_exact)
         | (date == NIVEAUX["date_naissance"].index("differente"))
         | ((date == NIVEAUX["date_naissance"].index("annee_chiffre")) & ~prenom_exact)
+        | ((pl.col("prenom").fill_null(0) == NIVEAUX["prenom"].index("ressemblant")) & (date > 0))
     )
 
 

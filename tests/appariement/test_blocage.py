@@ -12,11 +12,12 @@ from appariement.normalisation import Contexte, preparer
 from tests.appariement.fiches import enfant, familles, inscrits
 
 REFERENCE = enfant("X", "KOWALCZYK", "AGNIESZKA MARIA", date(2014, 6, 23), "F")
+ADRESSE = {"adresse": "4 rue des Acacias", "code_postal": "99001", "commune": "Villefictive"}
 
 
-def _candidate(ecole: dict[str, Any]) -> bool:
+def _candidate(ecole: dict[str, Any], reference: dict[str, Any] = REFERENCE) -> bool:
     contexte = Contexte()
-    f = preparer(familles(REFERENCE), inscrits=False, contexte=contexte)
+    f = preparer(familles(reference), inscrits=False, contexte=contexte)
     autres = [enfant(f"A{k}", "DURAND", "PAUL", date(2012, 1, k + 1), "M") for k in range(5)]
     i = preparer(inscrits(*autres, ecole), inscrits=True, contexte=contexte)
     paires = paires_candidates(f, i)
@@ -42,3 +43,21 @@ def test_un_seul_champ_faux_ne_cache_pas_la_fiche(modification: dict[str, Any]) 
 
 def test_une_fiche_sans_rapport_n_est_pas_candidate() -> None:
     assert not _candidate(enfant("I", "MARTIN", "LUCAS", date(2016, 2, 2), "M"))
+
+
+# Deux champs faux à la fois : seule l'adresse commune, avec le nom ou le prénom et l'année à un an
+# près, retrouve la fiche.
+DEUX_ECARTS = [
+    {"nom": "KOWOLCZYK", "date_naissance": date(2014, 6, 28)},  # faute dans le nom, date à 5 jours
+    {"prenoms": "Agnieszla", "date_naissance": date(2014, 8, 23)},  # faute dans le prénom, mois faux
+    {"nom": "ZIELINSKA", "date_naissance": date(2015, 6, 23)},  # nom d'usage, année voisine
+    {"nom": "AGNIESZKA", "prenoms": "Kowolczyk", "date_naissance": date(2014, 6, 28)},  # inversion et faute
+]
+
+
+@pytest.mark.parametrize("modification", DEUX_ECARTS)
+def test_deux_champs_faux_sous_le_meme_toit_ne_cachent_pas_la_fiche(modification: dict[str, Any]) -> None:
+    reference = {**REFERENCE, **ADRESSE}
+    assert _candidate({**reference, "id": "I", **modification}, reference)
+    # Sans l'adresse à l'école, rien ne désigne la fiche : c'est bien l'adresse qui la retrouve.
+    assert not _candidate({**REFERENCE, "id": "I", **modification}, reference)

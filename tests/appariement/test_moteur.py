@@ -187,6 +187,26 @@ def test_frere_au_prenom_voisin_ne_quatre_ans_plus_tot_n_est_pas_lie() -> None:
     assert decision["id_inscrit"] is None
 
 
+def test_soeur_au_prenom_ressemblant_nee_dix_mois_plus_tot_n_est_pas_liee() -> None:
+    # Même nom, même adresse, un seul chiffre de la date diffère (le mois) et un prénom qui ne fait que
+    # ressembler : le portrait d'une sœur, que l'adresse commune fait pourtant monter très haut.
+    liste = familles(enfant("F1", "PETIT", "MAELYS", date(2016, 1, 5), "F", **ADRESSE))
+    ecole = inscrits(enfant("I1", "PETIT", "Maëlle", date(2016, 11, 5), "F", **ADRESSE))
+    niveaux = comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))
+    assert (niveaux["prenom"], niveaux["date_naissance"]) == ("ressemblant", "un_chiffre")
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert decision["statut"] in SIGNALES
+    assert decision["id_inscrit"] is None
+
+
+def test_faute_dans_le_nom_et_date_approchee_sous_le_meme_toit_sont_rattrapees() -> None:
+    # Deux écarts : ni le nom ni la date ne servent de clé, l'adresse et le prénom retrouvent la fiche.
+    liste = familles(enfant("F1", "DURAND", "LEA", date(2014, 6, 23), "F", **ADRESSE))
+    ecole = inscrits(enfant("I1", "DUROND", "Léa", date(2014, 6, 28), "F", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
+
+
 def test_date_approchee_demande_plus_de_preuves() -> None:
     liste = familles(enfant("F1", "MOREAU", "ZOE", date(2013, 3, 3), "F"))
     exacte = inscrits(enfant("I1", "MOREAU", "Zoé", date(2013, 3, 3), "F"))
