@@ -751,7 +751,7 @@ def apparier(
         return_dtype=pl.String,
     )
     table = table.with_columns(motif.alias("motif")).with_columns(statut.alias("statut"))
-    decisions = table.select(
+    decisions = table.lazy().select(
         "id_famille",
         "statut",
         pl.when(pl.col("statut").is_in(["apparie", "instruction_declaree"]))
@@ -761,5 +761,5 @@ def apparier(
         pl.col("score").cast(pl.Float64),
         _explication(reglages, seuil).alias("explication"),
         pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
-    )
+    ).collect(engine="streaming")
     return Resultat(decisions=decisions, modele=modele, nb_paires_candidates=index.height)
