@@ -268,7 +268,10 @@ def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
             | (pl.col("prenom1") == pl.col("prenom12_i"))
             | (pl.col("prenom12") == pl.col("prenom1_i")),
             meme_premier,
-            pl.col("_ens").fill_null(False),
+            # Prénom secondaire : le même, ou au même son que le premier de l'autre côté.
+            pl.col("_ens").fill_null(False)
+            | pl.col("seconds_ph").list.contains(pl.col("prenom_ph_i")).fill_null(False)
+            | pl.col("seconds_ph_i").list.contains(pl.col("prenom_ph")).fill_null(False),
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
             (pl.col("_jw") >= SEUIL_RESSEMBLANT) | pl.col("_faute").fill_null(False),
         ],

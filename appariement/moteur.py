@@ -41,7 +41,7 @@ _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 _COLONNES_PAIRE = (
     "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom1_brut", "prenom2", "prenoms_t",
     "prenoms_c", "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune",
-    "noms_foyer",
+    "noms_foyer", "seconds_ph",
 )  # fmt: skip
 _COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
 
@@ -751,15 +751,19 @@ def apparier(
         return_dtype=pl.String,
     )
     table = table.with_columns(motif.alias("motif")).with_columns(statut.alias("statut"))
-    decisions = table.lazy().select(
-        "id_famille",
-        "statut",
-        pl.when(pl.col("statut").is_in(["apparie", "instruction_declaree"]))
-        .then(pl.col("id_lie"))
-        .otherwise(None)
-        .alias("id_inscrit"),
-        pl.col("score").cast(pl.Float64),
-        _explication(reglages, seuil).alias("explication"),
-        pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
-    ).collect(engine="streaming")
+    decisions = (
+        table.lazy()
+        .select(
+            "id_famille",
+            "statut",
+            pl.when(pl.col("statut").is_in(["apparie", "instruction_declaree"]))
+            .then(pl.col("id_lie"))
+            .otherwise(None)
+            .alias("id_inscrit"),
+            pl.col("score").cast(pl.Float64),
+            _explication(reglages, seuil).alias("explication"),
+            pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
+        )
+        .collect(engine="streaming")
+    )
     return Resultat(decisions=decisions, modele=modele, nb_paires_candidates=index.height)

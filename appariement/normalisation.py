@@ -205,6 +205,17 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
                 pl.col("mot").list.head(2).list.join("").alias("prenom12"),
             ],
         )
+        # Le son de chaque prénom suivant le premier : l'école peut connaître l'enfant sous un prénom
+        # secondaire écrit autrement (EMMA CLOE / Chloé).
+        seconds = mots.filter(pl.col("r").is_first_distinct().not_()).select("r", "canon")
+        seconds = seconds.with_columns(contexte.phonetique(seconds["canon"]).alias("ph"))
+        table = table.join(
+            _regrouper(
+                seconds.select("r", "ph"), valeurs.height, [pl.col("ph").list.unique().alias("seconds_ph")]
+            ),
+            on="r",
+            maintain_order="left",
+        )
         cles = pl.concat(
             [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
         ).drop_nulls()
@@ -225,6 +236,7 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
             "prenom12",
             contexte.phonetique(table["prenom1"]).alias("prenom_ph"),
             "prenoms_ph",
+            "seconds_ph",
         )
 
     return formes
@@ -382,4 +394,5 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         *(["mode"] if inscrits else [pl.col("noms_foyer").cast(pl.List(categorie))]),
         noms_ph.cast(pl.List(categorie)).alias("noms_ph"),
         pl.col("prenoms_ph").cast(pl.List(categorie)),
+        pl.col("seconds_ph").cast(pl.List(categorie)),
     )

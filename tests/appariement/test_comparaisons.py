@@ -110,6 +110,19 @@ def test_prenom_usuel_en_deuxieme_position() -> None:
     assert _niveaux("TRAORE", "MARIE LOUISE", "TRAORE", "Louise")["prenom"] == "autre_prenom"
 
 
+@pytest.mark.parametrize(
+    ("caf", "ecole"), [("EMMA CLOE ZOE", "Chloé"), ("SAFIA RIM", "Rym"), ("Margaux", "MANON MARGOT")]
+)
+def test_prenom_usuel_secondaire_ecrit_autrement(caf: str, ecole: str) -> None:
+    # Même son qu'un prénom suivant le premier, d'un côté ou de l'autre.
+    assert _niveaux("TRAORE", caf, "TRAORE", ecole)["prenom"] == "autre_prenom"
+
+
+def test_premier_prenom_au_meme_son_reste_proche() -> None:
+    # Le son du premier prénom n'est pas celui d'un prénom secondaire : le niveau ne change pas.
+    assert _niveaux("TRAORE", "CLOE", "TRAORE", "Chloé")["prenom"] == "proche"
+
+
 def test_seul_le_premier_prenom_commun() -> None:
     assert _niveaux("TRAN", "MINH DUC", "TRAN", "Minh Anh")["prenom"] == "premier_commun"
 

@@ -96,6 +96,7 @@ def test_erreurs_de_saisie_courantes_sont_rattrapees() -> None:
         enfant("F4", "GABRIEL", "MARTIN", date(2017, 6, 21), "M"),
         enfant("F5", "DUBOIS-LEROY", "CHLOE", date(2018, 9, 30), "F"),
         enfant("F6", "AIT KHERBACHE", "ADRIEN PIERRE", date(2016, 12, 9), "M"),
+        enfant("F7", "TRAORE", "EMMA CLOE", date(2015, 3, 14), "F"),
     )
     ecole = inscrits(
         enfant("I1", "OLIVEIRA", "João", date(2012, 7, 4), "M"),  # particule, jour et mois inversés
@@ -104,9 +105,10 @@ def test_erreurs_de_saisie_courantes_sont_rattrapees() -> None:
         enfant("I4", "MARTIN", "Gabriel", date(2017, 6, 21), "M"),  # nom et prénom inversés
         enfant("I5", "LEROY", "Cloé", date(2018, 9, 30), "F", nom_usage="DUBOIS"),  # une partie du nom
         enfant("I6", "ADRIEN PIERRE", "Aït Kherbache", date(2016, 12, 9), "M"),  # inversion, particule
+        enfant("I7", "TRAORE", "Chloé", date(2015, 3, 14), "F"),  # prénom secondaire, autre graphie
     )
     decisions = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)
-    for numero in range(1, 7):
+    for numero in range(1, 8):
         assert decisions[f"F{numero}"]["statut"] == "apparie", decisions[f"F{numero}"]["explication"]
         assert decisions[f"F{numero}"]["id_inscrit"] == f"I{numero}"
 
