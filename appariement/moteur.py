@@ -84,6 +84,11 @@ class Reglages:
     # Une date approchée (pas exacte) est aussi le portrait d'un homonyme né à quelques jours ou un
     # an d'écart : il faut alors plus de preuves pour lier sans revue.
     supplement_date_approchee: float = 4.0
+    # Sauf quand l'école, sans adresse, est de celles qu'on fréquente d'ordinaire depuis ce code postal
+    # (poids au moins ``ecole_habituelle``) et que nom, prénom et sexe concordent : un homonyme devrait
+    # alors être du même quartier, né à quelques jours d'écart ; ce supplément suffit.
+    supplement_date_ecole_habituelle: float = 2.0
+    ecole_habituelle: float = 1.0
     # De même pour un nom seulement proche ou différent (nom d'usage, faute… ou autre famille).
     supplement_nom_approche: float = 2.0
     seuil_revue: float = -4.0
@@ -518,17 +523,30 @@ def _seuil(reglages: Reglages) -> pl.Expr:
 
     Une date ou un nom seulement approchés relèvent le seuil : c'est aussi le portrait d'un
     homonyme d'une autre famille. Pas quand l'adresse est la même : sous un même toit, seul un
-    frère, une sœur ou un jumeau pourrait ressembler, et le prénom ou la date les distinguent.
+    frère, une sœur ou un jumeau pourrait ressembler, et le prénom ou la date les distinguent. Moins
+    quand l'école, sans adresse, est celle du quartier et que nom, prénom et sexe concordent.
     """
     ailleurs = pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")
     date_approchee = (pl.col("date_naissance").fill_null(0) > 0) & ailleurs
+    quartier = (
+        pl.col("adresse").is_null()
+        & (pl.col("poids_ecole").fill_null(0.0) >= reglages.ecole_habituelle)
+        & (pl.col("nom").fill_null(99) <= NIVEAUX["nom"].index("compose"))
+        & (pl.col("prenom").fill_null(99) == NIVEAUX["prenom"].index("exact"))
+        & (pl.col("sexe").fill_null(99) == NIVEAUX["sexe"].index("egal"))
+    )
+    supplement_date = (
+        pl.when(quartier)
+        .then(reglages.supplement_date_ecole_habituelle)
+        .otherwise(reglages.supplement_date_approchee)
+    )
     # Un nom et un prénom échangés (inversion) se retrouvent tous deux : ce n'est pas un nom seulement proche.
     nom_approche = (
         (pl.col("nom").fill_null(0) >= NIVEAUX["nom"].index("proche")) & ~pl.col("inversion") & ailleurs
     )
     return (
         pl.lit(reglages.seuil_apparie)
-        + pl.when(date_approchee).then(reglages.supplement_date_approchee).otherwise(0.0)
+        + pl.when(date_approchee).then(supplement_date).otherwise(0.0)
         + pl.when(nom_approche).then(reglages.supplement_nom_approche).otherwise(0.0)
     )
 

@@ -349,6 +349,33 @@ def test_fiche_sans_adresse_dans_l_ecole_du_quartier_est_retrouvee() -> None:
     assert champs["ecole"]["poids"] > 0
 
 
+@pytest.mark.parametrize(("uai", "seuil"), [("0990001A", 8.0), ("0990002B", 10.0), (None, 10.0)])
+def test_date_approchee_dans_l_ecole_du_quartier_demande_moins_de_preuves(
+    uai: str | None, seuil: float
+) -> None:
+    # Date à trois jours, fiche sans adresse : l'école du quartier de la famille (0990001A) rend un
+    # homonyme d'ailleurs moins probable ; celle d'un autre quartier, ou pas d'école, non. Des
+    # enfants d'un troisième quartier, sans fiche, font de 99001 un code postal parmi d'autres.
+    caf, ecole = _quartiers(40)
+    caf += [
+        enfant(
+            f"FT{k}",
+            f"TIERS{chr(65 + k % 26)}{chr(65 + k // 26)}",
+            "LOUIS",
+            date(2015, 1, 1),
+            "M",
+            code_postal="99003",
+        )
+        for k in range(80)
+    ]
+    eleve = enfant(
+        "FX", "DIALLO", "AMINATA", date(2014, 6, 2), "F", adresse="3 place Centrale", code_postal="99001"
+    )
+    fiche = enfant("IX", "DIALLO", "Aminata", date(2014, 6, 5), "F", uai=uai)
+    decision = decisions_par_id(apparier(familles(*caf, eleve), inscrits(*ecole, fiche), REFERENCE).decisions)
+    assert json.loads(decision["FX"]["explication"])["seuil_apparie"] == seuil
+
+
 def test_deux_enfants_de_la_liste_pour_une_seule_fiche_vont_en_revue() -> None:
     # Deux enfants de la liste CAF, deux familles, ont chacun de quoi être liés sans revue à la
     # même fiche (l'un porte un troisième prénom, l'autre a une date à quelques jours) : l'un des
