@@ -182,12 +182,22 @@ def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
     paires = paires.with_columns(
         par_couple(paires, "nom_cs", f"{cote_i}_cs_i", _faute_dans_un_nom, pas_proche).alias("_faute")
     )
+    # Une faute dans une partie d'un nom composé : Jaro-Winkler sur le nom entier n'y voit presque rien.
+    # Un nom de plusieurs mots est le seul dont les formes avec et sans espaces diffèrent.
+    plusieurs_mots = (pl.col("nom_t") != cs) | (pl.col(f"{cote_i}_t_i") != cs_i)
+    partie = pas_proche & ~pl.col("_faute").fill_null(False) & plusieurs_mots.fill_null(False)
+    paires = paires.with_columns(
+        par_couple(paires, "nom_t", f"{cote_i}_t_i", _faute_dans_une_partie, partie).alias("_partie")
+    )
     niveau = _niveau(
         [
             (c == c_i) | (cs == cs_i),
             pl.col("_ens").fill_null(False) | pl.col("_suffixe").fill_null(False),
             famille,
-            meme_phonetique | (pl.col("_jw") >= SEUIL_PROCHE) | pl.col("_faute").fill_null(False),
+            meme_phonetique
+            | (pl.col("_jw") >= SEUIL_PROCHE)
+            | pl.col("_faute").fill_null(False)
+            | pl.col("_partie").fill_null(False),
             pl.col("_jw") >= SEUIL_RESSEMBLANT,
         ],
         c.is_null() | c_i.is_null(),
@@ -222,6 +232,27 @@ def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
 
 def _faute_dans_un_nom(couples: pl.DataFrame) -> pl.Series:
     return _une_faute(couples, lettres_min=4)
+
+
+def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si chaque mot du nom le plus court (``a`` ou ``b``, mots séparés par des espaces) est un
+    mot de l'autre, à une faute près dans un mot de quatre lettres au moins : une partie d'un nom
+    composé mal tapée (GHAZAL BENRAHALINE / BENRAHALIE GHAZAL). Pour des couples dont l'un des deux
+    noms au moins a plusieurs mots : peu de noms en ont, la boucle reste courte."""
+
+    def proches(mot: str, autre: str) -> bool:
+        return mot == autre or (
+            min(len(mot), len(autre)) >= 4 and OSA.distance(mot, autre, score_cutoff=1) <= 1
+        )
+
+    def inclus(a: str, b: str) -> bool:
+        mots_a, mots_b = a.split(), b.split()
+        court, long = (mots_a, mots_b) if len(mots_a) <= len(mots_b) else (mots_b, mots_a)
+        return all(any(proches(mot, autre) for autre in long) for mot in court)
+
+    return pl.Series(
+        [inclus(a, b) for a, b in zip(couples["a"], couples["b"], strict=True)], dtype=pl.Boolean
+    )
 
 
 def niveau_prenom(paires: pl.DataFrame) -> pl.Series:

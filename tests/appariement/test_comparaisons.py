@@ -111,6 +111,26 @@ def test_prenom_usuel_en_deuxieme_position() -> None:
 
 
 @pytest.mark.parametrize(
+    ("nom_f", "nom_i"),
+    [
+        ("KOWALCZYK NOWAK", "NOWAK KOWALCZIK"),  # ordre inversé, faute dans une partie
+        ("BERTRAND", "BETRAND LEFEVRE"),  # une partie seulement, mal tapée
+    ],
+)
+def test_faute_dans_une_partie_d_un_nom_compose_est_proche(nom_f: str, nom_i: str) -> None:
+    assert _niveaux(nom_f, "ANNA", nom_i, "Anna")["nom"] == "proche"
+
+
+def test_deux_noms_composes_qui_ne_partagent_qu_une_partie_ne_sont_pas_proches() -> None:
+    # Deux familles : MARTIN DUPONT et MARTIN DURAND.
+    assert _niveaux("MARTIN DUPONT", "ANNA", "MARTIN DURAND", "Anna")["nom"] not in {
+        "exact",
+        "compose",
+        "proche",
+    }
+
+
+@pytest.mark.parametrize(
     ("caf", "ecole"), [("EMMA CLOE ZOE", "Chloé"), ("SAFIA RIM", "Rym"), ("Margaux", "MANON MARGOT")]
 )
 def test_prenom_usuel_secondaire_ecrit_autrement(caf: str, ecole: str) -> None:
