@@ -205,27 +205,20 @@ def _formes_prenoms(contexte: Contexte) -> Callable[[pl.DataFrame], pl.DataFrame
                 pl.col("mot").list.head(2).list.join("").alias("prenom12"),
             ],
         )
+
+        def sons(formes: pl.DataFrame, nom: str) -> pl.DataFrame:
+            """Les clés phonétiques distinctes des ``formes`` (colonnes ``r``, ``forme``) de chaque valeur."""
+            formes = formes.drop_nulls()
+            cles = formes.select("r", contexte.phonetique(formes["forme"]).alias("ph"))
+            return _regrouper(cles, valeurs.height, [pl.col("ph").list.unique().alias(nom)])
+
         # Le son de chaque prénom suivant le premier : l'école peut connaître l'enfant sous un prénom
         # secondaire écrit autrement (EMMA CLOE / Chloé).
-        seconds = mots.filter(pl.col("r").is_first_distinct().not_()).select("r", "canon")
-        seconds = seconds.with_columns(contexte.phonetique(seconds["canon"]).alias("ph"))
-        table = table.join(
-            _regrouper(
-                seconds.select("r", "ph"), valeurs.height, [pl.col("ph").list.unique().alias("seconds_ph")]
-            ),
-            on="r",
-            maintain_order="left",
-        )
-        cles = pl.concat(
-            [table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")]
-        ).drop_nulls()
-        cles = cles.with_columns(contexte.phonetique(cles["forme"]).alias("ph"))
-        table = table.join(
-            _regrouper(
-                cles.select("r", "ph"), valeurs.height, [pl.col("ph").list.unique().alias("prenoms_ph")]
-            ),
-            on="r",
-            maintain_order="left",
+        seconds = mots.filter(~pl.col("r").is_first_distinct()).select("r", pl.col("canon").alias("forme"))
+        # Clés de blocage : le premier prénom, et les deux premiers accolés.
+        blocs = pl.concat([table.select("r", pl.col(c).alias("forme")) for c in ("prenom1", "prenom12")])
+        table = table.join(sons(seconds, "seconds_ph"), on="r", maintain_order="left").join(
+            sons(blocs, "prenoms_ph"), on="r", maintain_order="left"
         )
         return table.select(
             "prenom1",
