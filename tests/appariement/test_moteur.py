@@ -178,24 +178,29 @@ def test_colonnes_obligatoires_manquantes() -> None:
         apparier(pl.DataFrame({"id": ["F1"], "nom": ["X"]}), inscrits(), REFERENCE)
 
 
-def test_frere_au_prenom_voisin_ne_quatre_ans_plus_tot_n_est_pas_lie() -> None:
-    # Un seul chiffre de l'année diffère, mais quatre ans d'écart et un prénom seulement voisin :
-    # c'est le portrait d'un frère.
-    liste = familles(enfant("F1", "PETIT", "NOAH", date(2019, 3, 4), "M", **ADRESSE))
-    ecole = inscrits(enfant("I1", "PETIT", "Noa", date(2015, 3, 4), "M", **ADRESSE))
-    assert comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))["prenom"] == "proche"
-    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
-    assert decision["statut"] in SIGNALES
-    assert decision["id_inscrit"] is None
-
-
-def test_soeur_au_prenom_ressemblant_nee_dix_mois_plus_tot_n_est_pas_liee() -> None:
-    # Même nom, même adresse, un seul chiffre de la date diffère (le mois) et un prénom qui ne fait que
-    # ressembler : le portrait d'une sœur, que l'adresse commune fait pourtant monter très haut.
-    liste = familles(enfant("F1", "PETIT", "MAELYS", date(2016, 1, 5), "F", **ADRESSE))
-    ecole = inscrits(enfant("I1", "PETIT", "Maëlle", date(2016, 11, 5), "F", **ADRESSE))
-    niveaux = comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))
-    assert (niveaux["prenom"], niveaux["date_naissance"]) == ("ressemblant", "un_chiffre")
+@pytest.mark.parametrize(
+    ("enfant_caf", "fiche", "niveaux"),
+    [
+        # Un seul chiffre de l'année diffère, mais quatre ans d'écart et un prénom seulement voisin.
+        (("NOAH", date(2019, 3, 4), "M"), ("Noa", date(2015, 3, 4), "M"), ("proche", "annee_chiffre")),
+        # Un seul chiffre du mois diffère (dix mois d'écart) et un prénom qui ne fait que ressembler.
+        (
+            ("MAELYS", date(2016, 1, 5), "F"),
+            ("Maëlle", date(2016, 11, 5), "F"),
+            ("ressemblant", "un_chiffre"),
+        ),
+    ],
+    ids=["frere_quatre_ans_plus_tot", "soeur_dix_mois_plus_tot"],
+)
+def test_frere_ou_soeur_au_prenom_voisin_sous_le_meme_toit_n_est_pas_lie(
+    enfant_caf: tuple[str, date, str], fiche: tuple[str, date, str], niveaux: tuple[str, str]
+) -> None:
+    # Même nom, même adresse : le portrait d'un frère ou d'une sœur, que l'adresse commune fait
+    # pourtant monter très haut.
+    liste = familles(enfant("F1", "PETIT", *enfant_caf, **ADRESSE))
+    ecole = inscrits(enfant("I1", "PETIT", *fiche, **ADRESSE))
+    compares = comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))
+    assert (compares["prenom"], compares["date_naissance"]) == niveaux
     decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
     assert decision["statut"] in SIGNALES
     assert decision["id_inscrit"] is None
