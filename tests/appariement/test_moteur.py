@@ -197,8 +197,9 @@ def test_frere_ou_soeur_au_prenom_voisin_sous_le_meme_toit_n_est_pas_lie(
 ) -> None:
     # Même nom, même adresse : le portrait d'un frère ou d'une sœur, que l'adresse commune fait
     # pourtant monter très haut.
-    liste = familles(enfant("F1", "PETIT", *enfant_caf, **ADRESSE))
-    ecole = inscrits(enfant("I1", "PETIT", *fiche, **ADRESSE))
+    (prenom, ne, sexe), (prenom_i, ne_i, sexe_i) = enfant_caf, fiche
+    liste = familles(enfant("F1", "PETIT", prenom, ne, sexe, **ADRESSE))
+    ecole = inscrits(enfant("I1", "PETIT", prenom_i, ne_i, sexe_i, **ADRESSE))
     compares = comparer_fiches(liste.row(0, named=True), ecole.row(0, named=True))
     assert (compares["prenom"], compares["date_naissance"]) == niveaux
     decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
