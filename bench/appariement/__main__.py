@@ -4,6 +4,9 @@ Pour chaque jeu (synthétiques aux tailles demandées, puis FEBRL4 privé de 10 
 enregistrements B), écrit les fichiers pivot, lance ``cellule apparier`` et Splink dans des
 processus enfants sur les mêmes fichiers, et affiche un tableau : rappel des absents, absents liés,
 fausses alertes, mauvais liens, part en revue, temps réel, pic de mémoire résidente.
+
+``--graines 0 1 2 3`` répète les jeux synthétiques sur plusieurs tirages : les graines 0 et 1 ont
+servi à régler le moteur, les autres disent s'il tient sur des données qu'il n'a jamais vues.
 """
 
 from __future__ import annotations
@@ -141,7 +144,14 @@ def main(arguments: list[str] | None = None) -> int:
     analyse.add_argument("--sans-febrl", action="store_true", help="ne pas lancer FEBRL4")
     analyse.add_argument("--outils", nargs="+", choices=["cellule", "splink"], default=["cellule", "splink"])
     analyse.add_argument("--dossier", type=Path, default=Path("/tmp/bench-appariement"))
-    analyse.add_argument("--graine", type=int, default=0)
+    analyse.add_argument(
+        "--graines",
+        "--graine",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="graines du jeu synthétique : 0 et 1 ont servi à régler le moteur, d'autres le vérifient",
+    )
     analyse.add_argument("--date-reference", type=date.fromisoformat, default=date(2026, 11, 15))
     analyse.add_argument("--limite-cellule", type=float, default=900.0, help="secondes avant arrêt")
     analyse.add_argument("--limite-splink", type=float, default=1500.0, help="secondes avant arrêt")
@@ -151,16 +161,19 @@ def main(arguments: list[str] | None = None) -> int:
 
     lignes: list[Ligne] = []
     diagnostics: list[str] = []
-    jeux: list[tuple[str, int | None]] = [("synthetique", n) for n in options.tailles]
+    jeux: list[tuple[str, int | None, int]] = [
+        ("synthetique", n, graine) for graine in options.graines for n in options.tailles
+    ]
     if not options.sans_febrl:
-        jeux.append(("febrl4", None))
-    for sorte, taille in jeux:
-        dossier = options.dossier / (f"synthetique_{taille}" if taille else "febrl4")
+        jeux.append(("febrl4", None, options.graines[0]))
+    for sorte, taille, graine in jeux:
+        suffixe = f"_graine{graine}" if graine else ""
+        dossier = options.dossier / (f"synthetique_{taille}{suffixe}" if taille else "febrl4")
         print(f"Jeu {dossier.name} : génération…", file=sys.stderr)
         if taille:
-            jeu = jeu_synthetique(taille, dossier, options.date_reference, options.graine)
+            jeu = jeu_synthetique(taille, dossier, options.date_reference, graine)
         else:
-            jeu = jeu_febrl4(dossier, options.date_reference, options.graine)
+            jeu = jeu_febrl4(dossier, options.date_reference, graine)
         for outil in options.outils:
             print(f"  {outil}…", file=sys.stderr)
             ligne = lancer(outil, jeu, limites[outil])

@@ -47,7 +47,7 @@ def jeu_synthetique(nb_enfants: int, dossier: Path, date_reference: date, graine
     ecrire_pivot(jeu.familles, familles)
     ecrire_pivot(jeu.inscrits, inscrits)
     return JeuEcrit(
-        f"synthétique {nb_enfants:_}".replace("_", " "),
+        f"synthétique {nb_enfants:_}".replace("_", " ") + (f", graine {graine}" if graine else ""),
         familles,
         inscrits,
         jeu.verite,
