@@ -149,6 +149,36 @@ def _paires(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame)
     )
 
 
+def _comparer(
+    f: pl.DataFrame, i: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame, contexte: Contexte
+) -> pl.DataFrame:
+    """Niveaux d'accord des paires ``index`` (voir ``comparaisons.comparer``).
+
+    Un nom et un prénom échangés y comptent chacun « proche ». Ces paires-là sont comparées une
+    seconde fois, la fiche remise à l'endroit (``inscrits`` : la table canonique de ``i``) : un
+    échange net (GABRIEL MARTIN / MARTIN Gabriel) donne alors deux accords exacts, un échange avec
+    une faute, ce que donnerait la faute seule. On garde le meilleur des deux."""
+    niveaux = comparer(_paires(f, i, index))
+    lignes = niveaux["inversion"].arg_true()
+    if lignes.len() == 0:
+        return niveaux
+    remises = preparer(
+        inscrits[index["ii"].gather(lignes)].with_columns(
+            pl.col("prenoms").alias("nom"), pl.col("nom").alias("prenoms")
+        ),
+        inscrits=True,
+        contexte=contexte,
+    )
+    sous_index = pl.DataFrame({"fi": index["fi"].gather(lignes), "ii": remises["idx"]})
+    refaits = comparer(_paires(f, remises, sous_index))
+    return niveaux.with_columns(
+        niveaux[champ].scatter(
+            lignes, pl.select(pl.min_horizontal(niveaux[champ].gather(lignes), refaits[champ])).to_series()
+        )
+        for champ in ("nom", "prenom")
+    )
+
+
 def _paires_au_hasard(nb_familles: int, nb_inscrits: int, nombre: int, graine: int) -> pl.DataFrame:
     generateur = np.random.default_rng(graine)
     return pl.DataFrame(
@@ -159,10 +189,12 @@ def _paires_au_hasard(nb_familles: int, nb_inscrits: int, nombre: int, graine: i
     )
 
 
-def _niveaux_au_hasard(f: pl.DataFrame, i: pl.DataFrame, reglages: Reglages) -> pl.DataFrame:
+def _niveaux_au_hasard(
+    f: pl.DataFrame, i: pl.DataFrame, inscrits: pl.DataFrame, contexte: Contexte, reglages: Reglages
+) -> pl.DataFrame:
     """Niveaux d'accord de paires tirées au hasard : presque toutes de deux personnes différentes."""
     index = _paires_au_hasard(f.height, i.height, reglages.paires_hasard, reglages.graine)
-    return comparer(_paires(f, i, index))
+    return _comparer(f, i, inscrits, index, contexte)
 
 
 def _ajustement_frequence(
@@ -627,9 +659,10 @@ def comparer_fiches(famille: Mapping[str, object], inscrit: Mapping[str, object]
         return _completer(pl.DataFrame([{c: fiche.get(c) for c in colonnes}], schema=schema), colonnes, nom)
 
     f = preparer(table(famille, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
-    i = preparer(table(inscrit, COLONNES_INSCRITS, "inscrits"), inscrits=True, contexte=contexte)
+    brute = table(inscrit, COLONNES_INSCRITS, "inscrits")
+    i = preparer(brute, inscrits=True, contexte=contexte)
     paire = pl.DataFrame({"fi": [0], "ii": [0]}, schema={"fi": pl.UInt32, "ii": pl.UInt32})
-    niveaux = comparer(_paires(f, i, paire)).row(0, named=True)
+    niveaux = _comparer(f, i, brute, paire, contexte).row(0, named=True)
     resultat = {
         champ: "manquant" if niveaux[champ] is None else NIVEAUX[champ][niveaux[champ]] for champ in CHAMPS
     }
@@ -670,11 +703,12 @@ def apparier(
     with ThreadPoolExecutor(max_workers=1) as fil:
         # Les paires au hasard (qui donnent u) se comparent pendant le blocage et la comparaison des
         # paires candidates : les deux calculs laissent chacun une part du second cœur libre.
-        hasard = fil.submit(_niveaux_au_hasard, f, i, reglages) if estimation else None
+        hasard = fil.submit(_niveaux_au_hasard, f, i, inscrits, contexte, reglages) if estimation else None
         index = paires_candidates(f, i)
-        paires = _paires(f, i, index)
-        niveaux = comparer(paires).with_columns(index["fi"], index["ii"], index["regles"])
-        del paires  # Libérée avant la suite : les niveaux et les rangs (fi, ii) suffisent.
+        # Les colonnes des paires sont libérées au retour : les niveaux et les rangs (fi, ii) suffisent.
+        niveaux = _comparer(f, i, inscrits, index, contexte).with_columns(
+            index["fi"], index["ii"], index["regles"]
+        )
         if modele is None:
             modele = modele_par_defaut()
             if hasard is not None:

@@ -160,11 +160,18 @@ def test_prenoms_differents() -> None:
     assert _niveaux("TRAORE", "LUCAS", "TRAORE", "Inès")["prenom"] == "different"
 
 
-def test_inversion_nom_prenom_reconnue() -> None:
-    niveaux = _niveaux("GABRIEL", "MARTIN", "Martin", "Gabriel")
-    assert niveaux["inversion"] == "oui"
-    assert niveaux["nom"] == "proche"
-    assert niveaux["prenom"] == "proche"
+@pytest.mark.parametrize(
+    ("nom_i", "prenoms_i", "nom", "prenom"),
+    [
+        ("Martin", "Gabriel", "exact", "exact"),  # échange net : deux accords exacts
+        ("Martin", "Gabriell", "proche", "exact"),  # échange et faute dans le nom
+        ("Marttin", "Gabriel", "exact", "proche"),  # échange et faute dans le prénom
+    ],
+)
+def test_inversion_nom_prenom_reconnue(nom_i: str, prenoms_i: str, nom: str, prenom: str) -> None:
+    # Comparés une seconde fois, la fiche remise à l'endroit.
+    niveaux = _niveaux("GABRIEL", "MARTIN", nom_i, prenoms_i)
+    assert (niveaux["inversion"], niveaux["nom"], niveaux["prenom"]) == ("oui", nom, prenom)
 
 
 def test_inversion_avec_nom_compose() -> None:
