@@ -135,7 +135,27 @@ def diagnostic(jeu: JeuEcrit, outil: str) -> str:
     )
     lignes = [f"{outil} / {jeu.nom} : erreurs par type d'écart (les plus graves d'abord, 20 premières)"]
     lignes += [f"  {n:>6}  {e:<18} {ec} {j}" for e, ec, j, n, _ in compte.iter_rows()]
+    if outil == "cellule":
+        lignes += [
+            "",
+            f"{outil} / {jeu.nom} : fausses alertes par motif (celui que lit la personne en revue)",
+        ]
+        lignes += [f"  {n:>6}  {motif}" for motif, n in _motifs(sortie, erreurs).iter_rows()]
     return "\n".join(lignes)
+
+
+def _motifs(sortie: Path, erreurs: pl.DataFrame) -> pl.DataFrame:
+    """Motif de l'explication de cellule pour chaque fausse alerte, compté."""
+    explications = pl.read_csv(
+        sortie, separator=";", infer_schema=False, columns=["id_famille", "explication"]
+    )
+    return (
+        erreurs.filter(pl.col("erreur") == "fausse alerte")
+        .join(explications, on="id_famille", how="left")
+        .group_by(pl.col("explication").str.json_path_match("$.motif").alias("motif"))
+        .len()
+        .sort("len", descending=True)
+    )
 
 
 def main(arguments: list[str] | None = None) -> int:
