@@ -237,7 +237,7 @@ def _faute_dans_un_nom(couples: pl.DataFrame) -> pl.Series:
 def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
     """Vrai si chaque mot du nom le plus court (``a`` ou ``b``, mots séparés par des espaces) est un
     mot de l'autre, à une faute près dans un mot de quatre lettres au moins : une partie d'un nom
-    composé mal tapée (GHAZAL BENRAHALINE / BENRAHALIE GHAZAL). Pour des couples dont l'un des deux
+    composé mal tapée (KOWALCZYK NOWAK / NOWAK KOWALCZIK). Pour des couples dont l'un des deux
     noms au moins a plusieurs mots : peu de noms en ont, la boucle reste courte."""
 
     def proches(mot: str, autre: str) -> bool:
