@@ -1,9 +1,11 @@
 """Comparaisons champ par champ d'une paire (enfant de la liste CAF/MSA, inscrit).
 
 Chaque comparaison donne un niveau d'accord (0 = le meilleur) ou null si l'un des deux côtés
-manque. Elles travaillent sur une table de paires où les colonnes de l'enfant portent leur nom
-préparé (``normalisation.preparer``) et celles de l'inscrit le suffixe ``_i``. Les similarités de
-chaînes (rapidfuzz) sont calculées une fois par couple de valeurs distinct.
+manque. ``comparer`` reçoit les deux tables préparées (``normalisation.preparer``) et les rangs
+(``fi``, ``ii``) des paires. Chaque champ se compare sur une table de paires où les colonnes de
+l'enfant portent leur nom et celles de l'inscrit le suffixe ``_i`` (voir ``_colonnes``). Les noms et
+les prénoms ne se comparent qu'une fois par couple de valeurs distinct (``par_valeurs``), les
+similarités de chaînes (rapidfuzz) une fois par couple de formes distinct (``par_couple``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from appariement.normalisation import PARTICULES
@@ -47,6 +49,61 @@ def _cle_couple(gauche: str, droite: str) -> pl.Expr:
     """Entier unique d'un couple de valeurs catégorielles (null si l'une manque)."""
     return pl.col(gauche).to_physical().cast(pl.UInt64) * (1 << 32) + pl.col(droite).to_physical().cast(
         pl.UInt64
+    )
+
+
+def _colonnes(
+    familles: pl.DataFrame,
+    inscrits: pl.DataFrame,
+    fi: pl.Series,
+    ii: pl.Series,
+    colonnes_f: tuple[str, ...],
+    colonnes_i: tuple[str, ...],
+) -> pl.DataFrame:
+    """Table des paires (``fi``, ``ii``) : les ``colonnes_f`` de l'enfant sous leur nom, les
+    ``colonnes_i`` de l'inscrit suffixées ``_i``."""
+    return pl.DataFrame(
+        [familles[c].gather(fi) for c in colonnes_f]
+        + [inscrits[c].gather(ii).alias(f"{c}_i") for c in colonnes_i]
+    )
+
+
+def par_valeurs(
+    familles: pl.DataFrame,
+    inscrits: pl.DataFrame,
+    fi: pl.Series,
+    ii: pl.Series,
+    identifiants: tuple[str, str],
+    colonnes: tuple[tuple[str, ...], tuple[str, ...]],
+    calcul: Callable[[pl.DataFrame], pl.Series],
+) -> pl.Series:
+    """Applique ``calcul`` (sur la table de ``_colonnes``) une fois par couple distinct de valeurs.
+
+    ``identifiants`` nomment, dans chaque table, le numéro de la valeur d'origine (voir
+    ``normalisation._par_valeur``) dont dépendent toutes les ``colonnes`` de ce côté : deux paires de
+    mêmes numéros ont le même résultat. Un nom se retrouve dans des millions de paires, mais
+    seulement dans environ un million de couples distincts pour un million d'enfants.
+    """
+    id_f, id_i = identifiants
+    cles = pl.DataFrame(
+        {
+            "_cle": familles[id_f].gather(fi).cast(pl.UInt64) * (1 << 32) + inscrits[id_i].gather(ii),
+            "fi": fi,
+            "ii": ii,
+        }
+    )
+    # Une paire quelconque de chaque couple le représente : ses colonnes sont celles de tout le couple.
+    distincts = cles.unique("_cle", keep="any")
+    valeurs = calcul(_colonnes(familles, inscrits, distincts["fi"], distincts["ii"], *colonnes))
+    return (
+        cles.select("_cle")
+        .join(
+            distincts.select("_cle").with_columns(valeurs.alias("_valeur")),
+            on="_cle",
+            how="left",
+            maintain_order="left",
+        )["_valeur"]
+        .alias(valeurs.name)
     )
 
 
@@ -107,22 +164,15 @@ def jaro_winkler(paires: pl.DataFrame, gauche: str, droite: str, utile: pl.Expr 
 
 
 def _inclus(couples: pl.DataFrame) -> pl.Series:
-    """Vrai si les mots de ``a`` sont tous dans ``b``, ou l'inverse (token_set_ratio de 100).
-
-    Deux textes d'un seul mot ne s'incluent que s'ils sont égaux : rapidfuzz n'est appelé que là
-    où l'un des deux a plusieurs mots (peu de noms, des prénoms composés)."""
+    """Vrai si les mots de ``a`` sont tous dans ``b``, ou l'inverse (ils en partagent au moins un) :
+    un nom composé dans l'autre ordre ou réduit à une partie, un prénom de plus d'un côté."""
     if couples.height == 0:
         return pl.Series([], dtype=pl.Boolean)
-    resultat = couples.select((pl.col("a") == pl.col("b")) & (pl.col("a") != "")).to_series()
-    plusieurs_mots = pl.col("a").str.contains(r"\s") | pl.col("b").str.contains(r"\s")
-    lignes = couples.select(pl.arg_where(plusieurs_mots)).to_series()
-    if lignes.len():
-        mots = couples[lignes]
-        scores = process.cpdist(
-            mots["a"].to_list(), mots["b"].to_list(), scorer=fuzz.token_set_ratio, workers=-1
-        )
-        resultat = resultat.scatter(lignes, pl.Series(scores >= 100))
-    return resultat
+    a, b = pl.col("a").str.split(" "), pl.col("b").str.split(" ")
+    return couples.select(
+        (a.list.set_intersection(b).list.len() > 0)
+        & ((a.list.set_difference(b).list.len() == 0) | (b.list.set_difference(a).list.len() == 0))
+    ).to_series()
 
 
 def _niveau(conditions: list[pl.Expr], manque: pl.Expr) -> pl.Expr:
@@ -147,73 +197,186 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _niveau_nom(paires: pl.DataFrame, cote_i: str) -> pl.Series:
-    """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage)."""
-    c, cs, c_i, cs_i = pl.col("nom_c"), pl.col("nom_cs"), pl.col(f"{cote_i}_c_i"), pl.col(f"{cote_i}_cs_i")
-    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père) ou d'un frère ou
-    # d'une sœur du même foyer.
-    famille = pl.col("noms_foyer").list.contains(cs_i)
-    meme_phonetique = pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")
-    # Chaque mesure n'est calculée que pour les paires dont le niveau en dépend encore : noms
-    # différents pour les ensembles de mots ; mots de l'un pas tous dans l'autre pour le suffixe ;
-    # ni suffixe, ni nom de la famille, ni même clé phonétique pour Jaro-Winkler.
-    differents = ~((c == c_i) | (cs == cs_i)).fill_null(False)
-    paires = paires.with_columns(
-        par_couple(paires, "nom_t", f"{cote_i}_t_i", _inclus, differents).alias("_ens")
+_FORMES_NOM = ("c", "cs", "t", "ph")
+_FAMILLE = NIVEAUX["nom"].index("famille")
+
+
+def _sur(
+    textes: pl.DataFrame,
+    utile: pl.Series,
+    gauche: str,
+    droite: str,
+    calcul: Callable[[pl.DataFrame], pl.Series],
+) -> pl.Series:
+    """``calcul`` (sur des colonnes textuelles ``a`` et ``b``) appliqué aux seules lignes de ``textes``
+    où ``utile`` est vrai et les deux valeurs présentes ; null ailleurs. Pour une table dont les lignes
+    sont déjà des couples distincts (voir ``par_valeurs``) : rien à dédoublonner."""
+    lignes = (utile & textes[gauche].is_not_null() & textes[droite].is_not_null()).arg_true()
+    couples = textes.select(gauche, droite)[lignes].select(
+        pl.col(gauche).cast(pl.String).alias("a"), pl.col(droite).cast(pl.String).alias("b")
     )
-    sans_ensemble = differents & ~pl.col("_ens").fill_null(False)
+    resultat = calcul(couples)
+    return resultat.clear(textes.height).scatter(lignes, resultat)
+
+
+def _peut_etre_une_faute(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Condition nécessaire pour que deux textes différents de quatre lettres au moins ne diffèrent
+    que d'une faute (lettre ajoutée, ôtée, changée, deux lettres voisines échangées) : longueurs à une
+    lettre près, et même première ou même dernière lettre (une seule faute ne touche pas les deux).
+    Elle écarte presque tous les couples sans appeler rapidfuzz."""
+    longueur_a, longueur_b = a.str.len_chars().cast(pl.Int32), b.str.len_chars().cast(pl.Int32)
+    return (
+        (a != b)
+        & (pl.min_horizontal(longueur_a, longueur_b) >= 4)
+        & ((longueur_a - longueur_b).abs() <= 1)
+        & ((a.str.head(1) == b.str.head(1)) | (a.str.tail(1) == b.str.tail(1)))
+    )
+
+
+def _une_faute_de_frappe(couples: pl.DataFrame) -> pl.Series:
+    """Vrai si ``a`` et ``b``, de quatre lettres au moins, ne diffèrent que d'une faute de frappe."""
+    lignes = couples.select(_peut_etre_une_faute(pl.col("a"), pl.col("b"))).to_series().arg_true()
+    distances = process.cpdist(
+        couples["a"].gather(lignes).to_list(),
+        couples["b"].gather(lignes).to_list(),
+        scorer=OSA.distance,
+        score_cutoff=1,
+        workers=-1,
+    )
+    return pl.select(pl.repeat(False, couples.height)).to_series().scatter(lignes, pl.Series(distances <= 1))
+
+
+_PROCHE, _RESSEMBLANT, _DIFFERENT = (NIVEAUX["nom"].index(n) for n in ("proche", "ressemblant", "different"))
+
+
+def _proximite(couples: pl.DataFrame) -> pl.Series:
+    """Niveau du nom ``a`` face au nom ``b`` d'après leurs seules lettres : ``proche`` (Jaro-Winkler
+    d'au moins ``SEUIL_PROCHE``, ou une seule faute de frappe dans un nom de quatre lettres au moins,
+    voir ``_une_faute``), ``ressemblant`` (Jaro-Winkler d'au moins ``SEUIL_RESSEMBLANT``), ou ``different``.
+
+    Une seule faute (MARTIN / MARTAN) : Jaro-Winkler la classe souvent « ressemblant », le niveau des
+    noms voisins d'autres familles."""
+    a, b = couples["a"].to_list(), couples["b"].to_list()
+    if not a:
+        return pl.Series([], dtype=pl.Int8)
+    jw = process.cpdist(
+        a,
+        b,
+        scorer=JaroWinkler.normalized_similarity,
+        # Un peu sous le seuil : une similarité à peine inférieure en double (0,7999999…) l'atteint
+        # une fois arrondie en float32, comme les niveaux l'ont toujours lue.
+        score_cutoff=SEUIL_RESSEMBLANT - 1e-6,
+        workers=-1,
+        dtype=np.float32,
+    )
+    proche = pl.Series(jw >= SEUIL_PROCHE) | _une_faute_de_frappe(couples)
+    return pl.select(
+        pl.when(pl.lit(proche))
+        .then(pl.lit(_PROCHE, pl.Int8))
+        .when(pl.lit(pl.Series(jw >= SEUIL_RESSEMBLANT)))
+        .then(pl.lit(_RESSEMBLANT, pl.Int8))
+        .otherwise(pl.lit(_DIFFERENT, pl.Int8))
+    ).to_series()
+
+
+def _niveau_nom_seul(paires: pl.DataFrame, cote_i: str) -> pl.Series:
+    """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (naissance ou usage), sans
+    regarder le foyer : le niveau ``famille`` n'y est jamais donné (voir ``_niveau_nom``).
+
+    Les lignes de ``paires`` sont des couples de noms distincts : chaque mesure se calcule
+    directement, et seulement sur les lignes dont le niveau en dépend encore.
+    """
+    c, cs, t = (pl.col(f"nom_{forme}") for forme in ("c", "cs", "t"))
+    c_i, cs_i, t_i = (pl.col(f"{cote_i}_{forme}_i") for forme in ("c", "cs", "t"))
+    masques = paires.select(
+        ((c == c_i) | (cs == cs_i)).fill_null(False).alias("exact"),
+        (pl.col("nom_ph") == pl.col(f"{cote_i}_ph_i")).fill_null(False).alias("meme_phonetique"),
+        # Un nom de plusieurs mots est le seul dont les formes avec et sans espaces diffèrent.
+        ((t != cs) | (t_i != cs_i)).fill_null(False).alias("plusieurs_mots"),
+        (c.is_null() | c_i.is_null()).alias("manque"),
+    )
+    exact, meme_phonetique, plusieurs_mots = (
+        masques[m] for m in ("exact", "meme_phonetique", "plusieurs_mots")
+    )
+    # Tous les mots de l'un dans l'autre (nom composé dans l'autre ordre, ou réduit à une partie).
+    # Deux noms d'un seul mot chacun ne s'incluent que s'ils sont égaux, donc déjà exacts.
+    ensemble = _sur(paires, ~exact & plusieurs_mots, "nom_t", f"{cote_i}_t_i", _inclus).fill_null(False)
     # Nom composé réduit à une partie, ou particule collée (DELAFONTAINE / LAFONTAINE).
-    paires = paires.with_columns(
-        (
-            par_couple(paires, "nom_c", f"{cote_i}_cs_i", _fin, sans_ensemble)
-            | par_couple(paires, f"{cote_i}_c_i", "nom_cs", _fin, sans_ensemble)
-        ).alias("_suffixe")
-    )
-    eloignes = (
-        sans_ensemble
-        & ~pl.col("_suffixe").fill_null(False)
-        & ~famille.fill_null(False)
-        & ~meme_phonetique.fill_null(False)
-    )
-    paires = paires.with_columns(jaro_winkler(paires, "nom_cs", f"{cote_i}_cs_i", eloignes).alias("_jw"))
-    # Une seule faute de frappe dans un nom de quatre lettres au moins (MARTIN / MARTAN) : Jaro-Winkler
-    # la classe souvent « ressemblant », le niveau des noms voisins d'autres familles.
-    pas_proche = eloignes & ~(pl.col("_jw") >= SEUIL_PROCHE).fill_null(False)
-    paires = paires.with_columns(
-        par_couple(paires, "nom_cs", f"{cote_i}_cs_i", _faute_dans_un_nom, pas_proche).alias("_faute")
+    sans_ensemble = ~exact & ~ensemble
+    suffixe = (
+        _sur(paires, sans_ensemble, "nom_c", f"{cote_i}_cs_i", _fin)
+        | _sur(paires, sans_ensemble, f"{cote_i}_c_i", "nom_cs", _fin)
+    ).fill_null(False)
+    proximite = _sur(
+        paires, sans_ensemble & ~suffixe & ~meme_phonetique, "nom_cs", f"{cote_i}_cs_i", _proximite
     )
     # Une faute dans une partie d'un nom composé : Jaro-Winkler sur le nom entier n'y voit presque rien.
-    # Un nom de plusieurs mots est le seul dont les formes avec et sans espaces diffèrent.
-    plusieurs_mots = (pl.col("nom_t") != cs) | (pl.col(f"{cote_i}_t_i") != cs_i)
-    partie = pas_proche & ~pl.col("_faute").fill_null(False) & plusieurs_mots.fill_null(False)
-    paires = paires.with_columns(
-        par_couple(paires, "nom_t", f"{cote_i}_t_i", _faute_dans_une_partie, partie).alias("_partie")
-    )
-    niveau = _niveau(
-        [
-            (c == c_i) | (cs == cs_i),
-            pl.col("_ens").fill_null(False) | pl.col("_suffixe").fill_null(False),
-            famille,
-            meme_phonetique
-            | (pl.col("_jw") >= SEUIL_PROCHE)
-            | pl.col("_faute").fill_null(False)
-            | pl.col("_partie").fill_null(False),
-            pl.col("_jw") >= SEUIL_RESSEMBLANT,
-        ],
-        c.is_null() | c_i.is_null(),
-    )
-    return paires.select(niveau.alias("nom"))["nom"]
+    partie = _sur(
+        paires,
+        (proximite > _PROCHE).fill_null(False) & plusieurs_mots,
+        "nom_t",
+        f"{cote_i}_t_i",
+        _faute_dans_une_partie,
+    ).fill_null(False)
+    return pl.select(
+        pl.when(pl.lit(masques["manque"]))
+        .then(pl.lit(None, pl.Int8))
+        .when(pl.lit(exact))
+        .then(pl.lit(NIVEAUX["nom"].index("exact"), pl.Int8))
+        .when(pl.lit(ensemble | suffixe))
+        .then(pl.lit(NIVEAUX["nom"].index("compose"), pl.Int8))
+        # Le niveau ``famille`` (le nom d'un membre du foyer) se décide dans ``_niveau_nom``.
+        .when(pl.lit(meme_phonetique | partie))
+        .then(pl.lit(_PROCHE, pl.Int8))
+        .otherwise(proximite.fill_null(_DIFFERENT))
+        .alias("nom")
+    ).to_series()
 
 
-def niveau_nom(paires: pl.DataFrame) -> pl.Series:
+def _niveau_nom(
+    familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii: pl.Series, cote_i: str
+) -> pl.Series:
+    """Niveau d'accord entre le nom de l'enfant et un nom de l'inscrit (``cote_i`` : naissance ou usage)."""
+    niveau = par_valeurs(
+        familles,
+        inscrits,
+        fi,
+        ii,
+        ("nom_id", f"{cote_i}_id"),
+        (tuple(f"nom_{f}" for f in _FORMES_NOM), tuple(f"{cote_i}_{f}" for f in _FORMES_NOM)),
+        lambda paires: _niveau_nom_seul(paires, cote_i),
+    )
+    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père) ou d'un frère ou
+    # d'une sœur du même foyer : propre à chaque enfant, regardé seulement où le niveau est moins bon.
+    lignes = (niveau > _FAMILLE).fill_null(False).arg_true()
+    if lignes.len() == 0:
+        return niveau
+    famille = (
+        _colonnes(
+            familles, inscrits, fi.gather(lignes), ii.gather(lignes), ("noms_foyer",), (f"{cote_i}_cs",)
+        )
+        .select(pl.col("noms_foyer").list.contains(pl.col(f"{cote_i}_cs_i")).fill_null(False))
+        .to_series()
+    )
+    anciens = niveau.gather(lignes)
+    return niveau.scatter(
+        lignes, pl.select(pl.when(famille).then(pl.lit(_FAMILLE, pl.Int8)).otherwise(anciens)).to_series()
+    )
+
+
+def niveau_nom(familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii: pl.Series) -> pl.Series:
     """Meilleur accord du nom de l'enfant avec le nom de naissance ou le nom d'usage de l'inscrit."""
-    naissance = _niveau_nom(paires, "nom")
+    naissance = _niveau_nom(familles, inscrits, fi, ii, "nom")
     # Peu de fiches ont un nom d'usage : on ne compare que celles-là.
-    avec_usage = paires.select(pl.arg_where(pl.col("usage_c_i").is_not_null()))["usage_c_i"]
+    avec_usage = inscrits["usage_c"].gather(ii).is_not_null().arg_true()
     if avec_usage.len() == 0:
         return naissance
-    usage = pl.Series("nom", [None] * paires.height, dtype=pl.Int8).scatter(
-        avec_usage, _niveau_nom(paires[avec_usage], "usage")
+    usage = (
+        pl.select(pl.repeat(None, fi.len(), dtype=pl.Int8))
+        .to_series()
+        .scatter(
+            avec_usage, _niveau_nom(familles, inscrits, fi.gather(avec_usage), ii.gather(avec_usage), "usage")
+        )
     )
     return pl.select(pl.min_horizontal(naissance, usage).alias("nom"))["nom"]
 
@@ -230,33 +393,70 @@ def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
     return pl.Series(distances <= 1) & (courts.to_series() >= lettres_min)
 
 
-def _faute_dans_un_nom(couples: pl.DataFrame) -> pl.Series:
-    return _une_faute(couples, lettres_min=4)
-
-
 def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
     """Vrai si chaque mot du nom le plus court (``a`` ou ``b``, mots séparés par des espaces) est un
     mot de l'autre, à une faute près dans un mot de quatre lettres au moins : une partie d'un nom
-    composé mal tapée (KOWALCZYK NOWAK / NOWAK KOWALCZIK). Pour des couples dont l'un des deux
-    noms au moins a plusieurs mots : peu de noms en ont, la boucle reste courte."""
+    composé mal tapée (KOWALCZYK NOWAK / NOWAK KOWALCZIK).
 
-    def proches(mot: str, autre: str) -> bool:
-        return mot == autre or (
-            min(len(mot), len(autre)) >= 4 and OSA.distance(mot, autre, score_cutoff=1) <= 1
+    À plat, une ligne par mot du nom court et mot du nom long ; rapidfuzz ne mesure que les couples
+    de mots qui passent ``_peut_etre_une_faute``, presque aucun."""
+    if couples.height == 0:
+        return pl.Series([], dtype=pl.Boolean)
+    mots = couples.select(pl.col("a").str.split(" "), pl.col("b").str.split(" "))
+    a_court = pl.col("a").list.len() <= pl.col("b").list.len()
+    mots = (
+        mots.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("r"),
+            pl.when(a_court).then("a").otherwise("b").alias("mot"),
+            pl.when(a_court).then("b").otherwise("a").alias("autre"),
         )
-
-    def inclus(a: str, b: str) -> bool:
-        mots_a, mots_b = a.split(), b.split()
-        court, long = (mots_a, mots_b) if len(mots_a) <= len(mots_b) else (mots_b, mots_a)
-        return all(any(proches(mot, autre) for autre in long) for mot in court)
-
-    return pl.Series(
-        [inclus(a, b) for a, b in zip(couples["a"], couples["b"], strict=True)], dtype=pl.Boolean
+        .with_columns(pl.int_ranges(pl.col("mot").list.len(), dtype=pl.UInt32).alias("k"))
+        .explode("mot", "k")
+        .explode("autre")
+    )
+    mot, autre = pl.col("mot"), pl.col("autre")
+    mots = mots.with_columns(
+        (mot == autre).alias("egal"), _peut_etre_une_faute(mot, autre).alias("a_mesurer")
+    )
+    lignes = mots["a_mesurer"].arg_true()
+    a_mesurer = mots[lignes]
+    distances = process.cpdist(
+        a_mesurer["mot"].to_list(),
+        a_mesurer["autre"].to_list(),
+        scorer=OSA.distance,
+        score_cutoff=1,
+        workers=-1,
+    )
+    proches = mots["egal"].scatter(lignes, pl.Series(distances <= 1))
+    par_mot = mots.select("r", "k", proches.alias("proche")).group_by("r", "k").agg(pl.col("proche").any())
+    tous = par_mot.group_by("r").agg(pl.col("proche").all())
+    return (
+        pl.DataFrame({"r": pl.int_range(couples.height, dtype=pl.UInt32, eager=True)})
+        .join(tous, on="r", how="left", maintain_order="left")["proche"]
+        .fill_null(False)
     )
 
 
-def niveau_prenom(paires: pl.DataFrame) -> pl.Series:
+_FORMES_PRENOMS = (
+    "prenom1", "prenom1_brut", "prenom2", "prenoms_t", "prenoms_c", "prenom12", "prenom_ph", "seconds_ph",
+)  # fmt: skip
+
+
+def niveau_prenom(familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii: pl.Series) -> pl.Series:
     """Accord des prénoms : premier prénom, un prénom commun (un seul prénom d'un côté), proximité."""
+    return par_valeurs(
+        familles,
+        inscrits,
+        fi,
+        ii,
+        ("prenoms_id", "prenoms_id"),
+        (_FORMES_PRENOMS, _FORMES_PRENOMS),
+        _niveau_prenom,
+    )
+
+
+def _niveau_prenom(paires: pl.DataFrame) -> pl.Series:
+    """``niveau_prenom`` sur une table de paires (colonnes ``_FORMES_PRENOMS`` des deux côtés)."""
     meme_premier = pl.col("prenom1") == pl.col("prenom1_i")
     # Les similarités ne servent que si les premiers prénoms diffèrent (sinon niveau 0 ou 1).
     autre_premier = ~meme_premier.fill_null(False)
@@ -430,10 +630,16 @@ def niveau_adresse(paires: pl.DataFrame) -> pl.Series:
     return paires.with_columns(meme.alias("_meme")).select(niveau.alias("adresse"))["adresse"]
 
 
-def comparer(paires: pl.DataFrame) -> pl.DataFrame:
-    """Niveaux de tous les champs (une colonne Int8 par champ) et drapeau d'inversion nom/prénom."""
-    nom = niveau_nom(paires)
-    prenom = niveau_prenom(paires)
+def comparer(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
+    """Niveaux de tous les champs (une colonne Int8 par champ) et drapeau d'inversion nom/prénom des
+    paires ``index`` (rangs ``fi`` dans ``familles``, ``ii`` dans ``inscrits``)."""
+    fi, ii = index["fi"], index["ii"]
+
+    def colonnes(*noms: str) -> pl.DataFrame:
+        return _colonnes(familles, inscrits, fi, ii, noms, noms)
+
+    nom = niveau_nom(familles, inscrits, fi, ii)
+    prenom = niveau_prenom(familles, inscrits, fi, ii)
     # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ». Seules
     # les paires au nom ou au prénom moins que proche sont concernées : l'inversion n'est cherchée
     # que là.
@@ -442,11 +648,16 @@ def comparer(paires: pl.DataFrame) -> pl.DataFrame:
         (nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche)
     ).to_series()
     lignes = eloignes.arg_true()
-    listes = paires.select("noms_ph", "prenoms_ph", "noms_ph_i", "prenoms_ph_i")[lignes]
+    listes = ("noms_ph", "prenoms_ph")
     inverse = (
-        pl.select(pl.repeat(False, paires.height, dtype=pl.Boolean))
+        pl.select(pl.repeat(False, fi.len(), dtype=pl.Boolean))
         .to_series()
-        .scatter(lignes, inversion_nom_prenom(listes))
+        .scatter(
+            lignes,
+            inversion_nom_prenom(
+                _colonnes(familles, inscrits, fi.gather(lignes), ii.gather(lignes), listes, listes)
+            ),
+        )
     )
     return pl.DataFrame(
         {
@@ -454,9 +665,9 @@ def comparer(paires: pl.DataFrame) -> pl.DataFrame:
             "prenom": pl.select(
                 pl.when(inverse).then(pl.lit(prenom_proche, pl.Int8)).otherwise(prenom)
             ).to_series(),
-            "date_naissance": niveau_date(paires),
-            "sexe": niveau_sexe(paires),
-            "adresse": niveau_adresse(paires),
+            "date_naissance": niveau_date(colonnes("date")),
+            "sexe": niveau_sexe(colonnes("sexe")),
+            "adresse": niveau_adresse(colonnes("adresse", "code_postal", "commune")),
             "inversion": inverse,
         }
     )

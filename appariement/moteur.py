@@ -38,13 +38,6 @@ COLONNES_INSCRITS: tuple[str, ...] = (
 )  # fmt: skip
 _OBLIGATOIRES = ("id", "nom", "prenoms", "date_naissance")
 
-_COLONNES_PAIRE = (
-    "nom_c", "nom_cs", "nom_t", "nom_ph", "noms_ph", "prenom1", "prenom1_brut", "prenom2", "prenoms_t",
-    "prenoms_c", "prenom12", "prenom_ph", "prenoms_ph", "date", "sexe", "adresse", "code_postal", "commune",
-    "noms_foyer", "seconds_ph",
-)  # fmt: skip
-_COLONNES_USAGE = ("usage_c", "usage_cs", "usage_t", "usage_ph", "mode")
-
 SCHEMA_CANDIDATS = pl.List(pl.Struct({"id_inscrit": pl.String, "score": pl.Float64}))
 
 _LIBELLES_MOTIFS = {
@@ -136,19 +129,6 @@ def _completer(table: pl.DataFrame, colonnes: tuple[str, ...], nom_table: str) -
     return table
 
 
-def _paires(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
-    """Colonnes préparées des deux côtés pour chaque paire (celles de l'inscrit suffixées ``_i``)."""
-    fi, ii = index["fi"], index["ii"]
-    return pl.DataFrame(
-        [familles[c].gather(fi) for c in _COLONNES_PAIRE]
-        + [
-            inscrits[c].gather(ii).alias(f"{c}_i")
-            for c in (*_COLONNES_PAIRE, *_COLONNES_USAGE)
-            if c != "noms_foyer"
-        ]
-    )
-
-
 def _comparer(
     f: pl.DataFrame, i: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame, contexte: Contexte
 ) -> pl.DataFrame:
@@ -158,7 +138,7 @@ def _comparer(
     seconde fois, la fiche remise à l'endroit (``inscrits`` : la table canonique de ``i``) : un
     échange net (GABRIEL MARTIN / MARTIN Gabriel) donne alors deux accords exacts, un échange avec
     une faute, ce que donnerait la faute seule. On garde le meilleur des deux."""
-    niveaux = comparer(_paires(f, i, index))
+    niveaux = comparer(f, i, index)
     lignes = niveaux["inversion"].arg_true()
     if lignes.len() == 0:
         return niveaux
@@ -170,7 +150,7 @@ def _comparer(
         contexte=contexte,
     )
     sous_index = pl.DataFrame({"fi": index["fi"].gather(lignes), "ii": remises["idx"]})
-    refaits = comparer(_paires(f, remises, sous_index))
+    refaits = comparer(f, remises, sous_index)
     return niveaux.with_columns(
         niveaux[champ].scatter(
             lignes, pl.select(pl.min_horizontal(niveaux[champ].gather(lignes), refaits[champ])).to_series()

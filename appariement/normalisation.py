@@ -295,13 +295,18 @@ def _noms_du_foyer(familles: pl.DataFrame) -> pl.Series:
 
 
 def _par_valeur(
-    serie: pl.Series, formes: Callable[[pl.DataFrame], pl.DataFrame], contexte: Contexte
+    serie: pl.Series,
+    formes: Callable[[pl.DataFrame], pl.DataFrame],
+    contexte: Contexte,
+    identifiant: str | None = None,
 ) -> pl.DataFrame:
     """Calcule ``formes`` une fois par valeur distincte de ``serie`` (les noms se répètent beaucoup),
     puis redistribue le résultat ligne à ligne (une valeur absente donne une ligne de nulls).
 
     Les textes calculés deviennent catégoriels avant d'être redistribués : chaque valeur distincte
-    n'est ainsi rangée qu'une fois dans le dictionnaire.
+    n'est ainsi rangée qu'une fois dans le dictionnaire. Avec ``identifiant``, une colonne de ce nom
+    donne le numéro de la valeur de chaque ligne dans la table : deux lignes de même numéro ont
+    toutes leurs formes égales (``comparaisons.par_valeurs`` compare alors une fois par couple).
     """
     valeurs = pl.DataFrame({"v": serie.cast(pl.String).drop_nulls().unique().sort()})
     calcul = formes(valeurs)
@@ -322,7 +327,8 @@ def _par_valeur(
         .join(valeurs.with_row_index("code"), on="v", how="left", maintain_order="left")["code"]
         .fill_null(valeurs.height)
     )
-    return calcul[codes]
+    formes_par_ligne = calcul[codes]
+    return formes_par_ligne.with_columns(codes.alias(identifiant)) if identifiant else formes_par_ligne
 
 
 def _sexe(colonne: pl.Expr) -> pl.Expr:
@@ -354,14 +360,14 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
         ),
         _par_valeur(table["commune"], _formes_commune, contexte),
-        _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte),
-        _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte),
+        _par_valeur(table["nom"], _formes_nom("nom", contexte), contexte, "nom_id"),
+        _par_valeur(table["prenoms"], _formes_prenoms(contexte), contexte, "prenoms_id"),
         _par_valeur(table["adresse"], _formes_lieu, contexte),
     ]
     categorie = pl.Categorical(contexte.categories)
     if inscrits:
         parties += [
-            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte),
+            _par_valeur(table["nom_usage"], _formes_nom("usage", contexte), contexte, "usage_id"),
             table.select(pl.col("mode").str.strip_chars().str.to_lowercase().fill_null("ecole")),
         ]
     else:
@@ -382,6 +388,7 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         "idx",
         "id",
         "date",
+        *[c for c in ("nom_id", "prenoms_id", "usage_id") if c in prepare.columns],
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
         *(["mode"] if inscrits else [pl.col("noms_foyer").cast(pl.List(categorie))]),
