@@ -61,13 +61,9 @@ def _formes(table: pl.DataFrame, liste: str, nom: str) -> pl.LazyFrame:
     )
 
 
-def _joindre(
-    gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: int, *, dedoublonner: bool = True
-) -> pl.LazyFrame:
+def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: int) -> pl.LazyFrame:
     gauche = gauche.select("idx", *cles).drop_nulls()
     droite = droite.select("idx", *cles).drop_nulls()
-    if dedoublonner:
-        gauche, droite = gauche.unique(), droite.unique()
     return (
         gauche.join(droite, on=cles, suffix="_i")
         .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"))
@@ -80,66 +76,85 @@ def _joindre(
 PAIRES_MAX_NOMS_RARES = 30
 
 
-def _joindre_rares(gauche: pl.LazyFrame, droite: pl.LazyFrame, bit: int) -> pl.LazyFrame:
-    """Jointure sur le couple (nom, prénom) seul, limitée aux couples qui donnent peu de paires."""
-    gauche = gauche.select("idx", "noms").drop_nulls().unique()
-    droite = droite.select("idx", "noms").drop_nulls().unique()
-    tailles = (
-        gauche.group_by("noms")
-        .len()
-        .join(droite.group_by("noms").len(), on="noms", suffix="_i")
-        .filter(pl.col("len").cast(pl.Int64) * pl.col("len_i") <= PAIRES_MAX_NOMS_RARES)
-        .select("noms")
+def _par_noms(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
+    """Les paires qui partagent le couple (nom, prénom), sans ordre, et ce que disent leurs dates :
+    année à un an près (``noms_annee``), même jour et même mois (``noms_jour``), date absente d'un
+    côté (``noms_sans_date``), ou couple porté par peu d'enfants et de fiches (``noms_rares``).
+
+    Une seule jointure sur le couple sert les quatre règles : la date se compare ensuite, paire par
+    paire. Elle réunit toutes les années d'un même couple, ce qui reste peu (MARTIN LÉA : quelques
+    dizaines d'enfants par commune et par an).
+    """
+
+    def cles(table: pl.DataFrame) -> pl.LazyFrame:
+        # Un même couple peut venir de deux formes (nom, prénom) et (prénom, nom) : une ligne par couple.
+        cles = (
+            _cles(table).select("idx", "noms", "annee", "mois", "jour").filter(pl.col("noms").is_not_null())
+        )
+        cles = cles.unique(["idx", "noms"])
+        return cles.with_columns(pl.len().over("noms").alias("porteurs"))
+
+    annee, mois, jour, porteurs = (pl.col(c) for c in ("annee", "mois", "jour", "porteurs"))
+    annee_i, mois_i, jour_i, porteurs_i = (pl.col(f"{c}_i") for c in ("annee", "mois", "jour", "porteurs"))
+    regles = (
+        pl.when((annee - annee_i).abs() <= 1).then(REGLES["noms_annee"]).otherwise(0)
+        | pl.when((mois == mois_i) & (jour == jour_i)).then(REGLES["noms_jour"]).otherwise(0)
+        | pl.when(annee.is_null() | annee_i.is_null()).then(REGLES["noms_sans_date"]).otherwise(0)
+        | pl.when(porteurs.cast(pl.Int64) * porteurs_i <= PAIRES_MAX_NOMS_RARES)
+        .then(REGLES["noms_rares"])
+        .otherwise(0)
+    ).cast(pl.UInt8)
+    return (
+        cles(familles)
+        .join(cles(inscrits), on="noms", suffix="_i")
+        .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"), regles.alias("regles"))
+        .filter(pl.col("regles") > 0)
     )
-    return _joindre(gauche.join(tailles, on="noms", how="semi"), droite, ["noms"], bit, dedoublonner=False)
 
 
 def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.DataFrame:
     """Paires (``fi``, ``ii``) d'index de lignes, uniques, avec le masque des règles qui les ont produites."""
-    f = _cles(familles)
-    i = _cles(inscrits)
-    # Année voisine : l'inscrit est présenté sous son année et les deux années autour.
-    i_annees = i.with_columns(pl.int_ranges(pl.col("annee") - 1, pl.col("annee") + 2).alias("annee")).explode(
-        "annee"
-    )
 
     def forme_et_date(liste: str, forme: str, regle: str) -> pl.LazyFrame:
-        gauche, droite = _formes(familles, liste, forme), _formes(inscrits, liste, forme)
-        return _joindre(gauche, droite, [forme, "date"], REGLES[regle], dedoublonner=False)
+        return _joindre(
+            _formes(familles, liste, forme), _formes(inscrits, liste, forme), [forme, "date"], REGLES[regle]
+        )
 
-    def forme_et_adresse(table: pl.DataFrame, annees: int) -> pl.LazyFrame:
-        """Une ligne par (enfant ou inscrit, forme du nom ou d'un prénom, année à ``annees`` près) avec
-        l'adresse : la faute d'un nom, un nom d'usage ou une inversion laissent l'autre forme."""
-        annee = pl.col("date").dt.year().cast(pl.Int32)
+    def forme_et_adresse(table: pl.DataFrame) -> pl.LazyFrame:
+        """Une ligne par (enfant ou inscrit, forme du nom ou d'un prénom) avec l'adresse et l'année :
+        la faute d'un nom, un nom d'usage ou une inversion laissent l'autre forme."""
         return (
             table.lazy()
             .select(
                 "idx",
                 pl.concat_list("noms_ph", "prenoms_ph").list.unique().alias("forme"),
-                pl.col("adresse").to_physical().cast(pl.UInt64),
-                "code_postal",
-                pl.int_ranges(annee - annees, annee + annees + 1).alias("annee"),
+                # Adresse et code postal en un seul entier : une jointure sur deux clés au lieu de trois.
+                (
+                    pl.col("adresse").to_physical().cast(pl.UInt64) * (1 << 32)
+                    + pl.col("code_postal").to_physical()
+                ).alias("lieu"),
+                pl.col("date").dt.year().cast(pl.Int32).alias("annee"),
             )
             .explode("forme")
-            .explode("annee")
             .with_columns(pl.col("forme").to_physical().cast(pl.UInt64))
+            .drop_nulls()
         )
 
+    sous_le_meme_toit = (
+        forme_et_adresse(familles)
+        .join(forme_et_adresse(inscrits), on=["forme", "lieu"], suffix="_i")
+        .filter((pl.col("annee") - pl.col("annee_i")).abs() <= 1)
+        .select(
+            pl.col("idx").alias("fi"),
+            pl.col("idx_i").alias("ii"),
+            pl.lit(REGLES["adresse"], dtype=pl.UInt8).alias("regles"),
+        )
+    )
     morceaux = [
         forme_et_date("noms_ph", "nom_ph", "nom_date"),
         forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
-        _joindre(f, i_annees, ["noms", "annee"], REGLES["noms_annee"]),
-        _joindre(f, i, ["noms", "mois", "jour"], REGLES["noms_jour"]),
-        _joindre(f.filter(pl.col("date").is_null()), i, ["noms"], REGLES["noms_sans_date"]),
-        _joindre(f, i.filter(pl.col("date").is_null()), ["noms"], REGLES["noms_sans_date"]),
-        _joindre_rares(f, i, REGLES["noms_rares"]),
-        _joindre(
-            forme_et_adresse(familles, 0),
-            forme_et_adresse(inscrits, 1),
-            ["forme", "adresse", "code_postal", "annee"],
-            REGLES["adresse"],
-            dedoublonner=False,
-        ),
+        _par_noms(familles, inscrits),
+        sous_le_meme_toit,
     ]
     # Le couple (fi, ii) en un seul entier : regrouper et trier sur une clé simple est bien plus rapide.
     paire = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")
