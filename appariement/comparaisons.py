@@ -346,22 +346,31 @@ def _niveau_nom(
         (tuple(f"nom_{f}" for f in _FORMES_NOM), tuple(f"{cote_i}_{f}" for f in _FORMES_NOM)),
         lambda paires: _niveau_nom_seul(paires, cote_i),
     )
-    # L'école connaît l'enfant sous le nom de l'allocataire (souvent celui du père) ou d'un frère ou
-    # d'une sœur du même foyer : propre à chaque enfant, regardé seulement où le niveau est moins bon.
+    # L'école connaît l'enfant sous le nom d'un membre de son foyer : propre à chaque enfant, regardé
+    # seulement où le niveau est moins bon.
     lignes = (niveau > _FAMILLE).fill_null(False).arg_true()
     if lignes.len() == 0:
         return niveau
-    famille = (
-        _colonnes(
-            familles, inscrits, fi.gather(lignes), ii.gather(lignes), ("noms_foyer",), (f"{cote_i}_cs",)
-        )
-        .select(pl.col("noms_foyer").list.contains(pl.col(f"{cote_i}_cs_i")).fill_null(False))
-        .to_series()
-    )
+    famille = _du_foyer(familles, fi.gather(lignes), inscrits[f"{cote_i}_cs"].gather(ii.gather(lignes)))
     anciens = niveau.gather(lignes)
     return niveau.scatter(
         lignes, pl.select(pl.when(famille).then(pl.lit(_FAMILLE, pl.Int8)).otherwise(anciens)).to_series()
     )
+
+
+def _du_foyer(familles: pl.DataFrame, fi: pl.Series, noms: pl.Series) -> pl.Series:
+    """Vrai si ``noms`` (un nom sans particules par paire) est celui de l'allocataire de l'enfant ``fi``
+    ou d'un frère ou d'une sœur de son foyer sur la liste (voir ``normalisation._foyer``)."""
+    allocataire = (familles["alloc_cs"].gather(fi) == noms).fill_null(False)
+    # (foyer, nom) en un entier : nom d'un enfant du foyer ou non, une seule recherche.
+    cle = pl.col("foyer").cast(pl.UInt64) * (1 << 32) + pl.col("nom").to_physical()
+    membres = familles.select("foyer", pl.col("nom_cs").alias("nom")).select(cle).drop_nulls().unique()
+    fratrie = (
+        pl.DataFrame({"foyer": familles["foyer"].gather(fi), "nom": noms})
+        .select(cle.is_in(membres.to_series().implode()).fill_null(False))
+        .to_series()
+    )
+    return allocataire | fratrie
 
 
 def niveau_nom(familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii: pl.Series) -> pl.Series:

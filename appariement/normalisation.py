@@ -266,32 +266,19 @@ def _formes_prenom_allocataire(valeurs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _noms_du_foyer(familles: pl.DataFrame) -> pl.Series:
-    """Noms sous lesquels l'école peut connaître chaque enfant de la liste CAF : celui de l'allocataire
-    et ceux de ses frères et sœurs sur la liste (même allocataire, nom et prénom, à la même adresse).
+def _foyer() -> pl.Expr:
+    """Numéro du foyer de chaque enfant de la liste CAF : même allocataire, nom et prénom, à la même
+    adresse et au même code postal. Null sans adresse ou sans nom et prénom d'allocataire.
 
-    Un enfant inscrit à la CAF sous le nom de sa mère l'est souvent à l'école sous celui de son père,
-    que portent ses frères et sœurs. L'adresse est dans la clé : sans elle, deux allocataires
-    homonymes d'une grande ville mêleraient leurs enfants, et le nom d'un enfant d'une autre famille
-    ferait lier un enfant absent à la fiche d'un homonyme. Sans adresse ou sans prénom d'allocataire,
-    pas de foyer : seul compte le nom de l'allocataire.
+    L'école peut connaître l'enfant sous le nom de l'allocataire ou sous celui d'un frère ou d'une
+    sœur du foyer (``comparaisons._du_foyer``) : un enfant inscrit à la CAF sous le nom de sa mère l'est
+    souvent à l'école sous celui de son père, que portent ses frères et sœurs. L'adresse est dans la
+    clé : sans elle, deux allocataires homonymes d'une grande ville mêleraient leurs enfants, et le nom
+    d'un enfant d'une autre famille ferait lier un enfant absent à la fiche d'un homonyme.
     """
-    foyer = ["alloc_cs", "alloc_prenom", "adresse", "code_postal"]
-    connu = pl.all_horizontal(pl.col(c).is_not_null() for c in foyer[:3])
-    liste = pl.List(familles.schema["nom_cs"])
-    fratries = (
-        familles.filter(connu).group_by(foyer).agg(pl.col("nom_cs").drop_nulls().unique().alias("fratrie"))
-    )
-    return (
-        familles.select(foyer)
-        .join(fratries, on=foyer, how="left", nulls_equal=True, maintain_order="left")
-        .select(
-            pl.concat_list(pl.col("alloc_cs"), pl.col("fratrie").fill_null(pl.lit([], dtype=liste)))
-            .list.drop_nulls()
-            .alias("noms_foyer")
-        )
-        .to_series()
-    )
+    cle = ("alloc_cs", "alloc_prenom", "adresse", "code_postal")
+    connu = pl.all_horizontal(pl.col(c).is_not_null() for c in cle[:3])
+    return pl.when(connu).then(pl.struct(cle).rank("dense")).alias("foyer")
 
 
 def _par_valeur(
@@ -377,7 +364,7 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         ]
     prepare = pl.concat(parties, how="horizontal")
     if not inscrits:
-        prepare = prepare.with_columns(_noms_du_foyer(prepare))
+        prepare = prepare.with_columns(_foyer())
     # Les clés de blocage d'un nom sont déjà distinctes et sans null : seul l'ajout de celles du nom
     # d'usage demande de dédoublonner.
     noms_ph = pl.col("nom_blocs")
@@ -391,7 +378,7 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         *[c for c in ("nom_id", "prenoms_id", "usage_id") if c in prepare.columns],
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],
-        *(["mode"] if inscrits else [pl.col("noms_foyer").cast(pl.List(categorie))]),
+        *(["mode"] if inscrits else ["foyer", pl.col("alloc_cs").cast(categorie)]),
         noms_ph.cast(pl.List(categorie)).alias("noms_ph"),
         pl.col("prenoms_ph").cast(pl.List(categorie)),
         pl.col("seconds_ph").cast(pl.List(categorie)),
