@@ -381,19 +381,24 @@ def _echanger(possibles: pl.DataFrame, liens: pl.DataFrame) -> pl.DataFrame:
     ceux qui sont le meilleur échange de leurs deux enfants ; les enfants liés et les fiches
     prises restent les mêmes.
     """
+    # Le couple (enfant, fiche) en un seul entier : la paire (b, x) se retrouve par une jointure simple.
+    cle = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")
+    scores = possibles.select(cle.alias("_bx"), pl.col("score").alias("s_bx"))
+    nb_f, nb_i = possibles.select(pl.col("fi").max() + 1, pl.col("ii").max() + 1).row(0)
     while True:
-        lien_f = liens.select("fi", pl.col("ii").alias("x"), pl.col("score").alias("s_ax"))
-        lien_i = liens.select(pl.col("fi").alias("b"), "ii", pl.col("score").alias("s_by"))
+        # Lien de chaque enfant et de chaque fiche, lus par rang plutôt que par jointure.
+        x, s_ax = (_par_rang(nb_f, liens["fi"], liens[c]) for c in ("ii", "score"))
+        b, s_by = (_par_rang(nb_i, liens["ii"], liens[c]) for c in ("fi", "score"))
         echanges = (
-            possibles.join(lien_f, on="fi")
-            .join(lien_i, on="ii")
-            .filter(pl.col("b") != pl.col("fi"))
-            .join(
-                possibles.select(
-                    pl.col("fi").alias("b"), pl.col("ii").alias("x"), pl.col("score").alias("s_bx")
-                ),
-                on=["b", "x"],
+            possibles.with_columns(
+                pl.lit(x).gather(pl.col("fi")).alias("x"),
+                pl.lit(s_ax).gather(pl.col("fi")).alias("s_ax"),
+                pl.lit(b).gather(pl.col("ii")).alias("b"),
+                pl.lit(s_by).gather(pl.col("ii")).alias("s_by"),
             )
+            .filter(pl.col("x").is_not_null() & pl.col("b").is_not_null() & (pl.col("b") != pl.col("fi")))
+            .with_columns((pl.col("b").cast(pl.UInt64) * (1 << 32) + pl.col("x")).alias("_bx"))
+            .join(scores, on="_bx")
             .select(
                 pl.col("fi").alias("a"),
                 "b",
