@@ -142,14 +142,20 @@ def _comparer(
     lignes = niveaux["inversion"].arg_true()
     if lignes.len() == 0:
         return niveaux
+    # Chaque fiche n'est remise à l'endroit qu'une fois, même présente dans plusieurs de ces paires.
+    fiches = index["ii"].gather(lignes)
+    distinctes = fiches.unique()
     remises = preparer(
-        inscrits[index["ii"].gather(lignes)].with_columns(
-            pl.col("prenoms").alias("nom"), pl.col("nom").alias("prenoms")
-        ),
+        inscrits[distinctes].with_columns(pl.col("prenoms").alias("nom"), pl.col("nom").alias("prenoms")),
         inscrits=True,
         contexte=contexte,
     )
-    sous_index = pl.DataFrame({"fi": index["fi"].gather(lignes), "ii": remises["idx"]})
+    rang = pl.DataFrame({"ii": distinctes, "rang": remises["idx"]})
+    sous_index = (
+        pl.DataFrame({"fi": index["fi"].gather(lignes), "ii": fiches})
+        .join(rang, on="ii", how="left", maintain_order="left")
+        .select("fi", pl.col("rang").alias("ii"))
+    )
     refaits = comparer(f, remises, sous_index)
     return niveaux.with_columns(
         niveaux[champ].scatter(
