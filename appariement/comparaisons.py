@@ -202,40 +202,47 @@ _FAMILLE = NIVEAUX["nom"].index("famille")
 
 
 def _sur(
-    textes: pl.DataFrame,
+    paires: pl.DataFrame,
     utile: pl.Series,
     gauche: str,
     droite: str,
     calcul: Callable[[pl.DataFrame], pl.Series],
 ) -> pl.Series:
-    """``calcul`` (sur des colonnes textuelles ``a`` et ``b``) appliqué aux seules lignes de ``textes``
+    """``calcul`` (sur des colonnes textuelles ``a`` et ``b``) appliqué aux seules lignes de ``paires``
     où ``utile`` est vrai et les deux valeurs présentes ; null ailleurs. Pour une table dont les lignes
     sont déjà des couples distincts (voir ``par_valeurs``) : rien à dédoublonner."""
-    lignes = (utile & textes[gauche].is_not_null() & textes[droite].is_not_null()).arg_true()
-    couples = textes.select(gauche, droite)[lignes].select(
+    lignes = (utile & paires[gauche].is_not_null() & paires[droite].is_not_null()).arg_true()
+    couples = paires.select(gauche, droite)[lignes].select(
         pl.col(gauche).cast(pl.String).alias("a"), pl.col(droite).cast(pl.String).alias("b")
     )
     resultat = calcul(couples)
-    return resultat.clear(textes.height).scatter(lignes, resultat)
+    return resultat.clear(paires.height).scatter(lignes, resultat)
 
 
-def _peut_etre_une_faute(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """Condition nécessaire pour que deux textes différents de quatre lettres au moins ne diffèrent
-    que d'une faute (lettre ajoutée, ôtée, changée, deux lettres voisines échangées) : longueurs à une
-    lettre près, et même première ou même dernière lettre (une seule faute ne touche pas les deux).
-    Elle écarte presque tous les couples sans appeler rapidfuzz."""
+def _peut_etre_une_faute(a: pl.Expr, b: pl.Expr, lettres_min: int) -> pl.Expr:
+    """Condition nécessaire pour que deux textes différents (``lettres_min`` lettres au moins) ne
+    diffèrent que d'une faute (lettre ajoutée, ôtée, changée, deux lettres voisines échangées) :
+    longueurs à une lettre près et, dès trois lettres, même première ou même dernière lettre (une
+    seule faute ne touche pas les deux). Elle écarte presque tous les couples sans rapidfuzz."""
     longueur_a, longueur_b = a.str.len_chars().cast(pl.Int32), b.str.len_chars().cast(pl.Int32)
+    courte = pl.min_horizontal(longueur_a, longueur_b)
     return (
         (a != b)
-        & (pl.min_horizontal(longueur_a, longueur_b) >= 4)
+        & (courte >= lettres_min)
         & ((longueur_a - longueur_b).abs() <= 1)
-        & ((a.str.head(1) == b.str.head(1)) | (a.str.tail(1) == b.str.tail(1)))
+        & ((courte < 3) | (a.str.head(1) == b.str.head(1)) | (a.str.tail(1) == b.str.tail(1)))
     )
 
 
-def _une_faute_de_frappe(couples: pl.DataFrame) -> pl.Series:
-    """Vrai si ``a`` et ``b``, de quatre lettres au moins, ne diffèrent que d'une faute de frappe."""
-    lignes = couples.select(_peut_etre_une_faute(pl.col("a"), pl.col("b"))).to_series().arg_true()
+def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
+    """Vrai si ``a`` et ``b`` (``lettres_min`` lettres au moins) sont égaux ou ne diffèrent que d'une
+    lettre ajoutée, ôtée, changée, ou de deux lettres voisines échangées."""
+    a, b = pl.col("a"), pl.col("b")
+    masques = couples.select(
+        ((a == b) & (a.str.len_chars() >= lettres_min)).alias("egaux"),
+        _peut_etre_une_faute(a, b, lettres_min).alias("a_mesurer"),
+    )
+    lignes = masques["a_mesurer"].arg_true()
     distances = process.cpdist(
         couples["a"].gather(lignes).to_list(),
         couples["b"].gather(lignes).to_list(),
@@ -243,7 +250,7 @@ def _une_faute_de_frappe(couples: pl.DataFrame) -> pl.Series:
         score_cutoff=1,
         workers=-1,
     )
-    return pl.select(pl.repeat(False, couples.height)).to_series().scatter(lignes, pl.Series(distances <= 1))
+    return masques["egaux"].scatter(lignes, pl.Series(distances <= 1, dtype=pl.Boolean))
 
 
 _PROCHE, _RESSEMBLANT, _DIFFERENT = (NIVEAUX["nom"].index(n) for n in ("proche", "ressemblant", "different"))
@@ -269,7 +276,7 @@ def _proximite(couples: pl.DataFrame) -> pl.Series:
         workers=-1,
         dtype=np.float32,
     )
-    proche = pl.Series(jw >= SEUIL_PROCHE) | _une_faute_de_frappe(couples)
+    proche = pl.Series(jw >= SEUIL_PROCHE) | _une_faute(couples, lettres_min=4)
     return pl.select(
         pl.when(pl.lit(proche))
         .then(pl.lit(_PROCHE, pl.Int8))
@@ -390,18 +397,6 @@ def niveau_nom(familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii
     return pl.select(pl.min_horizontal(naissance, usage).alias("nom"))["nom"]
 
 
-def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
-    """Vrai si ``a`` et ``b`` (``lettres_min`` lettres au moins) ne diffèrent que d'une lettre
-    ajoutée, ôtée, changée, ou de deux lettres voisines échangées."""
-    if couples.height == 0:
-        return pl.Series([], dtype=pl.Boolean)
-    distances = process.cpdist(
-        couples["a"].to_list(), couples["b"].to_list(), scorer=OSA.distance, workers=-1
-    )
-    courts = couples.select(pl.min_horizontal(pl.col("a").str.len_chars(), pl.col("b").str.len_chars()))
-    return pl.Series(distances <= 1) & (courts.to_series() >= lettres_min)
-
-
 def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
     """Vrai si chaque mot du nom le plus court (``a`` ou ``b``, mots séparés par des espaces) est un
     mot de l'autre, à une faute près dans un mot de quatre lettres au moins : une partie d'un nom
@@ -425,7 +420,7 @@ def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
     )
     mot, autre = pl.col("mot"), pl.col("autre")
     mots = mots.with_columns(
-        (mot == autre).alias("egal"), _peut_etre_une_faute(mot, autre).alias("a_mesurer")
+        (mot == autre).alias("egal"), _peut_etre_une_faute(mot, autre, 4).alias("a_mesurer")
     )
     lignes = mots["a_mesurer"].arg_true()
     a_mesurer = mots[lignes]
