@@ -22,7 +22,16 @@ from pathlib import Path
 import polars as pl
 
 from bench.appariement.jeux import JeuEcrit, jeu_febrl4, jeu_synthetique
-from bench.appariement.mesures import LIES, SIGNALES, Execution, Qualite, evaluer, executer, lire_decisions
+from bench.appariement.mesures import (
+    LIES,
+    SIGNALES,
+    Execution,
+    Qualite,
+    arguments_pivot,
+    evaluer,
+    executer,
+    lire_decisions,
+)
 
 GRAVITE = {"absent lié": 0, "mauvais lien": 1, "absent non signalé": 2, "fausse alerte": 3}
 
@@ -36,16 +45,7 @@ class Ligne:
 
 
 def commande(outil: str, jeu: JeuEcrit, sortie: Path) -> list[str]:
-    fichiers = [
-        "--familles",
-        str(jeu.familles),
-        "--inscrits",
-        str(jeu.inscrits),
-        "--date-reference",
-        jeu.date_reference.isoformat(),
-        "--sortie",
-        str(sortie),
-    ]
+    fichiers = arguments_pivot(jeu.familles, jeu.inscrits, jeu.date_reference, sortie)
     if outil == "cellule":
         return [str(Path(sys.executable).with_name("cellule")), "apparier", *fichiers]
     return [sys.executable, "-m", "bench.appariement.splink_apparier", *fichiers]

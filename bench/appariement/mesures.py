@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -25,20 +26,34 @@ class Execution:
     code: int
     depasse: bool
     erreurs: str
+    cpu_secondes: float = 0.0
+    """Temps de calcul de l'outil, utilisateur et système (deux cœurs : jusqu'à deux fois le temps réel)."""
+
+
+def arguments_pivot(familles: Path, inscrits: Path, date_reference: date, sortie: Path) -> list[str]:
+    """Les options communes à ``cellule apparier`` et à ``splink_apparier``."""
+    return [
+        "--familles", str(familles), "--inscrits", str(inscrits),
+        "--date-reference", date_reference.isoformat(), "--sortie", str(sortie),
+    ]  # fmt: skip
 
 
 def executer(commande: list[str], limite_secondes: float) -> Execution:
-    """Lance ``commande`` et mesure son temps réel et le pic de mémoire résidente (RSS) de l'outil.
+    """Lance ``commande`` et mesure son temps réel, son temps de calcul et le pic de mémoire
+    résidente (RSS) de l'outil.
 
     Le pic est lu par GNU time, placé entre ce processus et l'outil : sous Linux, un enfant direct
     hérite au moment de l'exec du pic de mémoire de son parent, et le banc, qui vient de générer
     un million d'enfants, fausserait la mesure.
     """
     with tempfile.NamedTemporaryFile(prefix="pic-", suffix=".txt") as rapport:
-        execution = _executer([TIME, "-f", "%M", "-o", rapport.name, *commande], limite_secondes)
+        execution = _executer([TIME, "-f", "%U %S %M", "-o", rapport.name, *commande], limite_secondes)
         lignes = Path(rapport.name).read_text().strip().splitlines()
-    pic = int(lignes[-1]) * 1024 if lignes and lignes[-1].isdigit() else 0
-    return Execution(execution.secondes, pic, execution.code, execution.depasse, execution.erreurs)
+    champs = lignes[-1].split() if lignes else []
+    pic, cpu = 0, 0.0
+    if len(champs) == 3 and champs[2].isdigit():
+        pic, cpu = int(champs[2]) * 1024, float(champs[0]) + float(champs[1])
+    return Execution(execution.secondes, pic, execution.code, execution.depasse, execution.erreurs, cpu)
 
 
 def _executer(commande: list[str], limite_secondes: float) -> Execution:
