@@ -82,8 +82,9 @@ def _par_noms(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
     côté (``noms_sans_date``), ou couple porté par peu d'enfants et de fiches (``noms_rares``).
 
     Une seule jointure sur le couple sert les quatre règles : la date se compare ensuite, paire par
-    paire. Elle réunit toutes les années d'un même couple, ce qui reste peu (MARTIN LÉA : quelques
-    dizaines d'enfants par commune et par an).
+    paire. Elle réunit toutes les années d'un même couple : sur le jeu synthétique d'un million
+    d'enfants, 15 M de lignes avant ce tri pour 3,9 M de paires gardées ; le couple le plus porté
+    (609 enfants, 599 fiches) en donne 365 000.
     """
 
     def cles(table: pl.DataFrame) -> pl.LazyFrame:
