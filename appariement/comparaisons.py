@@ -403,7 +403,7 @@ def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
     composé mal tapée (KOWALCZYK NOWAK / NOWAK KOWALCZIK).
 
     À plat, une ligne par mot du nom court et mot du nom long ; rapidfuzz ne mesure que les couples
-    de mots qui passent ``_peut_etre_une_faute``, presque aucun."""
+    de mots qui passent le filtre de ``_une_faute``, presque aucun."""
     if couples.height == 0:
         return pl.Series([], dtype=pl.Boolean)
     mots = couples.select(pl.col("a").str.split(" "), pl.col("b").str.split(" "))
@@ -418,20 +418,10 @@ def _faute_dans_une_partie(couples: pl.DataFrame) -> pl.Series:
         .explode("mot", "k")
         .explode("autre")
     )
-    mot, autre = pl.col("mot"), pl.col("autre")
-    mots = mots.with_columns(
-        (mot == autre).alias("egal"), _peut_etre_une_faute(mot, autre, 4).alias("a_mesurer")
+    egaux = mots.select(pl.col("mot") == pl.col("autre")).to_series()
+    proches = egaux | _une_faute(
+        mots.select(pl.col("mot").alias("a"), pl.col("autre").alias("b")), lettres_min=4
     )
-    lignes = mots["a_mesurer"].arg_true()
-    a_mesurer = mots[lignes]
-    distances = process.cpdist(
-        a_mesurer["mot"].to_list(),
-        a_mesurer["autre"].to_list(),
-        scorer=OSA.distance,
-        score_cutoff=1,
-        workers=-1,
-    )
-    proches = mots["egal"].scatter(lignes, pl.Series(distances <= 1))
     par_mot = mots.select("r", "k", proches.alias("proche")).group_by("r", "k").agg(pl.col("proche").any())
     tous = par_mot.group_by("r").agg(pl.col("proche").all())
     return (
