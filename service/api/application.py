@@ -17,6 +17,7 @@ from audit.evenement import IDENTIFIANT
 from chiffrement.archives import MIO
 from service.acteur import ANONYME, Acteur
 from service.api import (
+    documentation,
     routes_audit,
     routes_campagnes,
     routes_cas,
@@ -34,8 +35,8 @@ from service.parametres import parametres
 
 journal = structlog.get_logger("service.api")
 
-# Les réponses de l'API ne sont ni des pages à encadrer ni des documents à exécuter ; seules les pages
-# de documentation (/docs, /redoc) chargent leurs scripts et styles.
+# Les réponses de l'API ne sont ni des pages à encadrer ni des documents à exécuter ; seule la page
+# de documentation (/docs, hors production) pose sa propre politique de contenu.
 ENTETES_SECURITE = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -50,7 +51,6 @@ MARGE_CORPS = MIO
 # Tout autre corps (JSON, TOML d'une convention) est petit.
 CORPS_MAX = MIO
 ROUTE_DEPOT = re.compile(r"/api/v1/campagnes/[^/]+/sources")
-PAGES_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 MESSAGES_HTTP = {
     404: "Ressource introuvable.",
@@ -105,13 +105,17 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     """L'application, sur la base donnée (par défaut celle de ``CELLULE_BASE``), migrée au démarrage."""
     moteur = moteur if moteur is not None else moteur_du_processus()
     migrer(moteur)
+    reglages = parametres()
+    production = reglages.environnement == "production"
     application = FastAPI(
         title="cellule",
         summary="API du service de prévention de l'évitement scolaire",
         version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None if production else documentation.SCHEMA,
     )
     application.state.moteur = moteur
-    reglages = parametres()
     application.state.limiteur = Limiteur(reglages.connexions_par_minute)
     archive_max = reglages.limites_archive().taille_archive_max
 
@@ -139,8 +143,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
             requete_courante.reset(jeton)
         reponse.headers["X-Requete"] = identifiant
         reponse.headers.update(ENTETES_SECURITE)
-        if requete.url.path not in PAGES_DOCUMENTATION:
-            reponse.headers["Content-Security-Policy"] = POLITIQUE_CONTENU
+        reponse.headers.setdefault("Content-Security-Policy", POLITIQUE_CONTENU)
         if reglages.cookie_securise:
             reponse.headers["Strict-Transport-Security"] = "max-age=31536000"
         return reponse
@@ -191,4 +194,6 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         routes_indicateurs,
     ):
         application.include_router(module.routeur, prefix="/api/v1")
+    if not production:
+        documentation.installer(application)
     return application

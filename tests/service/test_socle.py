@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import io
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import structlog
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import service.cli
+from service.api.application import creer_application
 from service.cli import MODULES, app, groupe_du_module
 from service.journalisation import configurer, filtrer_identites
-from service.parametres import Parametres
+from service.parametres import Parametres, parametres
 from tests.service.fabriques import Monde
 
 
@@ -157,3 +163,50 @@ def test_en_production_le_cookie_de_session_est_reserve_a_https(monkeypatch: pyt
     monkeypatch.setenv("CELLULE_ENVIRONNEMENT", "developpement")
     monkeypatch.delenv("CELLULE_COOKIE_SECURISE")
     assert Parametres().cookie_securise is False
+
+
+def _client_du_service(environnement: str, monkeypatch: pytest.MonkeyPatch, dossier: Path) -> TestClient:
+    monkeypatch.setenv("CELLULE_ENVIRONNEMENT", environnement)
+    monkeypatch.setenv("CELLULE_BASE", f"sqlite:///{dossier / 'cellule.sqlite'}")
+    monkeypatch.delenv("CELLULE_ARGON2_LEGER", raising=False)
+    parametres.cache_clear()
+    return TestClient(creer_application(sa.create_engine(f"sqlite:///{dossier / 'cellule.sqlite'}")))
+
+
+def test_en_production_la_documentation_et_le_schema_de_l_api_n_existent_pas(
+    dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _client_du_service("production", monkeypatch, dossier_donnees) as client:
+        for adresse in ("/docs", "/redoc", "/openapi.json", "/docs/fichiers/swagger-ui-bundle.js"):
+            reponse = client.get(adresse)
+            assert reponse.status_code == 404, adresse
+            assert reponse.json() == {"detail": "Ressource introuvable."}
+
+
+def test_hors_production_la_documentation_ne_charge_rien_d_une_autre_origine(
+    dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _client_du_service("developpement", monkeypatch, dossier_donnees) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        adresses = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+        assert len(adresses) == 3
+        for adresse in adresses:
+            assert adresse.startswith("/docs/fichiers/"), adresse
+            assert client.get(adresse).status_code == 200, adresse
+        assert "http" not in page.text.replace("http-equiv", "")
+        politique = page.headers["Content-Security-Policy"]
+        assert "http" not in politique
+        assert "unsafe" not in politique
+        directives = dict(d.strip().split(" ", 1) for d in politique.split(";"))
+        assert directives["default-src"] == "'none'"
+        assert directives["style-src"] == "'self'"
+        assert directives["frame-ancestors"] == "'none'"
+        # Le seul script en ligne de la page est permis par son empreinte, pas par « unsafe-inline ».
+        script = re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL)
+        empreinte = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
+        assert directives["script-src"] == f"'self' 'sha256-{empreinte}'"
+        assert "SwaggerUIBundle" in script[0]
+        assert client.get("/openapi.json").json()["info"]["title"] == "cellule"
+        # Redoc (polices et styles en ligne) n'est pas servi.
+        assert client.get("/redoc").status_code == 404
