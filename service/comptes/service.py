@@ -92,6 +92,14 @@ def _verifier_portee(session: Session, role: Role, communes: list[str], departem
         raise CompteInvalide("Seul un référent de la DSDEN est rattaché à un département.")
 
 
+def _contexte_mot_de_passe(
+    session: Session, nom_affiche: str, communes: list[str], departement: str | None
+) -> list[str]:
+    """Ce qu'on sait du compte sans le connaître : nom affiché, communes (code et nom), département."""
+    noms = list(session.exec(select(Commune.nom).where(col(Commune.insee).in_(communes))))
+    return [nom_affiche, *communes, *noms, departement or ""]
+
+
 def creer_utilisateur(
     session: Session,
     *,
@@ -116,7 +124,11 @@ def creer_utilisateur(
     communes = sorted(set(communes or []))
     _verifier_portee(session, role, communes, departement)
     try:
-        mots_de_passe.verifier_politique(mot_de_passe, identifiant=identifiant)
+        mots_de_passe.verifier_politique(
+            mot_de_passe,
+            identifiant=identifiant,
+            contexte=_contexte_mot_de_passe(session, nom_affiche, communes, departement),
+        )
     except mots_de_passe.MotDePasseRefuse as erreur:
         raise CompteInvalide(str(erreur)) from erreur
     secret = totp_secret or totp.nouveau_secret()
@@ -220,7 +232,17 @@ def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau:
         )
         raise CompteInvalide("L'ancien mot de passe est incorrect.")
     try:
-        mots_de_passe.verifier_politique(nouveau, identifiant=utilisateur.identifiant)
+        mots_de_passe.verifier_politique(
+            nouveau,
+            identifiant=utilisateur.identifiant,
+            contexte=_contexte_mot_de_passe(
+                session,
+                utilisateur.nom_affiche,
+                sorted(communes_de(session, utilisateur.id)) if utilisateur.id else [],
+                utilisateur.departement,
+            ),
+            actuel=ancien,
+        )
     except mots_de_passe.MotDePasseRefuse as erreur:
         raise CompteInvalide(str(erreur)) from erreur
     utilisateur.mot_de_passe_hache = mots_de_passe.hacher(nouveau)

@@ -152,8 +152,9 @@ def test_une_session_volee_ne_sert_pas_a_essayer_des_mots_de_passe(monde_sqlite:
         ("Court-1", "trop court"),
         ("motdepasse123", "trop courant"),
         ("azertyuiop123", "trop courant"),
-        ("aaaaaaaaaaaaaaa", "trop courant"),
+        ("aaaaaaaaaaaaaaa", "répète"),
         ("xagent.nouveau-longueur", "identifiant"),
+        ("Ablainville-Fictive 59001", "votre commune"),
     ],
 )
 def test_les_mots_de_passe_faibles_sont_refuses(monde_sqlite: Monde, mot_de_passe: str, attendu: str) -> None:
@@ -169,6 +170,41 @@ def test_les_mots_de_passe_faibles_sont_refuses(monde_sqlite: Monde, mot_de_pass
     )
     assert reponse.status_code == 422
     assert attendu in reponse.json()["detail"]
+
+
+def test_les_mots_de_passe_faciles_a_deviner_sont_refuses_et_une_phrase_acceptee(monde: Monde) -> None:
+    # Les quatre mots de passe faibles acceptés jusqu'ici (issue de sécurité n° 15, point 9).
+    admin = monde.entetes("admin.test")
+    for faible in ("Cellule2026!!", "Admin1234567", "Motdepasse12!", "qwertyuiopas"):
+        reponse = monde.client.post(
+            "/api/v1/utilisateurs",
+            headers=admin,
+            json={"identifiant": "dpo.nouveau", "role": "dpo", "mot_de_passe": faible},
+        )
+        assert reponse.status_code == 422, faible
+        assert "trop facile à deviner" in reponse.json()["detail"]
+        assert "phrase d'au moins quatre mots" in reponse.json()["detail"]
+    acceptee = monde.client.post(
+        "/api/v1/utilisateurs",
+        headers=admin,
+        json={"identifiant": "dpo.nouveau", "role": "dpo", "mot_de_passe": "Cheval agrafe batterie correcte"},
+    )
+    assert acceptee.status_code == 201, acceptee.text
+
+
+def test_changer_de_mot_de_passe_refuse_l_actuel_et_un_mot_de_passe_faible(monde: Monde) -> None:
+    entetes = monde.entetes("agent.a")
+    for nouveau, attendu in (
+        (MOT_DE_PASSE, "identique à l'actuel"),
+        ("Ablainville-Fictive 2026", "votre commune"),
+        ("Cellule2026!!", "trop facile à deviner"),
+    ):
+        reponse = monde.client.post(
+            "/api/v1/session/mot-de-passe", headers=entetes, json={"ancien": MOT_DE_PASSE, "nouveau": nouveau}
+        )
+        assert reponse.status_code == 422, nouveau
+        assert attendu in reponse.json()["detail"]
+    assert _connexion(monde, "agent.a", decalage=1) == 200
 
 
 def test_l_administrateur_cree_un_compte_qui_s_enrole_puis_le_desactive(monde_sqlite: Monde) -> None:
