@@ -14,11 +14,26 @@ from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
 from service.base.moteur import session_base
 from service.comptes.service import empreinte_jeton, reconnaitre
+from service.parametres import parametres
 
-COOKIE_SESSION = "cellule_session"
-COOKIE_CSRF = "cellule_csrf"
 ENTETE_CSRF = "X-CSRF-Token"
 METHODES_SURES = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _nom_cookie(nom: str) -> str:
+    # Derrière TLS, le préfixe __Host- oblige le navigateur à n'accepter le cookie que posé en HTTPS,
+    # sans domaine et pour tout le site : un sous-domaine ne peut ni le poser ni l'écraser.
+    return f"__Host-{nom}" if parametres().cookie_securise else nom
+
+
+def cookie_session() -> str:
+    """Le nom du cookie de session : ``__Host-cellule_session`` en HTTPS, ``cellule_session`` sinon."""
+    return _nom_cookie("cellule_session")
+
+
+def cookie_csrf() -> str:
+    """Le nom du cookie CSRF, préfixé comme celui de session."""
+    return _nom_cookie("cellule_csrf")
 
 
 def moteur_de(requete: Request) -> sa.Engine:
@@ -37,7 +52,7 @@ def jeton_presente(requete: Request) -> tuple[str | None, bool]:
     autorisation = requete.headers.get("authorization", "")
     if autorisation.lower().startswith("bearer "):
         return autorisation[7:].strip() or None, False
-    cookie = requete.cookies.get(COOKIE_SESSION)
+    cookie = requete.cookies.get(cookie_session())
     return (cookie or None), cookie is not None
 
 

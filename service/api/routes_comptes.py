@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from service.acteur import ANONYME, Acteur
 from service.api.dependances import (
-    COOKIE_CSRF,
-    COOKIE_SESSION,
     ActeurCourant,
     Base,
+    cookie_csrf,
+    cookie_session,
     jeton_presente,
     moteur_de,
 )
@@ -77,26 +77,14 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
         )
     if connexion.acteur is None or connexion.jeton is None or connexion.csrf is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, connexion.message)
-    reglages = parametres()
-    duree = reglages.session_duree_max_heures * 3600
+    securise = parametres().cookie_securise
+    # Cookies de session du navigateur, sans Max-Age : fermer le navigateur les oublie ; la durée
+    # maximale et l'inactivité sont appliquées par le serveur.
     reponse.set_cookie(
-        COOKIE_SESSION,
-        connexion.jeton,
-        max_age=duree,
-        httponly=True,
-        secure=reglages.cookie_securise,
-        samesite="strict",
-        path="/",
+        cookie_session(), connexion.jeton, httponly=True, secure=securise, samesite="strict", path="/"
     )
     # Double soumission : le jeton CSRF est lisible par la page, qui le renvoie en en-tête.
-    reponse.set_cookie(
-        COOKIE_CSRF,
-        connexion.csrf,
-        max_age=duree,
-        secure=reglages.cookie_securise,
-        samesite="strict",
-        path="/",
-    )
+    reponse.set_cookie(cookie_csrf(), connexion.csrf, secure=securise, samesite="strict", path="/")
     acteur = connexion.acteur
     assert acteur.role is not None
     return ReponseConnexion(
@@ -117,8 +105,10 @@ def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     with session_base(moteur_de(requete)) as session:
         comptes.fermer_session(session, jeton)
         auditer(session, acteur, Action.DECONNEXION)
-    reponse.delete_cookie(COOKIE_SESSION, path="/")
-    reponse.delete_cookie(COOKIE_CSRF, path="/")
+    # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.
+    securise = parametres().cookie_securise
+    reponse.delete_cookie(cookie_session(), path="/", secure=securise, httponly=True, samesite="strict")
+    reponse.delete_cookie(cookie_csrf(), path="/", secure=securise, samesite="strict")
 
 
 def _moi(acteur: Acteur) -> Moi:

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from service.cli import app
 from service.comptes.limiteur import Limiteur
 from service.comptes.service import MESSAGE_CONNEXION_REFUSEE
 from service.modeles import SessionWeb, Utilisateur
+from service.parametres import parametres
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
 
 
@@ -280,6 +282,46 @@ def test_une_nouvelle_connexion_remplace_la_session_du_cookie(monde_sqlite: Mond
     assert seconde.json()["jeton"] != ancien
     client.cookies.clear()
     assert client.get("/api/v1/session", headers={"Authorization": f"Bearer {ancien}"}).status_code == 401
+
+
+def _attributs(entete: str) -> dict[str, str]:
+    return {
+        cle.strip().lower(): valeur.strip()
+        for cle, _, valeur in (morceau.partition("=") for morceau in entete.split(";")[1:])
+    }
+
+
+def test_derriere_tls_les_cookies_portent_le_prefixe_host_et_meurent_avec_le_navigateur(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CELLULE_COOKIE_SECURISE", "1")
+    parametres.cache_clear()
+    client = TestClient(monde.client.app, base_url="https://testserver")
+    connexion = client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": "agent.a",
+            "mot_de_passe": MOT_DE_PASSE,
+            "code_totp": code_totp(monde.secrets["agent.a"]),
+        },
+    )
+    assert connexion.status_code == 200
+    poses = {e.split("=", 1)[0]: _attributs(e) for e in connexion.headers.get_list("set-cookie")}
+    assert set(poses) == {"__Host-cellule_session", "__Host-cellule_csrf"}
+    for attributs in poses.values():
+        assert attributs["path"] == "/"
+        assert "secure" in attributs
+        assert not {"max-age", "expires", "domain"} & set(attributs)
+    assert "httponly" in poses["__Host-cellule_session"]
+    # Le service relit bien le cookie sous ce nom, et la déconnexion l'efface.
+    assert client.get("/api/v1/session").json()["identifiant"] == "agent.a"
+    sortie = client.delete("/api/v1/session", headers={"X-CSRF-Token": connexion.json()["csrf"]})
+    assert sortie.status_code == 204
+    effaces = {e.split("=", 1)[0]: _attributs(e) for e in sortie.headers.get_list("set-cookie")}
+    assert set(effaces) == {"__Host-cellule_session", "__Host-cellule_csrf"}
+    assert all("secure" in attributs for attributs in effaces.values())
+    assert client.get("/api/v1/session").status_code == 401
+    client.close()
 
 
 def test_par_cookie_un_changement_d_etat_exige_le_jeton_csrf(monde: Monde) -> None:
