@@ -115,9 +115,25 @@ class Parametres(BaseSettings):
         default=64, ge=16, description="Descripteurs ouverts au plus par l'enfant (RLIMIT_NOFILE)."
     )
     travailleur_protections_obligatoires: list[
-        Literal["limites", "sans_nouveaux_privileges", "espaces_de_noms", "landlock", "seccomp"]
+        Literal[
+            "mort_avec_parent",
+            "memoire_protegee",
+            "limites",
+            "sans_nouveaux_privileges",
+            "espaces_de_noms",
+            "landlock",
+            "seccomp",
+        ]
     ] = Field(
-        default=["limites", "sans_nouveaux_privileges", "espaces_de_noms", "landlock", "seccomp"],
+        default=[
+            "mort_avec_parent",
+            "memoire_protegee",
+            "limites",
+            "sans_nouveaux_privileges",
+            "espaces_de_noms",
+            "landlock",
+            "seccomp",
+        ],
         description="Protections sans lesquelles un travail est refusé (liste JSON, docs/travailleur.md).",
     )
     audit_retention_mois: int = Field(

@@ -6,12 +6,16 @@ appelant). Chaque protection est tentée séparément ; ``confiner`` rapporte le
 et, pour chacune de celles qui manquent, la raison (sans aucune donnée).
 
 Ordre imposé par le noyau :
-1. ``PR_SET_NO_NEW_PRIVS`` (préalable à seccomp et Landlock sans privilège) ;
-2. espaces de noms utilisateur + réseau (``unshare`` exige un processus à un seul fil) ;
-3. limites de ressources (mémoire virtuelle, CPU, descripteurs, taille des fichiers écrits) ;
-4. Landlock (aucune écriture, lecture limitée au code Python et aux bibliothèques système) ;
-5. seccomp (pas de socket, d'exécution de programme, de ptrace…), en dernier car il interdit
+1. ``PR_SET_PDEATHSIG`` (mort avec le parent) puis ``PR_SET_DUMPABLE`` à 0 (mémoire fermée aux
+   autres processus du même compte, aucun vidage), tout de suite : ce sont les fenêtres les plus
+   courtes qui comptent ;
+2. ``PR_SET_NO_NEW_PRIVS`` (préalable à seccomp et Landlock sans privilège) ;
+3. espaces de noms utilisateur + réseau (``unshare`` exige un processus à un seul fil) ;
+4. limites de ressources (mémoire virtuelle, CPU, descripteurs, taille des fichiers écrits) ;
+5. Landlock (aucune écriture, lecture limitée au code Python et aux bibliothèques système) ;
+6. seccomp (pas de socket, d'exécution de programme, de ptrace…), en dernier car il interdit
    aussi ``unshare`` et la hausse des limites.
+Les deux premiers réglages sont relus à la fin : un changement d'identité les annulerait en silence.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ import ctypes.util
 import errno
 import os
 import resource
+import signal
 import sys
 import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+MORT_AVEC_PARENT = "mort_avec_parent"
+MEMOIRE_PROTEGEE = "memoire_protegee"
 LIMITES = "limites"
 SANS_NOUVEAUX_PRIVILEGES = "sans_nouveaux_privileges"
 ESPACES_DE_NOMS = "espaces_de_noms"
@@ -33,8 +40,23 @@ LANDLOCK = "landlock"
 SECCOMP = "seccomp"
 
 #: Toutes les protections connues, dans l'ordre où elles sont appliquées.
-PROTECTIONS: tuple[str, ...] = (LIMITES, SANS_NOUVEAUX_PRIVILEGES, ESPACES_DE_NOMS, LANDLOCK, SECCOMP)
+PROTECTIONS: tuple[str, ...] = (
+    MORT_AVEC_PARENT,
+    MEMOIRE_PROTEGEE,
+    LIMITES,
+    SANS_NOUVEAUX_PRIVILEGES,
+    ESPACES_DE_NOMS,
+    LANDLOCK,
+    SECCOMP,
+)
 
+#: Code de sortie de l'enfant dont le parent est mort avant qu'il ne soit lié à lui.
+CODE_ORPHELIN = 70
+
+_PR_SET_PDEATHSIG = 1
+_PR_GET_PDEATHSIG = 2
+_PR_GET_DUMPABLE = 3
+_PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -68,6 +90,40 @@ class EtatProtections:
 def _erreur_systeme() -> str:
     code = ctypes.get_errno()
     return f"{errno.errorcode.get(code, str(code))} ({os.strerror(code)})"
+
+
+def lier_au_parent(parent: int | None) -> str | None:
+    """``PR_SET_PDEATHSIG`` : le noyau tue l'enfant (SIGKILL) dès que son parent disparaît.
+
+    Sans cela, un service arrêté brutalement laisserait tourner un enfant qui garde des listes en
+    clair dans sa mémoire. ``parent`` : le numéro du processus qui l'a lancé ; s'il est déjà mort
+    avant ce réglage (le signal ne viendrait jamais), l'enfant s'arrête aussitôt.
+    """
+    if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return f"prctl(PR_SET_PDEATHSIG) refusé : {_erreur_systeme()}"
+    if parent is not None and os.getppid() != parent:
+        os._exit(CODE_ORPHELIN)
+    return None
+
+
+def fermer_memoire() -> str | None:
+    """``PR_SET_DUMPABLE`` à 0 : ni vidage mémoire, ni ``ptrace`` ni lecture de ``/proc/<pid>/mem``
+    par un autre processus du même compte (le service web, par exemple)."""
+    if _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        return f"prctl(PR_SET_DUMPABLE) refusé : {_erreur_systeme()}"
+    return None
+
+
+def signal_mort_parent() -> int:
+    """Le signal que le noyau enverra à la mort du parent (0 : aucun)."""
+    valeur = ctypes.c_int(0)
+    _libc.prctl(_PR_GET_PDEATHSIG, ctypes.byref(valeur), 0, 0, 0)
+    return valeur.value
+
+
+def vidable() -> int:
+    """L'état ``PR_GET_DUMPABLE`` du processus (0 : mémoire fermée)."""
+    return int(_libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0))
 
 
 def interdire_nouveaux_privileges() -> str | None:
@@ -446,12 +502,20 @@ def filtrer_appels_systeme(lib: ctypes.CDLL | None) -> str | None:
     return None
 
 
-def confiner(limites: LimitesProcessus) -> EtatProtections:
+def confiner(limites: LimitesProcessus, parent: int | None = None) -> EtatProtections:
     """Applique toutes les protections possibles, dans l'ordre requis, et rapporte le résultat.
 
-    À appeler en tout premier dans l'enfant, quand il n'a encore qu'un fil d'exécution.
+    À appeler en tout premier dans l'enfant, quand il n'a encore qu'un fil d'exécution ;
+    ``parent`` : le numéro du processus qui l'a lancé (voir ``lier_au_parent``).
     """
     raisons: dict[str, str] = {}
+    for nom, etape in (
+        (MORT_AVEC_PARENT, lambda: lier_au_parent(parent)),
+        (MEMOIRE_PROTEGEE, fermer_memoire),
+    ):
+        raison = etape()
+        if raison:
+            raisons[nom] = raison
     libseccomp = charger_libseccomp()
     etapes = (
         (SANS_NOUVEAUX_PRIVILEGES, interdire_nouveaux_privileges),
@@ -467,4 +531,8 @@ def confiner(limites: LimitesProcessus) -> EtatProtections:
             raison = f"{type(erreur).__name__} : {erreur.strerror}"
         if raison:
             raisons[nom] = raison
+    if MORT_AVEC_PARENT not in raisons and signal_mort_parent() != signal.SIGKILL:
+        raisons[MORT_AVEC_PARENT] = "signal de mort du parent annulé pendant le confinement"
+    if MEMOIRE_PROTEGEE not in raisons and vidable() != 0:
+        raisons[MEMOIRE_PROTEGEE] = "mémoire redevenue accessible pendant le confinement"
     return EtatProtections(actives={nom: nom not in raisons for nom in PROTECTIONS}, raisons=raisons)

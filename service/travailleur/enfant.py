@@ -34,6 +34,7 @@ def analyser_arguments(arguments: list[str]) -> argparse.Namespace:
     analyseur.add_argument("--cpu", type=int, required=True)
     analyseur.add_argument("--fichiers", type=int, required=True)
     analyseur.add_argument("--obligatoires", default=",".join(PROTECTIONS))
+    analyseur.add_argument("--parent", type=int, default=None)
     return analyseur.parse_args(arguments)
 
 
@@ -50,7 +51,8 @@ def proteger_sortie() -> BinaryIO:
 def se_confiner(arguments: argparse.Namespace) -> tuple[EtatProtections, list[str]]:
     """Applique les protections ; rend leur état et la liste des obligatoires qui manquent."""
     etat = confiner(
-        LimitesProcessus(memoire=arguments.memoire, cpu=arguments.cpu, fichiers=arguments.fichiers)
+        LimitesProcessus(memoire=arguments.memoire, cpu=arguments.cpu, fichiers=arguments.fichiers),
+        parent=arguments.parent,
     )
     obligatoires = [nom for nom in arguments.obligatoires.split(",") if nom]
     return etat, etat.manquantes(obligatoires)

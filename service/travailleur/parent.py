@@ -282,6 +282,8 @@ def lancer(module: str, arguments: list[str], entree: bytes, reglages: ReglagesT
     Lève ``EchecTravail`` si la durée réelle est dépassée (l'enfant est tué), si la sortie dépasse
     ``reglages.sortie_max``, si l'enfant se termine par un signal ou un code non nul.
     """
+    # L'enfant vérifie que ce processus est bien son parent au moment où il se lie à lui.
+    arguments = [*arguments, f"--parent={os.getpid()}"]
     try:
         processus = subprocess.Popen(  # noqa: S603 - commande fixe, sans shell
             [sys.executable, "-I", "-m", module, *arguments],

@@ -227,4 +227,6 @@ class RapportSonde(_Strict):
     essais: dict[str, str] = Field(default_factory=dict)
     espace_reseau: str | None = None
     espace_utilisateur: str | None = None
+    vidable: int | None = Field(default=None, description="PR_GET_DUMPABLE relu après confinement")
+    signal_mort_parent: int | None = Field(default=None, description="PR_GET_PDEATHSIG relu")
     memoire_atteinte_mio: int | None = None

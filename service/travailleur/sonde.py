@@ -3,7 +3,8 @@
 ``python -I -m service.travailleur.sonde --action=ACTION [--dossier=D] [--fichier=F]`` suivi des
 mêmes limites que l'enfant (``--memoire``, ``--cpu``, ``--fichiers``). La sonde ne lit aucune
 archive : elle se confine avec ``enfant.se_confiner`` puis tente ce que le confinement doit empêcher,
-et rapporte ce qui a été refusé (``RapportSonde``). Elle sert aux tests et au diagnostic d'un
+et rapporte ce qui a été refusé (``RapportSonde``), ainsi que l'état relu de
+``PR_GET_DUMPABLE`` et ``PR_GET_PDEATHSIG``. Elle sert aux tests et au diagnostic d'un
 administrateur (``python -m service.travailleur``), jamais au traitement d'une campagne.
 
 Actions :
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO
 
+from service.travailleur.confinement import signal_mort_parent, vidable
 from service.travailleur.enfant import analyser_arguments, proteger_sortie, se_confiner
 from service.travailleur.protocole import SIGNATURE_REPONSE, RapportSonde, ecrire_message
 
@@ -124,6 +126,8 @@ def main() -> int:
         raisons_protections=etat.raisons,
         espace_reseau=_lien("/proc/self/ns/net"),
         espace_utilisateur=_lien("/proc/self/ns/user"),
+        vidable=vidable(),
+        signal_mort_parent=signal_mort_parent(),
     )
     if propres.action == "essais":
         rapport = rapport.model_copy(update={"essais": essais(propres)})

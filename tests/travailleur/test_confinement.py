@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import psutil
 import pytest
 
 from service.travailleur import PROTECTIONS, EchecTravail, ReglagesTravailleur, sonder
-from service.travailleur.confinement import version_landlock
+from service.travailleur.confinement import CODE_ORPHELIN, version_landlock
 
 RACINE = Path(__file__).resolve().parents[2]
 
@@ -131,6 +132,8 @@ def test_le_travail_est_refuse_quand_une_protection_obligatoire_manque() -> None
 def test_une_protection_facultative_absente_est_rapportee_sans_bloquer_le_travail() -> None:
     resultat = _noyau_restreint("facultatives")
     assert resultat["protections"] == {
+        "mort_avec_parent": True,
+        "memoire_protegee": True,
         "limites": True,
         "sans_nouveaux_privileges": True,
         "espaces_de_noms": False,
@@ -176,3 +179,48 @@ def test_sans_landlock_l_enfant_ne_peut_toujours_pas_signaler_d_autres_processus
     assert protections["landlock"] is False
     assert protections["seccomp"] is True
     assert str(essais["signal"]).startswith("refusé"), essais
+
+
+def test_l_enfant_meurt_avec_son_parent() -> None:
+    # Un service tué net (SIGKILL, panne) ne laisse pas derrière lui un enfant qui garde des listes
+    # en clair dans sa mémoire : le noyau le tue aussitôt.
+    sortie = subprocess.run(
+        [sys.executable, "-m", "tests.travailleur.parent_mortel"],
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(sortie.stdout) == {"signal": "SIGKILL"}
+
+
+def test_un_enfant_dont_le_parent_est_deja_mort_s_arrete_aussitot() -> None:
+    # Le parent meurt avant que l'enfant ait demandé le signal : l'enfant ne trouve plus le parent
+    # annoncé et s'arrête au lieu d'attendre sans fin (ici, l'action « attente » dormirait une heure).
+    parent_mort = subprocess.Popen([sys.executable, "-c", "pass"])
+    parent_mort.wait()
+    sortie = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-m",
+            "service.travailleur.sonde",
+            "--action=attente",
+            *REGLAGES.arguments(),
+            f"--parent={parent_mort.pid}",
+        ],
+        capture_output=True,
+        timeout=60,
+        cwd="/",
+    )
+    assert sortie.returncode == CODE_ORPHELIN
+    assert sortie.stdout == b""
+
+
+def test_la_memoire_de_l_enfant_est_fermee_et_liee_au_parent() -> None:
+    rapport = sonder("essais", reglages=ReglagesTravailleur(protections_obligatoires=frozenset()))
+    assert rapport.vidable == 0
+    assert rapport.signal_mort_parent == signal.SIGKILL
+    assert rapport.protections["memoire_protegee"] is True
+    assert rapport.protections["mort_avec_parent"] is True
