@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from audit import (
     INTERVALLE_POINTS,
@@ -87,6 +88,11 @@ class Parametres(BaseSettings):
     cookie_securise: bool = Field(
         default=False,
         description="Cookie de session réservé à HTTPS (à activer derrière TLS ; par défaut en production).",
+    )
+    proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Mandataires inverses (adresses IP ou réseaux CIDR, séparés par des virgules) dont "
+        "l'en-tête X-Forwarded-For est cru ; vide : aucun, l'adresse vue est celle du pair direct.",
     )
     argon2_leger: bool = Field(
         default=False,
@@ -177,6 +183,27 @@ class Parametres(BaseSettings):
             taille_totale_max=self.archive_totale_max_mio * MIO,
             taux_max=self.archive_taux_max,
         )
+
+    @field_validator("proxies", mode="before")
+    @classmethod
+    def _proxies_separes(cls, valeur: object) -> object:
+        if isinstance(valeur, str):
+            return [morceau.strip() for morceau in valeur.split(",") if morceau.strip()]
+        return valeur
+
+    @field_validator("proxies")
+    @classmethod
+    def _proxies_valides(cls, valeur: list[str]) -> list[str]:
+        reseaux = []
+        for texte in valeur:
+            try:
+                reseaux.append(str(ipaddress.ip_network(texte, strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"CELLULE_PROXIES : « {texte} » n'est ni une adresse IP ni un réseau ; donnez par "
+                    "exemple 10.0.0.5 ou 10.0.0.0/24, séparés par des virgules."
+                ) from None
+        return reseaux
 
     @model_validator(mode="after")
     def _base_par_defaut(self) -> Parametres:

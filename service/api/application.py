@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from audit.evenement import IDENTIFIANT
 from chiffrement.archives import MIO
@@ -196,4 +197,8 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         application.include_router(module.routeur, prefix="/api/v1")
     if not production:
         documentation.installer(application)
+    if reglages.proxies:
+        # Ajouté en dernier, donc exécuté en premier : tout le reste voit l'adresse du client. Seuls
+        # les mandataires listés sont crus, et l'adresse retenue est la plus à droite qui n'en est pas un.
+        application.add_middleware(ProxyHeadersMiddleware, trusted_hosts=reglages.proxies)
     return application

@@ -50,10 +50,15 @@ class Moi(BaseModel):
     departement: str | None
 
 
+def adresse_client(requete: Request) -> str:
+    """L'adresse du client : le pair direct, ou celle qu'a vue un mandataire de CELLULE_PROXIES."""
+    return requete.client.host if requete.client else "inconnue"
+
+
 @routeur.post("/session", summary="Se connecter (mot de passe + code TOTP)")
 def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> ReponseConnexion:
     jeton_precedent, _ = jeton_presente(requete)
-    adresse = requete.client.host if requete.client else "inconnue"
+    adresse = adresse_client(requete)
     if not requete.app.state.limiteur.autoriser(adresse):
         with session_base(moteur_de(requete)) as session:
             auditer(
@@ -61,7 +66,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
                 ANONYME,
                 Action.CONNEXION,
                 resultat=Resultat.REFUS,
-                details={"raison": "trop_de_tentatives"},
+                details={"raison": "trop_de_tentatives", "ip": adresse},
             )
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -74,6 +79,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
             demande.mot_de_passe,
             demande.code_totp,
             jeton_precedent=jeton_precedent,
+            ip=adresse,
         )
     if connexion.acteur is None or connexion.jeton is None or connexion.csrf is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, connexion.message)
@@ -104,7 +110,7 @@ def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     assert jeton is not None
     with session_base(moteur_de(requete)) as session:
         comptes.fermer_session(session, jeton)
-        auditer(session, acteur, Action.DECONNEXION)
+        auditer(session, acteur, Action.DECONNEXION, details={"ip": adresse_client(requete)})
     # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.
     securise = parametres().cookie_securise
     reponse.delete_cookie(cookie_session(), path="/", secure=securise, httponly=True, samesite="strict")

@@ -9,6 +9,7 @@ from typing import Annotated
 import structlog
 import typer
 import uvicorn
+from starlette.types import ASGIApp
 
 from chiffrement import ErreurChiffrement, Trousseau
 from service.api.application import creer_application
@@ -49,6 +50,16 @@ def _taches_quotidiennes(arret: threading.Event) -> None:
             return
 
 
+def configuration_uvicorn(application: ASGIApp, hote: str, port: int) -> uvicorn.Config:
+    """Le serveur HTTP, sans lecture des en-têtes de mandataire.
+
+    Par défaut, uvicorn croit X-Forwarded-For venu de 127.0.0.1 : n'importe quel client local (ou un
+    mandataire qui recopie l'en-tête reçu) changerait alors d'adresse à chaque essai et passerait
+    sous le limiteur de connexions. L'application ne croit que les mandataires de CELLULE_PROXIES.
+    """
+    return uvicorn.Config(application, host=hote, port=port, log_level="warning", proxy_headers=False)
+
+
 def serveur(
     demo: Annotated[
         bool, typer.Option("--demo", help="Prépare (ou réutilise) une démonstration fictive.")
@@ -82,7 +93,7 @@ def serveur(
         f"Service sur http://{hote}:{port} (API : /api/v1, documentation : /docs) ; {nombre} travailleur(s)."
     )
     try:
-        uvicorn.run(application, host=hote, port=port, log_level="warning")
+        uvicorn.Server(configuration_uvicorn(application, hote, port)).run()
     finally:
         arret.set()
         for fil in fils:

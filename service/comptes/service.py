@@ -262,7 +262,7 @@ def lister_utilisateurs(session: Session) -> list[tuple[Utilisateur, frozenset[s
     return [(u, communes_de(session, u.id)) for u in utilisateurs if u.id is not None]
 
 
-def _refus(session: Session, utilisateur: Utilisateur | None, raison: str) -> Connexion:
+def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: str) -> Connexion:
     # Un identifiant inconnu n'est pas recopié dans le journal : ce peut être n'importe quel texte.
     acteur = Acteur(id=None, identifiant=utilisateur.identifiant if utilisateur else "anonyme", role=None)
     if utilisateur is not None and raison in {"mot_de_passe", "totp"}:
@@ -279,32 +279,39 @@ def _refus(session: Session, utilisateur: Utilisateur | None, raison: str) -> Co
                 details={"verrouille_minutes": reglages.verrouillage_minutes},
             )
     action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
-    auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison})
+    auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison, "ip": ip})
     return Connexion(MESSAGE_CONNEXION_REFUSEE)
 
 
 def ouvrir_session(
-    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, *, jeton_precedent: str | None
+    session: Session,
+    identifiant: str,
+    mot_de_passe: str,
+    code_totp: str,
+    *,
+    jeton_precedent: str | None,
+    ip: str,
 ) -> Connexion:
     """Vérifie mot de passe et code TOTP ; crée une session neuve (rotation : l'ancienne est fermée).
 
-    Les échecs sont comptés et audités ; l'appelant valide la transaction dans tous les cas.
+    Les échecs sont comptés et audités avec l'adresse ``ip`` du client ; l'appelant valide la
+    transaction dans tous les cas.
     """
     utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
     if utilisateur is None or not utilisateur.actif:
         mots_de_passe.verifier_a_vide()
-        return _refus(session, utilisateur, "compte_inconnu_ou_inactif")
+        return _refus(session, utilisateur, "compte_inconnu_ou_inactif", ip)
     instant = maintenant()
     if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
         # Même coût qu'un essai ordinaire : le temps de réponse ne trahit pas le verrouillage.
         mots_de_passe.verifier_a_vide()
-        return _refus(session, utilisateur, "verrouille")
+        return _refus(session, utilisateur, "verrouille", ip)
     if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
-        return _refus(session, utilisateur, "mot_de_passe")
+        return _refus(session, utilisateur, "mot_de_passe", ip)
     secret = totp.lire_secret(utilisateur.totp_secret, cle_comptes(parametres()))
     pas = totp.pas_valide(secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
     if pas is None:
-        return _refus(session, utilisateur, "totp")
+        return _refus(session, utilisateur, "totp", ip)
     utilisateur.dernier_pas_totp = pas
     utilisateur.echecs = 0
     utilisateur.verrouille_jusqu_a = None
@@ -326,7 +333,7 @@ def ouvrir_session(
     session.add(nouvelle)
     session.flush()
     acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
-    auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant))
+    auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant), details={"ip": ip})
     return Connexion("Connecté.", acteur, jeton, csrf, nouvelle.expire_le.isoformat())
 
 

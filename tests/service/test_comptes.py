@@ -393,7 +393,7 @@ def test_trop_de_tentatives_depuis_une_adresse_sont_freinees(monde_sqlite: Monde
     freine = monde_sqlite.client.post("/api/v1/session", json=essai)
     assert "attendez une minute" in freine.json()["detail"]
     dernier = entrees_audit(monde_sqlite.moteur, "connexion")[-1]
-    assert json.loads(dernier.details) == {"raison": "trop_de_tentatives"}
+    assert json.loads(dernier.details) == {"raison": "trop_de_tentatives", "ip": "testclient"}
 
 
 def test_le_limiteur_oublie_les_tentatives_de_plus_d_une_minute() -> None:
