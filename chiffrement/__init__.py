@@ -12,6 +12,7 @@ from chiffrement.archives import (
     FichierArchive,
     Limites,
     ouvrir_archive,
+    taille_annoncee_7z,
 )
 from chiffrement.erreurs import (
     DonneeEffacee,
@@ -63,4 +64,5 @@ __all__ = [
     "lire_cle_publique_travailleur",
     "ouvrir_archive",
     "sceller",
+    "taille_annoncee_7z",
 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 import py7zr
 import py7zr.compressor
+from py7zr.archiveinfo import HeaderStreamsInfo
 from py7zr.compressor import SupportedMethods
 from py7zr.exceptions import DecompressionBombError, PasswordRequired, UnsupportedCompressionMethodError
 from py7zr.io import Py7zIO, WriterFactory
@@ -33,6 +35,9 @@ MESSAGE_ILLISIBLE = (
 )
 
 _SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
+# L'en-tête de départ d'une archive 7z : signature (6), version (2), CRC (4) des 20 octets suivants,
+# position (8) et taille (8) de l'en-tête de fin, CRC (4) de celui-ci.
+TAILLE_DEBUT_7Z = 32
 
 # 7zAES dérive sa clé par 2**n tours de SHA-256, n lu dans l'archive : au-delà de ce que 7-Zip
 # accepte lui-même (2**24), l'ouverture deviendrait un déni de service.
@@ -102,7 +107,8 @@ class ArchiveRefusee(ErreurArchive):
 class Limites:
     """Bornes appliquées à chaque archive ; les valeurs par défaut suffisent aux listes d'une commune."""
 
-    taille_archive_max: int = 256 * MIO
+    # Une liste CAF de grande ville pèse quelques Mo une fois compressée.
+    taille_archive_max: int = 64 * MIO
     entrees_max: int = 64
     taille_entree_max: int = 512 * MIO
     taille_totale_max: int = 1024 * MIO
@@ -134,12 +140,15 @@ def ouvrir_archive(
     limites: Limites = Limites(),
     *,
     chiffrement_obligatoire: bool = True,
+    noms_en_clair_autorises: bool = False,
 ) -> list[FichierArchive]:
     """Déchiffre et décompresse en mémoire une archive 7z ; rend ses fichiers dans l'ordre de l'archive.
 
     Lève ``ArchiveIllisible`` si le mot de passe est faux ou l'archive abîmée, ``ArchiveRefusee`` si
-    l'archive dépasse une limite, contient une entrée dangereuse, n'est pas un 7z ou n'est pas chiffrée
-    (sauf ``chiffrement_obligatoire=False``, quand la convention l'autorise).
+    l'archive dépasse une limite, contient une entrée dangereuse, n'est pas un 7z, n'est pas chiffrée
+    (sauf ``chiffrement_obligatoire=False``, quand la convention l'autorise) ou laisse lisibles les noms
+    de ses fichiers, faite sans ``-mhe=on`` (sauf ``noms_en_clair_autorises=True``, ou archive non
+    chiffrée permise).
 
     À n'appeler que dans un processus jetable (le travailleur isolé) : certaines archives PPMd
     abîmées font planter le décodeur C de pyppmd (erreur de segmentation), ce qu'aucune exception
@@ -153,20 +162,56 @@ def ouvrir_archive(
     _verifier_format(octets)
     _verifier_derivation_entete(octets)
     try:
-        return _ouvrir(octets, mot_de_passe, limites, chiffrement_obligatoire)
+        return _ouvrir(
+            octets,
+            mot_de_passe,
+            limites,
+            chiffrement_obligatoire,
+            noms_chiffres_obligatoires=chiffrement_obligatoire and not noms_en_clair_autorises,
+        )
     finally:
         # Les clés dérivées ne survivent pas à l'ouverture.
         _derivations.clear()
 
 
+def taille_annoncee_7z(debut: bytes) -> int:
+    """Vérifie les 32 premiers octets d'une archive 7z et rend la taille totale qu'ils annoncent.
+
+    Sert à refuser un envoi dès ses premiers octets : signature 7z, puis CRC de l'en-tête de départ
+    (un fichier qui commence seulement comme un 7z n'a pas ce CRC juste). Lève ``ArchiveRefusee``
+    sinon, avec le même message que ``ouvrir_archive`` pour un fichier d'un autre format.
+    """
+    _verifier_format(debut)
+    if len(debut) < TAILLE_DEBUT_7Z:
+        raise ArchiveRefusee(
+            "archive 7z tronquée (son en-tête est incomplet) : demandez au partenaire de la renvoyer"
+        )
+    if zlib.crc32(debut[12:TAILLE_DEBUT_7Z]) != int.from_bytes(debut[8:12], "little"):
+        raise ArchiveRefusee(
+            "en-tête de l'archive 7z abîmé (somme de contrôle fausse) : l'archive a été altérée ou mal "
+            "copiée ; demandez au partenaire de la renvoyer"
+        )
+    return TAILLE_DEBUT_7Z + int.from_bytes(debut[12:20], "little") + int.from_bytes(debut[20:28], "little")
+
+
 def _ouvrir(
-    octets: bytes, mot_de_passe: str | None, limites: Limites, chiffrement_obligatoire: bool
+    octets: bytes,
+    mot_de_passe: str | None,
+    limites: Limites,
+    chiffrement_obligatoire: bool,
+    noms_chiffres_obligatoires: bool,
 ) -> list[FichierArchive]:
     try:
         with py7zr.SevenZipFile(
             io.BytesIO(octets), mode="r", password=mot_de_passe, max_extract_size=limites.taille_totale_max
         ) as archive:
             entrees = _verifier_entete(archive, len(octets), limites, chiffrement_obligatoire)
+            if noms_chiffres_obligatoires and not _noms_chiffres(octets):
+                raise ArchiveRefusee(
+                    "les noms des fichiers de cette archive se lisent sans le mot de passe (archive faite "
+                    "sans « Chiffrer les noms de fichiers », -mhe=on) et sa convention ne le permet pas : "
+                    + _QUOI_FAIRE
+                )
             fabrique = _FabriqueBornee(limites)
             archive.extract(factory=fabrique)
     except ErreurArchive:
@@ -226,6 +271,24 @@ def _verifier_derivation_entete(octets: bytes) -> None:
     position = entete.find(b"\x24" + _METHODE_AES)
     if position >= 0 and position + 6 < len(entete):
         _verifier_cycles(entete[position + 6])
+
+
+def _noms_chiffres(octets: bytes) -> bool:
+    """Vrai si l'en-tête de fin, qui porte les noms des fichiers, est chiffré (``7z -mhe=on``).
+
+    Sans ``-mhe=on``, cet en-tête est en clair (code 0x01) ou seulement compressé (en-tête codé 0x17
+    sans AES) : les noms se lisent sans le mot de passe.
+    """
+    decalage = TAILLE_DEBUT_7Z + int.from_bytes(octets[12:20], "little")
+    entete = octets[decalage : decalage + int.from_bytes(octets[20:28], "little")]
+    if not entete.startswith(b"\x17"):
+        return False
+    try:
+        flux = HeaderStreamsInfo.retrieve(io.BytesIO(entete[1:]))
+    except Exception as erreur:
+        raise ArchiveIllisible(MESSAGE_ILLISIBLE, cause_interne=type(erreur).__name__) from None
+    blocs = flux.unpackinfo.folders
+    return bool(blocs) and all(SupportedMethods.needs_password(bloc.coders) for bloc in blocs)
 
 
 def _verifier_derivation_donnees(archive: py7zr.SevenZipFile) -> None:

@@ -47,6 +47,8 @@ class Convention(BaseModel):
     champs_autorises: tuple[str, ...] = Field(min_length=1)
     profil: Profil
     archive_non_chiffree_autorisee: bool = False
+    # Une archive chiffrée sans « Chiffrer les noms de fichiers » (7z -mhe=off) laisse lire ses noms.
+    noms_de_fichiers_en_clair_autorises: bool = False
 
     @field_validator("communes")
     @classmethod

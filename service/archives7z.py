@@ -6,13 +6,6 @@ import io
 
 import py7zr
 
-# Les six premiers octets de toute archive 7z.
-SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
-
-
-def est_une_archive_7z(octets: bytes) -> bool:
-    return octets.startswith(SIGNATURE_7Z)
-
 
 def fabriquer_archive(fichiers: dict[str, bytes], mot_de_passe: str) -> bytes:
     tampon = io.BytesIO()

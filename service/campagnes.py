@@ -5,19 +5,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from chiffrement import sceller
-from conventions import UsageRefuse
+from chiffrement import ArchiveRefusee, sceller, taille_annoncee_7z
+from chiffrement.archives import MIO, TAILLE_DEBUT_7Z
+from conventions import Convention, UsageRefuse
 from service import referentiel
 from service.acteur import Acteur
-from service.archives7z import est_une_archive_7z
 from service.autorisation import exiger_commune
 from service.base.moteur import maintenant
 from service.cles import cle_publique_travailleur
 from service.journal_audit import Action, auditer
-from service.modeles import Campagne, Commune, Source, Travail
+from service.modeles import Campagne, Commune, Source, Travail, Utilisateur
 from service.parametres import parametres
 
 ETATS_MODIFIABLES = frozenset({"brouillon", "echec"})
@@ -80,6 +81,98 @@ class Depot:
     deja_recue_le: str | None
 
 
+class DepotTropGros(CampagneInvalide):
+    """Le dépôt dépasse une limite de taille : par source, par campagne ou par compte."""
+
+
+@dataclass(frozen=True)
+class PlaceDeDepot:
+    """Ce qu'un dépôt peut encore apporter, et ce qu'on dit à l'agent s'il le dépasse."""
+
+    octets: int
+    refus: str
+
+
+def _mio(octets: int) -> str:
+    return f"{octets / MIO:.0f} Mio" if octets >= MIO else f"{octets / 1024:.0f} Kio"
+
+
+def phrase(message: str) -> str:
+    """Un message d'erreur du chiffrement (sans majuscule ni point) en phrase pour l'agent."""
+    return message[:1].upper() + message[1:] + "."
+
+
+def _gardees(session: Session, *conditions: Any) -> int:
+    """Octets des archives encore gardées (pas encore passées) qui répondent aux conditions."""
+    total = session.exec(
+        select(func.coalesce(func.sum(Source.taille), 0)).where(col(Source.archive).is_not(None), *conditions)
+    ).one()
+    return int(total)
+
+
+def place_de_depot(session: Session, acteur: Acteur, campagne: Campagne) -> PlaceDeDepot:
+    """La plus petite des trois limites : par source, reste de la campagne, reste du compte.
+
+    Un agent ne peut ainsi ni remplir la base ni épuiser la mémoire du service : chaque limite se règle
+    (``CELLULE_ARCHIVE_TAILLE_MAX_MIO``, ``CELLULE_CAMPAGNE_TAILLE_MAX_MIO``,
+    ``CELLULE_COMPTE_TAILLE_MAX_MIO``).
+    """
+    _exiger_modifiable(campagne)
+    reglages = parametres()
+    par_source = reglages.limites_archive().taille_archive_max
+    places = [
+        PlaceDeDepot(
+            par_source,
+            f"Archive trop grosse : une source ne dépasse pas {_mio(par_source)} "
+            "(CELLULE_ARCHIVE_TAILLE_MAX_MIO). Demandez au partenaire de découper l'envoi.",
+        )
+    ]
+    par_campagne = reglages.campagne_taille_max_mio * MIO
+    dans_campagne = _gardees(session, Source.campagne_id == campagne.id)
+    places.append(
+        PlaceDeDepot(
+            max(par_campagne - dans_campagne, 0),
+            f"La campagne garde déjà {_mio(dans_campagne)} d'archives, au plus {_mio(par_campagne)} au "
+            "total (CELLULE_CAMPAGNE_TAILLE_MAX_MIO) : retirez une source inutile ou lancez la campagne.",
+        )
+    )
+    if acteur.id is not None:
+        par_compte = reglages.compte_taille_max_mio * MIO
+        du_compte = _gardees(session, Source.deposee_par == acteur.id)
+        places.append(
+            PlaceDeDepot(
+                max(par_compte - du_compte, 0),
+                f"Vos archives en attente font déjà {_mio(du_compte)}, au plus {_mio(par_compte)} par compte "
+                "(CELLULE_COMPTE_TAILLE_MAX_MIO) : lancez ou retirez vos dépôts en attente avant d'en "
+                "ajouter.",
+            )
+        )
+    return min(places, key=lambda place: place.octets)
+
+
+def _exiger_modifiable(campagne: Campagne) -> None:
+    if campagne.etat not in ETATS_MODIFIABLES:
+        raise CampagneInvalide(
+            f"La campagne est « {campagne.etat} » : on n'y dépose plus de fichier. "
+            "Créez une nouvelle campagne."
+        )
+
+
+def verifier_depot_possible(session: Session, campagne: Campagne, convention_id: str) -> Convention:
+    """Refuse ce qui se voit sans l'archive : état de la campagne, convention et son usage."""
+    _exiger_modifiable(campagne)
+    convention = referentiel.convention(session, convention_id)
+    if convention is None:
+        raise CampagneInvalide(
+            f"Convention « {convention_id} » inconnue : choisissez-en une de GET /api/v1/conventions."
+        )
+    try:
+        convention.verifier_usage(campagne.commune, maintenant().date())
+    except UsageRefuse as erreur:
+        raise CampagneInvalide(str(erreur)) from None
+    return convention
+
+
 def deposer(
     session: Session,
     acteur: Acteur,
@@ -90,51 +183,48 @@ def deposer(
     mot_de_passe: str | None,
     convention_id: str,
 ) -> Depot:
-    """Garde l'archive telle que reçue et scelle son mot de passe pour le travailleur."""
-    if campagne.etat not in ETATS_MODIFIABLES:
-        raise CampagneInvalide(
-            f"La campagne est « {campagne.etat} » : on n'y dépose plus de fichier. "
-            "Créez une nouvelle campagne."
-        )
-    convention = referentiel.convention(session, convention_id)
-    if convention is None:
-        raise CampagneInvalide(
-            f"Convention « {convention_id} » inconnue : choisissez-en une de GET /api/v1/conventions."
-        )
-    try:
-        convention.verifier_usage(campagne.commune, maintenant().date())
-    except UsageRefuse as erreur:
-        raise CampagneInvalide(str(erreur)) from None
+    """Garde l'archive telle que reçue et scelle son mot de passe pour le travailleur.
+
+    L'empreinte et le scellement sont calculés avant la première requête : sur SQLite, la transaction
+    (qui prend le verrou d'écriture dès son début) reste courte même pour une grosse archive.
+    """
     if not archive:
         raise CampagneInvalide("Le fichier reçu est vide : déposez l'archive 7z transmise par le partenaire.")
-    if not est_une_archive_7z(archive):
+    try:
+        annoncee = taille_annoncee_7z(archive[:TAILLE_DEBUT_7Z])
+    except ArchiveRefusee as erreur:
         # Refusé dès le dépôt : un fichier en clair (CSV…) ne doit pas être gardé en base.
+        raise CampagneInvalide(phrase(erreur.message)) from None
+    if len(archive) != annoncee:
         raise CampagneInvalide(
-            "Ce fichier n'est pas une archive 7z : une liste nominative ne circule jamais en clair. "
-            "Demandez au partenaire une archive 7z chiffrée (AES-256), le mot de passe étant transmis "
-            "par un autre canal."
-        )
-    taille_max = parametres().limites_archive().taille_archive_max
-    if len(archive) > taille_max:
-        raise CampagneInvalide(
-            f"Archive trop grosse ({len(archive) // 1_048_576} Mio ; maximum {taille_max // 1_048_576} Mio)."
-        )
-    if not mot_de_passe and not convention.archive_non_chiffree_autorisee:
-        raise CampagneInvalide(
-            "Mot de passe obligatoire : la convention impose une archive chiffrée. Saisissez le mot de passe "
-            "transmis à part (téléphone, SMS)."
+            f"Archive incomplète ou rallongée ({_mio(len(archive))} reçus, son en-tête en annonce "
+            f"{_mio(annoncee)}) : déposez-la de nouveau, ou demandez au partenaire de la renvoyer."
         )
     empreinte = hashlib.sha256(archive).hexdigest()
-    if any(s.sha256 == empreinte for s in sources_de(session, campagne.id)):
-        raise CampagneInvalide("Cette archive a déjà été déposée dans cette campagne.")
-    precedente = session.exec(
-        select(Source).where(Source.sha256 == empreinte).order_by(col(Source.deposee_le))
-    ).first()
     scelle = (
         sceller(mot_de_passe.encode("utf-8"), cle_publique_travailleur(parametres()))
         if mot_de_passe
         else None
     )
+    if acteur.id is not None:
+        # PostgreSQL : deux dépôts simultanés du même compte ou dans la même campagne passent l'un
+        # après l'autre, sans quoi chacun verrait la place d'avant l'autre (SQLite sérialise déjà).
+        session.exec(select(Utilisateur.id).where(Utilisateur.id == acteur.id).with_for_update()).all()
+    session.refresh(campagne, with_for_update=True)
+    convention = verifier_depot_possible(session, campagne, convention_id)
+    if not mot_de_passe and not convention.archive_non_chiffree_autorisee:
+        raise CampagneInvalide(
+            "Mot de passe obligatoire : la convention impose une archive chiffrée. Saisissez le mot de passe "
+            "transmis à part (téléphone, SMS)."
+        )
+    place = place_de_depot(session, acteur, campagne)
+    if len(archive) > place.octets:
+        raise DepotTropGros(place.refus)
+    if any(s.sha256 == empreinte for s in sources_de(session, campagne.id)):
+        raise CampagneInvalide("Cette archive a déjà été déposée dans cette campagne.")
+    precedente = session.exec(
+        select(Source).where(Source.sha256 == empreinte).order_by(col(Source.deposee_le))
+    ).first()
     source = Source(
         campagne_id=campagne.id,
         convention=convention.identifiant,

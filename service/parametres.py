@@ -56,6 +56,14 @@ class Parametres(BaseSettings):
     archive_taille_max_mio: int = Field(
         default=Limites().taille_archive_max // MIO, ge=1, description="Taille maximale d'une archive reçue."
     )
+    campagne_taille_max_mio: int = Field(
+        default=256, ge=1, description="Total des archives gardées dans une campagne, en attente du passage."
+    )
+    compte_taille_max_mio: int = Field(
+        default=512,
+        ge=1,
+        description="Total des archives déposées par un compte et pas encore traitées, toutes campagnes.",
+    )
     archive_entrees_max: int = Field(
         default=Limites().entrees_max, ge=1, description="Nombre maximal d'entrées dans une archive."
     )

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from service import campagnes
 from service.acteur import Acteur
-from service.api.dependances import ActeurCourant, Base
+from service.api.dependances import ActeurCourant, Base, moteur_de
+from service.api.televersement import (
+    SCHEMA_FORMULAIRE,
+    FormulaireDepot,
+    FormulaireRefuse,
+    lire_formulaire_depot,
+)
 from service.autorisation import exiger_role
 from service.comptes.roles import Role
 from service.modeles import Campagne, Source
-from service.parametres import parametres
 
 routeur = APIRouter(tags=["campagnes"])
 
@@ -132,36 +140,65 @@ def lire(campagne_id: str, acteur: ActeurCourant, session: Base) -> CampagneSort
     return _sortie(session, _visible(session, acteur, campagne_id, "campagne_lire"))
 
 
+def _place_de_depot(moteur: sa.Engine, acteur: Acteur, campagne_id: str) -> campagnes.PlaceDeDepot:
+    """Avant de lire un octet de l'archive : droit sur la campagne, état, place restante."""
+    with Session(moteur) as session:
+        campagne = _visible(session, acteur, campagne_id, "source_deposer")
+        try:
+            return campagnes.place_de_depot(session, acteur, campagne)
+        except campagnes.CampagneInvalide as erreur:
+            raise _invalide(erreur) from None
+
+
+def _enregistrer(
+    moteur: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
+) -> DepotSortie:
+    """Une transaction courte, l'archive déjà reçue : sur SQLite, le verrou d'écriture n'attend pas
+    le réseau."""
+    with Session(moteur, expire_on_commit=False) as session:
+        campagne = _visible(session, acteur, campagne_id, "source_deposer")
+        try:
+            depot = campagnes.deposer(
+                session,
+                acteur,
+                campagne,
+                archive=formulaire.archive,
+                nom_fichier=formulaire.nom_fichier or "archive.7z",
+                mot_de_passe=formulaire.mot_de_passe,
+                convention_id=formulaire.convention,
+            )
+        except campagnes.DepotTropGros as erreur:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
+        except campagnes.CampagneInvalide as erreur:
+            raise _invalide(erreur) from None
+        session.commit()
+        return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
+
+
 @routeur.post(
     "/campagnes/{campagne_id}/sources",
     status_code=201,
     summary="Déposer une archive 7z, son mot de passe et la convention qui l'autorise",
+    description=(
+        "Formulaire multipart : `archive` (le fichier 7z), `convention`, `mot_de_passe`. L'archive est "
+        "lue en flux et gardée en mémoire, jamais écrite en clair sur disque ; un fichier qui n'est pas "
+        "un 7z est refusé dès ses premiers octets, une archive plus grosse que la place permise (par "
+        "source, par campagne, par compte) reçoit un 413."
+    ),
+    openapi_extra={"requestBody": SCHEMA_FORMULAIRE},
 )
-async def deposer(
-    campagne_id: str,
-    acteur: ActeurCourant,
-    session: Base,
-    archive: Annotated[UploadFile, File(description="L'archive 7z telle que reçue du partenaire")],
-    convention: Annotated[str, Form(max_length=120)],
-    mot_de_passe: Annotated[str | None, Form(max_length=1024)] = None,
-) -> DepotSortie:
-    campagne = _visible(session, acteur, campagne_id, "source_deposer")
-    limite = parametres().limites_archive().taille_archive_max
-    octets = await archive.read(limite + 1)
+async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> DepotSortie:
+    moteur = moteur_de(requete)
+    place = await run_in_threadpool(_place_de_depot, moteur, acteur, campagne_id)
+    if place.octets <= 0:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, place.refus)
     try:
-        depot = campagnes.deposer(
-            session,
-            acteur,
-            campagne,
-            archive=octets,
-            nom_fichier=archive.filename or "archive.7z",
-            mot_de_passe=mot_de_passe or None,
-            convention_id=convention,
+        formulaire = await lire_formulaire_depot(
+            requete.headers.get("content-type"), requete.stream(), place=place.octets, refus_place=place.refus
         )
-    except campagnes.CampagneInvalide as erreur:
-        raise _invalide(erreur) from None
-    session.commit()
-    return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
+    except FormulaireRefuse as erreur:
+        raise HTTPException(erreur.statut, erreur.message) from None
+    return await run_in_threadpool(_enregistrer, moteur, acteur, campagne_id, formulaire)
 
 
 @routeur.delete("/campagnes/{campagne_id}/sources/{source_id}", status_code=204, summary="Retirer une source")

@@ -40,12 +40,12 @@ def _lire_mot_de_passe() -> str | None:
 
 
 def _ouvrir_dans_l_enfant(
-    octets: bytes, mot_de_passe: str | None, limites: Limites, sortie: Connection
+    octets: bytes, mot_de_passe: str | None, limites: Limites, noms_en_clair: bool, sortie: Connection
 ) -> None:
     # Un décodeur qui plante ici est attendu (archive abîmée) : pas de vidage de pile sur la console.
     faulthandler.disable()
     try:
-        fichiers = ouvrir_archive(octets, mot_de_passe, limites)
+        fichiers = ouvrir_archive(octets, mot_de_passe, limites, noms_en_clair_autorises=noms_en_clair)
     except ArchiveIllisible as erreur:
         sortie.send(("illisible", erreur.message))
     except ArchiveRefusee as erreur:
@@ -54,11 +54,15 @@ def _ouvrir_dans_l_enfant(
         sortie.send(("lisible", [(f.nom, len(f.octets)) for f in fichiers]))
 
 
-def _ouvrir_a_part(octets: bytes, mot_de_passe: str | None, limites: Limites) -> tuple[str, object]:
+def _ouvrir_a_part(
+    octets: bytes, mot_de_passe: str | None, limites: Limites, noms_en_clair: bool
+) -> tuple[str, object]:
     """Rend (« lisible », [(nom, taille)…]) ou (« illisible » | « refusee », message)."""
     contexte = multiprocessing.get_context("fork")
     lecture, ecriture = contexte.Pipe(duplex=False)
-    enfant = contexte.Process(target=_ouvrir_dans_l_enfant, args=(octets, mot_de_passe, limites, ecriture))
+    enfant = contexte.Process(
+        target=_ouvrir_dans_l_enfant, args=(octets, mot_de_passe, limites, noms_en_clair, ecriture)
+    )
     enfant.start()
     ecriture.close()
     try:
@@ -80,6 +84,14 @@ def _echec(code: int, statut: str, message: str, en_json: bool) -> typer.Exit:
 def verifier(
     archive: Annotated[Path, typer.Argument(help="L'archive 7z reçue du partenaire.")],
     en_json: Annotated[bool, typer.Option("--json", help="Réponse en JSON sur la sortie standard.")] = False,
+    noms_en_clair: Annotated[
+        bool,
+        typer.Option(
+            "--noms-en-clair",
+            help="Accepte des noms de fichiers lisibles sans mot de passe (archive faite sans -mhe=on), "
+            "quand la convention le permet (noms_de_fichiers_en_clair_autorises).",
+        ),
+    ] = False,
 ) -> None:
     """Vérifie qu'une archive 7z chiffrée s'ouvre avec son mot de passe (lu sur l'entrée standard)
     et liste ses fichiers. Rien n'est écrit sur disque."""
@@ -89,7 +101,7 @@ def verifier(
         typer.echo(f"Erreur : impossible de lire « {archive} » : vérifiez le chemin du fichier.", err=True)
         raise typer.Exit(CODE_USAGE) from None
     mot_de_passe = _lire_mot_de_passe()
-    statut, contenu = _ouvrir_a_part(octets, mot_de_passe, parametres().limites_archive())
+    statut, contenu = _ouvrir_a_part(octets, mot_de_passe, parametres().limites_archive(), noms_en_clair)
     if statut == "illisible":
         raise _echec(CODE_ILLISIBLE, statut, str(contenu), en_json)
     if statut == "refusee":

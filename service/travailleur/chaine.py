@@ -175,6 +175,7 @@ def _lire_source(
                 mot_de_passe,
                 limites,
                 chiffrement_obligatoire=not convention.archive_non_chiffree_autorisee,
+                noms_en_clair_autorises=convention.noms_de_fichiers_en_clair_autorises,
             )
         if not fichiers:
             lue.refus = "l'archive ne contient aucun fichier : demandez au partenaire de la refaire"

@@ -49,7 +49,11 @@ def archives_par_codec(tmp_path_factory: pytest.TempPathFactory) -> Callable[[st
 def test_une_archive_du_vrai_7zip_se_lit_pour_chaque_codec(
     archives_par_codec: Callable[[str, bool], bytes], codec: str, entetes_chiffres: bool
 ) -> None:
-    lus = ouvrir_archive(archives_par_codec(codec, entetes_chiffres), MOT_DE_PASSE)
+    lus = ouvrir_archive(
+        archives_par_codec(codec, entetes_chiffres),
+        MOT_DE_PASSE,
+        noms_en_clair_autorises=not entetes_chiffres,
+    )
 
     assert {f.nom: f.octets for f in lus} == FICHIERS
 
@@ -60,7 +64,11 @@ def test_un_mauvais_mot_de_passe_donne_une_seule_erreur_claire(
     archives_par_codec: Callable[[str, bool], bytes], codec: str, entetes_chiffres: bool
 ) -> None:
     with pytest.raises(ArchiveIllisible) as erreur:
-        ouvrir_archive(archives_par_codec(codec, entetes_chiffres), "Mauvais-Mot-De-Passe")
+        ouvrir_archive(
+            archives_par_codec(codec, entetes_chiffres),
+            "Mauvais-Mot-De-Passe",
+            noms_en_clair_autorises=not entetes_chiffres,
+        )
 
     assert erreur.value.message.startswith(ILLISIBLE)
     assert erreur.value.__cause__ is None
@@ -235,7 +243,7 @@ def test_une_derivation_de_cle_demesuree_est_refusee_sans_la_calculer(
     archive = fabriquer(
         tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=entetes_chiffres, options=options
     )
-    assert ouvrir_archive(archive, MOT_DE_PASSE)[0].octets == CSV_FAMILLES
+    assert ouvrir_archive(archive, MOT_DE_PASSE, noms_en_clair_autorises=True)[0].octets == CSV_FAMILLES
     # py7zr ne s'en garde que par un assert, ôté sous « python -O » : 2**62 tours bloqueraient pour toujours.
     piegee = changer_cout_de_derivation(archive, 25)
 
@@ -277,3 +285,22 @@ def test_une_archive_alteree_ne_donne_jamais_un_contenu_faux_ni_une_autre_erreur
         except (ArchiveIllisible, ArchiveRefusee):
             continue
         assert {f.nom: f.octets for f in lus} == FICHIERS
+
+
+@pytest.mark.parametrize("options", [[], ["-mhc=off"]], ids=["en-tete-compresse", "en-tete-brut"])
+def test_une_archive_aux_noms_en_clair_est_refusee_sauf_si_sa_convention_le_permet(
+    tmp_path: Path, options: list[str]
+) -> None:
+    # 7z -mhe=off : les données sont chiffrées, mais les noms des fichiers se lisent sans mot de passe.
+    archive = fabriquer(tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=False, options=options)
+
+    with pytest.raises(ArchiveRefusee, match=r"noms des fichiers .* se lisent sans le mot de passe"):
+        ouvrir_archive(archive, MOT_DE_PASSE)
+    with pytest.raises(ArchiveRefusee, match="-mhe=on"):
+        ouvrir_archive(archive, "Mauvais-Mot-De-Passe")
+
+    assert ouvrir_archive(archive, MOT_DE_PASSE, noms_en_clair_autorises=True)[0].octets == CSV_FAMILLES
+    # Une convention qui permet l'archive non chiffrée permet, à plus forte raison, des noms lisibles.
+    assert ouvrir_archive(archive, MOT_DE_PASSE, chiffrement_obligatoire=False)[0].octets == CSV_FAMILLES
+    chiffree = fabriquer(tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=True)
+    assert ouvrir_archive(chiffree, MOT_DE_PASSE)[0].octets == CSV_FAMILLES

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import random
+import tempfile
+import threading
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import cast
 
+import httpx
+import pytest
+from fastapi import FastAPI
 from sqlmodel import select
 
+from service.archives7z import fabriquer_archive
 from service.base.moteur import session_base
 from service.modeles import Source
+from service.parametres import parametres
 from tests.service.fabriques import A, Monde
+from tests.service.serveur_reel import serveur_reel
 
 
 def _campagne(monde: Monde, entetes: dict[str, str]) -> str:
@@ -66,3 +81,167 @@ def test_un_envoi_plus_gros_que_la_limite_est_refuse_avant_d_etre_lu(monde_sqlit
     assert sans_longueur.status_code == 411
     with session_base(monde_sqlite.moteur) as session:
         assert session.exec(select(Source)).all() == []
+
+
+# -- Lecture en flux, limites, dépôts simultanés (issue #15, points 4 et 5) ---------------------------
+
+LIMITE_MULTIPART = "limite-de-test-7c1d"
+CAF_MOT_DE_PASSE = "Mot-de-passe-CAF-1"
+
+
+def _archive_de(taille: int, graine: int) -> bytes:
+    """Une archive 7z chiffrée d'environ ``taille`` octets (contenu aléatoire, incompressible)."""
+    return fabriquer_archive({"caf.csv": random.Random(graine).randbytes(taille)}, CAF_MOT_DE_PASSE)
+
+
+def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: bytes) -> httpx.Response:
+    return monde.client.post(
+        f"/api/v1/campagnes/{campagne}/sources",
+        headers=entetes,
+        files={"archive": ("caf.7z", archive)},
+        data={"convention": "caf-test", "mot_de_passe": CAF_MOT_DE_PASSE},
+    )
+
+
+def _sources(monde: Monde) -> list[Source]:
+    with session_base(monde.moteur) as session:
+        return list(session.exec(select(Source)).all())
+
+
+def test_une_archive_de_plus_d_un_mio_ne_passe_pas_par_le_disque(
+    monde: Monde, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Le lecteur de formulaires de Starlette range sur disque toute partie de plus d'un Mio : avec un
+    # dossier temporaire qui n'existe pas, ce rangement échouerait.
+    sans_dossier = tmp_path / "pas-de-dossier-temporaire"
+    monkeypatch.setattr(tempfile, "tempdir", str(sans_dossier))
+    agent = monde.entetes("agent.a")
+    campagne = _campagne(monde, agent)
+    archive = _archive_de(3 * 1_048_576 // 2, graine=1)
+
+    reponse = _deposer(monde, agent, campagne, archive)
+
+    assert reponse.status_code == 201, reponse.text
+    assert reponse.json()["taille"] == len(archive)
+    assert [s.archive for s in _sources(monde)] == [archive]
+    assert not sans_dossier.exists()
+
+
+def _debut_de_formulaire() -> bytes:
+    return (
+        f'--{LIMITE_MULTIPART}\r\nContent-Disposition: form-data; name="convention"\r\n\r\ncaf-test\r\n'
+        f'--{LIMITE_MULTIPART}\r\nContent-Disposition: form-data; name="mot_de_passe"\r\n\r\n'
+        f"{CAF_MOT_DE_PASSE}\r\n"
+        f'--{LIMITE_MULTIPART}\r\nContent-Disposition: form-data; name="archive"; filename="caf.7z"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+
+
+def _debut_7z(taille_annoncee: int) -> bytes:
+    """Un en-tête de départ 7z valide (CRC juste) qui annonce une archive de ``taille_annoncee``."""
+    fin = (taille_annoncee - 132).to_bytes(8, "little") + (100).to_bytes(8, "little") + bytes(4)
+    return b"7z\xbc\xaf\x27\x1c\x00\x04" + zlib.crc32(fin).to_bytes(4, "little") + fin
+
+
+def _envoyer_seulement_le_debut(
+    adresse: tuple[str, int], chemin: str, entetes: dict[str, str], debut: bytes
+) -> tuple[int, str]:
+    """Annonce 3 Mio, n'en envoie que ``debut`` et attend la réponse : elle ne vient que si le
+    serveur refuse sans attendre la suite (sinon le délai de garde de 60 s fait échouer le test)."""
+    connexion = http.client.HTTPConnection(*adresse, timeout=60)
+    try:
+        connexion.putrequest("POST", chemin)
+        for nom, valeur in entetes.items():
+            connexion.putheader(nom, valeur)
+        connexion.putheader("Content-Type", f"multipart/form-data; boundary={LIMITE_MULTIPART}")
+        connexion.putheader("Content-Length", str(3 * 1_048_576))
+        connexion.endheaders()
+        connexion.send(debut)
+        reponse = connexion.getresponse()
+        return reponse.status, json.loads(reponse.read())["detail"]
+    finally:
+        connexion.close()
+
+
+@pytest.mark.parametrize(
+    ("debut_du_fichier", "statut", "message"),
+    [
+        (b"nom;prenoms;date_naissance\nMARTIN-FICTIF;LOU;2016-01-02\n" * 1500, 422, "texte en clair"),
+        (b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)) * 256, 422, "somme de contrôle fausse"),
+        (_debut_7z(200 * 1_048_576) + bytes(64 * 1024), 413, "une source ne dépasse pas 64 Mio"),
+    ],
+    ids=["liste-en-clair", "faux-7z", "7z-annonce-200-mio"],
+)
+def test_un_envoi_est_refuse_des_ses_premiers_octets(
+    monde: Monde, debut_du_fichier: bytes, statut: int, message: str
+) -> None:
+    agent = monde.entetes("agent.a")
+    campagne = _campagne(monde, agent)
+
+    with serveur_reel(cast(FastAPI, monde.client.app)) as adresse:
+        recu = _envoyer_seulement_le_debut(
+            adresse, f"/api/v1/campagnes/{campagne}/sources", agent, _debut_de_formulaire() + debut_du_fichier
+        )
+
+    assert recu[0] == statut
+    assert message in recu[1]
+    assert _sources(monde) == []
+
+
+def test_la_place_est_limitee_par_campagne_et_par_compte(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CELLULE_CAMPAGNE_TAILLE_MAX_MIO", "1")
+    monkeypatch.setenv("CELLULE_COMPTE_TAILLE_MAX_MIO", "2")
+    parametres.cache_clear()
+    agent = monde.entetes("agent.a")
+    premiere, seconde = _campagne(monde, agent), _campagne(monde, agent)
+    archives = [_archive_de(700 * 1024, graine=g) for g in range(4)]
+
+    assert _deposer(monde, agent, premiere, archives[0]).status_code == 201
+    trop_pour_la_campagne = _deposer(monde, agent, premiere, archives[1])
+    assert trop_pour_la_campagne.status_code == 413
+    assert "CELLULE_CAMPAGNE_TAILLE_MAX_MIO" in trop_pour_la_campagne.json()["detail"]
+    assert _deposer(monde, agent, seconde, archives[1]).status_code == 201
+    assert _deposer(monde, agent, premiere, archives[2]).status_code == 413
+    trop_pour_le_compte = _deposer(monde, agent, _campagne(monde, agent), archives[3])
+    assert trop_pour_le_compte.status_code == 413
+    assert "CELLULE_COMPTE_TAILLE_MAX_MIO" in trop_pour_le_compte.json()["detail"]
+
+    # Une source retirée rend sa place.
+    source = next(s for s in _sources(monde) if s.campagne_id == premiere)
+    retrait = monde.client.delete(f"/api/v1/campagnes/{premiere}/sources/{source.id}", headers=agent)
+    assert retrait.status_code == 204
+    assert _deposer(monde, agent, premiere, archives[2]).status_code == 201
+    assert len(_sources(monde)) == 2
+
+
+def test_des_depots_simultanes_ne_donnent_jamais_d_erreur_interne(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Quatre dépôts à la fois dans une campagne qui n'a de place que pour deux : deux sont gardés,
+    # deux reçoivent un 413, aucun « database is locked », et la limite tient malgré la course.
+    monkeypatch.setenv("CELLULE_CAMPAGNE_TAILLE_MAX_MIO", "2")
+    parametres.cache_clear()
+    agent = monde.entetes("agent.a")
+    campagne = _campagne(monde, agent)
+    archives = [_archive_de(800 * 1024, graine=10 + g) for g in range(4)]
+    depart = threading.Barrier(len(archives))
+
+    with serveur_reel(cast(FastAPI, monde.client.app)) as (hote, port):
+
+        def deposer(archive: bytes) -> int:
+            with httpx.Client(base_url=f"http://{hote}:{port}", timeout=120) as client:
+                depart.wait()
+                return client.post(
+                    f"/api/v1/campagnes/{campagne}/sources",
+                    headers=agent,
+                    files={"archive": ("caf.7z", archive)},
+                    data={"convention": "caf-test", "mot_de_passe": CAF_MOT_DE_PASSE},
+                ).status_code
+
+        with ThreadPoolExecutor(len(archives)) as executeur:
+            statuts = sorted(executeur.map(deposer, archives))
+
+    assert statuts == [201, 201, 413, 413]
+    assert sum(s.taille for s in _sources(monde)) <= 2 * 1_048_576
