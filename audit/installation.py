@@ -5,7 +5,9 @@ Les déclencheurs font de la base elle-même la gardienne de l'ajout seul :
 - une entrée ne peut être supprimée que si son segment mensuel figure dans ``audit_purge`` ;
 - une purge n'est acceptée que pour le plus ancien segment restant, vieux de plus de
   ``RETENTION_MIN_MOIS`` mois selon l'horloge de la base, bornes exactes, et dont la dernière
-  entrée est attestée par un point de contrôle signé.
+  entrée est attestée par un point de contrôle signé ;
+- le compteur d'écritures (``audit_verrou``) ne recule jamais, n'avance que d'un à la fois, et sa
+  ligne ne peut pas être supprimée.
 Un attaquant qui supprime d'abord les déclencheurs peut tout réécrire : c'est la vérification
 (chaîne + points de contrôle signés) qui le révèle.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from audit.tables import metadata, verrou
+from audit.tables import journal, metadata, purges, verrou
 
 RETENTION_MIN_MOIS = 6
 RETENTION_MAX_MOIS = 36
@@ -28,6 +30,7 @@ _PURGE_RECENTE = f"purge refusée : segment de moins de {RETENTION_MIN_MOIS} moi
 _PURGE_ORDRE = "purge refusée : un segment plus ancien reste à purger d''abord"
 _PURGE_BORNES = "purge refusée : bornes du segment inexactes"
 _PURGE_NON_ATTESTEE = "purge refusée : dernière entrée du segment sans point de contrôle signé"
+_COMPTEUR = "journal d''audit : le compteur d''écritures ne recule pas et ne se supprime pas"
 
 _TABLES_PROTEGEES = ("audit_journal", "audit_point_de_controle", "audit_purge")
 
@@ -51,6 +54,13 @@ def _sqlite() -> list[str]:
         "CREATE TRIGGER audit_journal_suppression BEFORE DELETE ON audit_journal "
         "WHEN NOT EXISTS (SELECT 1 FROM audit_purge WHERE segment = OLD.segment) "
         f"BEGIN SELECT RAISE(ABORT, '{_SUPPRESSION}'); END",
+        "DROP TRIGGER IF EXISTS audit_verrou_compteur",
+        "CREATE TRIGGER audit_verrou_compteur BEFORE UPDATE ON audit_verrou WHEN NEW.id IS NOT OLD.id "
+        "OR NEW.ecritures < OLD.ecritures OR NEW.ecritures > OLD.ecritures + 1 "
+        f"BEGIN SELECT RAISE(ABORT, '{_COMPTEUR}'); END",
+        "DROP TRIGGER IF EXISTS audit_verrou_sans_suppression",
+        "CREATE TRIGGER audit_verrou_sans_suppression BEFORE DELETE ON audit_verrou "
+        f"BEGIN SELECT RAISE(ABORT, '{_COMPTEUR}'); END",
         "DROP TRIGGER IF EXISTS audit_purge_controlee",
         f"""CREATE TRIGGER audit_purge_controlee BEFORE INSERT ON audit_purge BEGIN
             SELECT RAISE(ABORT, '{_PURGE_RECENTE}') WHERE NEW.segment >=
@@ -84,6 +94,14 @@ def _postgresql() -> list[str]:
                 RAISE EXCEPTION USING MESSAGE = '{_SUPPRESSION}', ERRCODE = 'insufficient_privilege';
             END IF;
             RETURN OLD;
+        END $$""",
+        f"""CREATE OR REPLACE FUNCTION audit_verrou_compteur() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.id IS DISTINCT FROM OLD.id OR NEW.ecritures < OLD.ecritures
+               OR NEW.ecritures > OLD.ecritures + 1 THEN
+                RAISE EXCEPTION USING MESSAGE = '{_COMPTEUR}', ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
         END $$""",
         f"""CREATE OR REPLACE FUNCTION audit_purge_controlee() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -125,6 +143,15 @@ def _postgresql() -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuser()",
         ]
     instructions += [
+        "DROP TRIGGER IF EXISTS audit_verrou_compteur ON audit_verrou",
+        "CREATE TRIGGER audit_verrou_compteur BEFORE UPDATE ON audit_verrou "
+        "FOR EACH ROW EXECUTE FUNCTION audit_verrou_compteur()",
+        "DROP TRIGGER IF EXISTS audit_verrou_suppression ON audit_verrou",
+        "CREATE TRIGGER audit_verrou_suppression BEFORE DELETE ON audit_verrou "
+        "FOR EACH ROW EXECUTE FUNCTION audit_refuser()",
+        "DROP TRIGGER IF EXISTS audit_verrou_sans_troncature ON audit_verrou",
+        "CREATE TRIGGER audit_verrou_sans_troncature BEFORE TRUNCATE ON audit_verrou "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuser()",
         "DROP TRIGGER IF EXISTS audit_purge_controlee ON audit_purge",
         "CREATE TRIGGER audit_purge_controlee BEFORE INSERT ON audit_purge "
         "FOR EACH ROW EXECUTE FUNCTION audit_purge_controlee()",
@@ -156,12 +183,31 @@ def installer(connexion: sa.Connection) -> None:
         connexion.execute(sa.insert(verrou).values(id=1, ecritures=0))
 
 
+def recaler_compteur(connexion: sa.Connection) -> None:
+    """Aligne le compteur d'écritures sur le numéro de la dernière entrée (ou de la dernière purge).
+
+    Pour une base écrite avant que le compteur ne compte que les entrées (il comptait aussi les
+    points de contrôle) : à lancer une fois, avant ``installer``, dont le déclencheur l'empêcherait
+    ensuite de reculer. L'état du journal à ce moment-là est pris pour point de départ.
+    """
+    derniere = connexion.execute(sa.select(sa.func.max(journal.c.sequence))).scalar()
+    if derniere is None:
+        derniere = connexion.execute(sa.select(sa.func.max(purges.c.derniere_sequence))).scalar()
+    connexion.execute(sa.update(verrou).where(verrou.c.id == 1).values(ecritures=int(derniere or 0)))
+
+
 def desinstaller(connexion: sa.Connection) -> None:
     """Retire tables et déclencheurs (retour arrière d'une migration) : le journal est perdu."""
     if connexion.dialect.name == "postgresql":
         for table in _TABLES_PROTEGEES:
             connexion.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
-        for fonction in ("audit_refuser", "audit_journal_suppression", "audit_purge_controlee"):
+        connexion.exec_driver_sql("DROP TABLE IF EXISTS audit_verrou CASCADE")
+        for fonction in (
+            "audit_refuser",
+            "audit_journal_suppression",
+            "audit_purge_controlee",
+            "audit_verrou_compteur",
+        ):
             connexion.exec_driver_sql(f"DROP FUNCTION IF EXISTS {fonction}()")
     metadata.drop_all(connexion, checkfirst=True)
 

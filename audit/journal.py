@@ -3,7 +3,8 @@
 Le pipeline se lit de haut en bas : les processeurs contrôlent l'événement (aucune identité,
 aucun flottant), puis le « logger » final l'inscrit dans la table : il verrouille la ligne
 ``audit_verrou`` (verrou de ligne sur PostgreSQL, verrou d'écriture de la base sur SQLite),
-lit la tête de chaîne, numérote, horodate, chaîne et insère. Les écrivains concurrents — fils,
+augmente le compteur d'écritures, lit la tête de chaîne, numérote, horodate, chaîne et insère.
+Les écrivains concurrents — fils,
 processus ou hôtes — passent donc un par un et forment une seule séquence. Si quoi que ce soit
 échoue, l'exception remonte : la transaction de l'appelant est annulée avec l'action tracée.
 """
@@ -46,7 +47,9 @@ def _nommer_action(_logger: Any, _methode: str, champs: MutableMapping[str, Any]
 
 
 # Requêtes construites une fois : leur clé de cache SQLAlchemy ne dépend plus des valeurs.
-_VERROUILLER = sa.update(verrou).where(verrou.c.id == 1).values(ecritures=verrou.c.ecritures + 1)
+# Le verrou d'un ajout compte l'entrée ; celui d'un point de contrôle seul ne compte rien.
+_VERROUILLER_AJOUT = sa.update(verrou).where(verrou.c.id == 1).values(ecritures=verrou.c.ecritures + 1)
+_VERROUILLER = sa.update(verrou).where(verrou.c.id == 1).values(ecritures=verrou.c.ecritures)
 _DERNIERE = (
     sa.select(journal.c.sequence, journal.c.hachage, journal.c.heure)
     .order_by(journal.c.sequence.desc())
@@ -59,8 +62,8 @@ _INSERER = sa.insert(journal)
 _INSERER_POINT = sa.insert(points_de_controle)
 
 
-def _verrouiller(connexion: sa.Connection) -> None:
-    resultat = connexion.execute(_VERROUILLER)
+def _verrouiller(connexion: sa.Connection, *, ajout: bool = False) -> None:
+    resultat = connexion.execute(_VERROUILLER_AJOUT if ajout else _VERROUILLER)
     if resultat.rowcount != 1:
         raise JournalIndisponible(
             "La ligne de verrou du journal d'audit manque : "
@@ -106,7 +109,7 @@ class _Table:
 
     def info(self, **champs: Any) -> Entree:
         connexion = self._connexion
-        _verrouiller(connexion)
+        _verrouiller(connexion, ajout=True)
         precedente, empreinte_precedente, heure_precedente = _tete(connexion)
         sequence = precedente + 1
         # L'heure ne recule jamais d'une entrée à la suivante, même si les horloges des hôtes divergent.

@@ -3,7 +3,10 @@
 - ``audit_journal`` : les entrées, en ajout seul, numérotées sans trou et chaînées ;
 - ``audit_point_de_controle`` : les points de contrôle signés (ajout seul) ;
 - ``audit_purge`` : les segments mensuels purgés (ajout seul), chacun adossé à un point signé ;
-- ``audit_verrou`` : une ligne unique que chaque écrivain verrouille pour sérialiser les ajouts.
+- ``audit_verrou`` : une ligne unique que chaque écrivain verrouille pour sérialiser les ajouts ;
+  elle porte le compteur d'écritures (``ecritures`` : entrées jamais ajoutées, donc le numéro de
+  la dernière), augmenté dans la transaction de chaque ajout, que la vérification compare au
+  journal : une fin de journal coupée se voit même sans point de contrôle.
 """
 
 from __future__ import annotations

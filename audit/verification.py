@@ -1,4 +1,5 @@
-"""Vérification complète du journal : chaîne, numérotation, heures, points de contrôle, purges.
+"""Vérification complète du journal : chaîne, numérotation, heures, points de contrôle, purges,
+compteur d'écritures.
 
 Tout est recalculé depuis le contenu des lignes ; rien de ce que la base affirme n'est cru sur
 parole, sauf ce qui est signé par une clé de confiance. La première anomalie (dans l'ordre des
@@ -19,9 +20,10 @@ from audit.erreurs import CleInvalide
 from audit.evenement import Action
 from audit.installation import RETENTION_MIN_MOIS
 from audit.signature import PointDeControle
-from audit.tables import journal, points_de_controle, purges
+from audit.tables import journal, points_de_controle, purges, verrou
 
 _LOT = 10_000
+_COMPTEUR = sa.select(verrou.c.ecritures).where(verrou.c.id == 1)
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,8 @@ def verifier(
     for point in points:
         par_taille.setdefault(point.taille, []).append(point)
     lignes_purges = connexion.execute(sa.select(purges).order_by(purges.c.derniere_sequence)).all()
+    # Compteur lu avant et après le parcours : des ajouts concurrents le font seulement avancer.
+    compteur_avant = connexion.execute(_COMPTEUR).scalar()
 
     parcours = _Parcours(par_taille)
     rompu = False
@@ -242,6 +246,7 @@ def verifier(
     if not rompu and a_justifier is not None and not _purge_tracee(parcours, *a_justifier):
         anomalies.append(_disparues(lignes_purges, a_justifier[0]))
     if not rompu:
+        anomalies += _comparer_compteur(taille, compteur_avant, connexion.execute(_COMPTEUR).scalar())
         for point in points:
             if point.taille > taille:
                 anomalies.append(
@@ -268,6 +273,41 @@ def verifier(
         anomalie=min(anomalies, key=lambda anomalie: anomalie.sequence, default=None),
         remarques=tuple(remarques),
     )
+
+
+def _comparer_compteur(taille: int, avant: int | None, apres: int | None) -> list[Anomalie]:
+    """Le numéro de la dernière entrée doit être celui du compteur d'écritures (purges comprises,
+    puisqu'une purge ne renumérote rien) : moins, la fin du journal a été coupée ; plus, des entrées
+    ont été ajoutées sans passer par le journal."""
+    if avant is None or apres is None:
+        return [
+            Anomalie(
+                taille + 1,
+                "le compteur d'écritures du journal a disparu (ligne audit_verrou supprimée) : "
+                "la fin du journal ne peut plus être contrôlée",
+            )
+        ]
+    if taille < avant:
+        return [
+            Anomalie(
+                taille + 1,
+                f"journal tronqué : le compteur d'écritures compte {avant} entrées, le journal s'arrête "
+                f"à l'entrée n° {taille} (entrées n° {taille + 1} à n° {avant} disparues)",
+            )
+        ]
+    if taille > apres:
+        ajoutees = (
+            f"entrée n° {taille} ajoutée"
+            if taille == apres + 1
+            else (f"entrées n° {apres + 1} à n° {taille} ajoutées")
+        )
+        return [
+            Anomalie(
+                apres + 1,
+                f"{ajoutees} hors du journal : le compteur d'écritures n'en compte que {apres}",
+            )
+        ]
+    return []
 
 
 def _depart_apres_purge(

@@ -181,3 +181,14 @@ def test_une_base_illisible_ou_injoignable_donne_un_message_sans_trace_python(
     assert "CELLULE_BASE" in sortie
     assert "motdepasse-secret" not in sortie
     assert not (dossier_donnees / "point.json").exists()
+
+
+def test_une_fin_coupee_est_trahie_par_le_compteur_meme_sans_la_copie_du_dpo(
+    base_du_service: sa.Engine,
+) -> None:
+    attaquer(
+        base_du_service, "DELETE FROM audit_journal WHERE sequence > 7", "DELETE FROM audit_point_de_controle"
+    )
+    code, sortie = _cellule("verifier")
+    assert code == 1
+    assert "entrée n° 8 : journal tronqué : le compteur d'écritures compte 10 entrées" in sortie

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import audit
-from tests.audit.conftest import consultation, ecrire_consultations, verifier
+from tests.audit.conftest import attaquer, consultation, ecrire_consultations, verifier
 
 cas_essai = sa.Table(
     "cas_essai",
@@ -161,8 +161,7 @@ def test_une_action_validee_est_tracee_avec_elle(moteur: sa.Engine) -> None:
 
 def test_si_le_journal_ne_peut_pas_etre_ecrit_l_action_n_a_pas_lieu(moteur: sa.Engine) -> None:
     cas_essai.create(moteur)
-    with moteur.begin() as connexion:
-        connexion.execute(sa.delete(audit.tables.verrou))
+    attaquer(moteur, "DELETE FROM audit_verrou")
     with pytest.raises(audit.JournalIndisponible, match="migrations"):
         _transmettre_dans_une_transaction(moteur)
     assert _nombre(moteur, cas_essai) == 0

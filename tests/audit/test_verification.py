@@ -242,3 +242,109 @@ def test_effacer_le_debut_du_journal_sous_une_fausse_purge_est_detecte(
 def test_sans_cle_de_confiance_la_verification_le_dit(journal_ecrit: sa.Engine) -> None:
     with journal_ecrit.connect() as connexion, pytest.raises(audit.CleInvalide, match="clé de confiance"):
         audit.verifier(connexion, cles=set())
+
+
+def test_une_fin_de_journal_coupee_se_voit_sans_point_de_controle(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # Aucun point de contrôle signé, pas de copie du DPO : seul le compteur d'écritures témoigne.
+    ecrire_consultations(moteur, TAILLE)
+    attaquer(moteur, "DELETE FROM audit_journal WHERE sequence > 9")
+    rapport = verifier(moteur, signataire)
+    assert rapport.anomalie == audit.Anomalie(
+        10,
+        "journal tronqué : le compteur d'écritures compte 12 entrées, le journal s'arrête à l'entrée "
+        "n° 9 (entrées n° 10 à n° 12 disparues)",
+    )
+    assert rapport.resume().startswith("JOURNAL ALTÉRÉ — entrée n° 10 : journal tronqué")
+
+
+def test_les_points_de_controle_ne_comptent_pas_comme_des_ecritures(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    ecrire_consultations(moteur, TAILLE, signataire=signataire, intervalle=INTERVALLE)
+    with moteur.begin() as connexion:
+        audit.signer_point_de_controle(connexion, signataire)
+        audit.signer_point_de_controle(connexion, signataire)
+    ecrire_consultations(moteur, 2, debut=TAILLE + 1)
+    rapport = verifier(moteur, signataire)
+    assert rapport.intact, rapport.resume()
+    assert rapport.taille == TAILLE + 2
+    with moteur.connect() as connexion:
+        assert connexion.execute(sa.select(audit.tables.verrou.c.ecritures)).scalar_one() == TAILLE + 2
+
+
+def test_une_entree_ajoutee_en_fin_sans_passer_par_le_journal_est_detectee(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # L'ajout direct en base n'est pas empêché par les déclencheurs ; l'entrée est bien chaînée.
+    ecrire_consultations(moteur, TAILLE)
+    with moteur.begin() as connexion:
+        derniere = connexion.execute(
+            sa.select(audit.tables.journal).where(audit.tables.journal.c.sequence == TAILLE)
+        ).one()
+        champs = {
+            "sequence": TAILLE + 1,
+            "heure": derniere.heure,
+            "acteur": "agent-7",
+            "role": "agent_commune",
+            "action": "recherche",
+            "cible_type": None,
+            "cible_id": None,
+            "motif": None,
+            "resultat": "succes",
+            "requete": None,
+        }
+        connexion.execute(
+            sa.insert(audit.tables.journal).values(
+                **champs,
+                segment=derniere.segment,
+                details="{}",
+                hachage=chainer(derniere.hachage, contenu_entree(**champs, details={})),
+            )
+        )
+    rapport = verifier(moteur, signataire)
+    assert rapport.anomalie is not None
+    assert rapport.anomalie.sequence == TAILLE + 1
+    assert rapport.anomalie.motif == (
+        "entrée n° 13 ajoutée hors du journal : le compteur d'écritures n'en compte que 12"
+    )
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "UPDATE audit_verrou SET ecritures = 3",
+        "UPDATE audit_verrou SET ecritures = ecritures + 5",
+        "DELETE FROM audit_verrou",
+    ],
+)
+def test_la_base_refuse_de_faire_reculer_ou_de_supprimer_le_compteur(
+    moteur: sa.Engine, signataire: audit.Signataire, instruction: str
+) -> None:
+    ecrire_consultations(moteur, TAILLE)
+    refus = "compteur d'écritures|suppression interdite"
+    with pytest.raises(sa.exc.DBAPIError, match=refus), moteur.begin() as connexion:
+        connexion.exec_driver_sql(instruction)
+    assert verifier(moteur, signataire).intact
+
+
+def test_un_compteur_supprime_est_signale(moteur: sa.Engine, signataire: audit.Signataire) -> None:
+    ecrire_consultations(moteur, TAILLE)
+    attaquer(moteur, "DELETE FROM audit_verrou")
+    rapport = verifier(moteur, signataire)
+    assert rapport.anomalie is not None
+    assert "compteur d'écritures du journal a disparu" in rapport.anomalie.motif
+
+
+def test_le_compteur_d_une_base_ancienne_est_recale_par_la_migration(
+    moteur: sa.Engine, signataire: audit.Signataire
+) -> None:
+    # Avant la révision 0004, chaque point de contrôle signé à la demande avançait aussi le compteur.
+    ecrire_consultations(moteur, TAILLE)
+    attaquer(moteur, "UPDATE audit_verrou SET ecritures = ecritures + 2")
+    assert not verifier(moteur, signataire).intact
+    with moteur.begin() as connexion:
+        audit.installation.recaler_compteur(connexion)
+        audit.installer(connexion)
+    assert verifier(moteur, signataire).intact

@@ -131,6 +131,8 @@ def test_chaque_source_a_ses_comptes_et_l_empreinte_de_son_archive() -> None:
 def test_les_protections_actives_sont_rapportees() -> None:
     reponse = executer(_petite_campagne().demande(), reglages=reglages())
     assert set(reponse.protections) == {
+        "mort_avec_parent",
+        "memoire_protegee",
         "limites",
         "sans_nouveaux_privileges",
         "espaces_de_noms",
