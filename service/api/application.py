@@ -26,6 +26,7 @@ from service.api import (
     routes_indicateurs,
     routes_referentiel,
 )
+from service.api.textes import TexteRefuse, verifier
 from service.autorisation import RefusAutorisation
 from service.base.migrations import migrer
 from service.base.moteur import moteur as moteur_du_processus
@@ -61,10 +62,41 @@ MESSAGES_HTTP = {
 
 def _erreurs_validation(erreur: RequestValidationError) -> str:
     champs = []
+    precisions = []
     for detail in erreur.errors():
         lieu = [str(x) for x in detail.get("loc", ()) if x not in ("body", "query", "path", "form")]
-        champs.append("« " + ".".join(lieu) + " »" if lieu else "le corps de la requête")
-    return "Requête invalide : vérifiez " + ", ".join(dict.fromkeys(champs)) + "."
+        champ = "« " + ".".join(lieu) + " »" if lieu else "le corps de la requête"
+        champs.append(champ)
+        contexte = detail.get("ctx") or {}
+        # Seuls nos messages et les valeurs permises sont repris : jamais la valeur reçue.
+        if isinstance(contexte.get("error"), TexteRefuse):
+            precisions.append(str(contexte["error"]))
+        elif "expected" in contexte:
+            precisions.append(f"{champ} attend {contexte['expected']}.")
+        elif "le" in contexte:
+            precisions.append(f"{champ} vaut au plus {contexte['le']}.")
+    return " ".join(
+        ["Requête invalide : vérifiez " + ", ".join(dict.fromkeys(champs)) + ".", *dict.fromkeys(precisions)]
+    )
+
+
+def _route(requete: Request) -> str | None:
+    """Le modèle de l'adresse dans son routeur (« /cas/{cas_id} ») : l'adresse reçue porte n'importe
+    quel texte, une identité comprise."""
+    route = requete.scope.get("route")
+    return getattr(route, "path", None)
+
+
+def _adresse_refusee(requete: Request) -> JSONResponse | None:
+    """Refuse une adresse dont le chemin ou un paramètre porte un caractère de contrôle ou invisible."""
+    try:
+        verifier(requete.url.path, "adresse")
+        for cle, valeur in requete.query_params.multi_items():
+            verifier(cle, "adresse")
+            verifier(valeur, cle)
+    except TexteRefuse as erreur:
+        return JSONResponse({"detail": f"Requête invalide : {erreur}"}, status_code=422)
+    return None
 
 
 def _corps_refuse(requete: Request, archive_max: int) -> JSONResponse | None:
@@ -125,14 +157,14 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         requete: Request, suite: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         identifiant = uuid.uuid4().hex
-        refus = _corps_refuse(requete, archive_max)
+        refus = _corps_refuse(requete, archive_max) or _adresse_refusee(requete)
         jeton = requete_courante.set(identifiant)
         try:
             reponse = refus if refus is not None else await suite(requete)
         except Exception:
             # Rattrapée ici plutôt que par le serveur, qui écrirait la trace complète (message et
             # valeurs compris) : le journal n'en garde que le type et les lieux.
-            journal.exception("erreur interne", chemin=requete.url.path, methode=requete.method)
+            journal.exception("erreur interne", route=_route(requete), methode=requete.method)
             reponse = JSONResponse(
                 {
                     "detail": "Erreur interne du service. Réessayez ; si elle revient, transmettez à "
@@ -161,7 +193,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
                 Action.AUTORISATION_REFUSEE,
                 cible=cible,
                 resultat=Resultat.REFUS,
-                details={"operation": erreur.action, "methode": requete.method, "chemin": requete.url.path},
+                details={"operation": erreur.action, "methode": requete.method, "route": _route(requete)},
             )
         journal.info("autorisation refusée", operation=erreur.action, utilisateur=acteur.id)
         return JSONResponse({"detail": erreur.message}, status_code=403)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from service.acteur import Acteur
 from service.api.dependances import ActeurCourant, Base
+from service.api.textes import Entree
 from service.base.moteur import maintenant
 from service.cles import trousseau
 from service.journal_audit import Action, auditer
@@ -18,10 +19,40 @@ from service.parametres import parametres
 from service.registre import procedure
 from service.registre import registre as reg
 from service.registre.coffre import Coffre
+from service.registre.consultation import ENTETE_MOTIF, MotifConsultation, motifs_admis
 
 routeur = APIRouter(tags=["registre des cas"])
 
 CHAMPS_LISTE = ("nom", "prenoms", "date_naissance", "sexe")
+# Au-delà, le décalage de la page ne tient plus dans un entier de la base (et aucune commune n'a
+# autant de cas).
+PAGE_MAX = 100_000
+
+
+EnteteMotif = Annotated[
+    str | None,
+    Header(
+        alias=ENTETE_MOTIF,
+        description="Pourquoi vous affichez ces identités : un code de la liste fermée. Obligatoire.",
+        json_schema_extra={"enum": [m.value for m in MotifConsultation]},
+    ),
+]
+
+
+def exiger_motif(motif: str | None) -> MotifConsultation:
+    """Le motif d'une consultation d'identité : un code, dans un en-tête, jamais dans l'adresse.
+
+    Demandé après le contrôle d'autorisation, pour qu'un refus reste un refus (audité).
+    """
+    try:
+        return MotifConsultation(motif or "")
+    except ValueError:
+        # La valeur reçue n'est pas répétée : ce pourrait être un texte libre, voire un nom.
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"Motif de consultation absent ou inconnu : indiquez dans l'en-tête {ENTETE_MOTIF} "
+            f"l'un de ces codes : {motifs_admis()}.",
+        ) from None
 
 
 def coffre(requete: Request) -> Coffre:
@@ -76,7 +107,7 @@ class CasDetail(CasResume):
     actions_possibles: list[str]
 
 
-class DemandeTransition(BaseModel):
+class DemandeTransition(Entree):
     action: str = Field(max_length=40)
     champs: dict[str, Any] = Field(
         default_factory=dict,
@@ -143,10 +174,11 @@ def lister(
     acteur: ActeurCourant,
     session: Base,
     requete: Request,
-    statut: str | None = None,
-    commune: str | None = None,
+    motif: EnteteMotif = None,
+    statut: Annotated[str | None, Query(max_length=40)] = None,
+    commune: Annotated[str | None, Query(max_length=5)] = None,
     echeance_depassee: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     par_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PageCas:
     resultat = reg.lister(
@@ -158,6 +190,7 @@ def lister(
         page=page,
         par_page=par_page,
     )
+    motif_valide = exiger_motif(motif)
     ouvert = coffre(requete)
     sortie = [_resume(cas, ouvert.identite(cas)) for cas in resultat.cas]
     if resultat.cas:
@@ -165,7 +198,7 @@ def lister(
             session,
             acteur,
             Action.CONSULTATION,
-            motif="liste des cas",
+            motif=motif_valide.value,
             details={"cas": [c.id for c in resultat.cas], "page": page},
         )
     session.commit()
@@ -185,18 +218,23 @@ def consulter(
     acteur: ActeurCourant,
     session: Base,
     requete: Request,
-    motif: Annotated[str, Query(max_length=200)] = "suivi du cas",
+    motif: EnteteMotif = None,
 ) -> CasDetail:
     cas = _cas_visible(session, acteur, cas_id, "consulter")
+    motif_valide = exiger_motif(motif)
     detail = _detail(session, acteur, cas, coffre(requete))
-    auditer(session, acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=motif)
+    auditer(session, acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=motif_valide.value)
     session.commit()
     return detail
 
 
 @routeur.post("/cas/{cas_id}/transitions", summary="Faire avancer un cas dans la procédure")
 def transition(
-    cas_id: str, demande: DemandeTransition, acteur: ActeurCourant, session: Base, requete: Request
+    cas_id: str,
+    demande: DemandeTransition,
+    acteur: ActeurCourant,
+    session: Base,
+    requete: Request,
 ) -> CasDetail | dict[str, str]:
     ouvert = coffre(requete)
     try:
@@ -209,7 +247,10 @@ def transition(
         session.commit()
         return {"etat": "efface", "detail": "Cas classé pour déménagement : ses données sont effacées."}
     detail = _detail(session, acteur, cas, ouvert)
-    # La réponse montre l'identité : c'est une consultation, auditée comme la fiche.
-    auditer(session, acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=f"transition {demande.action}")
+    # La réponse montre l'identité : c'est une consultation, auditée comme la fiche ; son motif est
+    # la procédure que la transition fait avancer.
+    auditer(
+        session, acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=MotifConsultation.PROCEDURE.value
+    )
     session.commit()
     return detail

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -9,10 +10,13 @@ from pydantic import BaseModel, Field
 
 from service import referentiel
 from service.api.dependances import ActeurCourant, Base
+from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
 from service.comptes.roles import Role
 
 routeur = APIRouter(tags=["référentiel"])
+
+SAUTS_TOML = re.compile("[\t\r\n]")
 
 
 class CommuneSortie(BaseModel):
@@ -21,7 +25,7 @@ class CommuneSortie(BaseModel):
     departement: str
 
 
-class CommuneEntree(CommuneSortie):
+class CommuneEntree(Entree):
     insee: str = Field(max_length=5)
     nom: str = Field(max_length=120)
     departement: str = Field(max_length=3)
@@ -93,8 +97,13 @@ async def enregistrer_convention(requete: Request, acteur: ActeurCourant, sessio
     corps = await requete.body()
     try:
         texte = corps.decode("utf-8")
+        # Tabulations et sauts de ligne font la mise en page du TOML ; tout autre caractère de
+        # contrôle ou invisible est refusé, comme dans les autres champs de l'API.
+        verifier(SAUTS_TOML.sub("", texte), "convention")
     except UnicodeDecodeError:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Le TOML doit être en UTF-8.") from None
+    except TexteRefuse as erreur:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Requête invalide : {erreur}") from None
     try:
         c = referentiel.enregistrer_convention(session, texte, par=acteur)
     except referentiel.ReferentielInvalide as erreur:

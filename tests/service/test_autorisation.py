@@ -10,8 +10,11 @@ from typing import Any
 import httpx
 
 from service.base.moteur import session_base
+from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.registre import appliquer_transition
 from tests.service.fabriques import COMPTES, A, B, C, Monde, entrees_audit, identite
+
+MOTIF = {ENTETE_MOTIF: MotifConsultation.VERIFICATION.value}
 
 NOM_SEME = "ZORGLUBEAU"
 
@@ -67,6 +70,10 @@ def _get(chemin: str) -> Appel:
     return lambda s, h: s.monde.client.get(chemin.format(s=s), headers=h)
 
 
+def _get_identites(chemin: str) -> Appel:
+    return lambda s, h: s.monde.client.get(chemin.format(s=s), headers={**h, **MOTIF})
+
+
 def _post(chemin: str, **corps: Any) -> Appel:
     return lambda s, h: s.monde.client.post(chemin.format(s=s), headers=h, **corps)
 
@@ -80,11 +87,12 @@ AGENTS_A = {"agent.a"}
 MATRICE: dict[str, tuple[Appel, set[str]]] = {
     "qui suis-je": (_get("/api/v1/session"), set(COMPTES)),
     "lister les communes": (_get("/api/v1/communes"), set(COMPTES)),
-    "lister les comptes": (_get("/api/v1/utilisateurs"), {"admin.test"}),
+    "lister les comptes": (_get("/api/v1/utilisateurs"), {"admin.test", "dpo.test"}),
     "créer un compte": (
         _post("/api/v1/utilisateurs", json={"identifiant": "x.y", "role": "dpo", "mot_de_passe": "court"}),
         {"admin.test"},
     ),
+    "approuver un compte": (_post("/api/v1/utilisateurs/inconnu/approbation"), {"admin.test", "dpo.test"}),
     "désactiver un compte": (_post("/api/v1/utilisateurs/inconnu/desactiver"), {"admin.test"}),
     "nouveau secret TOTP": (_post("/api/v1/utilisateurs/inconnu/totp"), {"admin.test"}),
     "ajouter une commune": (
@@ -112,9 +120,12 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
         _delete("/api/v1/campagnes/{s.campagne_a}/sources/inconnue"),
         AGENTS_A,
     ),
-    "lister les cas": (_get("/api/v1/cas"), {"agent.a", "agent.b", "referent.59", "referent.62"}),
-    "lire un cas transmis de A": (_get("/api/v1/cas/{s.cas_a_transmis}"), {"agent.a", "referent.59"}),
-    "lire un cas repéré de A": (_get("/api/v1/cas/{s.cas_a_repere}"), AGENTS_A),
+    "lister les cas": (_get_identites("/api/v1/cas"), {"agent.a", "agent.b", "referent.59", "referent.62"}),
+    "lire un cas transmis de A": (
+        _get_identites("/api/v1/cas/{s.cas_a_transmis}"),
+        {"agent.a", "referent.59"},
+    ),
+    "lire un cas repéré de A": (_get_identites("/api/v1/cas/{s.cas_a_repere}"), AGENTS_A),
     "classer un cas repéré de A": (
         _post(
             "/api/v1/cas/{s.cas_a_repere}/transitions",
@@ -142,7 +153,7 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
     "droit d'accès": (
         _post(
             "/api/v1/droit-acces",
-            json={"nom": NOM_SEME, "prenoms": "LEA", "date_naissance": "2015-03-02", "motif": "demande n° 1"},
+            json={"nom": NOM_SEME, "prenoms": "LEA", "date_naissance": "2015-03-02", "motif": "demande_famille"},
         ),
         {"dpo.test"},
     ),
@@ -180,7 +191,7 @@ def test_chacun_ne_voit_que_sa_portee(monde_sqlite: Monde) -> None:
     scene = _scene(monde_sqlite)
 
     def visibles(compte: str) -> set[str]:
-        reponse = monde_sqlite.client.get("/api/v1/cas", headers=monde_sqlite.entetes(compte))
+        reponse = monde_sqlite.client.get("/api/v1/cas", headers={**monde_sqlite.entetes(compte), **MOTIF})
         return {c["id"] for c in reponse.json()["cas"]}
 
     assert visibles("agent.a") == {scene.cas_a_repere, scene.cas_a_transmis}
@@ -196,7 +207,7 @@ def test_chacun_ne_voit_que_sa_portee(monde_sqlite: Monde) -> None:
     assert (communes("agent.a"), communes("referent.62"), communes("referent.59")) == ({A}, {C}, {A, B})
     # La portée vient de la session : demander une autre commune ne l'élargit pas.
     filtre = monde_sqlite.client.get(
-        "/api/v1/cas", params={"commune": B}, headers=monde_sqlite.entetes("agent.a")
+        "/api/v1/cas", params={"commune": B}, headers={**monde_sqlite.entetes("agent.a"), **MOTIF}
     )
     assert filtre.json()["cas"] == []
 
@@ -228,10 +239,10 @@ def test_chaque_affichage_d_une_identite_est_audite_comme_consultation(monde_sql
         return [e.cible_id for e in entrees_audit(monde_sqlite.moteur, "consultation")]
 
     avant = consultes()
-    liste = monde_sqlite.client.get("/api/v1/cas", headers=entetes)
+    liste = monde_sqlite.client.get("/api/v1/cas", headers={**entetes, **MOTIF})
     assert NOM_SEME in liste.text
     assert len(consultes()) == len(avant) + 1
-    fiche = monde_sqlite.client.get(f"/api/v1/cas/{scene.cas_a_repere}", headers=entetes)
+    fiche = monde_sqlite.client.get(f"/api/v1/cas/{scene.cas_a_repere}", headers={**entetes, **MOTIF})
     assert NOM_SEME in fiche.text
     assert consultes()[-1] == scene.cas_a_repere
     avant = consultes()

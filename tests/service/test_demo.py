@@ -112,7 +112,7 @@ def test_un_nouveau_venu_voit_des_enfants_signales_en_quelques_minutes(tmp_path:
         # La démonstration porte aussi une liste d'instruction déclarée (IEF, hors contrat…).
         assert any(s["convention"] == "ief-demo" for s in sources if s["commune"] == commune)
         assert etat["comptes"]["instruction_declaree"] >= 1, etat["comptes"]
-        cas = client.get("/api/v1/cas").json()
+        cas = client.get("/api/v1/cas", headers={"X-Motif-Consultation": "verification"}).json()
         assert cas["total"] == etat["comptes"]["a_verifier"] + etat["comptes"]["non_apparies"] > 0
         client.close()
     deja = (dossier / "demo" / "comptes.json").read_bytes()

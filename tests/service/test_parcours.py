@@ -12,7 +12,10 @@ from service.base.moteur import session_base
 from service.execution import traiter_un
 from service.indicateurs.production import evenements
 from service.modeles import EvenementCas
+from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from tests.service.fabriques import A, Archive, Monde, archives, jeu
+
+MOTIF = {ENTETE_MOTIF: MotifConsultation.VERIFICATION.value}
 
 
 def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: Archive) -> Any:
@@ -82,10 +85,10 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
     assert set(etat["protections"]) >= {"limites", "sans_nouveaux_privileges"}
 
     # 2. Le registre : une page déchiffrée, la fiche d'un cas, sa transmission.
-    liste = monde.client.get("/api/v1/cas", headers=agent, params={"par_page": 200}).json()
+    liste = monde.client.get("/api/v1/cas", headers={**agent, **MOTIF}, params={"par_page": 200}).json()
     assert liste["total"] == signales
     a_transmettre = next(c for c in liste["cas"] if c["resultat"] == "non_apparie")
-    fiche = monde.client.get(f"/api/v1/cas/{a_transmettre['id']}", headers=agent).json()
+    fiche = monde.client.get(f"/api/v1/cas/{a_transmettre['id']}", headers={**agent, **MOTIF}).json()
     assert fiche["identite"]["nom"] == a_transmettre["identite"]["nom"]
     assert "transmettre" in fiche["actions_possibles"]
     reponse = monde.client.post(
@@ -95,7 +98,7 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
 
     # 3. Le référent met en demeure : échéance à 15 jours, listée une fois dépassée.
     referent = monde.entetes("referent.59")
-    vus = monde.client.get("/api/v1/cas", headers=referent).json()["cas"]
+    vus = monde.client.get("/api/v1/cas", headers={**referent, **MOTIF}).json()["cas"]
     assert [c["id"] for c in vus] == [a_transmettre["id"]]
     notification = date.today() - timedelta(days=20)
     mise = monde.client.post(
@@ -104,7 +107,9 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
         json={"action": "mettre_en_demeure", "champs": {"date_notification": notification.isoformat()}},
     ).json()
     assert mise["echeance"] == (notification + timedelta(days=15)).isoformat()
-    depassees = monde.client.get("/api/v1/cas", headers=referent, params={"echeance_depassee": True}).json()
+    depassees = monde.client.get(
+        "/api/v1/cas", headers={**referent, **MOTIF}, params={"echeance_depassee": True}
+    ).json()
     assert [c["id"] for c in depassees["cas"]] == [a_transmettre["id"]]
 
     # 4. Campagne suivante : l'enfant est désormais inscrit → rescolarisé ; les autres gardent leur cas.
@@ -123,10 +128,11 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
     assert etat2["comptes"]["cas_crees"] == 0
     assert etat2["comptes"]["cas_deja_suivis"] == signales - 1
     assert etat2["comptes"]["cas_clos"] == 1
-    apres = monde.client.get(f"/api/v1/cas/{a_transmettre['id']}", headers=agent).json()
+    apres = monde.client.get(f"/api/v1/cas/{a_transmettre['id']}", headers={**agent, **MOTIF}).json()
     assert apres["statut"] == "rescolarise"
     assert (
-        monde.client.get("/api/v1/cas", headers=agent, params={"par_page": 200}).json()["total"] == signales
+        monde.client.get("/api/v1/cas", headers={**agent, **MOTIF}, params={"par_page": 200}).json()["total"]
+        == signales
     )
 
     # 5. Les événements de cas, sans donnée personnelle, retracent la procédure.

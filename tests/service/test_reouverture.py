@@ -17,10 +17,13 @@ from service.base.moteur import jour_local, session_base
 from service.cles import cle_appariement
 from service.indicateurs.production import evenements
 from service.modeles import Campagne, Cas, EvenementCas
+from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.registre import Signalement, enregistrer_signalements
 from tests.service.fabriques import A, Monde, archives, entrees_audit, identite, jeu
 from tests.service.test_parcours import _deposer, _passage
 from tests.service.test_registre import NAISSANCE, _transition
+
+MOTIF = {ENTETE_MOTIF: MotifConsultation.VERIFICATION.value}
 
 EXPLICATION = '{"score": 0.6, "regle": "nom+prenom"}'
 
@@ -84,7 +87,7 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
     bilan = _signaler(monde, suivante, [enfant], resultat="a_verifier", candidats=[candidat])
     assert bilan == {"crees": 0, "deja_suivis": 0, "rouverts": 1, "hors_conservation": 0}
 
-    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("agent.a")).json()
+    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
     assert (fiche["statut"], fiche["resultat"], fiche["motif"]) == ("repere", "a_verifier", None)
     assert (fiche["explication"], fiche["campagne_derniere"]) == (EXPLICATION, suivante.id)
     assert [c["id"] for c in fiche["candidats"]] == ["onde-2-31"]
@@ -96,8 +99,8 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
 
     # Une situation nouvelle, pas encore transmise : la DASEN ne la voit plus (ni ses candidats).
     referent = monde.entetes("referent.59")
-    assert monde.client.get(f"/api/v1/cas/{cas}", headers=referent).status_code == 403
-    assert monde.client.get("/api/v1/cas", headers=referent).json()["total"] == 0
+    assert monde.client.get(f"/api/v1/cas/{cas}", headers={**referent, **MOTIF}).status_code == 403
+    assert monde.client.get("/api/v1/cas", headers={**referent, **MOTIF}).json()["total"] == 0
 
     assert _etapes(monde, cas)[-2:] == [
         ("constater_rescolarisation", "mise_en_demeure", "rescolarise", None),
@@ -151,7 +154,7 @@ def test_un_cas_ouvert_de_nouveau_signale_n_est_ni_duplique_ni_rouvert(monde: Mo
         assert list(session.exec(select(Cas.id))) == [cas]
     assert _cas(monde, cas).statut == "transmis_dasen"
     assert [e[0] for e in _etapes(monde, cas)] == ["reperage", "transmettre"]
-    vus = monde.client.get("/api/v1/cas", headers=monde.entetes("referent.59")).json()["cas"]
+    vus = monde.client.get("/api/v1/cas", headers={**monde.entetes("referent.59"), **MOTIF}).json()["cas"]
     assert [c["id"] for c in vus] == [cas]
 
 
@@ -175,7 +178,7 @@ def test_les_comptes_de_la_campagne_distinguent_rouverts_et_deja_suivis(monde: M
     premiere = campagne_passee("Rentrée")
     signales = premiere["comptes"]["cas_crees"]
     assert signales >= 2
-    cas = monde.client.get("/api/v1/cas", headers=agent, params={"par_page": 200}).json()["cas"]
+    cas = monde.client.get("/api/v1/cas", headers={**agent, **MOTIF}, params={"par_page": 200}).json()["cas"]
     non_apparies = [c["id"] for c in cas if c["resultat"] == "non_apparie"]
     assert len(non_apparies) >= 2
     # L'un est vu inscrit par l'agent, l'autre est inscrit dans une autre commune.
