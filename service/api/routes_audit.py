@@ -11,8 +11,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 import audit
+from audit.evenement import IDENTIFIANT
 from service.api.dependances import ActeurCourant, Base, moteur_de
 from service.api.routes_cas import coffre
+from service.api.textes import Entree
 from service.autorisation import exiger_role
 from service.base.moteur import session_base
 from service.cles import cle_appariement
@@ -20,8 +22,18 @@ from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.parametres import parametres
 from service.registre import registre as reg
+from service.registre.consultation import MotifConsultation
 
 routeur = APIRouter(tags=["audit et droit d'accès (DPO)"])
+
+PAGE_MAX = 100_000
+# Le filtre sur l'acteur est noté au journal avec l'export : un identifiant de compte, pas un texte libre.
+FiltreActeur = Annotated[
+    str | None,
+    Query(
+        alias="acteur", pattern=f"^{IDENTIFIANT.pattern}$", description="Identifiant de compte : agent.59001…"
+    ),
+]
 
 
 class EntreeAudit(BaseModel):
@@ -46,14 +58,14 @@ class PageAudit(BaseModel):
 
 
 def _filtre(
-    debut: datetime | None, fin: datetime | None, acteur: str | None, action: str | None, cible: str | None
+    debut: datetime | None, fin: datetime | None, acteur: str | None, action: Action | None, cible: str | None
 ) -> audit.Filtre:
     cible_type, _, cible_id = (cible or "").partition(":")
     return audit.Filtre(
         debut=debut,
         fin=fin,
         acteur=acteur,
-        action=action,
+        action=action.value if action else None,
         cible_type=cible_type or None,
         cible_id=cible_id or None,
     )
@@ -65,12 +77,12 @@ def lire(
     session: Base,
     debut: datetime | None = None,
     fin: datetime | None = None,
-    par: Annotated[str | None, Query(alias="acteur", max_length=128)] = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    par: FiltreActeur = None,
+    action: Action | None = None,
     cible: Annotated[
         str | None, Query(max_length=170, description="type:identifiant, p. ex. cas:3f2a…")
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     par_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PageAudit:
     exiger_role(acteur, Role.DPO, action="audit_lire")
@@ -108,8 +120,8 @@ def exporter(
     requete: Request,
     debut: datetime | None = None,
     fin: datetime | None = None,
-    par: Annotated[str | None, Query(alias="acteur", max_length=128)] = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    par: FiltreActeur = None,
+    action: Action | None = None,
     cible: Annotated[str | None, Query(max_length=170)] = None,
 ) -> StreamingResponse:
     exiger_role(acteur, Role.DPO, action="audit_exporter")
@@ -117,7 +129,10 @@ def exporter(
     moteur = moteur_de(requete)
     with session_base(moteur) as session:
         auditer(
-            session, acteur, Action.EXPORT_JOURNAL, details={"filtre_action": action, "filtre_acteur": par}
+            session,
+            acteur,
+            Action.EXPORT_JOURNAL,
+            details={"filtre_action": action.value if action else None, "filtre_acteur": par},
         )
 
     def morceaux() -> Iterator[bytes]:
@@ -131,17 +146,55 @@ def exporter(
     )
 
 
-class DemandeDroitAcces(BaseModel):
-    nom: str = Field(max_length=200)
-    prenoms: str = Field(max_length=200)
+class EtapeDroitAcces(BaseModel):
+    survenu_le: datetime
+    action: str
+    de: str | None
+    vers: str
+    motif: str | None
+    date_effet: date | None
+
+
+class CasDroitAcces(BaseModel):
+    """Un cas tel que la personne le reçoit. Les champs sont listés : rien d'autre ne sort."""
+
+    cas: str
+    commune: str
+    statut: str
+    motif: str | None
+    resultat_appariement: str
+    cree_le: datetime
+    cohorte_de_conservation: int
+    identite: dict[str, Any] = Field(description="L'identité telle que reçue de la CAF ou de la MSA.")
+    score: float | None
+    explication: Any = Field(description="Le détail de la décision d'appariement : niveaux et poids.")
+    candidats: str = Field(description="Le nombre de fiches d'élèves examinées, sans leur identité.")
+    historique: list[EtapeDroitAcces]
+
+
+class ExportDroitAcces(BaseModel):
+    nombre: int
+    cas: list[CasDroitAcces]
+
+
+class DemandeDroitAcces(Entree):
+    nom: str = Field(min_length=1, max_length=200)
+    prenoms: str = Field(min_length=1, max_length=200)
     date_naissance: date | None = None
-    motif: str = Field(min_length=3, max_length=300, description="Référence de la demande de la personne.")
+    motif: MotifConsultation = Field(
+        description="Pourquoi l'export est fait : demande_famille (la personne exerce son droit) ou "
+        "controle_dpo. Seul ce code est écrit au journal ; la référence de la demande reste au registre "
+        "du DPO, avec l'identifiant de requête (en-tête X-Requete) de la réponse."
+    )
 
 
-@routeur.post("/droit-acces", summary="Droit d'accès (RGPD art. 15) : tout ce qui est détenu sur un enfant")
+@routeur.post(
+    "/droit-acces",
+    summary="Droit d'accès (RGPD art. 15) : ce que le registre détient sur un enfant, et seulement sur lui",
+)
 def droit_acces(
     demande: DemandeDroitAcces, acteur: ActeurCourant, session: Base, requete: Request
-) -> dict[str, Any]:
+) -> ExportDroitAcces:
     export = reg.droit_acces(
         session,
         acteur,
@@ -153,4 +206,4 @@ def droit_acces(
         cle_hmac=cle_appariement(parametres()),
     )
     session.commit()
-    return {"cas": export, "nombre": len(export)}
+    return ExportDroitAcces(nombre=len(export), cas=[CasDroitAcces.model_validate(c) for c in export])

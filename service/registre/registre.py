@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from service.modeles import Campagne, Cas, Commune, EvenementCas
 from service.registre import procedure
 from service.registre.cle import cle_enfant
 from service.registre.coffre import Coffre, cohorte_de
+from service.registre.consultation import MotifConsultation
 
 ACTION_REPERAGE = "reperage"
 ACTION_EFFACEMENT = "effacement"
@@ -392,6 +394,30 @@ def historique(session: Session, cas_id: str) -> list[EvenementCas]:
     )
 
 
+def _fiches_examinees(cas: Cas, etapes: list[EvenementCas], coffre: Coffre) -> str:
+    """Ce que le droit d'accès dit des candidats : leur nombre, jamais leur identité.
+
+    Les candidats sont d'autres enfants, lus sur un effectif : le droit d'accès donne à la personne
+    ses propres données, jamais celles d'un tiers.
+    """
+    if any(e.action == "choisir_candidat" for e in etapes):
+        return "Une fiche d'élève retenue : l'enfant y a été reconnu inscrit."
+    nombre = len(coffre.candidats(cas))
+    if nombre == 0:
+        return "Aucune fiche d'élève n'est conservée pour ce cas."
+    if nombre == 1:
+        return "1 fiche d'élève examinée, aucune retenue."
+    return f"{nombre} fiches d'élèves examinées, aucune retenue."
+
+
+def _explication(cas: Cas) -> Any:
+    """L'explication de la décision d'appariement, avec ses scores (niveaux d'accord, sans identité)."""
+    try:
+        return json.loads(cas.explication)
+    except ValueError:
+        return cas.explication
+
+
 def droit_acces(
     session: Session,
     acteur: Acteur,
@@ -399,45 +425,54 @@ def droit_acces(
     nom: str,
     prenoms: str,
     date_naissance: date | None,
-    motif: str,
+    motif: MotifConsultation,
     coffre: Coffre,
     cle_hmac: bytes,
 ) -> list[dict[str, Any]]:
-    """Tout ce que le registre détient sur une personne (RGPD, art. 15) : réservé au DPO, audité."""
+    """Ce que le registre détient sur une personne (RGPD, art. 15), et sur elle seule : réservé au
+    DPO, audité avec le code de son motif.
+
+    L'identité telle que reçue, le cas et ses étapes, l'explication et ses scores ; des candidats,
+    seulement leur nombre.
+    """
     if acteur.role is not Role.DPO:
         raise RefusAutorisation("Le droit d'accès est exercé par le DPO.", action="droit_acces")
     cle = cle_enfant(cle_hmac, nom=nom, prenoms=prenoms, date_naissance=date_naissance)
     trouves = list(session.exec(select(Cas).where(Cas.cle_appariement == cle).order_by(col(Cas.cree_le))))
-    export = [
-        {
-            "cas": cas.id,
-            "commune": cas.commune,
-            "statut": cas.statut,
-            "motif": cas.motif,
-            "resultat_appariement": cas.resultat,
-            "cree_le": cas.cree_le.isoformat(),
-            "cohorte_de_conservation": cas.cohorte,
-            "identite": coffre.identite(cas),
-            "explication": cas.explication,
-            "candidats": coffre.candidats(cas),
-            "historique": [
-                {
-                    "date": e.survenu_le.isoformat(),
-                    "action": e.action,
-                    "vers": e.vers_statut,
-                    "motif": e.motif,
-                    "date_effet": e.date_effet.isoformat() if e.date_effet else None,
-                }
-                for e in historique(session, cas.id)
-            ],
-        }
-        for cas in trouves
-    ]
+    export = []
+    for cas in trouves:
+        etapes = historique(session, cas.id)
+        export.append(
+            {
+                "cas": cas.id,
+                "commune": cas.commune,
+                "statut": cas.statut,
+                "motif": cas.motif,
+                "resultat_appariement": cas.resultat,
+                "cree_le": cas.cree_le,
+                "cohorte_de_conservation": cas.cohorte,
+                "identite": coffre.identite(cas),
+                "score": cas.score,
+                "explication": _explication(cas),
+                "candidats": _fiches_examinees(cas, etapes, coffre),
+                "historique": [
+                    {
+                        "survenu_le": e.survenu_le,
+                        "action": e.action,
+                        "de": e.de_statut,
+                        "vers": e.vers_statut,
+                        "motif": e.motif,
+                        "date_effet": e.date_effet,
+                    }
+                    for e in etapes
+                ],
+            }
+        )
     auditer(
         session,
         acteur,
         Action.EXPORT_DROIT_ACCES,
-        motif=motif,
+        motif=motif.value,
         details={"cas": [c.id for c in trouves]},
     )
     return export

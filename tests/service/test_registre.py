@@ -8,15 +8,19 @@ from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 from sqlmodel import col, select
 
 from appariement.age import annee_fin_conservation
 from service.base.moteur import jour_local, session_base
 from service.cles import cle_appariement
 from service.modeles import Campagne, Cas, EvenementCas
+from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.procedure import TRANSITIONS
 from service.registre.registre import Signalement, enregistrer_signalements
 from tests.service.fabriques import A, Monde, entrees_audit, identite
+
+MOTIF = {ENTETE_MOTIF: MotifConsultation.VERIFICATION.value}
 
 NAISSANCE = date(2016, 5, 4)
 
@@ -87,7 +91,10 @@ def test_un_demenagement_efface_le_cas_aussitot_mais_garde_ses_evenements(monde_
     (cas,) = monde.semer_cas(A, [identite("VOYAGEURFICTIF", "ZOE", NAISSANCE)])
     code, corps = _transition(monde, "agent.a", cas, "classer", motif="demenage")
     assert (code, corps["etat"]) == (200, "efface")
-    assert monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("agent.a")).status_code == 404
+    assert (
+        monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).status_code
+        == 404
+    )
     with session_base(monde.moteur) as session:
         assert session.get(Cas, cas) is None
         etapes = [
@@ -109,7 +116,7 @@ def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sq
         resultat="a_verifier",
         candidats=[candidat],
     )
-    fiche = monde.client.get(f"/api/v1/cas/{premier}", headers=monde.entetes("agent.a")).json()
+    fiche = monde.client.get(f"/api/v1/cas/{premier}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
     assert [c["id"] for c in fiche["candidats"]] == ["onde-1-12"]
     assert _transition(monde, "agent.a", premier, "transmettre")[1]["detail"].startswith(
         "Ce cas est à vérifier"
@@ -133,10 +140,10 @@ def test_la_dasen_ne_recoit_jamais_les_candidats(monde_sqlite: Monde) -> None:
     (cas,) = monde.semer_cas(
         A, [identite("SIGNALEFICTIF", "NINA", NAISSANCE)], resultat="non_apparie", candidats=[candidat]
     )
-    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("agent.a")).json()
+    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
     assert [c["id"] for c in fiche["candidats"]] == ["onde-1-7"]
     assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
-    reponse = monde.client.get(f"/api/v1/cas/{cas}", headers=monde.entetes("referent.59"))
+    reponse = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("referent.59"), **MOTIF})
     assert reponse.json()["candidats"] == []
     assert "VOISINFICTIF" not in reponse.text
     with session_base(monde.moteur) as session:
@@ -177,19 +184,59 @@ def test_le_dpo_exerce_le_droit_d_acces_et_lit_le_journal(monde_sqlite: Monde) -
             "nom": "accesfictif",
             "prenoms": "Nina",
             "date_naissance": NAISSANCE.isoformat(),
-            "motif": "demande 2026-17",
+            "motif": "demande_famille",
         },
     ).json()
     assert export["nombre"] == 1
     assert export["cas"][0]["identite"]["nom"] == "ACCESFICTIF"
     assert [h["vers"] for h in export["cas"][0]["historique"]] == ["repere", "transmis_dasen"]
-    assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande 2026-17"]
+    assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande_famille"]
     journal = monde.client.get("/api/v1/audit", headers=dpo, params={"action": "transition"}).json()
     assert [e["cible_id"] for e in journal["entrees"]] == [cas]
     csv = monde.client.get("/api/v1/audit/export.csv", headers=dpo)
     assert csv.content.startswith("\ufeff".encode())
     assert "transition" in csv.text
     assert "ACCESFICTIF" not in csv.text
+
+
+def test_le_droit_d_acces_ne_donne_que_les_donnees_de_l_enfant_jamais_ses_candidats(monde: Monde) -> None:
+    # Article 15 : la personne reçoit ses propres données. Les candidats d'un cas à vérifier sont
+    # d'autres enfants, lus sur un effectif : seul leur nombre paraît, sans nom, naissance, INE ni adresse.
+    candidats = [
+        {"id": f"onde-1-{rang}", "score": 0.5, **identite(nom, "PAUL", NAISSANCE, ine=ine, adresse=adresse)}
+        for rang, (nom, ine, adresse) in enumerate(
+            [
+                ("TIERSUNFICTIF", "111111111AA", "3 allée des Tiers"),
+                ("TIERSDEUXFICTIF", "222222222BB", "5 place Voisine"),
+                ("TIERSTROISFICTIF", "333333333CC", "7 impasse Autrui"),
+            ]
+        )
+    ]
+    enfant = identite("SUJETFICTIF", "LINA", NAISSANCE)
+    (cas,) = monde.semer_cas(A, [enfant], resultat="a_verifier", candidats=candidats)
+    demande = {"nom": "SUJETFICTIF", "prenoms": "LINA", "date_naissance": NAISSANCE.isoformat()}
+
+    def exporter() -> httpx.Response:
+        return monde.client.post(
+            "/api/v1/droit-acces",
+            headers=monde.entetes("dpo.test"),
+            json={**demande, "motif": "demande_famille"},
+        )
+
+    reponse = exporter()
+    assert reponse.status_code == 200, reponse.text
+    for tiers in ("TIERS", "PAUL", "111111111AA", "222222222BB", "333333333CC", "Voisine", "Autrui"):
+        assert tiers not in reponse.text
+    (exporte,) = reponse.json()["cas"]
+    assert exporte["identite"] == enfant
+    assert exporte["candidats"] == "3 fiches d'élèves examinées, aucune retenue."
+    assert (exporte["explication"], exporte["score"]) == ({"score": 0.1}, 0.1)
+    assert [(h["action"], h["vers"]) for h in exporte["historique"]] == [("reperage", "repere")]
+
+    assert _transition(monde, "agent.a", cas, "choisir_candidat", id_inscrit="onde-1-1")[0] == 200
+    (exporte,) = exporter().json()["cas"]
+    assert exporte["candidats"] == "Une fiche d'élève retenue : l'enfant y a été reconnu inscrit."
+    assert [h["vers"] for h in exporte["historique"]] == ["repere", "classe"]
 
 
 def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_refusee(
