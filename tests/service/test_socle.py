@@ -210,3 +210,12 @@ def test_hors_production_la_documentation_ne_charge_rien_d_une_autre_origine(
         assert client.get("/openapi.json").json()["info"]["title"] == "cellule"
         # Redoc (polices et styles en ligne) n'est pas servi.
         assert client.get("/redoc").status_code == 404
+
+
+def test_ni_trace_ni_liste_de_dossier(dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _client_du_service("developpement", monkeypatch, dossier_donnees) as client:
+        assert client.request("TRACE", "/sante").status_code == 405
+        assert client.request("TRACE", "/docs").status_code == 405
+        # Le dossier des fichiers de Swagger UI ne se liste pas.
+        assert client.get("/docs/fichiers/").status_code == 404
+        assert client.get("/docs/fichiers").status_code == 404
