@@ -29,6 +29,7 @@ NIVEAUX: dict[str, tuple[str, ...]] = {
         "annee_voisine",
         "un_chiffre",
         "quelques_jours",
+        "jour_ou_mois",
         "annee_chiffre",
         "differente",
     ),
@@ -521,49 +522,71 @@ def inversion_nom_prenom(paires: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _aaaammjj(jour: pl.Expr) -> pl.Expr:
-    return jour.dt.year() * 10000 + jour.dt.month().cast(pl.Int32) * 100 + jour.dt.day().cast(pl.Int32)
-
-
-def _chiffres_differents(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
-    """Nombre de positions où les deux dates AAAAMMJJ n'ont pas le même chiffre."""
-    return pl.sum_horizontal(
-        [((gauche // 10**rang) % 10 != (droite // 10**rang) % 10).cast(pl.Int8) for rang in range(8)]
+def _jjmmaaaa(jour: pl.Expr) -> pl.Expr:
+    """La date en entier JJMMAAAA, l'ordre où on l'écrit (et où se font les fautes de saisie)."""
+    return (
+        jour.dt.day().cast(pl.Int32) * 1_000_000
+        + jour.dt.month().cast(pl.Int32) * 10_000
+        + jour.dt.year().cast(pl.Int32)
     )
 
 
-def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
-    """Accord de deux dates : exacte, jour et mois inversés, année ±1, un chiffre faux, quelques jours,
-    un chiffre de l'année faux (plus d'un an d'écart).
+def _chiffre(entier: pl.Expr, position: int) -> pl.Expr:
+    """Le chiffre à la ``position`` (0 à 7, de gauche à droite) d'un entier JJMMAAAA."""
+    return (entier // 10 ** (7 - position)) % 10
 
-    Les valeurs intermédiaires (dates en entiers AAAAMMJJ, nombre de chiffres différents) sont des
-    champs d'une struct, calculés une seule fois : répétées dans l'expression, elles seraient
-    recalculées à chaque usage (plusieurs secondes sur 4 M de paires).
+
+def _une_faute_de_chiffre(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
+    """Vrai si deux dates JJMMAAAA ne diffèrent que d'un chiffre, ou de deux chiffres voisins échangés
+    (12/03 saisi 21/03, 2015 saisi 2051…) : une seule faute de frappe."""
+    differents = pl.sum_horizontal(
+        [(_chiffre(gauche, k) != _chiffre(droite, k)).cast(pl.Int8) for k in range(8)]
+    )
+    echange = pl.any_horizontal(
+        [
+            (_chiffre(gauche, k) == _chiffre(droite, k + 1))
+            & (_chiffre(gauche, k + 1) == _chiffre(droite, k))
+            for k in range(7)
+        ]
+    )
+    return (differents == 1) | ((differents == 2) & echange)
+
+
+def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
+    """Accord de deux dates, jour, mois et année regardés à part : exacte, jour et mois inversés,
+    année ±1, une faute de frappe (un chiffre, ou deux chiffres voisins échangés, à un an près),
+    quelques jours, même année et même jour ou même mois (l'autre partie mal saisie), une faute dans
+    l'année à plus d'un an d'écart.
+
+    Les valeurs intermédiaires (dates en entiers JJMMAAAA, faute de frappe) sont des champs d'une
+    struct, calculés une seule fois : répétées dans l'expression, elles seraient recalculées à
+    chaque usage (plusieurs secondes sur 4 M de paires).
     """
     g, d = pl.field("g"), pl.field("d")
     entier_g, entier_d = pl.field("entier_g"), pl.field("entier_d")
-    annee_g, annee_d = entier_g // 10000, entier_d // 10000
-    mois_g, mois_d = entier_g // 100 % 100, entier_d // 100 % 100
-    jour_g, jour_d = entier_g % 100, entier_d % 100
+    annee_g, annee_d = entier_g % 10000, entier_d % 10000
+    mois_g, mois_d = entier_g // 10000 % 100, entier_d // 10000 % 100
+    jour_g, jour_d = entier_g // 1_000_000, entier_d // 1_000_000
     ecart_annees = (annee_g - annee_d).abs()
-    un_chiffre = pl.field("chiffres_differents") == 1
+    une_faute = pl.field("une_faute")
     niveau = _niveau(
         [
             g == d,
             (annee_g == annee_d) & (mois_g == jour_d) & (jour_g == mois_d),
             (ecart_annees == 1) & (mois_g == mois_d) & (jour_g == jour_d),
-            # Un chiffre de l'année faux à plus d'un an d'écart : niveau à part (annee_chiffre), car
+            # Une faute dans l'année à plus d'un an d'écart : niveau à part (annee_chiffre), car
             # c'est aussi le portrait d'un frère ou d'une sœur.
-            un_chiffre & (ecart_annees <= 1),
+            une_faute & (ecart_annees <= 1),
             (g - d).dt.total_days().abs() <= JOURS_PROCHES,
-            un_chiffre,
+            (annee_g == annee_d) & ((mois_g == mois_d) | (jour_g == jour_d)),
+            une_faute,
         ],
         g.is_null() | d.is_null(),
     )
     return (
         pl.struct(gauche.alias("g"), droite.alias("d"))
-        .struct.with_fields(_aaaammjj(g).alias("entier_g"), _aaaammjj(d).alias("entier_d"))
-        .struct.with_fields(_chiffres_differents(entier_g, entier_d).alias("chiffres_differents"))
+        .struct.with_fields(_jjmmaaaa(g).alias("entier_g"), _jjmmaaaa(d).alias("entier_d"))
+        .struct.with_fields(_une_faute_de_chiffre(entier_g, entier_d).alias("une_faute"))
         .struct.with_fields(niveau.alias("niveau"))
         .struct.field("niveau")
     )

@@ -194,6 +194,15 @@ def test_inversion_avec_nom_compose() -> None:
         (date(2019, 3, 4), "annee_chiffre"),  # un chiffre de l'année, mais quatre ans : un frère ?
         (date(2019, 3, 5), "differente"),
         (date(2015, 11, 21), "differente"),
+        # Jour, mois et année regardés à part : le mois seul faux, ou le jour seul, n'est pas une
+        # date sans rapport.
+        (date(2015, 10, 4), "jour_ou_mois"),
+        (date(2015, 12, 4), "jour_ou_mois"),
+        (date(2015, 3, 28), "jour_ou_mois"),
+        # Deux chiffres voisins échangés : une seule faute de frappe (04/03 saisi 40/03 est invalide,
+        # 2015 saisi 2051 est à plus d'un an).
+        (date(2015, 3, 14), "un_chiffre"),
+        (date(2051, 3, 4), "annee_chiffre"),
         (None, "manquant"),
     ],
 )
@@ -201,6 +210,12 @@ def test_niveaux_de_date(ecole: date | None, niveau: str) -> None:
     famille = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": NE}
     inscrit = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": ecole}
     assert comparer_fiches(famille, inscrit)["date_naissance"] == niveau
+
+
+def test_chiffres_voisins_echanges_dans_le_jour() -> None:
+    famille = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": date(2015, 3, 12)}
+    inscrit = {"nom": "TRAORE", "prenoms": "ANNA", "date_naissance": date(2015, 3, 21)}
+    assert comparer_fiches(famille, inscrit)["date_naissance"] == "un_chiffre"
 
 
 def test_date_manquante_cote_caf() -> None:

@@ -215,6 +215,15 @@ def test_faute_dans_le_nom_et_date_approchee_sous_le_meme_toit_sont_rattrapees()
     assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
 
 
+def test_mois_mal_saisi_sous_le_meme_toit_est_rattrape() -> None:
+    # Octobre saisi au lieu de mars (deux chiffres faux) : jour et année justes, même adresse, mêmes
+    # nom, prénom et sexe. Ce n'est pas une date « sans rapport » qui ferait penser à un frère.
+    liste = familles(enfant("F1", "RENAULT", "SAMIRA", date(2014, 3, 14), "F", **ADRESSE))
+    ecole = inscrits(enfant("I1", "RENAULT", "Samira", date(2014, 10, 14), "F", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
+
+
 def test_date_approchee_demande_plus_de_preuves() -> None:
     liste = familles(enfant("F1", "MOREAU", "ZOE", date(2013, 3, 3), "F"))
     exacte = inscrits(enfant("I1", "MOREAU", "Zoé", date(2013, 3, 3), "F"))
