@@ -66,3 +66,23 @@ def test_des_processus_concurrents_forment_une_seule_sequence(
     assert rapport.intact, rapport.resume()
     assert (rapport.entrees, rapport.taille) == (30, 30)
     assert _auteurs(moteur) == {f"processus-{rang}": 10 for rang in range(3)}
+
+
+def test_verifier_pendant_que_d_autres_ecrivent_ne_donne_pas_de_fausse_alerte(
+    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+) -> None:
+    # Le compteur d'écritures avance pendant la vérification : il est lu avant et après le parcours.
+    ecrivain = subprocess.Popen(
+        [sys.executable, "-m", "tests.audit.ecrivain", url_base, "150", "processus-ecrivain"],
+        cwd=RACINE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    rapports = []
+    while ecrivain.poll() is None:
+        rapports.append(verifier(moteur, signataire))
+    _, erreur = ecrivain.communicate(timeout=120)
+    assert ecrivain.returncode == 0, erreur
+    rapports.append(verifier(moteur, signataire))
+    assert [r.resume() for r in rapports if not r.intact] == []
+    assert rapports[-1].taille == 150
