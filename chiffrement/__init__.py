@@ -34,6 +34,7 @@ from chiffrement.trousseau import (
     lire_cle_maitresse,
     lire_cle_privee_travailleur,
     lire_cle_publique_travailleur,
+    lire_fichier_secret,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "lire_cle_maitresse",
     "lire_cle_privee_travailleur",
     "lire_cle_publique_travailleur",
+    "lire_fichier_secret",
     "ouvrir_archive",
     "sceller",
     "taille_annoncee_7z",

@@ -117,7 +117,7 @@ def creer_fichier_cle_maitresse(fichier: Path) -> bool:
 
 def lire_cle_maitresse(fichier: Path) -> bytes:
     """Lit la clé maîtresse dans son fichier, qui ne doit être lisible que par son propriétaire."""
-    return decoder_cle_maitresse(_lire_fichier_secret(fichier, "la clé maîtresse").decode("ascii", "replace"))
+    return decoder_cle_maitresse(lire_fichier_secret(fichier, "la clé maîtresse").decode("ascii", "replace"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def lire_cle_publique_travailleur(dossier: Path) -> X25519PublicKey:
 def lire_cle_privee_travailleur(dossier: Path) -> X25519PrivateKey:
     """La clé privée du travailleur ; son fichier ne doit être lisible que par son propriétaire."""
     chemin = dossier / FICHIER_CLE_PRIVEE_TRAVAILLEUR
-    contenu = _lire_fichier_secret(chemin, "la clé privée du travailleur")
+    contenu = lire_fichier_secret(chemin, "la clé privée du travailleur")
     try:
         return X25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(contenu.strip()))
     except (binascii.Error, ValueError):
@@ -452,11 +452,17 @@ def _creer_fichier_secret(chemin: Path, contenu: bytes) -> bool:
     return True
 
 
-def _lire_fichier_secret(chemin: Path, quoi: str) -> bytes:
+def lire_fichier_secret(chemin: Path, quoi: str, *, si_absent: str = "lancez « cellule cles init »") -> bytes:
+    """Le seul lecteur des fichiers de clés : refuse un fichier que d'autres comptes peuvent lire ou
+    modifier (mode autre que 0600 ou 0400), en disant quel ``chmod`` faire.
+
+    ``quoi`` nomme la clé dans les messages (« la clé maîtresse ») ; ``si_absent`` dit quoi faire
+    quand le fichier manque.
+    """
     try:
         descripteur = os.open(chemin, os.O_RDONLY)
     except FileNotFoundError:
-        raise TrousseauInvalide(f"{quoi} est introuvable ({chemin}) : lancez « cellule cles init »") from None
+        raise TrousseauInvalide(f"{quoi} est introuvable ({chemin}) : {si_absent}") from None
     except PermissionError:
         raise TrousseauInvalide(f"{quoi} n'est pas lisible par ce compte ({chemin})") from None
     with os.fdopen(descripteur, "rb") as fichier:

@@ -21,6 +21,7 @@ from chiffrement import (
     lire_cle_maitresse,
     lire_cle_privee_travailleur,
     lire_cle_publique_travailleur,
+    lire_fichier_secret,
 )
 from service.parametres import Parametres
 
@@ -62,12 +63,18 @@ def cle_comptes(reglages: Parametres) -> bytes:
 
 def _lire_cle(dossier: Path, nom: str, role: str) -> bytes:
     """Une clé du trousseau ; jamais recréée en silence, car une nouvelle clé ne relirait rien."""
+    contenu = lire_fichier_secret(
+        dossier / nom,
+        f"la clé {role}",
+        si_absent="restaurez le dossier des clés depuis sa sauvegarde, ou lancez « cellule cles init » "
+        "s'il s'agit d'une installation neuve",
+    )
     try:
-        return bytes.fromhex((dossier / nom).read_text(encoding="ascii").strip())
-    except FileNotFoundError:
+        return bytes.fromhex(contenu.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
         raise TrousseauInvalide(
-            f"la clé {role} {dossier / nom} est introuvable : restaurez le dossier des clés depuis sa "
-            "sauvegarde, ou lancez « cellule cles init » s'il s'agit d'une installation neuve"
+            f"la clé {role} est abîmée ({dossier / nom}) : restaurez-la depuis la sauvegarde du "
+            "dossier des clés"
         ) from None
 
 

@@ -67,13 +67,23 @@ def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def dossier_donnees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Un dossier de données vide, désigné par ``CELLULE_DONNEES`` pour ce test."""
     dossier = tmp_path / "donnees"
-    dossier.mkdir()
+    # Fermé aux autres comptes, comme l'exigent les commandes du service au démarrage.
+    dossier.mkdir(mode=0o700)
     monkeypatch.setenv("CELLULE_DONNEES", str(dossier))
     from service.parametres import parametres
 
     parametres.cache_clear()
     yield dossier
     parametres.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _creations_privees() -> Iterator[None]:
+    """Les tests créent leurs fichiers comme ``cellule`` au démarrage (umask 077) : un dossier de
+    données ou une base créés par un test ne sont pas refusés par la vérification des droits."""
+    ancien = os.umask(0o077)
+    yield
+    os.umask(ancien)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -51,7 +52,10 @@ def creer_moteur(url: str) -> sa.Engine:
     adresse = make_url(url)
     if adresse.get_backend_name() == "sqlite":
         if adresse.database and adresse.database != ":memory:":
-            Path(adresse.database).parent.mkdir(parents=True, exist_ok=True)
+            # Créée 0600 (et son dossier 0700) quel que soit le masque du processus ; SQLite donne
+            # ensuite les mêmes droits à ses fichiers -wal et -shm.
+            Path(adresse.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(adresse.database, os.O_WRONLY | os.O_CREAT, 0o600))
         # Transactions explicites (BEGIN IMMEDIATE) pour que la réclamation d'un travail soit atomique.
         moteur_sqlite = sa.create_engine(
             adresse, connect_args={"check_same_thread": False, "timeout": 15, "isolation_level": None}

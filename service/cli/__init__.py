@@ -103,13 +103,22 @@ def _racine(
 ) -> None:
     if ctx.invoked_subcommand in AUTONOMES:
         return
+    from service.droits import DroitsTropOuverts, verifier_droits
     from service.journalisation import configurer
     from service.parametres import parametres
 
     reglages = parametres()
     configurer(reglages.environnement, reglages.niveau_journal)
+    try:
+        verifier_droits(reglages)
+    except DroitsTropOuverts as erreur:
+        typer.echo(f"Erreur : {erreur}", err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:
-    """Point d'entrée du script ``cellule``."""
+    """Point d'entrée du script ``cellule`` : ce qu'il crée n'est lisible que par son compte."""
+    from service.droits import restreindre_creations
+
+    restreindre_creations()
     app()
