@@ -282,7 +282,8 @@ def lancer(module: str, arguments: list[str], entree: bytes, reglages: ReglagesT
     Lève ``EchecTravail`` si la durée réelle est dépassée (l'enfant est tué), si la sortie dépasse
     ``reglages.sortie_max``, si l'enfant se termine par un signal ou un code non nul.
     """
-    # L'enfant vérifie que ce processus est bien son parent au moment où il se lie à lui.
+    # L'enfant vérifie que ce processus est bien son parent au moment où il se lie à lui. Le noyau
+    # le tue à la fin du fil qui l'a lancé, pas du processus : ce fil l'attend donc jusqu'au bout.
     arguments = [*arguments, f"--parent={os.getpid()}"]
     try:
         processus = subprocess.Popen(  # noqa: S603 - commande fixe, sans shell
