@@ -26,6 +26,7 @@ class Action(StrEnum):
     DECONNEXION = "deconnexion"
     SECOND_FACTEUR = "second_facteur"
     COMPTE_CREE = "compte_cree"
+    COMPTE_APPROUVE = "compte_approuve"
     COMPTE_MODIFIE = "compte_modifie"
     COMPTE_DESACTIVE = "compte_desactive"
     ROLE_MODIFIE = "role_modifie"

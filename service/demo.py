@@ -25,7 +25,13 @@ from service.archives7z import fabriquer_archive
 from service.base.moteur import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role
-from service.comptes.service import creer_utilisateur
+from service.comptes.service import (
+    ROLES_D_INSTALLATION,
+    acteur_de,
+    approuver_utilisateur,
+    creer_compte_d_installation,
+    creer_utilisateur,
+)
 from service.fichiers_fictifs import (
     CHAMPS_CAF,
     CHAMPS_DECLARATIONS,
@@ -126,6 +132,8 @@ def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, 
 def _comptes(moteur: sa.Engine, chemin: Path) -> None:
     """Crée un compte par rôle et écrit ``comptes.json`` avant de valider les comptes.
 
+    Comme une vraie installation : l'administrateur et le DPO par la voie d'installation (approuvés
+    d'office, tracé), puis chaque autre compte créé par l'administrateur et approuvé par le DPO.
     Une panne entre les deux laisse des comptes sans mot de passe connu : en écrivant d'abord le
     fichier, une démonstration interrompue se refait simplement à la relance.
     """
@@ -138,18 +146,36 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
     ]
     comptes = []
     with session_base(moteur) as session:
-        for identifiant, role, communes, departement in definitions:
+        approbateurs: dict[Role, Acteur] = {}
+        # Les comptes d'installation d'abord : ce sont eux qui créent et approuvent les autres.
+        for identifiant, role, communes, departement in sorted(
+            definitions, key=lambda d: d[1] not in ROLES_D_INSTALLATION
+        ):
             mot_de_passe = f"Demo-{secrets.token_urlsafe(12)}"
-            nouveau = creer_utilisateur(
-                session,
-                identifiant=identifiant,
-                role=role,
-                mot_de_passe=mot_de_passe,
-                par=DEMO,
-                communes=communes,
-                departement=departement,
-                nom_affiche=f"Compte de démonstration ({role.value})",
-            )
+            nom_affiche = f"Compte de démonstration ({role.value})"
+            if role in ROLES_D_INSTALLATION:
+                nouveau = creer_compte_d_installation(
+                    session,
+                    identifiant=identifiant,
+                    role=role,
+                    mot_de_passe=mot_de_passe,
+                    par=DEMO,
+                    nom_affiche=nom_affiche,
+                )
+                session.flush()
+                approbateurs[role] = acteur_de(session, nouveau.utilisateur)
+            else:
+                nouveau = creer_utilisateur(
+                    session,
+                    identifiant=identifiant,
+                    role=role,
+                    mot_de_passe=mot_de_passe,
+                    par=approbateurs[Role.ADMINISTRATEUR],
+                    communes=communes,
+                    departement=departement,
+                    nom_affiche=nom_affiche,
+                )
+                approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
             comptes.append(
                 {
                     "identifiant": identifiant,

@@ -48,6 +48,12 @@ class Utilisateur(SQLModel, table=True):
     verrouille_jusqu_a: datetime | None = None
     cree_le: datetime = Field(default_factory=maintenant)
     desactive_le: datetime | None = None
+    # Séparation des tâches : un compte ne sert qu'approuvé par une autre personne que celle qui l'a
+    # demandé (création, nouveau secret TOTP). ``demande_par`` et ``approuve_par`` vides : ligne de
+    # commande du serveur (comptes d'installation) ou comptes antérieurs à l'approbation.
+    demande_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    approuve_le: datetime | None = None
+    approuve_par: int | None = Field(default=None, foreign_key="utilisateur.id")
 
 
 class UtilisateurCommune(SQLModel, table=True):

@@ -164,6 +164,9 @@ class Compte(BaseModel):
     communes: list[str]
     departement: str | None
     actif: bool
+    approuve: bool = Field(
+        description="Faux tant qu'une seconde personne (DPO ou autre administrateur) n'a pas approuvé."
+    )
     totp_confirme: bool
     cree_le: datetime
 
@@ -181,18 +184,24 @@ def _compte(utilisateur: Utilisateur, communes: frozenset[str]) -> Compte:
         communes=sorted(communes),
         departement=utilisateur.departement,
         actif=utilisateur.actif,
+        approuve=utilisateur.approuve_le is not None,
         totp_confirme=utilisateur.totp_confirme_le is not None,
         cree_le=utilisateur.cree_le,
     )
 
 
-@routeur.get("/utilisateurs", summary="Lister les comptes (administrateur)")
+@routeur.get("/utilisateurs", summary="Lister les comptes (administrateur, DPO)")
 def lister(acteur: ActeurCourant, session: Base) -> list[Compte]:
-    exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateurs_lister")
+    # Le DPO voit les comptes, dont ceux qui attendent son approbation.
+    exiger_role(acteur, Role.ADMINISTRATEUR, Role.DPO, action="utilisateurs_lister")
     return [_compte(u, c) for u, c in comptes.lister_utilisateurs(session)]
 
 
-@routeur.post("/utilisateurs", status_code=201, summary="Créer un compte (administrateur)")
+@routeur.post(
+    "/utilisateurs",
+    status_code=201,
+    summary="Créer un compte (administrateur) ; il sert une fois approuvé par une seconde personne",
+)
 def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> CompteCree:
     exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_creer")
     try:
@@ -213,6 +222,22 @@ def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> Compt
     return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
 
 
+@routeur.post(
+    "/utilisateurs/{identifiant}/approbation",
+    summary="Approuver un compte en attente (DPO, ou administrateur autre que le demandeur)",
+)
+def approuver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
+    try:
+        utilisateur = comptes.approuver_utilisateur(session, identifiant, par=acteur)
+    except comptes.CompteIntrouvable as erreur:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    except comptes.CompteInvalide as erreur:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(erreur)) from None
+    session.commit()
+    assert utilisateur.id is not None
+    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+
+
 @routeur.post("/utilisateurs/{identifiant}/desactiver", summary="Désactiver un compte (administrateur)")
 def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
     exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_desactiver", cible=("compte", identifiant))
@@ -225,7 +250,10 @@ def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte
     return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
 
 
-@routeur.post("/utilisateurs/{identifiant}/totp", summary="Nouveau secret TOTP (administrateur)")
+@routeur.post(
+    "/utilisateurs/{identifiant}/totp",
+    summary="Nouveau secret TOTP (administrateur) ; le compte attend de nouveau une approbation",
+)
 def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteCree:
     exiger_role(acteur, Role.ADMINISTRATEUR, action="totp_reinitialiser", cible=("compte", identifiant))
     try:

@@ -1,4 +1,9 @@
-"""``cellule utilisateurs creer | desactiver | lister`` : les comptes, pour l'administrateur."""
+"""``cellule utilisateurs creer | approuver | desactiver | totp | lister`` : les comptes, sur le serveur.
+
+``creer`` ne fait que les comptes d'installation (premier administrateur, premier DPO), approuvés
+d'office et tracés comme tels ; tout autre compte se crée par l'API et attend l'approbation d'une
+seconde personne, donnée par l'API ou par ``approuver``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from typing import Annotated
 import typer
 
 from service.acteur import Acteur
+from service.autorisation import RefusAutorisation
 from service.base.moteur import session_base
 from service.cli.commun import echouer, preparer_base
 from service.comptes import service as comptes
 from service.comptes.roles import LIBELLES, Role
+from service.journal_audit import Action, Resultat, auditer
 
 # Les commandes locales agissent au nom de l'exploitant (accès au serveur), tracé comme tel.
 EXPLOITANT = Acteur(id=None, identifiant="exploitant", role=Role.ADMINISTRATEUR)
@@ -18,12 +25,13 @@ EXPLOITANT = Acteur(id=None, identifiant="exploitant", role=Role.ADMINISTRATEUR)
 
 def creer(
     identifiant: Annotated[str, typer.Argument(help="Identifiant nominatif, par exemple prenom.nom")],
-    role: Annotated[Role, typer.Option("--role", help="Rôle du compte.")],
-    commune: Annotated[
-        list[str] | None, typer.Option("--commune", help="Code INSEE (agent communal ; répétable).")
-    ] = None,
-    departement: Annotated[str | None, typer.Option("--departement", help="Département (référent).")] = None,
+    role: Annotated[
+        Role, typer.Option("--role", help="administrateur ou dpo : les premiers comptes de l'installation.")
+    ],
     nom: Annotated[str, typer.Option("--nom", help="Nom affiché.")] = "",
+    # Gardées cachées pour qu'un ancien usage reçoive le message qui dit où créer ces comptes.
+    _commune: Annotated[list[str] | None, typer.Option("--commune", hidden=True)] = None,
+    _departement: Annotated[str | None, typer.Option("--departement", hidden=True)] = None,
     mot_de_passe: Annotated[
         str,
         typer.Option(
@@ -35,28 +43,75 @@ def creer(
         ),
     ] = "",
 ) -> None:
-    """Crée un compte nominatif et affiche, une seule fois, son secret TOTP à enrôler."""
+    """Crée le premier administrateur ou le premier DPO de l'installation, approuvé d'office.
+
+    Affiche, une seule fois, son secret TOTP à enrôler. Les autres comptes se créent par l'API.
+    """
     moteur = preparer_base()
     try:
         with session_base(moteur) as session:
-            nouveau = comptes.creer_utilisateur(
+            nouveau = comptes.creer_compte_d_installation(
                 session,
                 identifiant=identifiant,
                 role=role,
                 mot_de_passe=mot_de_passe,
                 par=EXPLOITANT,
-                communes=commune or [],
-                departement=departement,
                 nom_affiche=nom,
             )
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
-    typer.echo(f"Compte « {identifiant} » créé ({LIBELLES[role]}).")
+    typer.echo(
+        f"Compte « {identifiant} » créé ({LIBELLES[role]}), approuvé d'office comme compte "
+        "d'installation ; c'est écrit au journal d'audit."
+    )
     typer.echo(
         "Second facteur : à enrôler dans une application d'authentification (affiché une seule fois) :"
     )
     typer.echo(f"  secret : {nouveau.totp_secret}")
     typer.echo(f"  adresse : {nouveau.uri_totp}")
+
+
+def approuver(
+    identifiant: Annotated[str, typer.Argument(help="Identifiant du compte à approuver.")],
+    par: Annotated[
+        str, typer.Option("--par", help="Votre identifiant : DPO, ou administrateur autre que le demandeur.")
+    ],
+    mot_de_passe: Annotated[
+        str,
+        typer.Option(
+            "--mot-de-passe", prompt="Votre mot de passe", hide_input=True, help="Demandé au clavier."
+        ),
+    ] = "",
+    code_totp: Annotated[
+        str, typer.Option("--code-totp", prompt="Votre code à usage unique", help="Demandé au clavier.")
+    ] = "",
+) -> None:
+    """Approuve un compte en attente ; l'approbateur prouve son identité (mot de passe et code TOTP)."""
+    moteur = preparer_base()
+    with session_base(moteur) as session:
+        # Les échecs comptent comme des échecs de connexion, et restent écrits.
+        approbateur = comptes.authentifier(session, par, mot_de_passe, code_totp, ip="ligne_de_commande")
+    if approbateur is None:
+        echouer(comptes.MESSAGE_CONNEXION_REFUSEE)
+    try:
+        with session_base(moteur) as session:
+            utilisateur = comptes.approuver_utilisateur(session, identifiant, par=approbateur)
+    except RefusAutorisation as refus:
+        with session_base(moteur) as session:
+            auditer(
+                session,
+                approbateur,
+                Action.AUTORISATION_REFUSEE,
+                cible=refus.cible,
+                resultat=Resultat.REFUS,
+                details={"operation": refus.action, "voie": "ligne_de_commande"},
+            )
+        echouer(refus.message)
+    except comptes.CompteInvalide as erreur:
+        echouer(str(erreur))
+    typer.echo(
+        f"Compte « {identifiant} » approuvé ({LIBELLES[Role(utilisateur.role)]}) : il peut se connecter."
+    )
 
 
 def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
@@ -71,14 +126,17 @@ def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du c
 
 
 def totp(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
-    """Nouveau secret TOTP (appareil perdu) : les sessions ouvertes sont fermées."""
+    """Nouveau secret TOTP (appareil perdu) : sessions fermées, compte de nouveau à approuver."""
     moteur = preparer_base()
     try:
         with session_base(moteur) as session:
             nouveau = comptes.reinitialiser_totp(session, identifiant, par=EXPLOITANT)
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
-    typer.echo(f"Nouveau secret TOTP pour « {identifiant} » (affiché une seule fois) :")
+    typer.echo(
+        f"Nouveau secret TOTP pour « {identifiant} » (affiché une seule fois). Le compte sert de nouveau "
+        "une fois approuvé par le DPO ou un administrateur (cellule utilisateurs approuver) :"
+    )
     typer.echo(f"  secret : {nouveau.totp_secret}")
     typer.echo(f"  adresse : {nouveau.uri_totp}")
 
@@ -95,7 +153,12 @@ def lister() -> None:
         portee = ", ".join(sorted(communes)) or (
             f"département {utilisateur.departement}" if utilisateur.departement else "-"
         )
-        etat = "actif" if utilisateur.actif else "désactivé"
+        if not utilisateur.actif:
+            etat = "désactivé"
+        elif utilisateur.approuve_le is None:
+            etat = "en attente d'approbation"
+        else:
+            etat = "actif"
         totp = "TOTP enrôlé" if utilisateur.totp_confirme_le else "TOTP à enrôler"
         typer.echo(f"{utilisateur.identifiant:<30} {utilisateur.role:<16} {portee:<24} {etat}, {totp}")
 
@@ -103,10 +166,11 @@ def lister() -> None:
 def enregistrer(app: typer.Typer) -> None:
     groupe = typer.Typer(
         name="utilisateurs",
-        help="Comptes nominatifs : créer, désactiver, nouveau secret TOTP, lister.",
+        help="Comptes nominatifs : installation, approbation, désactivation, nouveau secret TOTP, liste.",
         no_args_is_help=True,
     )
     groupe.command("creer")(creer)
+    groupe.command("approuver")(approuver)
     groupe.command("desactiver")(desactiver)
     groupe.command("totp")(totp)
     groupe.command("lister")(lister)

@@ -1,4 +1,10 @@
-"""Créer, désactiver, lister les comptes ; ouvrir, reconnaître et fermer les sessions."""
+"""Créer, approuver, désactiver, lister les comptes ; ouvrir, reconnaître et fermer les sessions.
+
+Séparation des tâches : un compte créé (ou dont le secret TOTP est renouvelé) ne sert qu'une fois
+approuvé par une seconde personne, le DPO ou un administrateur autre que celui qui l'a demandé.
+Seuls le premier administrateur et le premier DPO d'une installation naissent approuvés, par la
+ligne de commande du serveur (``creer_compte_d_installation``), et cela est tracé.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from service.acteur import Acteur
+from service.autorisation import RefusAutorisation, exiger_role
 from service.base.moteur import maintenant
 from service.cles import cle_comptes
 from service.comptes import mots_de_passe, totp
@@ -28,8 +35,16 @@ MESSAGE_CONNEXION_REFUSEE = (
 )
 
 
+ROLES_APPROBATEURS = (Role.DPO, Role.ADMINISTRATEUR)
+ROLES_D_INSTALLATION = (Role.ADMINISTRATEUR, Role.DPO)
+
+
 class CompteInvalide(ValueError):
     """Création ou modification de compte impossible ; le message dit quoi corriger."""
+
+
+class CompteIntrouvable(CompteInvalide):
+    """Aucun compte ne porte cet identifiant."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,85 @@ def creer_utilisateur(
     nom_affiche: str = "",
     totp_secret: str | None = None,
 ) -> NouveauCompte:
-    """Crée un compte nominatif. Le secret TOTP n'est montré qu'une fois, à la création."""
+    """Crée un compte nominatif, en attente d'approbation (``approuver_utilisateur``).
+
+    Le secret TOTP n'est montré qu'une fois, à la création.
+    """
+    return _creer(
+        session,
+        identifiant=identifiant,
+        role=role,
+        mot_de_passe=mot_de_passe,
+        par=par,
+        communes=communes or [],
+        departement=departement,
+        nom_affiche=nom_affiche,
+        totp_secret=totp_secret,
+        installation=False,
+    )
+
+
+def creer_compte_d_installation(
+    session: Session,
+    *,
+    identifiant: str,
+    role: Role,
+    mot_de_passe: str,
+    par: Acteur,
+    nom_affiche: str = "",
+    totp_secret: str | None = None,
+) -> NouveauCompte:
+    """Le premier administrateur ou le premier DPO de l'installation, approuvé d'office.
+
+    Réservé à la ligne de commande du serveur. Permis seulement tant que l'installation n'a aucun
+    compte actif et approuvé de ce rôle : ensuite, tout compte passe par l'approbation.
+    """
+    if role not in ROLES_D_INSTALLATION:
+        raise CompteInvalide(
+            "La ligne de commande ne crée que le premier administrateur et le premier DPO de "
+            "l'installation. Créez ce compte par l'API (POST /api/v1/utilisateurs) : il servira une fois "
+            "approuvé par le DPO ou par un autre administrateur."
+        )
+    deja = session.exec(
+        select(Utilisateur.id).where(
+            Utilisateur.role == role.value,
+            col(Utilisateur.actif).is_(True),
+            col(Utilisateur.approuve_le).is_not(None),
+        )
+    ).first()
+    if deja is not None:
+        raise CompteInvalide(
+            f"L'installation a déjà un compte « {role.value} » actif et approuvé. Créez ce compte par "
+            "l'API (POST /api/v1/utilisateurs) : il servira une fois approuvé par le DPO ou par un "
+            "autre administrateur que vous."
+        )
+    return _creer(
+        session,
+        identifiant=identifiant,
+        role=role,
+        mot_de_passe=mot_de_passe,
+        par=par,
+        communes=[],
+        departement=None,
+        nom_affiche=nom_affiche,
+        totp_secret=totp_secret,
+        installation=True,
+    )
+
+
+def _creer(
+    session: Session,
+    *,
+    identifiant: str,
+    role: Role,
+    mot_de_passe: str,
+    par: Acteur,
+    communes: list[str],
+    departement: str | None,
+    nom_affiche: str,
+    totp_secret: str | None,
+    installation: bool,
+) -> NouveauCompte:
     identifiant = identifiant.strip()
     if not IDENTIFIANT.fullmatch(identifiant):
         raise CompteInvalide(
@@ -121,7 +214,7 @@ def creer_utilisateur(
         )
     if session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first():
         raise CompteInvalide(f"L'identifiant « {identifiant} » existe déjà.")
-    communes = sorted(set(communes or []))
+    communes = sorted(set(communes))
     _verifier_portee(session, role, communes, departement)
     try:
         mots_de_passe.verifier_politique(
@@ -139,6 +232,8 @@ def creer_utilisateur(
         departement=departement,
         mot_de_passe_hache=mots_de_passe.hacher(mot_de_passe),
         totp_secret=totp.sceller_secret(secret, cle_comptes(parametres())),
+        demande_par=par.id,
+        approuve_le=maintenant() if installation else None,
     )
     session.add(utilisateur)
     session.flush()
@@ -150,15 +245,76 @@ def creer_utilisateur(
         par,
         Action.COMPTE_CREE,
         cible=("compte", utilisateur.identifiant),
-        details={"role": role.value, "communes": communes, "departement": departement},
+        details={
+            "role": role.value,
+            "communes": communes,
+            "departement": departement,
+            "etat": "approuve" if installation else "en_attente_approbation",
+        },
     )
+    if installation:
+        auditer(
+            session,
+            par,
+            Action.COMPTE_APPROUVE,
+            cible=("compte", utilisateur.identifiant),
+            details={"role": role.value, "voie": "installation"},
+        )
     return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, identifiant))
 
 
 def trouver(session: Session, identifiant: str) -> Utilisateur:
     utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
     if utilisateur is None:
-        raise CompteInvalide(f"Aucun compte « {identifiant} ».")
+        raise CompteIntrouvable(f"Aucun compte « {identifiant} ».")
+    return utilisateur
+
+
+def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
+    """Rend utilisable un compte en attente : par le DPO ou par un administrateur autre que le demandeur.
+
+    Lève ``RefusAutorisation`` (403) si ``par`` n'a pas le droit d'approuver ce compte,
+    ``CompteIntrouvable`` ou ``CompteInvalide`` si le compte n'existe pas ou n'attend rien.
+    """
+    cible = ("compte", identifiant)
+    exiger_role(par, *ROLES_APPROBATEURS, action="compte_approuver", cible=cible)
+    utilisateur = trouver(session, identifiant)
+    if par.id is None:
+        raise RefusAutorisation(
+            "Une approbation est nominative : connectez-vous avec votre compte de DPO ou d'administrateur.",
+            action="compte_approuver",
+            cible=cible,
+        )
+    if utilisateur.id == par.id:
+        raise RefusAutorisation(
+            "Personne n'approuve son propre compte : demandez au DPO ou à un autre administrateur.",
+            action="compte_approuver",
+            cible=cible,
+        )
+    if utilisateur.demande_par == par.id:
+        raise RefusAutorisation(
+            "Vous avez demandé ce compte (création ou nouveau secret TOTP) : son approbation revient au "
+            "DPO ou à un autre administrateur.",
+            action="compte_approuver",
+            cible=cible,
+        )
+    if not utilisateur.actif:
+        raise CompteInvalide(f"Le compte « {identifiant} » est désactivé : il n'y a rien à approuver.")
+    if utilisateur.approuve_le is not None:
+        raise CompteInvalide(f"Le compte « {identifiant} » est déjà approuvé.")
+    utilisateur.approuve_le = maintenant()
+    utilisateur.approuve_par = par.id
+    demandeur = session.get(Utilisateur, utilisateur.demande_par) if utilisateur.demande_par else None
+    auditer(
+        session,
+        par,
+        Action.COMPTE_APPROUVE,
+        cible=cible,
+        details={
+            "role": utilisateur.role,
+            "demande_par": demandeur.identifiant if demandeur else None,
+        },
+    )
     return utilisateur
 
 
@@ -193,13 +349,18 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> No
     utilisateur.totp_secret = totp.sceller_secret(secret, cle_comptes(parametres()))
     utilisateur.totp_confirme_le = None
     utilisateur.dernier_pas_totp = None
+    # Qui tient le nouveau secret et connaît le mot de passe initial pourrait entrer dans le compte :
+    # comme une création, le renouvellement attend l'approbation d'une seconde personne.
+    utilisateur.demande_par = par.id
+    utilisateur.approuve_le = None
+    utilisateur.approuve_par = None
     _fermer_sessions(session, utilisateur)
     auditer(
         session,
         par,
         Action.COMPTE_MODIFIE,
         cible=("compte", utilisateur.identifiant),
-        details={"totp": "nouveau"},
+        details={"totp": "nouveau", "etat": "en_attente_approbation"},
     )
     return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, identifiant))
 
@@ -283,24 +444,18 @@ def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: s
     return Connexion(MESSAGE_CONNEXION_REFUSEE)
 
 
-def ouvrir_session(
-    session: Session,
-    identifiant: str,
-    mot_de_passe: str,
-    code_totp: str,
-    *,
-    jeton_precedent: str | None,
-    ip: str,
-) -> Connexion:
-    """Vérifie mot de passe et code TOTP ; crée une session neuve (rotation : l'ancienne est fermée).
-
-    Les échecs sont comptés et audités avec l'adresse ``ip`` du client ; l'appelant valide la
-    transaction dans tous les cas.
-    """
+def _authentifier(
+    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, ip: str
+) -> Utilisateur | Connexion:
+    """Le compte si mot de passe et code TOTP sont bons ; sinon le refus, compté et audité."""
     utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
     if utilisateur is None or not utilisateur.actif:
         mots_de_passe.verifier_a_vide()
         return _refus(session, utilisateur, "compte_inconnu_ou_inactif", ip)
+    if utilisateur.approuve_le is None:
+        # Même message qu'un compte inconnu : l'attente d'approbation ne se lit que dans le journal.
+        mots_de_passe.verifier_a_vide()
+        return _refus(session, utilisateur, "en_attente_approbation", ip)
     instant = maintenant()
     if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
         # Même coût qu'un essai ordinaire : le temps de réponse ne trahit pas le verrouillage.
@@ -317,6 +472,38 @@ def ouvrir_session(
     utilisateur.verrouille_jusqu_a = None
     if utilisateur.totp_confirme_le is None:
         utilisateur.totp_confirme_le = instant
+    return utilisateur
+
+
+def authentifier(
+    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, *, ip: str
+) -> Acteur | None:
+    """L'acteur qui prouve son identité hors session web (ligne de commande) ; ``None`` si refusé.
+
+    Les échecs comptent comme des échecs de connexion ; l'appelant valide la transaction.
+    """
+    trouve = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
+    return acteur_de(session, trouve) if isinstance(trouve, Utilisateur) else None
+
+
+def ouvrir_session(
+    session: Session,
+    identifiant: str,
+    mot_de_passe: str,
+    code_totp: str,
+    *,
+    jeton_precedent: str | None,
+    ip: str,
+) -> Connexion:
+    """Vérifie mot de passe et code TOTP ; crée une session neuve (rotation : l'ancienne est fermée).
+
+    Un compte en attente d'approbation est refusé comme un compte inconnu. Les échecs sont comptés
+    et audités avec l'adresse ``ip`` du client ; l'appelant valide la transaction dans tous les cas.
+    """
+    utilisateur = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
+    if isinstance(utilisateur, Connexion):
+        return utilisateur
+    instant = maintenant()
     if jeton_precedent:
         fermer_session(session, jeton_precedent)
     jeton = secrets.token_urlsafe(32)
@@ -348,7 +535,7 @@ def reconnaitre(session: Session, jeton: str) -> tuple[Acteur, SessionWeb] | Non
         ouverte.fermee_le = instant
         return None
     utilisateur = session.get(Utilisateur, ouverte.utilisateur_id)
-    if utilisateur is None or not utilisateur.actif:
+    if utilisateur is None or not utilisateur.actif or utilisateur.approuve_le is None:
         ouverte.fermee_le = instant
         return None
     ouverte.derniere_activite = instant

@@ -25,7 +25,13 @@ from service.archives7z import fabriquer_archive
 from service.base.moteur import creer_moteur, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role
-from service.comptes.service import acteur_de, creer_utilisateur
+from service.comptes.service import (
+    ROLES_D_INSTALLATION,
+    acteur_de,
+    approuver_utilisateur,
+    creer_compte_d_installation,
+    creer_utilisateur,
+)
 from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE
 from service.modeles import Campagne, Cas, Utilisateur
 from service.parametres import Parametres
@@ -162,6 +168,11 @@ class Monde:
             ).one()
             return acteur_de(session, utilisateur)
 
+    def approuver(self, identifiant: str, par: str = "dpo.test") -> None:
+        """Approuve un compte créé par l'API (par défaut par le DPO), comme le ferait une seconde personne."""
+        with session_base(self.moteur) as session:
+            approuver_utilisateur(session, identifiant, par=self.acteur(par))
+
     def coffre(self) -> Coffre:
         return Coffre(trousseau(self.reglages))
 
@@ -207,17 +218,30 @@ def construire_monde(reglages: Parametres) -> Monde:
         enregistrer_convention(
             session, convention_toml("onde-test", "onde", "pivot-inscrits", [A, B, C]), par=SYSTEME
         )
+        # Comme une vraie installation : administrateur et DPO par la voie d'installation, puis
+        # chaque autre compte créé par l'administrateur et approuvé par le DPO.
+        for identifiant, (role, _, _) in COMPTES.items():
+            if role in ROLES_D_INSTALLATION:
+                secrets[identifiant] = creer_compte_d_installation(
+                    session, identifiant=identifiant, role=role, mot_de_passe=MOT_DE_PASSE, par=SYSTEME
+                ).totp_secret
+        session.flush()
+        admin, dpo = (
+            acteur_de(session, session.exec(select(Utilisateur).where(Utilisateur.identifiant == i)).one())
+            for i in ("admin.test", "dpo.test")
+        )
         for identifiant, (role, communes, departement) in COMPTES.items():
-            nouveau = creer_utilisateur(
-                session,
-                identifiant=identifiant,
-                role=role,
-                mot_de_passe=MOT_DE_PASSE,
-                par=SYSTEME,
-                communes=communes,
-                departement=departement,
-            )
-            secrets[identifiant] = nouveau.totp_secret
+            if role not in ROLES_D_INSTALLATION:
+                secrets[identifiant] = creer_utilisateur(
+                    session,
+                    identifiant=identifiant,
+                    role=role,
+                    mot_de_passe=MOT_DE_PASSE,
+                    par=admin,
+                    communes=communes,
+                    departement=departement,
+                ).totp_secret
+                approuver_utilisateur(session, identifiant, par=dpo)
     return Monde(reglages, moteur, TestClient(application), secrets)
 
 

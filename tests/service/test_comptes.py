@@ -223,7 +223,9 @@ def test_l_administrateur_cree_un_compte_qui_s_enrole_puis_le_desactive(monde_sq
     )
     assert cree.status_code == 201
     assert cree.json()["uri_totp"].startswith("otpauth://totp/cellule:agent.c")
+    assert cree.json()["approuve"] is False
     monde_sqlite.secrets["agent.c"] = cree.json()["totp_secret"]
+    monde_sqlite.approuver("agent.c")
     assert monde_sqlite.connecter("agent.c")["communes"] == ["62001"]
     liste = {
         c["identifiant"]: c for c in monde_sqlite.client.get("/api/v1/utilisateurs", headers=admin).json()
@@ -351,38 +353,42 @@ def test_par_cookie_un_changement_d_etat_exige_le_jeton_csrf(monde: Monde) -> No
     client.cookies.clear()
 
 
-def test_la_commande_utilisateurs_cree_liste_et_desactive(monde_sqlite: Monde) -> None:
+def test_la_commande_utilisateurs_approuve_liste_et_desactive(monde_sqlite: Monde) -> None:
     runner = CliRunner()
-    cree = runner.invoke(
-        app,
-        [
-            "utilisateurs",
-            "creer",
-            "referent.cli",
-            "--role",
-            "referent_dsden",
-            "--departement",
-            "59",
-            "--mot-de-passe",
-            MOT_DE_PASSE,
-        ],
-    )
-    assert cree.exit_code == 0, cree.output
-    assert "otpauth://totp/" in cree.output
-    refus = runner.invoke(
-        app, ["utilisateurs", "creer", "agent.x", "--role", "agent_commune", "--mot-de-passe", MOT_DE_PASSE]
-    )
-    assert refus.exit_code == 1
-    assert "au moins une commune" in refus.output
-    with session_base(monde_sqlite.moteur) as session:
-        enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "referent.cli")).one()
-    secret = cree.output.split("secret : ")[1].split()[0]
-    assert secret not in enregistre.totp_secret  # chiffré en base
-    nouveau = runner.invoke(app, ["utilisateurs", "totp", "referent.cli"])
+    # Hors installation, la ligne de commande ne crée aucun compte : elle renvoie vers l'API.
+    for role in ("referent_dsden", "administrateur"):
+        refus = runner.invoke(
+            app, ["utilisateurs", "creer", "compte.cli", "--role", role, "--mot-de-passe", MOT_DE_PASSE]
+        )
+        assert refus.exit_code == 1
+        assert "par l'API" in refus.output
+    nouveau = runner.invoke(app, ["utilisateurs", "totp", "agent.a"])
     assert nouveau.exit_code == 0
-    assert secret not in nouveau.output
-    assert "referent.cli" in runner.invoke(app, ["utilisateurs", "lister"]).output
-    assert runner.invoke(app, ["utilisateurs", "desactiver", "referent.cli"]).exit_code == 0
+    assert "approuvé" in nouveau.output
+    secret = nouveau.output.split("secret : ")[1].split()[0]
+    with session_base(monde_sqlite.moteur) as session:
+        enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.a")).one()
+    assert secret not in enregistre.totp_secret  # chiffré en base
+    assert "agent.a" in (ligne := runner.invoke(app, ["utilisateurs", "lister"]).output)
+    assert "en attente d'approbation" in ligne
+    monde_sqlite.secrets["agent.a"] = secret
+    assert _connexion(monde_sqlite, "agent.a") == 401
+    # L'approbateur prouve son identité : un mauvais code est refusé et compté.
+    faux = runner.invoke(
+        app,
+        ["utilisateurs", "approuver", "agent.a", "--par", "dpo.test"],
+        input=f"{MOT_DE_PASSE}\n000000\n",
+    )
+    assert faux.exit_code == 1
+    assert "incorrect" in faux.output
+    approuve = runner.invoke(
+        app,
+        ["utilisateurs", "approuver", "agent.a", "--par", "dpo.test"],
+        input=f"{MOT_DE_PASSE}\n{code_totp(monde_sqlite.secrets['dpo.test'])}\n",
+    )
+    assert approuve.exit_code == 0, approuve.output
+    assert _connexion(monde_sqlite, "agent.a") == 200
+    assert runner.invoke(app, ["utilisateurs", "desactiver", "agent.a"]).exit_code == 0
     assert "désactivé" in runner.invoke(app, ["utilisateurs", "lister"]).output
 
 
