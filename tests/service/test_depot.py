@@ -245,3 +245,75 @@ def test_des_depots_simultanes_ne_donnent_jamais_d_erreur_interne(
 
     assert statuts == [201, 201, 413, 413]
     assert sum(s.taille for s in _sources(monde)) <= 2 * 1_048_576
+
+
+def _multipart(*parties: tuple[str, str | None, bytes]) -> bytes:
+    corps = b""
+    for nom, fichier, contenu in parties:
+        disposition = f'form-data; name="{nom}"' + (f'; filename="{fichier}"' if fichier else "")
+        corps += (
+            f"--{LIMITE_MULTIPART}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + contenu + b"\r\n"
+        )
+    return corps + f"--{LIMITE_MULTIPART}--\r\n".encode()
+
+
+FORMULAIRE = f"multipart/form-data; boundary={LIMITE_MULTIPART}"
+
+
+@pytest.mark.parametrize(
+    ("type_contenu", "corps", "statut", "message"),
+    [
+        ("application/json", b'{"convention": "caf-test"}', 415, "Envoyez un formulaire multipart/form-data"),
+        ("multipart/form-data", b"--x\r\n", 400, "n'a pas de « boundary »"),
+        (FORMULAIRE, b"ceci n'est pas un formulaire", 400, "mal formé"),
+        (FORMULAIRE, _multipart(("convention", None, b"caf-test"))[:-30], 400, "Formulaire incomplet"),
+        (FORMULAIRE, f"--{LIMITE_MULTIPART}\r\nsans-deux-points\r\n\r\n".encode(), 400, "mal formé"),
+        (FORMULAIRE, _multipart(("convention", None, b"caf-test")), 422, "« archive »"),
+        (
+            FORMULAIRE,
+            _multipart(("convention", None, b"caf-test"), ("convention", None, b"onde-test")),
+            422,
+            "envoyé deux fois",
+        ),
+        (FORMULAIRE, _multipart(("convention", None, b"c" * 121)), 422, "dépasse 120 caractères"),
+        (FORMULAIRE, _multipart(("archive", "caf.7z", b"")), 422, "Le fichier reçu est vide"),
+        (FORMULAIRE, _multipart(("archive", "caf.7z", _debut_7z(4096))), 422, "Archive incomplète"),
+    ],
+    ids=[
+        "json",
+        "sans-boundary",
+        "pas-un-formulaire",
+        "tronque",
+        "entete-de-partie-mal-forme",
+        "archive-manquante",
+        "champ-double",
+        "convention-trop-longue",
+        "archive-vide",
+        "archive-incomplete",
+    ],
+)
+def test_un_formulaire_mal_forme_recoit_une_erreur_en_francais(
+    monde: Monde, type_contenu: str, corps: bytes, statut: int, message: str
+) -> None:
+    agent = monde.entetes("agent.a")
+    campagne = _campagne(monde, agent)
+
+    reponse = monde.client.post(
+        f"/api/v1/campagnes/{campagne}/sources",
+        headers={**agent, "Content-Type": type_contenu},
+        content=corps,
+    )
+
+    assert reponse.status_code == statut, reponse.text
+    assert message in reponse.json()["detail"]
+    assert _sources(monde) == []
+
+
+def test_la_documentation_de_l_api_decrit_toujours_le_formulaire_de_depot(monde_sqlite: Monde) -> None:
+    schema = cast(FastAPI, monde_sqlite.client.app).openapi()
+    corps = schema["paths"]["/api/v1/campagnes/{campagne_id}/sources"]["post"]["requestBody"]
+    formulaire = corps["content"]["multipart/form-data"]["schema"]
+
+    assert set(formulaire["properties"]) == {"archive", "convention", "mot_de_passe"}
+    assert formulaire["properties"]["archive"]["format"] == "binary"
+    assert set(formulaire["required"]) == {"archive", "convention"}
