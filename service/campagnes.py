@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -91,6 +91,8 @@ class PlaceDeDepot:
 
     octets: int
     refus: str
+    # Ce qui reste au compte (archives gardées déduites) : ses envois simultanés se le partagent.
+    reste_du_compte: int | None = None
 
 
 def _mio(octets: int) -> str:
@@ -136,18 +138,20 @@ def place_de_depot(session: Session, acteur: Acteur, campagne: Campagne) -> Plac
             "total (CELLULE_CAMPAGNE_TAILLE_MAX_MIO) : retirez une source inutile ou lancez la campagne.",
         )
     )
+    reste_du_compte = None
     if acteur.id is not None:
         par_compte = reglages.compte_taille_max_mio * MIO
         du_compte = _gardees(session, Source.deposee_par == acteur.id)
+        reste_du_compte = max(par_compte - du_compte, 0)
         places.append(
             PlaceDeDepot(
-                max(par_compte - du_compte, 0),
+                reste_du_compte,
                 f"Vos archives en attente font déjà {_mio(du_compte)}, au plus {_mio(par_compte)} par compte "
                 "(CELLULE_COMPTE_TAILLE_MAX_MIO) : lancez ou retirez vos dépôts en attente avant d'en "
                 "ajouter.",
             )
         )
-    return min(places, key=lambda place: place.octets)
+    return replace(min(places, key=lambda place: place.octets), reste_du_compte=reste_du_compte)
 
 
 def _exiger_modifiable(campagne: Campagne) -> None:

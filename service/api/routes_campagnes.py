@@ -15,6 +15,7 @@ from service import campagnes
 from service.acteur import Acteur
 from service.api.dependances import ActeurCourant, Base, moteur_de
 from service.api.televersement import (
+    ENVOIS_EN_COURS,
     SCHEMA_FORMULAIRE,
     FormulaireDepot,
     FormulaireRefuse,
@@ -192,13 +193,18 @@ async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> 
     place = await run_in_threadpool(_place_de_depot, moteur, acteur, campagne_id)
     if place.octets <= 0:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, place.refus)
-    try:
-        formulaire = await lire_formulaire_depot(
-            requete.headers.get("content-type"), requete.stream(), place=place.octets, refus_place=place.refus
-        )
-    except FormulaireRefuse as erreur:
-        raise HTTPException(erreur.statut, erreur.message) from None
-    return await run_in_threadpool(_enregistrer, moteur, acteur, campagne_id, formulaire)
+    with ENVOIS_EN_COURS.reservations(acteur.id, place.reste_du_compte) as reserver:
+        try:
+            formulaire = await lire_formulaire_depot(
+                requete.headers.get("content-type"),
+                requete.stream(),
+                place=place.octets,
+                refus_place=place.refus,
+                reserver=reserver,
+            )
+        except FormulaireRefuse as erreur:
+            raise HTTPException(erreur.statut, erreur.message) from None
+        return await run_in_threadpool(_enregistrer, moteur, acteur, campagne_id, formulaire)
 
 
 @routeur.delete("/campagnes/{campagne_id}/sources/{source_id}", status_code=204, summary="Retirer une source")

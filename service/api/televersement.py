@@ -9,7 +9,9 @@ permise, et gardée en mémoire seulement.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from python_multipart.exceptions import FormParserError
@@ -50,6 +52,58 @@ SCHEMA_FORMULAIRE = {
 }
 
 
+class EnvoisEnCours:
+    """Les octets d'archives en cours de réception, par compte, dans ce processus.
+
+    Les envois simultanés d'un compte se partagent ce qui reste de sa place
+    (``CELLULE_COMPTE_TAILLE_MAX_MIO``) : ils ne peuvent pas, ensemble, tenir plus de mémoire.
+    """
+
+    def __init__(self) -> None:
+        self._verrou = threading.Lock()
+        self._par_compte: dict[int, int] = {}
+
+    def octets(self, compte: int) -> int:
+        with self._verrou:
+            return self._par_compte.get(compte, 0)
+
+    @contextmanager
+    def reservations(
+        self, compte: int | None, reste_du_compte: int | None
+    ) -> Iterator[Callable[[int], bool]]:
+        """Rend ``reserver(octets)``, vrai si la place du compte le permet ; tout est rendu à la sortie."""
+        reserves = 0
+
+        def reserver(octets: int) -> bool:
+            nonlocal reserves
+            if compte is None or reste_du_compte is None:
+                return True
+            with self._verrou:
+                deja = self._par_compte.get(compte, 0)
+                if deja + octets > reste_du_compte:
+                    return False
+                self._par_compte[compte] = deja + octets
+            reserves += octets
+            return True
+
+        try:
+            yield reserver
+        finally:
+            if compte is not None and reserves:
+                with self._verrou:
+                    reste = self._par_compte.pop(compte, 0) - reserves
+                    if reste > 0:
+                        self._par_compte[compte] = reste
+
+
+ENVOIS_EN_COURS = EnvoisEnCours()
+
+REFUS_ENVOIS_EN_COURS = (
+    "Vos autres envois en cours et vos archives en attente occupent déjà la place de votre compte "
+    "(CELLULE_COMPTE_TAILLE_MAX_MIO) : attendez la fin de vos autres dépôts, puis recommencez."
+)
+
+
 class FormulaireRefuse(Exception):
     """Le formulaire de dépôt est refusé ; ``statut`` est le code HTTP, le message dit quoi faire."""
 
@@ -74,9 +128,10 @@ def _invalide(message: str) -> FormulaireRefuse:
 class _Lecteur:
     """Les rappels de l'analyseur multipart : un état par partie, des refus dès qu'ils se voient."""
 
-    def __init__(self, place: int, refus_place: str) -> None:
+    def __init__(self, place: int, refus_place: str, reserver: Callable[[int], bool]) -> None:
         self.place = place
         self.refus_place = refus_place
+        self.reserver = reserver
         self.fini = False
         self.hors_archive = 0
         self.vus: set[str] = set()
@@ -168,6 +223,8 @@ class _Lecteur:
             raise _invalide(phrase(erreur.message)) from None
         if self.annoncee > self.place:
             raise FormulaireRefuse(413, self.refus_place)
+        if not self.reserver(self.annoncee):
+            raise FormulaireRefuse(413, REFUS_ENVOIS_EN_COURS)
 
     def _fin_partie(self) -> None:
         if self._champ == CHAMP_ARCHIVE:
@@ -201,12 +258,18 @@ class _Lecteur:
 
 
 async def lire_formulaire_depot(
-    type_contenu: str | None, flux: AsyncIterator[bytes], *, place: int, refus_place: str
+    type_contenu: str | None,
+    flux: AsyncIterator[bytes],
+    *,
+    place: int,
+    refus_place: str,
+    reserver: Callable[[int], bool] = lambda _octets: True,
 ) -> FormulaireDepot:
     """Lit le formulaire de dépôt (champs ``archive``, ``convention``, ``mot_de_passe``) en flux.
 
-    ``place`` borne la taille de l'archive (``refus_place`` est alors le message du 413). Lève
-    ``FormulaireRefuse`` au premier défaut, sans lire la suite du corps.
+    ``place`` borne la taille de l'archive (``refus_place`` est alors le message du 413) ; dès que
+    l'en-tête de l'archive annonce sa taille, ``reserver`` doit l'accepter (place du compte partagée
+    entre ses envois simultanés). Lève ``FormulaireRefuse`` au premier défaut, sans lire la suite.
     """
     genre, options = parse_options_header(type_contenu)
     if genre != b"multipart/form-data":
@@ -216,7 +279,7 @@ async def lire_formulaire_depot(
         )
     if not options.get(b"boundary"):
         raise FormulaireRefuse(400, "Formulaire mal formé : l'en-tête Content-Type n'a pas de « boundary ».")
-    lecteur = _Lecteur(place, refus_place)
+    lecteur = _Lecteur(place, refus_place, reserver)
     try:
         analyseur = MultipartParser(options[b"boundary"], lecteur.rappels())  # type: ignore[arg-type]
         async for morceau in flux:

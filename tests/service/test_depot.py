@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
+from service.api.televersement import ENVOIS_EN_COURS
 from service.archives7z import fabriquer_archive
 from service.base.moteur import session_base
 from service.modeles import Source
@@ -317,3 +318,52 @@ def test_la_documentation_de_l_api_decrit_toujours_le_formulaire_de_depot(monde_
     assert set(formulaire["properties"]) == {"archive", "convention", "mot_de_passe"}
     assert formulaire["properties"]["archive"]["format"] == "binary"
     assert set(formulaire["required"]) == {"archive", "convention"}
+
+
+def test_les_envois_simultanes_d_un_compte_se_partagent_sa_place(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sans partage, dix envois simultanés de 64 Mio tiendraient chacun en mémoire, la place du compte
+    # n'étant comptée qu'une fois l'archive gardée en base.
+    monkeypatch.setenv("CELLULE_COMPTE_TAILLE_MAX_MIO", "2")
+    parametres.cache_clear()
+    agent = monde.entetes("agent.a")
+    compte = monde.acteur("agent.a").id
+    assert compte is not None
+    premiere, seconde = _campagne(monde, agent), _campagne(monde, agent)
+    lente, autre = _archive_de(1_400 * 1024, graine=20), _archive_de(800 * 1024, graine=21)
+    corps = _debut_de_formulaire() + lente + f"\r\n--{LIMITE_MULTIPART}--\r\n".encode()
+    coupure = len(_debut_de_formulaire()) + 64 * 1024
+
+    with serveur_reel(cast(FastAPI, monde.client.app)) as (hote, port):
+        connexion = http.client.HTTPConnection(hote, port, timeout=60)
+        connexion.putrequest("POST", f"/api/v1/campagnes/{premiere}/sources")
+        for nom, valeur in agent.items():
+            connexion.putheader(nom, valeur)
+        connexion.putheader("Content-Type", f"multipart/form-data; boundary={LIMITE_MULTIPART}")
+        connexion.putheader("Content-Length", str(len(corps)))
+        connexion.endheaders()
+        connexion.send(corps[:coupure])
+        # Le serveur lit l'en-tête de l'archive lente et réserve sa taille annoncée (garde : 60 s).
+        for _ in range(6000):
+            if ENVOIS_EN_COURS.octets(compte) == len(lente):
+                break
+            threading.Event().wait(0.01)
+        assert ENVOIS_EN_COURS.octets(compte) == len(lente)
+
+        with httpx.Client(base_url=f"http://{hote}:{port}", timeout=60) as client:
+            refus = client.post(
+                f"/api/v1/campagnes/{seconde}/sources",
+                headers=agent,
+                files={"archive": ("caf.7z", autre)},
+                data={"convention": "caf-test", "mot_de_passe": CAF_MOT_DE_PASSE},
+            )
+        connexion.send(corps[coupure:])
+        lente_recue = connexion.getresponse()
+        connexion.close()
+
+    assert refus.status_code == 413
+    assert "envois en cours" in refus.json()["detail"]
+    assert lente_recue.status == 201
+    assert ENVOIS_EN_COURS.octets(compte) == 0
+    assert [s.taille for s in _sources(monde)] == [len(lente)]
