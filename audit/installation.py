@@ -187,9 +187,12 @@ def recaler_compteur(connexion: sa.Connection) -> None:
     """Aligne le compteur d'écritures sur le numéro de la dernière entrée (ou de la dernière purge).
 
     Pour une base écrite avant que le compteur ne compte que les entrées (il comptait aussi les
-    points de contrôle) : à lancer une fois, avant ``installer``, dont le déclencheur l'empêcherait
-    ensuite de reculer. L'état du journal à ce moment-là est pris pour point de départ.
+    points de contrôle) : à lancer une fois, puis ``installer``, qui remet le déclencheur retiré
+    ici (il empêche le compteur de reculer). L'état du journal à ce moment-là est pris pour point
+    de départ.
     """
+    sur_table = " ON audit_verrou" if connexion.dialect.name == "postgresql" else ""
+    connexion.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_verrou_compteur{sur_table}")
     derniere = connexion.execute(sa.select(sa.func.max(journal.c.sequence))).scalar()
     if derniere is None:
         derniere = connexion.execute(sa.select(sa.func.max(purges.c.derniere_sequence))).scalar()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 import audit
 from audit.canonique import chainer, contenu_entree
+from service.base import migrations
 from tests.audit.conftest import (
     attaquer,
     contenu_ligne,
@@ -338,13 +340,21 @@ def test_un_compteur_supprime_est_signale(moteur: sa.Engine, signataire: audit.S
 
 
 def test_le_compteur_d_une_base_ancienne_est_recale_par_la_migration(
-    moteur: sa.Engine, signataire: audit.Signataire
+    url_base: str, signataire: audit.Signataire
 ) -> None:
     # Avant la révision 0004, chaque point de contrôle signé à la demande avançait aussi le compteur.
-    ecrire_consultations(moteur, TAILLE)
-    attaquer(moteur, "UPDATE audit_verrou SET ecritures = ecritures + 2")
-    assert not verifier(moteur, signataire).intact
+    moteur = sa.create_engine(url_base)
+    configuration = migrations.configuration()
     with moteur.begin() as connexion:
-        audit.installation.recaler_compteur(connexion)
-        audit.installer(connexion)
+        configuration.attributes["connection"] = connexion
+        command.upgrade(configuration, "0003")
+    ecrire_consultations(moteur, TAILLE)
+    with moteur.begin() as connexion:
+        for _ in range(2):
+            connexion.exec_driver_sql("UPDATE audit_verrou SET ecritures = ecritures + 1")
+    assert not verifier(moteur, signataire).intact
+    migrations.migrer(moteur)
     assert verifier(moteur, signataire).intact
+    with pytest.raises(sa.exc.DBAPIError), moteur.begin() as connexion:
+        connexion.exec_driver_sql("UPDATE audit_verrou SET ecritures = 0")
+    moteur.dispose()
