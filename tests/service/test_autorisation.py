@@ -153,7 +153,12 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
     "droit d'accès": (
         _post(
             "/api/v1/droit-acces",
-            json={"nom": NOM_SEME, "prenoms": "LEA", "date_naissance": "2015-03-02", "motif": "demande_famille"},
+            json={
+                "nom": NOM_SEME,
+                "prenoms": "LEA",
+                "date_naissance": "2015-03-02",
+                "motif": "demande_famille",
+            },
         ),
         {"dpo.test"},
     ),
