@@ -71,7 +71,8 @@ def verifier_droits(reglages: Parametres) -> None:
     for chemin, mode in _a_verifier(reglages):
         try:
             actuel = stat.S_IMODE(os.stat(chemin).st_mode)
-        except (FileNotFoundError, NotADirectoryError):
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            # Absent, ou dans un dossier d'un autre compte du service (fermé, donc) : rien à corriger.
             continue
         if actuel & MASQUE_CREATION:
             corrections.append(f"  chmod {mode} {chemin}    (actuellement {actuel:o})")
