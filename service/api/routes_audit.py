@@ -153,6 +153,7 @@ class EtapeDroitAcces(BaseModel):
     vers: str
     motif: str | None
     date_effet: date | None
+    donnees: dict[str, Any] = Field(description="Échéance, UAI de l'établissement, fiche retenue…")
 
 
 class CasDroitAcces(BaseModel):

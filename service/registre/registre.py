@@ -463,6 +463,7 @@ def droit_acces(
                         "vers": e.vers_statut,
                         "motif": e.motif,
                         "date_effet": e.date_effet,
+                        "donnees": e.donnees,
                     }
                     for e in etapes
                 ],

@@ -236,7 +236,11 @@ def test_le_droit_d_acces_ne_donne_que_les_donnees_de_l_enfant_jamais_ses_candid
     assert _transition(monde, "agent.a", cas, "choisir_candidat", id_inscrit="onde-1-1")[0] == 200
     (exporte,) = exporter().json()["cas"]
     assert exporte["candidats"] == "Une fiche d'élève retenue : l'enfant y a été reconnu inscrit."
-    assert [h["vers"] for h in exporte["historique"]] == ["repere", "classe"]
+    # La fiche retenue est celle de l'enfant lui-même : son identifiant fait partie de ses données.
+    assert [(h["vers"], h["donnees"]) for h in exporte["historique"]] == [
+        ("repere", {}),
+        ("classe", {"id_inscrit": "onde-1-1"}),
+    ]
 
 
 def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_refusee(
