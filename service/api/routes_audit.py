@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 import audit
 from audit.evenement import IDENTIFIANT
 from service.api.dependances import ActeurCourant, Base, moteur_de
-from service.api.routes_cas import coffre
+from service.api.routes_cas import PAGE_MAX, coffre
 from service.api.textes import Entree
 from service.autorisation import exiger_role
 from service.base.moteur import session_base
@@ -26,7 +26,6 @@ from service.registre.consultation import MotifConsultation
 
 routeur = APIRouter(tags=["audit et droit d'accès (DPO)"])
 
-PAGE_MAX = 100_000
 # Le filtre sur l'acteur est noté au journal avec l'export : un identifiant de compte, pas un texte libre.
 FiltreActeur = Annotated[
     str | None,
