@@ -165,7 +165,7 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
                 session.flush()
                 approbateurs[role] = acteur_de(session, nouveau.utilisateur)
             else:
-                nouveau = creer_utilisateur(
+                creer_utilisateur(
                     session,
                     identifiant=identifiant,
                     role=role,
@@ -175,7 +175,8 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
                     departement=departement,
                     nom_affiche=nom_affiche,
                 )
-                approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
+                # Le secret TOTP est remis à l'approbateur, pas au demandeur.
+                nouveau = approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
             comptes.append(
                 {
                     "identifiant": identifiant,

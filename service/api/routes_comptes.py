@@ -200,12 +200,13 @@ def lister(acteur: ActeurCourant, session: Base) -> list[Compte]:
 @routeur.post(
     "/utilisateurs",
     status_code=201,
-    summary="Créer un compte (administrateur) ; il sert une fois approuvé par une seconde personne",
+    summary="Créer un compte (administrateur) ; il sert une fois approuvé par une seconde personne, "
+    "qui reçoit son secret TOTP",
 )
-def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> CompteCree:
+def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> Compte:
     exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_creer")
     try:
-        nouveau = comptes.creer_utilisateur(
+        utilisateur = comptes.creer_utilisateur(
             session,
             identifiant=demande.identifiant,
             role=demande.role,
@@ -218,24 +219,27 @@ def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> Compt
     except comptes.CompteInvalide as erreur:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
     session.commit()
-    base = _compte(nouveau.utilisateur, frozenset(demande.communes))
-    return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
+    # Pas de secret TOTP ici : il est remis à l'approbateur, pas au demandeur.
+    return _compte(utilisateur, frozenset(demande.communes))
 
 
 @routeur.post(
     "/utilisateurs/{identifiant}/approbation",
     summary="Approuver un compte en attente (DPO, ou administrateur autre que le demandeur)",
 )
-def approuver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
+def approuver(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteCree:
+    """Rend le secret TOTP, une seule fois, à remettre à la personne (le demandeur ne l'a jamais)."""
     try:
-        utilisateur = comptes.approuver_utilisateur(session, identifiant, par=acteur)
+        nouveau = comptes.approuver_utilisateur(session, identifiant, par=acteur)
     except comptes.CompteIntrouvable as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
     except comptes.CompteInvalide as erreur:
         raise HTTPException(status.HTTP_409_CONFLICT, str(erreur)) from None
     session.commit()
+    utilisateur = nouveau.utilisateur
     assert utilisateur.id is not None
-    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    base = _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
 
 
 @routeur.post("/utilisateurs/{identifiant}/desactiver", summary="Désactiver un compte (administrateur)")
@@ -252,16 +256,14 @@ def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte
 
 @routeur.post(
     "/utilisateurs/{identifiant}/totp",
-    summary="Nouveau secret TOTP (administrateur) ; le compte attend de nouveau une approbation",
+    summary="Nouveau secret TOTP (administrateur) ; remis à l'approbateur, à l'approbation suivante",
 )
-def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteCree:
+def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
     exiger_role(acteur, Role.ADMINISTRATEUR, action="totp_reinitialiser", cible=("compte", identifiant))
     try:
-        nouveau = comptes.reinitialiser_totp(session, identifiant, par=acteur)
+        utilisateur = comptes.reinitialiser_totp(session, identifiant, par=acteur)
     except comptes.CompteInvalide as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
     session.commit()
-    utilisateur = nouveau.utilisateur
     assert utilisateur.id is not None
-    base = _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
-    return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
+    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))

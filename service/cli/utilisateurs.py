@@ -86,7 +86,10 @@ def approuver(
         str, typer.Option("--code-totp", prompt="Votre code à usage unique", help="Demandé au clavier.")
     ] = "",
 ) -> None:
-    """Approuve un compte en attente ; l'approbateur prouve son identité (mot de passe et code TOTP)."""
+    """Approuve un compte en attente et affiche son secret TOTP, à remettre à la personne.
+
+    L'approbateur prouve son identité (mot de passe et code TOTP).
+    """
     moteur = preparer_base()
     with session_base(moteur) as session:
         # Les échecs comptent comme des échecs de connexion, et restent écrits.
@@ -95,7 +98,7 @@ def approuver(
         echouer(comptes.MESSAGE_CONNEXION_REFUSEE)
     try:
         with session_base(moteur) as session:
-            utilisateur = comptes.approuver_utilisateur(session, identifiant, par=approbateur)
+            nouveau = comptes.approuver_utilisateur(session, identifiant, par=approbateur)
     except RefusAutorisation as refus:
         with session_base(moteur) as session:
             auditer(
@@ -109,9 +112,13 @@ def approuver(
         echouer(refus.message)
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
+    typer.echo(f"Compte « {identifiant} » approuvé ({LIBELLES[Role(nouveau.utilisateur.role)]}).")
     typer.echo(
-        f"Compte « {identifiant} » approuvé ({LIBELLES[Role(utilisateur.role)]}) : il peut se connecter."
+        "Remettez vous-même à la personne son second facteur, à enrôler dans une application "
+        "d'authentification (affiché une seule fois) :"
     )
+    typer.echo(f"  secret : {nouveau.totp_secret}")
+    typer.echo(f"  adresse : {nouveau.uri_totp}")
 
 
 def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
@@ -126,19 +133,18 @@ def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du c
 
 
 def totp(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
-    """Nouveau secret TOTP (appareil perdu) : sessions fermées, compte de nouveau à approuver."""
+    """Appareil perdu : ancien secret TOTP annulé, sessions fermées, compte de nouveau à approuver."""
     moteur = preparer_base()
     try:
         with session_base(moteur) as session:
-            nouveau = comptes.reinitialiser_totp(session, identifiant, par=EXPLOITANT)
+            comptes.reinitialiser_totp(session, identifiant, par=EXPLOITANT)
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
     typer.echo(
-        f"Nouveau secret TOTP pour « {identifiant} » (affiché une seule fois). Le compte sert de nouveau "
-        "une fois approuvé par le DPO ou un administrateur (cellule utilisateurs approuver) :"
+        f"L'ancien secret TOTP de « {identifiant} » ne sert plus et ses sessions sont fermées. Le compte "
+        "attend l'approbation du DPO ou d'un administrateur (cellule utilisateurs approuver), qui "
+        "recevra le nouveau secret à remettre à la personne."
     )
-    typer.echo(f"  secret : {nouveau.totp_secret}")
-    typer.echo(f"  adresse : {nouveau.uri_totp}")
 
 
 def lister() -> None:

@@ -2,8 +2,10 @@
 
 Séparation des tâches : un compte créé (ou dont le secret TOTP est renouvelé) ne sert qu'une fois
 approuvé par une seconde personne, le DPO ou un administrateur autre que celui qui l'a demandé.
-Seuls le premier administrateur et le premier DPO d'une installation naissent approuvés, par la
-ligne de commande du serveur (``creer_compte_d_installation``), et cela est tracé.
+Le demandeur fixe le mot de passe initial ; le secret TOTP n'est remis qu'à l'approbateur : aucun
+des deux ne peut entrer seul dans le compte. Seuls le premier administrateur et le premier DPO
+d'une installation naissent approuvés, par la ligne de commande du serveur
+(``creer_compte_d_installation``), et cela est tracé.
 """
 
 from __future__ import annotations
@@ -125,11 +127,10 @@ def creer_utilisateur(
     communes: list[str] | None = None,
     departement: str | None = None,
     nom_affiche: str = "",
-    totp_secret: str | None = None,
-) -> NouveauCompte:
+) -> Utilisateur:
     """Crée un compte nominatif, en attente d'approbation (``approuver_utilisateur``).
 
-    Le secret TOTP n'est montré qu'une fois, à la création.
+    Aucun secret TOTP n'est rendu au demandeur : il sera remis à l'approbateur.
     """
     return _creer(
         session,
@@ -140,9 +141,9 @@ def creer_utilisateur(
         communes=communes or [],
         departement=departement,
         nom_affiche=nom_affiche,
-        totp_secret=totp_secret,
+        totp_secret=None,
         installation=False,
-    )
+    ).utilisateur
 
 
 def creer_compte_d_installation(
@@ -270,8 +271,20 @@ def trouver(session: Session, identifiant: str) -> Utilisateur:
     return utilisateur
 
 
-def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
+def _nouveau_secret(utilisateur: Utilisateur) -> NouveauCompte:
+    """Un secret TOTP neuf, scellé en base et rendu une seule fois ; l'ancien appareil ne sert plus."""
+    secret = totp.nouveau_secret()
+    utilisateur.totp_secret = totp.sceller_secret(secret, cle_comptes(parametres()))
+    utilisateur.totp_confirme_le = None
+    utilisateur.dernier_pas_totp = None
+    return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, utilisateur.identifiant))
+
+
+def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -> NouveauCompte:
     """Rend utilisable un compte en attente : par le DPO ou par un administrateur autre que le demandeur.
+
+    L'approbateur reçoit, une seule fois, le secret TOTP à remettre à la personne : le demandeur,
+    qui a fixé le mot de passe initial, n'a jamais le second facteur.
 
     Lève ``RefusAutorisation`` (403) si ``par`` n'a pas le droit d'approuver ce compte,
     ``CompteIntrouvable`` ou ``CompteInvalide`` si le compte n'existe pas ou n'attend rien.
@@ -304,6 +317,7 @@ def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) ->
         raise CompteInvalide(f"Le compte « {identifiant} » est déjà approuvé.")
     utilisateur.approuve_le = maintenant()
     utilisateur.approuve_par = par.id
+    nouveau = _nouveau_secret(utilisateur)
     demandeur = session.get(Utilisateur, utilisateur.demande_par) if utilisateur.demande_par else None
     auditer(
         session,
@@ -313,9 +327,10 @@ def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) ->
         details={
             "role": utilisateur.role,
             "demande_par": demandeur.identifiant if demandeur else None,
+            "totp": "remis_a_l_approbateur",
         },
     )
-    return utilisateur
+    return nouveau
 
 
 def _fermer_sessions(session: Session, utilisateur: Utilisateur, *, sauf: int | None = None) -> None:
@@ -342,15 +357,14 @@ def desactiver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -
     return utilisateur
 
 
-def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> NouveauCompte:
-    """Nouveau secret TOTP (appareil perdu) : les sessions ouvertes sont fermées."""
+def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
+    """Appareil perdu : l'ancien secret TOTP ne sert plus, les sessions ouvertes sont fermées.
+
+    Comme une création, le compte attend l'approbation d'une seconde personne, qui reçoit le nouveau
+    secret : le demandeur, qui a pu fixer le mot de passe initial, n'entre pas seul dans le compte.
+    """
     utilisateur = trouver(session, identifiant)
-    secret = totp.nouveau_secret()
-    utilisateur.totp_secret = totp.sceller_secret(secret, cle_comptes(parametres()))
-    utilisateur.totp_confirme_le = None
-    utilisateur.dernier_pas_totp = None
-    # Qui tient le nouveau secret et connaît le mot de passe initial pourrait entrer dans le compte :
-    # comme une création, le renouvellement attend l'approbation d'une seconde personne.
+    _nouveau_secret(utilisateur)
     utilisateur.demande_par = par.id
     utilisateur.approuve_le = None
     utilisateur.approuve_par = None
@@ -362,7 +376,7 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> No
         cible=("compte", utilisateur.identifiant),
         details={"totp": "nouveau", "etat": "en_attente_approbation"},
     )
-    return NouveauCompte(utilisateur, secret, totp.uri_enrolement(secret, identifiant))
+    return utilisateur
 
 
 def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau: str) -> None:

@@ -169,9 +169,10 @@ class Monde:
             return acteur_de(session, utilisateur)
 
     def approuver(self, identifiant: str, par: str = "dpo.test") -> None:
-        """Approuve un compte créé par l'API (par défaut par le DPO), comme le ferait une seconde personne."""
+        """Approuve un compte créé par l'API (par défaut par le DPO) et garde le secret TOTP remis."""
         with session_base(self.moteur) as session:
-            approuver_utilisateur(session, identifiant, par=self.acteur(par))
+            nouveau = approuver_utilisateur(session, identifiant, par=self.acteur(par))
+        self.secrets[identifiant] = nouveau.totp_secret
 
     def coffre(self) -> Coffre:
         return Coffre(trousseau(self.reglages))
@@ -232,7 +233,7 @@ def construire_monde(reglages: Parametres) -> Monde:
         )
         for identifiant, (role, communes, departement) in COMPTES.items():
             if role not in ROLES_D_INSTALLATION:
-                secrets[identifiant] = creer_utilisateur(
+                creer_utilisateur(
                     session,
                     identifiant=identifiant,
                     role=role,
@@ -240,8 +241,8 @@ def construire_monde(reglages: Parametres) -> Monde:
                     par=admin,
                     communes=communes,
                     departement=departement,
-                ).totp_secret
-                approuver_utilisateur(session, identifiant, par=dpo)
+                )
+                secrets[identifiant] = approuver_utilisateur(session, identifiant, par=dpo).totp_secret
     return Monde(reglages, moteur, TestClient(application), secrets)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -47,7 +48,10 @@ def _connexion(monde: Monde, identifiant: str, decalage: int = 0) -> tuple[int, 
 
 
 def _approuver(monde: Monde, identifiant: str, par: str) -> tuple[int, str]:
+    """Approuve par l'API ; le secret TOTP remis à l'approbateur est gardé pour se connecter."""
     reponse = monde.client.post(f"/api/v1/utilisateurs/{identifiant}/approbation", headers=monde.entetes(par))
+    if reponse.status_code == 200:
+        monde.secrets[identifiant] = reponse.json()["totp_secret"]
     return reponse.status_code, reponse.text
 
 
@@ -55,7 +59,9 @@ def _creer(monde: Monde, par: str, compte: dict[str, object]) -> None:
     reponse = monde.client.post("/api/v1/utilisateurs", headers=monde.entetes(par), json=compte)
     assert reponse.status_code == 201, reponse.text
     assert reponse.json()["approuve"] is False
-    monde.secrets[str(compte["identifiant"])] = reponse.json()["totp_secret"]
+    assert "totp_secret" not in reponse.json()
+    # Le demandeur n'a que le mot de passe : un secret au hasard tient lieu du second facteur inconnu.
+    monde.secrets[str(compte["identifiant"])] = pyotp.random_base32()
 
 
 def test_un_agent_cree_par_l_administrateur_ne_sert_qu_approuve_par_le_dpo(monde: Monde) -> None:
@@ -116,14 +122,16 @@ def test_seuls_le_dpo_et_les_administrateurs_approuvent(monde_sqlite: Monde, com
 def test_un_nouveau_secret_totp_remet_le_compte_en_attente_d_approbation(monde: Monde) -> None:
     # Qui a créé le compte connaît son mot de passe initial : avec un nouveau secret, il y entrerait.
     entetes = monde.entetes("agent.a")
+    ancien_secret = monde.secrets["agent.a"]
     nouveau = monde.client.post("/api/v1/utilisateurs/agent.a/totp", headers=monde.entetes("admin.test"))
     assert nouveau.status_code == 200
     assert nouveau.json()["approuve"] is False
-    monde.secrets["agent.a"] = nouveau.json()["totp_secret"]
+    assert "totp_secret" not in nouveau.json()
     assert monde.client.get("/api/v1/session", headers=entetes).status_code == 401
-    assert _connexion(monde, "agent.a")[0] == 401
+    assert _connexion(monde, "agent.a", decalage=1)[0] == 401
     assert _approuver(monde, "agent.a", "admin.test")[0] == 403
     assert _approuver(monde, "agent.a", "dpo.test")[0] == 200
+    assert monde.secrets["agent.a"] != ancien_secret
     assert _connexion(monde, "agent.a", decalage=1)[0] == 200
 
 

@@ -222,10 +222,15 @@ def test_l_administrateur_cree_un_compte_qui_s_enrole_puis_le_desactive(monde_sq
         },
     )
     assert cree.status_code == 201
-    assert cree.json()["uri_totp"].startswith("otpauth://totp/cellule:agent.c")
     assert cree.json()["approuve"] is False
-    monde_sqlite.secrets["agent.c"] = cree.json()["totp_secret"]
-    monde_sqlite.approuver("agent.c")
+    # Le demandeur n'a pas le second facteur : il est remis à l'approbateur.
+    assert "totp_secret" not in cree.json()
+    approbation = monde_sqlite.client.post(
+        "/api/v1/utilisateurs/agent.c/approbation", headers=monde_sqlite.entetes("dpo.test")
+    )
+    assert approbation.status_code == 200
+    assert approbation.json()["uri_totp"].startswith("otpauth://totp/cellule:agent.c")
+    monde_sqlite.secrets["agent.c"] = approbation.json()["totp_secret"]
     assert monde_sqlite.connecter("agent.c")["communes"] == ["62001"]
     liste = {
         c["identifiant"]: c for c in monde_sqlite.client.get("/api/v1/utilisateurs", headers=admin).json()
@@ -364,14 +369,10 @@ def test_la_commande_utilisateurs_approuve_liste_et_desactive(monde_sqlite: Mond
         assert "par l'API" in refus.output
     nouveau = runner.invoke(app, ["utilisateurs", "totp", "agent.a"])
     assert nouveau.exit_code == 0
-    assert "approuvé" in nouveau.output
-    secret = nouveau.output.split("secret : ")[1].split()[0]
-    with session_base(monde_sqlite.moteur) as session:
-        enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.a")).one()
-    assert secret not in enregistre.totp_secret  # chiffré en base
+    assert "attend l'approbation" in nouveau.output
+    assert "secret :" not in nouveau.output
     assert "agent.a" in (ligne := runner.invoke(app, ["utilisateurs", "lister"]).output)
     assert "en attente d'approbation" in ligne
-    monde_sqlite.secrets["agent.a"] = secret
     assert _connexion(monde_sqlite, "agent.a") == 401
     # L'approbateur prouve son identité : un mauvais code est refusé et compté.
     faux = runner.invoke(
@@ -387,6 +388,11 @@ def test_la_commande_utilisateurs_approuve_liste_et_desactive(monde_sqlite: Mond
         input=f"{MOT_DE_PASSE}\n{code_totp(monde_sqlite.secrets['dpo.test'])}\n",
     )
     assert approuve.exit_code == 0, approuve.output
+    secret = approuve.output.split("secret : ")[1].split()[0]
+    with session_base(monde_sqlite.moteur) as session:
+        enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.a")).one()
+    assert secret not in enregistre.totp_secret  # chiffré en base
+    monde_sqlite.secrets["agent.a"] = secret
     assert _connexion(monde_sqlite, "agent.a") == 200
     assert runner.invoke(app, ["utilisateurs", "desactiver", "agent.a"]).exit_code == 0
     assert "désactivé" in runner.invoke(app, ["utilisateurs", "lister"]).output
