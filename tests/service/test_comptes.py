@@ -317,6 +317,7 @@ def test_derriere_tls_les_cookies_portent_le_prefixe_host_et_meurent_avec_le_nav
     assert set(poses) == {"__Host-cellule_session", "__Host-cellule_csrf"}
     for attributs in poses.values():
         assert attributs["path"] == "/"
+        assert attributs["samesite"].lower() == "strict"
         assert "secure" in attributs
         assert not {"max-age", "expires", "domain"} & set(attributs)
     assert "httponly" in poses["__Host-cellule_session"]
