@@ -96,8 +96,14 @@ class Reglages:
     ecole_poids_max: float = 6.0
     ecole_lissage: float = 10.0
     # En dessous de -ecole_veto bits (part du code postal au plus le quart de l'attendu), jamais de
-    # lien sans revue.
+    # lien sans revue…
     ecole_veto: float = 2.0
+    # … sauf si ce veto enverrait en revue, à lui seul, plus que la part de fausses alertes admise
+    # (0,3 % de la liste, et au moins ecole_veto_min enfants) d'enfants liés sans aucun autre doute :
+    # dans cette commune, beaucoup d'enfants vont alors à l'école loin de chez eux (privé, options,
+    # secteurs larges), et l'établissement ne pèse plus que par son poids.
+    ecole_veto_part_max: float = 0.003
+    ecole_veto_min: int = 20
     graine: int = 0
 
 
@@ -522,9 +528,27 @@ def _ecole_inhabituelle(reglages: Reglages) -> pl.Expr:
     return pl.col("poids_ecole").fill_null(0.0) <= -reglages.ecole_veto
 
 
-def _liable(reglages: Reglages) -> pl.Expr:
-    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord."""
-    return (pl.col("score") >= _seuil(reglages)) & ~_desaccord_bloquant() & ~_ecole_inhabituelle(reglages)
+def _liable(reglages: Reglages, veto_ecole: bool = True) -> pl.Expr:
+    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord (ni,
+    avec ``veto_ecole``, d'établissement inhabituel)."""
+    liable = (pl.col("score") >= _seuil(reglages)) & ~_desaccord_bloquant()
+    return liable & ~_ecole_inhabituelle(reglages) if veto_ecole else liable
+
+
+def _veto_ecole(notes: pl.DataFrame, nb_familles: int, reglages: Reglages) -> bool:
+    """Vrai si l'établissement inhabituel doit envoyer en revue dans cette campagne.
+
+    Le veto protège d'un homonyme scolarisé dans une autre commune, là où presque tous les enfants
+    vont à l'école de leur quartier. Là où beaucoup d'enfants retrouvés sans aucun autre doute
+    fréquentent un établissement « inhabituel » (plus de ``ecole_veto_part_max`` de la liste et au
+    moins ``ecole_veto_min`` enfants), c'est la façon dont on se scolarise dans la commune, pas un
+    signe d'homonymie : le poids de l'établissement, déjà compté dans le score, suffit.
+    ``notes`` porte ``lie`` et ``poids_ecole``.
+    """
+    ecartes = notes.filter(
+        pl.col("lie") & _liable(reglages, veto_ecole=False) & _ecole_inhabituelle(reglages)
+    )
+    return ecartes.height < max(reglages.ecole_veto_min, reglages.ecole_veto_part_max * nb_familles)
 
 
 def _desaccord_bloquant() -> pl.Expr:
@@ -554,9 +578,13 @@ def _seuil(reglages: Reglages) -> pl.Expr:
     quand l'école, sans adresse, est celle du quartier et que nom, prénom et sexe concordent.
     """
     ailleurs = pl.col("adresse").fill_null(1) != NIVEAUX["adresse"].index("egale")
-    date_approchee = (pl.col("date_naissance").fill_null(0) > 0) & ailleurs
+    # Une date manquante d'un côté ne confirme rien : elle demande les mêmes preuves qu'une date
+    # approchée, même sous un même toit, où c'est la date qui distingue un frère ou une sœur.
+    date_approchee = ((pl.col("date_naissance") > 0) & ailleurs) | pl.col("date_naissance").is_null()
     quartier = (
         pl.col("adresse").is_null()
+        # Une seule faute dans la date (pas un jour ou un mois tout autre, jour_ou_mois).
+        & (pl.col("date_naissance").fill_null(99) <= NIVEAUX["date_naissance"].index("quelques_jours"))
         & (pl.col("poids_ecole").fill_null(0.0) >= reglages.ecole_habituelle)
         & (pl.col("nom").fill_null(99) <= NIVEAUX["nom"].index("compose"))
         & (pl.col("prenom").fill_null(99) == NIVEAUX["prenom"].index("exact"))
@@ -744,9 +772,10 @@ def apparier(
     # Les index de lignes (fi, ii) sont les rangs dans f et i : un identifiant, une date ou le lien
     # d'un enfant se lisent par simple indexation, sans jointure.
     notes = notes.with_columns(
-        _liable(reglages).alias("liable"),
-        (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False).alias("lie"),
+        (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False).alias("lie")
     )
+    veto_ecole = _veto_ecole(notes, f.height, reglages)
+    notes = notes.with_columns(_liable(reglages, veto_ecole).alias("liable"))
     doutes = _doutes(notes, f.height, i.height, reglages)
 
     ordre = (
@@ -781,9 +810,10 @@ def apparier(
         .with_columns(pl.col("deja_prise").fill_null(False))
     )
     seuil = _seuil(reglages)
-    sur = pl.col("lie") & ~pl.col("concurrent") & _liable(reglages)
+    sur = pl.col("lie") & ~pl.col("concurrent") & _liable(reglages, veto_ecole)
     motif = (
-        pl.when(pl.col("date").is_null())
+        # Sans date à la CAF, l'âge se lit sur la fiche liée sans aucun doute ; sinon, à vérifier.
+        pl.when(pl.col("date").is_null() & ~(sur & pl.col("soumis_lie").fill_null(False)))
         .then(pl.lit("date_manquante"))
         # Hors obligation selon la CAF, sauf si une fiche liée sans doute possible, à une date voisine,
         # dit le contraire : la date de la CAF est alors sans doute mal saisie.
@@ -795,7 +825,7 @@ def apparier(
         .then(pl.lit("score_intermediaire"))
         .when(pl.col("lie") & _desaccord_bloquant())
         .then(pl.lit("desaccord"))
-        .when(pl.col("lie") & _ecole_inhabituelle(reglages))
+        .when(pl.col("lie") & _ecole_inhabituelle(reglages) & pl.lit(veto_ecole))
         .then(pl.lit("ecole_inhabituelle"))
         .when(pl.col("lie") & (pl.col("mode") != "ecole"))
         .then(pl.lit("instruction_declaree"))

@@ -134,12 +134,28 @@ def test_hors_obligation_aux_deux_bouts() -> None:
 
 
 def test_date_de_naissance_manquante_va_en_revue_pas_hors_obligation() -> None:
+    # Deux fiches au même nom, nées à deux ans d'écart : sans date, rien ne les départage.
     liste = familles(enfant("F1", "LEROY", "NOAH", None, "M"))
-    ecole = inscrits(enfant("I1", "LEROY", "Noah", date(2015, 1, 1), "M"))
+    ecole = inscrits(
+        enfant("I1", "LEROY", "Noah", date(2015, 1, 1), "M"),
+        enfant("I2", "LEROY", "Noah", date(2017, 6, 2), "M"),
+    )
     decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
     assert decision["statut"] == "a_verifier"
     assert decision["id_inscrit"] is None
-    assert [c["id_inscrit"] for c in decision["candidats"]] == ["I1"]
+    assert sorted(c["id_inscrit"] for c in decision["candidats"]) == ["I1", "I2"]
+
+
+def test_date_manquante_a_la_caf_lue_sur_la_fiche_retrouvee_sans_doute() -> None:
+    # Même nom, même prénom, même sexe, même adresse, aucune autre fiche : l'âge se lit sur la fiche.
+    liste = familles(enfant("F1", "LEROY", "NOAH", None, "M", **ADRESSE))
+    ecole = inscrits(enfant("I1", "LEROY", "Noah", date(2015, 1, 1), "M", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, ecole, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
+    # Si la fiche retrouvée dit l'enfant hors de l'âge de l'obligation, une personne vérifie.
+    agee = inscrits(enfant("I1", "LEROY", "Noah", date(2008, 1, 1), "M", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, agee, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("a_verifier", None)
 
 
 def test_une_decision_par_enfant_dans_l_ordre_de_la_liste() -> None:
@@ -481,3 +497,32 @@ def test_nom_d_un_enfant_d_un_autre_foyer_n_est_pas_celui_de_la_famille(autre_fo
     assert {c["champ"]: c["niveau"] for c in json.loads(emma["explication"])["champs"]}["nom"] == "different"
     meme_foyer = decisions_par_id(apparier(_foyer(), _ECOLE_DU_FOYER, REFERENCE).decisions)["F1"]
     assert emma["score"] < meme_foyer["score"] - 5
+
+
+def test_ecole_hors_du_quartier_courante_dans_la_commune_n_envoie_pas_en_revue() -> None:
+    # Huit quartiers de 100 enfants, chacun avec son école ; dans chaque école, un enfant de chacun
+    # des sept autres quartiers, sans adresse à l'école (privé, option…). Chaque fiche, prise seule,
+    # est dans un établissement « inhabituel » ; mais 56 enfants sur 800 sont dans ce cas : c'est la
+    # façon dont on se scolarise ici, pas un homonyme venu d'ailleurs. Ils sont retrouvés.
+    caf: list[dict[str, object]] = []
+    ecole: list[dict[str, object]] = []
+    for quartier in range(8):
+        for k in range(100):
+            adresse = {"adresse": f"{k + 1} rue du Quartier {quartier}", "code_postal": f"9900{quartier}"}
+            ne = date(2012 + k % 6, 1 + k % 12, 1 + k % 28)
+            nom = f"FAMILLE{quartier}X{k}".translate(str.maketrans("0123456789", "OIZEASGTBP"))
+            caf.append(enfant(f"F{quartier}-{k}", nom, "ENZO", ne, "M", **adresse))
+            # Les enfants 0 à 6 vont à l'école d'un autre quartier, sans que l'école ait leur adresse.
+            if k < 7:
+                autre = (quartier + k + 1) % 8
+                ecole.append(enfant(f"I{quartier}-{k}", nom, "Enzo", ne, "M", uai=f"099000{autre}A"))
+            else:
+                ecole.append(
+                    enfant(f"I{quartier}-{k}", nom, "Enzo", ne, "M", uai=f"099000{quartier}A", **adresse)
+                )
+    decisions = decisions_par_id(apparier(familles(*caf), inscrits(*ecole), REFERENCE).decisions)
+    ailleurs = [d for d in decisions.values() if d["id_famille"].split("-")[1] in {str(k) for k in range(7)}]
+    assert len(ailleurs) == 56
+    motifs = [json.loads(d["explication"])["motif"] for d in ailleurs if d["statut"] != "apparie"]
+    assert motifs == []
+    assert all(d["id_inscrit"] == "I" + d["id_famille"][1:] for d in decisions.values())
