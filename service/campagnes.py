@@ -180,7 +180,7 @@ def verifier_depot_possible(session: Session, campagne: Campagne, convention_id:
 def deposer(
     session: Session,
     acteur: Acteur,
-    campagne: Campagne,
+    campagne_id: str,
     *,
     archive: bytes,
     nom_fichier: str,
@@ -189,8 +189,9 @@ def deposer(
 ) -> Depot:
     """Garde l'archive telle que reçue et scelle son mot de passe pour le travailleur.
 
-    L'empreinte et le scellement sont calculés avant la première requête : sur SQLite, la transaction
-    (qui prend le verrou d'écriture dès son début) reste courte même pour une grosse archive.
+    L'empreinte et le scellement sont calculés avant la première requête de ``session`` : sur SQLite,
+    la transaction (qui prend le verrou d'écriture dès son début) reste courte même pour une grosse
+    archive. Lève ``CampagneIntrouvable``, ``DepotTropGros`` ou ``CampagneInvalide``.
     """
     if not archive:
         raise CampagneInvalide("Le fichier reçu est vide : déposez l'archive 7z transmise par le partenaire.")
@@ -214,6 +215,7 @@ def deposer(
         # PostgreSQL : deux dépôts simultanés du même compte ou dans la même campagne passent l'un
         # après l'autre, sans quoi chacun verrait la place d'avant l'autre (SQLite sérialise déjà).
         session.exec(select(Utilisateur.id).where(Utilisateur.id == acteur.id).with_for_update()).all()
+    campagne = campagne_visible(session, acteur, campagne_id, operation="source_deposer")
     session.refresh(campagne, with_for_update=True)
     convention = verifier_depot_possible(session, campagne, convention_id)
     if not mot_de_passe and not convention.archive_non_chiffree_autorisee:

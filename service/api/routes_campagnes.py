@@ -157,17 +157,18 @@ def _enregistrer(
     """Une transaction courte, l'archive déjà reçue : sur SQLite, le verrou d'écriture n'attend pas
     le réseau."""
     with Session(moteur, expire_on_commit=False) as session:
-        campagne = _visible(session, acteur, campagne_id, "source_deposer")
         try:
             depot = campagnes.deposer(
                 session,
                 acteur,
-                campagne,
+                campagne_id,
                 archive=formulaire.archive,
                 nom_fichier=formulaire.nom_fichier or "archive.7z",
                 mot_de_passe=formulaire.mot_de_passe,
                 convention_id=formulaire.convention,
             )
+        except campagnes.CampagneIntrouvable as erreur:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
         except campagnes.DepotTropGros as erreur:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
         except campagnes.CampagneInvalide as erreur:
