@@ -16,6 +16,7 @@ from service.api.dependances import (
     jeton_presente,
     moteur_de,
 )
+from service.api.textes import Entree
 from service.autorisation import exiger_role
 from service.base.moteur import session_base
 from service.comptes import service as comptes
@@ -27,7 +28,7 @@ from service.parametres import parametres
 routeur = APIRouter(tags=["comptes"])
 
 
-class DemandeConnexion(BaseModel):
+class DemandeConnexion(Entree):
     identifiant: str = Field(max_length=80)
     mot_de_passe: str = Field(max_length=1024)
     code_totp: str = Field(max_length=12)
@@ -132,7 +133,7 @@ def qui(acteur: ActeurCourant) -> Moi:
     return _moi(acteur)
 
 
-class ChangementMotDePasse(BaseModel):
+class ChangementMotDePasse(Entree):
     ancien: str = Field(max_length=1024)
     nouveau: str = Field(max_length=1024)
 
@@ -148,7 +149,7 @@ def changer_mot_de_passe(demande: ChangementMotDePasse, acteur: ActeurCourant, s
     session.commit()
 
 
-class DemandeCompte(BaseModel):
+class DemandeCompte(Entree):
     identifiant: str = Field(max_length=80)
     role: Role
     mot_de_passe: str = Field(max_length=1024)

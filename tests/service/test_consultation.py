@@ -133,6 +133,20 @@ def _appels(monde: Monde, cas: str, texte: str) -> dict[str, Any]:
             headers=agent,
             json={"action": "classer", "champs": {texte: "erreur_donnees"}},
         ),
+        "compte (nom affiché)": lambda: client.post(
+            "/api/v1/utilisateurs",
+            headers=admin,
+            json={
+                "identifiant": "agent.invisible",
+                "role": "agent_commune",
+                "mot_de_passe": "Une phrase assez longue pour un compte 42",
+                "communes": [A],
+                "nom_affiche": texte,
+            },
+        ),
+        "connexion": lambda: client.post(
+            "/api/v1/session", json={"identifiant": texte, "mot_de_passe": "x", "code_totp": "000000"}
+        ),
         "commune": lambda: client.post(
             "/api/v1/communes", headers=admin, json={"insee": "59004", "nom": texte, "departement": "59"}
         ),
@@ -157,7 +171,7 @@ def test_aucun_champ_de_l_api_n_accepte_un_caractere_invisible(monde: Monde, car
         if reponse.status_code != 422 or "caractère de contrôle ou invisible" not in reponse.json()["detail"]:
             ecarts.append(f"{lieu} : {reponse.status_code} {reponse.text}")
     assert ecarts == []
-    # Rien n'a été écrit : ni commune, ni transition, ni export au journal.
+    # Rien n'a été écrit : ni compte, ni commune, ni transition, ni export, ni échec de connexion.
     assert _journal_complet(monde) == avant
     fiche = monde.client.get(
         f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), ENTETE_MOTIF: "verification"}
