@@ -72,7 +72,9 @@ def _erreurs_validation(erreur: RequestValidationError) -> str:
         if isinstance(contexte.get("error"), TexteRefuse):
             precisions.append(str(contexte["error"]))
         elif "expected" in contexte:
-            precisions.append(f"{champ} attend {contexte['expected']}.")
+            # Pydantic écrit la liste en anglais (« 'a', 'b' or 'c' ») : la conjonction est traduite.
+            attendu = str(contexte["expected"]).replace("' or '", "' ou '")
+            precisions.append(f"{champ} attend {attendu}.")
         elif "le" in contexte:
             precisions.append(f"{champ} vaut au plus {contexte['le']}.")
     return " ".join(
