@@ -32,8 +32,12 @@ def restreindre_creations() -> None:
 def fichiers_sqlite(url: str) -> list[Path]:
     """La base SQLite de ``url`` et ses fichiers de journal (WAL) ; rien pour PostgreSQL."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    adresse = make_url(url)
+    try:
+        adresse = make_url(url)
+    except ArgumentError:
+        return []  # URL mal formée : la connexion à la base le dira, avec son propre message
     if adresse.get_backend_name() != "sqlite" or not adresse.database or adresse.database == ":memory:":
         return []
     base = Path(adresse.database)

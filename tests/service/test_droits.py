@@ -22,7 +22,7 @@ from service.base.moteur import creer_moteur
 from service.cles import preparer_cles
 from service.cli import app
 from service.droits import fichiers_sqlite
-from service.parametres import Parametres
+from service.parametres import Parametres, parametres
 
 RACINE = Path(__file__).resolve().parents[2]
 
@@ -125,3 +125,16 @@ def test_le_serveur_refuse_de_demarrer_avec_une_cle_maitresse_lisible_par_tous(
 
     assert fin.returncode == 1
     assert f"chmod 600 {donnees / 'cle_maitresse'}" in fin.stderr
+
+
+def test_une_url_de_base_mal_formee_est_signalee_par_la_base_sans_trace_python(
+    dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CELLULE_BASE", "pas-une-url")
+    parametres.cache_clear()
+
+    resultat = CliRunner().invoke(app, ["base", "etat"])
+
+    assert resultat.exit_code == 1
+    assert resultat.exception is None or isinstance(resultat.exception, SystemExit)
+    assert "vérifiez CELLULE_BASE" in resultat.output
