@@ -11,7 +11,7 @@ from service.acteur import Acteur
 from service.journal_audit import Action, auditer
 from service.modeles import Commune, ConventionEnregistree
 
-_INSEE = re.compile(r"(\d{5}|2[AB]\d{3})")
+CODE_INSEE = re.compile(r"(\d{5}|2[AB]\d{3})")
 _DEPARTEMENT = re.compile(r"(\d{2,3}|2[AB])")
 
 
@@ -21,7 +21,7 @@ class ReferentielInvalide(ValueError):
 
 def ajouter_commune(session: Session, *, insee: str, nom: str, departement: str, par: Acteur) -> Commune:
     insee, departement, nom = insee.strip().upper(), departement.strip().upper(), nom.strip()
-    if not _INSEE.fullmatch(insee):
+    if not CODE_INSEE.fullmatch(insee):
         raise ReferentielInvalide(f"Code INSEE « {insee} » invalide : 5 caractères, par exemple 59350.")
     if not _DEPARTEMENT.fullmatch(departement) or not insee.startswith(departement[:2]):
         raise ReferentielInvalide(

@@ -16,6 +16,7 @@ from service.cles import trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Cas, EvenementCas
 from service.parametres import parametres
+from service.referentiel import CODE_INSEE
 from service.registre import procedure
 from service.registre import registre as reg
 from service.registre.coffre import Coffre
@@ -176,7 +177,7 @@ def lister(
     requete: Request,
     motif: EnteteMotif = None,
     statut: Annotated[str | None, Query(max_length=40)] = None,
-    commune: Annotated[str | None, Query(max_length=5)] = None,
+    commune: Annotated[str | None, Query(pattern=f"^{CODE_INSEE.pattern}$")] = None,
     echeance_depassee: bool = False,
     page: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 1,
     par_page: Annotated[int, Query(ge=1, le=200)] = 50,

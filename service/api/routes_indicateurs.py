@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from service.api.dependances import ActeurCourant, Base
 from service.indicateurs import TYPES_MIME, Mois, MoisInvalide, exporter, vers_json
 from service.indicateurs.production import produire
+from service.referentiel import CODE_INSEE
 
 routeur = APIRouter(tags=["indicateurs"])
 
@@ -23,7 +24,12 @@ def indicateurs(
     acteur: ActeurCourant,
     session: Base,
     mois: Annotated[str, Query(description="Mois, AAAA-MM.", examples=["2026-10"])],
-    commune: Annotated[str | None, Query(description="Code INSEE d'une commune de votre périmètre.")] = None,
+    commune: Annotated[
+        str | None,
+        # Une commune hors périmètre est refusée, et le refus écrit au journal avec ce code : un code
+        # INSEE, jamais un texte libre.
+        Query(pattern=f"^{CODE_INSEE.pattern}$", description="Code INSEE d'une commune de votre périmètre."),
+    ] = None,
     format: Annotated[Literal["json", "csv", "xlsx", "ods"], Query(description="Format de sortie.")] = "json",
     masquage: Annotated[
         int | None,

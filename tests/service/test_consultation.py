@@ -76,6 +76,13 @@ def test_aucun_texte_saisi_n_entre_dans_le_journal_d_audit(monde: Monde) -> None
         reponse = monde.client.get("/api/v1/audit/export.csv", headers=dpo, params=filtre)
         assert reponse.status_code == 422, reponse.text
     assert monde.client.get("/api/v1/audit/export.csv", headers=dpo, params={"acteur": "agent.a"}).is_success
+    # Une commune demandée hors périmètre est écrite au journal avec le refus : un code INSEE seulement.
+    indicateurs = monde.client.get(
+        "/api/v1/indicateurs",
+        headers=monde.entetes("agent.a"),
+        params={"mois": "2026-10", "commune": "Dupontfictif"},
+    )
+    assert indicateurs.status_code == 422
     # Le droit d'accès : un code de motif, pas une phrase.
     demande = {"nom": "DUPONTFICTIF", "prenoms": "ZOE", "date_naissance": "2016-05-04"}
     libre = monde.client.post(
