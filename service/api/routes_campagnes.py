@@ -21,15 +21,18 @@ from service.api.televersement import (
     FormulaireRefuse,
     lire_formulaire_depot,
 )
+from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
 from service.comptes.roles import Role
 from service.modeles import Campagne, Source
+from service.referentiel import CODE_INSEE
 
 routeur = APIRouter(tags=["campagnes"])
 
 
-class CampagneEntree(BaseModel):
-    commune: str = Field(max_length=5)
+class CampagneEntree(Entree):
+    # Une commune hors périmètre est refusée, et le refus écrit au journal avec ce code.
+    commune: str = Field(pattern=f"^{CODE_INSEE.pattern}$")
     date_reference: date
     libelle: str = Field(max_length=200)
 
@@ -203,8 +206,14 @@ async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> 
                 refus_place=place.refus,
                 reserver=reserver,
             )
+            verifier(formulaire.convention, "convention")
+            verifier(formulaire.mot_de_passe or "", "mot_de_passe")
         except FormulaireRefuse as erreur:
             raise HTTPException(erreur.statut, erreur.message) from None
+        except TexteRefuse as erreur:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"Requête invalide : {erreur}"
+            ) from None
         return await run_in_threadpool(_enregistrer, moteur, acteur, campagne_id, formulaire)
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from audit.tables import journal
 from service.api.textes import texte_refuse
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
-from tests.service.fabriques import A, Monde, entrees_audit, identite
+from tests.service.fabriques import A, Monde, archives, entrees_audit, identite, jeu
 
 NAISSANCE = date(2016, 5, 4)
 
@@ -127,7 +127,24 @@ def _appels(monde: Monde, cas: str, texte: str) -> dict[str, Any]:
     dpo, agent, admin = (monde.entetes(c) for c in ("dpo.test", "agent.a", "admin.test"))
     motif = {ENTETE_MOTIF: "verification"}
     client = monde.client
+    campagne = client.post(
+        "/api/v1/campagnes",
+        headers=agent,
+        json={"commune": A, "date_reference": "2026-10-01", "libelle": "Rentrée"},
+    ).json()["id"]
+    caf, _ = archives(jeu(nb=4).familles, jeu(nb=4).inscrits)
     return {
+        "campagne (libellé)": lambda: client.post(
+            "/api/v1/campagnes",
+            headers=agent,
+            json={"commune": A, "date_reference": "2026-10-01", "libelle": texte},
+        ),
+        "formulaire de dépôt": lambda: client.post(
+            f"/api/v1/campagnes/{campagne}/sources",
+            headers=agent,
+            files={"archive": ("caf.7z", caf.octets)},
+            data={"convention": f"caf-test{texte}", "mot_de_passe": caf.mot_de_passe},
+        ),
         "corps JSON": lambda: client.post(
             "/api/v1/droit-acces",
             headers=dpo,
@@ -181,7 +198,8 @@ def test_aucun_champ_de_l_api_n_accepte_un_caractere_invisible(monde: Monde, car
         if reponse.status_code != 422 or "caractère de contrôle ou invisible" not in reponse.json()["detail"]:
             ecarts.append(f"{lieu} : {reponse.status_code} {reponse.text}")
     assert ecarts == []
-    # Rien n'a été écrit : ni compte, ni commune, ni transition, ni export, ni échec de connexion.
+    # Rien n'a été écrit : ni campagne, ni dépôt, ni compte, ni commune, ni transition, ni export,
+    # ni échec de connexion.
     assert _journal_complet(monde) == avant
     fiche = monde.client.get(
         f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), ENTETE_MOTIF: "verification"}
