@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from service.base.moteur import maintenant
+from service.campagnes.etats import ETAT_INITIAL
 
 
 def nouvel_identifiant() -> str:
@@ -92,7 +93,7 @@ class Campagne(SQLModel, table=True):
     commune: str = Field(foreign_key="commune.insee", index=True)
     date_reference: date
     libelle: str
-    etat: str = Field(default="brouillon", max_length=12)
+    etat: str = Field(default=ETAT_INITIAL["campagne"], max_length=12)
     etape: str = ""
     pourcentage: int = 0
     comptes: dict[str, Any] = _json()
@@ -126,7 +127,7 @@ class Source(SQLModel, table=True):
 class Travail(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campagne_id: str = Field(foreign_key="campagne.id", index=True, ondelete="CASCADE")
-    etat: str = Field(default="en_attente", index=True, max_length=12)
+    etat: str = Field(default=ETAT_INITIAL["travail"], index=True, max_length=12)
     reclame_par: str | None = None
     reclame_le: datetime | None = None
     signe_de_vie: datetime | None = None

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from service import campagnes
 from service.acteur import Acteur
 from service.api.dependances import ActeurCourant, Base, moteur_de
 from service.api.televersement import (
@@ -23,6 +22,7 @@ from service.api.televersement import (
 )
 from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
+from service.campagnes import ouverture
 from service.comptes.roles import Role
 from service.modeles import Campagne, Source
 from service.referentiel import CODE_INSEE
@@ -102,14 +102,14 @@ def _sortie(session: Base, campagne: Campagne) -> CampagneSortie:
         creee_le=campagne.creee_le,
         lancee_le=campagne.lancee_le,
         terminee_le=campagne.terminee_le,
-        sources=[_source(s) for s in campagnes.sources_de(session, campagne.id)],
+        sources=[_source(s) for s in ouverture.sources_de(session, campagne.id)],
     )
 
 
 def _visible(session: Base, acteur: Acteur, campagne_id: str, operation: str) -> Campagne:
     try:
-        return campagnes.campagne_visible(session, acteur, campagne_id, operation=operation)
-    except campagnes.CampagneIntrouvable as erreur:
+        return ouverture.campagne_visible(session, acteur, campagne_id, operation=operation)
+    except ouverture.CampagneIntrouvable as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
 
 
@@ -120,14 +120,14 @@ def _invalide(erreur: Exception) -> HTTPException:
 @routeur.post("/campagnes", status_code=201, summary="Ouvrir une campagne pour une commune")
 def creer(entree: CampagneEntree, acteur: ActeurCourant, session: Base) -> CampagneSortie:
     try:
-        campagne = campagnes.creer(
+        campagne = ouverture.creer(
             session,
             acteur,
             commune=entree.commune,
             date_reference=entree.date_reference,
             libelle=entree.libelle,
         )
-    except campagnes.CampagneInvalide as erreur:
+    except ouverture.CampagneInvalide as erreur:
         raise _invalide(erreur) from None
     session.commit()
     return _sortie(session, campagne)
@@ -136,7 +136,7 @@ def creer(entree: CampagneEntree, acteur: ActeurCourant, session: Base) -> Campa
 @routeur.get("/campagnes", summary="Les campagnes de mes communes")
 def lister(acteur: ActeurCourant, session: Base) -> list[CampagneSortie]:
     exiger_role(acteur, Role.AGENT_COMMUNE, action="campagnes_lister")
-    return [_sortie(session, c) for c in campagnes.lister(session, acteur)]
+    return [_sortie(session, c) for c in ouverture.lister(session, acteur)]
 
 
 @routeur.get("/campagnes/{campagne_id}", summary="État, progression, comptes et erreurs d'une campagne")
@@ -144,13 +144,13 @@ def lire(campagne_id: str, acteur: ActeurCourant, session: Base) -> CampagneSort
     return _sortie(session, _visible(session, acteur, campagne_id, "campagne_lire"))
 
 
-def _place_de_depot(moteur: sa.Engine, acteur: Acteur, campagne_id: str) -> campagnes.PlaceDeDepot:
+def _place_de_depot(moteur: sa.Engine, acteur: Acteur, campagne_id: str) -> ouverture.PlaceDeDepot:
     """Avant de lire un octet de l'archive : droit sur la campagne, état, place restante."""
     with Session(moteur) as session:
         campagne = _visible(session, acteur, campagne_id, "source_deposer")
         try:
-            return campagnes.place_de_depot(session, acteur, campagne)
-        except campagnes.CampagneInvalide as erreur:
+            return ouverture.place_de_depot(session, acteur, campagne)
+        except ouverture.CampagneInvalide as erreur:
             raise _invalide(erreur) from None
 
 
@@ -161,7 +161,7 @@ def _enregistrer(
     le réseau."""
     with Session(moteur, expire_on_commit=False) as session:
         try:
-            depot = campagnes.deposer(
+            depot = ouverture.deposer(
                 session,
                 acteur,
                 campagne_id,
@@ -170,11 +170,11 @@ def _enregistrer(
                 mot_de_passe=formulaire.mot_de_passe,
                 convention_id=formulaire.convention,
             )
-        except campagnes.CampagneIntrouvable as erreur:
+        except ouverture.CampagneIntrouvable as erreur:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
-        except campagnes.DepotTropGros as erreur:
+        except ouverture.DepotTropGros as erreur:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
-        except campagnes.CampagneInvalide as erreur:
+        except ouverture.CampagneInvalide as erreur:
             raise _invalide(erreur) from None
         session.commit()
         return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
@@ -221,10 +221,10 @@ async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> 
 def retirer(campagne_id: str, source_id: str, acteur: ActeurCourant, session: Base) -> None:
     campagne = _visible(session, acteur, campagne_id, "source_retirer")
     try:
-        campagnes.retirer_source(session, acteur, campagne, source_id)
-    except campagnes.CampagneIntrouvable as erreur:
+        ouverture.retirer_source(session, acteur, campagne, source_id)
+    except ouverture.CampagneIntrouvable as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
-    except campagnes.CampagneInvalide as erreur:
+    except ouverture.CampagneInvalide as erreur:
         raise _invalide(erreur) from None
     session.commit()
 
@@ -233,8 +233,8 @@ def retirer(campagne_id: str, source_id: str, acteur: ActeurCourant, session: Ba
 def lancer(campagne_id: str, acteur: ActeurCourant, session: Base) -> CampagneSortie:
     campagne = _visible(session, acteur, campagne_id, "campagne_lancer")
     try:
-        campagnes.lancer(session, acteur, campagne)
-    except campagnes.CampagneInvalide as erreur:
+        ouverture.lancer(session, acteur, campagne)
+    except ouverture.CampagneInvalide as erreur:
         raise _invalide(erreur) from None
     session.commit()
     return _sortie(session, campagne)

@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from chiffrement import ArchiveRefusee, taille_annoncee_7z
 from chiffrement.archives import TAILLE_DEBUT_7Z
-from service.campagnes import phrase
+from service.campagnes.ouverture import phrase
 
 CHAMP_ARCHIVE = "archive"
 # Champs texte du formulaire et leur longueur maximale, en caractères.

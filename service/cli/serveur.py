@@ -13,9 +13,9 @@ from starlette.types import ASGIApp
 
 from chiffrement import ErreurChiffrement, Trousseau
 from service.api.application import creer_application
+from service.campagnes.boucle import demarrer
 from service.cli.commun import echouer, preparer_base
 from service.demo import DemoIncomplete, preparer_demo
-from service.execution import demarrer
 from service.indicateurs.production import exporter_mois_precedent
 from service.parametres import parametres
 from service.retention import purger

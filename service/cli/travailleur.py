@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from service.campagnes.boucle import demarrer, nom_travailleur, traiter_un
 from service.cli.commun import echouer, preparer_base
-from service.execution import demarrer, nom_travailleur, traiter_un
 from service.parametres import parametres
 
 

@@ -7,7 +7,9 @@ Chaque source est vérifiée et lue séparément ; si l'une est refusée, l'appa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +21,7 @@ from pydantic import ValidationError
 
 from appariement import DonneesInvalides, apparier
 from chiffrement import ErreurArchive, Limites, ScelleInvalide, desceller, ouvrir_archive
-from conventions import Convention, lire
-from conventions.convention import SOURCES_FAMILLES
+from conventions import COLONNES, Convention, lire
 from conventions.erreurs import ErreurConvention
 from service.travailleur.confinement import EtatProtections
 from service.travailleur.protocole import (
@@ -28,6 +29,7 @@ from service.travailleur.protocole import (
     Candidat,
     Comptes,
     CompteSource,
+    ControleSuivis,
     DemandeEnfant,
     EnfantSignale,
     ErreurTravail,
@@ -81,7 +83,7 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
     if demande is None or any(
         n >= len(trames)
         for s in demande.sources
-        for n in (demande.cle_privee, s.archive, s.mot_de_passe_scelle)
+        for n in (demande.cle_privee, demande.suivis, s.archive, s.mot_de_passe_scelle)
         if n is not None
     ):
         return ReponseEnfant(
@@ -103,6 +105,7 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
     inscrits = [s for s in lues if s.genre == "inscrits" and not s.refus]
     refusees = [s for s in lues if s.refus]
     signales: list[EnfantSignale] = []
+    controle: ControleSuivis | None = None
     effectue = False
     if refusees:
         erreurs.append(ErreurTravail(motif="appariement non lancé : au moins une source est refusée"))
@@ -125,6 +128,9 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
                 _compter_decisions(decisions, lues)
                 signales = _signales(decisions, table_familles, table_inscrits)
             effectue = True
+            if demande.suivis is not None:
+                with chrono.etape("controle"):
+                    controle = _controler(trames[demande.suivis], table_inscrits, demande.date_reference)
     return ReponseEnfant(
         statut="termine",
         protections=etat.actives,
@@ -143,9 +149,28 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         ],
         total=_total(lues),
         signales=signales,
+        controle=controle,
         erreurs=erreurs,
         durees=chrono.durees,
     )
+
+
+def _controler(octets: bytes, inscrits: pl.DataFrame, date_reference: dt.date) -> ControleSuivis:
+    """Les cas suivis encore signalés face aux inscrits reçus : le même appariement que les familles."""
+    try:
+        suivis = pl.read_ipc(io.BytesIO(octets))
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return ControleSuivis(lignes=0, refus="cas suivis illisibles (table Arrow IPC attendue)")
+    if dict(suivis.schema) != COLONNES["familles"]:
+        return ControleSuivis(
+            lignes=suivis.height, refus="cas suivis illisibles : colonnes de la table des familles attendues"
+        )
+    try:
+        decisions = apparier(suivis, inscrits, date_reference).decisions
+    except DonneesInvalides as erreur:
+        return ControleSuivis(lignes=suivis.height, refus=f"appariement impossible : {erreur}")
+    encore = decisions.filter(pl.col("statut").is_in(_SIGNALES)).get_column("id_famille").to_list()
+    return ControleSuivis(lignes=suivis.height, encore_signales=encore)
 
 
 def _lire_source(
@@ -164,7 +189,7 @@ def _lire_source(
             convention = Convention.model_validate(source.convention)
             convention.verifier_usage(demande.commune, demande.jour)
         lue.source = convention.source
-        lue.genre = "familles" if convention.source in SOURCES_FAMILLES else "inscrits"
+        lue.genre = convention.profil.table
         mot_de_passe = None
         if source.mot_de_passe_scelle is not None:
             with chrono.etape("descellement"):

@@ -1,15 +1,16 @@
 """Côté service : lancer un enfant confiné par travail, lui parler par ses tubes, juger sa réponse.
 
-Le parent ne déchiffre rien : il transmet les archives telles que reçues, les mots de passe scellés
-et la clé privée du travailleur, puis lit la réponse. Il impose une durée réelle maximale, borne la
-taille de ce qu'il lit, et transforme tout plantage, mise à mort ou réponse malformée en
-``EchecTravail`` (message français, sans donnée).
+Le parent ne déchiffre rien : il transmet les archives telles que reçues, les mots de passe scellés,
+la clé privée du travailleur et, s'il y en a, les cas suivis en table canonique, puis lit la
+réponse. Il impose une durée réelle maximale, borne la taille de ce qu'il lit, et transforme tout
+plantage, mise à mort ou réponse malformée en ``EchecTravail`` (message français, sans donnée).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import selectors
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
+import polars as pl
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
@@ -79,7 +81,9 @@ class DemandeTravail:
 
     ``cle_privee`` : la clé privée X25519 du travailleur, seule capable de desceller les mots de
     passe ; elle voyage brute (32 octets) dans une trame de la demande. ``jour`` : date d'usage
-    vérifiée contre les conventions (aujourd'hui par défaut).
+    vérifiée contre les conventions (aujourd'hui par défaut). ``suivis`` : les cas déjà suivis à
+    rechercher parmi les inscrits reçus (passe de contrôle), en table canonique des familles dont
+    l'``id`` est celui du cas ; la réponse dit lesquels restent signalés (``controle``).
     """
 
     commune: str
@@ -87,6 +91,7 @@ class DemandeTravail:
     sources: Sequence[SourceTravail]
     cle_privee: X25519PrivateKey
     jour: dt.date | None = None
+    suivis: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +225,12 @@ def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
             ) from None
     if len({s.identifiant for s in sources}) != len(sources):
         raise EchecTravail("deux sources portent le même identifiant")
+    numero_suivis = None
+    if demande.suivis is not None:
+        tampon = io.BytesIO()
+        demande.suivis.write_ipc(tampon)
+        trames.append(tampon.getvalue())
+        numero_suivis = len(trames) - 1
     try:
         entete = DemandeEnfant(
             commune=demande.commune,
@@ -228,6 +239,7 @@ def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
             cle_privee=1,
             limites_archive=LimitesArchive(**asdict(limites)),
             sources=sources,
+            suivis=numero_suivis,
         )
     except ValidationError:
         raise EchecTravail("demande incomplète : il faut une commune et au moins une source") from None

@@ -3,8 +3,8 @@
 Un message = une signature de 16 octets (demande ou réponse), la version (2 octets), le nombre de
 trames (4 octets), puis chaque trame précédée de sa longueur (8 octets), tout en gros-boutiste.
 La trame 0 est un document JSON ; les trames suivantes portent des octets bruts (archives, mots de
-passe scellés, clé privée du travailleur) que le JSON désigne par leur numéro : pas de base64, pas
-de copie inutile des archives.
+passe scellés, clé privée du travailleur, cas suivis en table Arrow IPC) que le JSON désigne par leur
+numéro : pas de base64, pas de copie inutile des archives.
 
 Demande : ``DemandeEnfant`` (JSON) + trames. Réponse : une seule trame, ``ReponseEnfant`` (JSON).
 """
@@ -101,6 +101,13 @@ class DemandeEnfant(_Strict):
     cle_privee: int = Field(ge=1, description="numéro de la trame qui porte la clé privée X25519")
     limites_archive: LimitesArchive
     sources: list[SourceDemande] = Field(min_length=1)
+    suivis: int | None = Field(
+        default=None,
+        ge=1,
+        description="numéro de la trame qui porte les cas suivis à rechercher parmi les inscrits : "
+        "table canonique des familles (identifiant du cas, nom, prénoms, date de naissance, sexe), "
+        "en Arrow IPC",
+    )
 
 
 # --- Réponse --------------------------------------------------------------------------------------
@@ -191,6 +198,18 @@ class EnfantSignale(_Strict):
     candidats: list[Candidat]
 
 
+class ControleSuivis(_Strict):
+    """La passe de contrôle : les cas suivis comparés aux inscrits reçus, par le même appariement.
+
+    ``encore_signales`` : identifiants des cas suivis toujours à vérifier ou non appariés. ``refus`` :
+    pourquoi la comparaison n'a pas eu lieu (aucun cas ne doit alors être fermé).
+    """
+
+    lignes: int = Field(ge=0, description="cas suivis reçus")
+    encore_signales: list[str] = Field(default_factory=list)
+    refus: str | None = None
+
+
 class ReponseEnfant(_Strict):
     """Ce que l'enfant écrit sur sa sortie standard, en une trame JSON.
 
@@ -208,6 +227,10 @@ class ReponseEnfant(_Strict):
     sources: list[CompteSource] = Field(default_factory=list)
     total: Comptes = Field(default_factory=Comptes)
     signales: list[EnfantSignale] = Field(default_factory=list)
+    controle: ControleSuivis | None = Field(
+        default=None,
+        description="présent quand la demande porte des cas suivis et que l'appariement a eu lieu",
+    )
     erreurs: list[ErreurTravail] = Field(default_factory=list)
     durees: dict[str, float] = Field(default_factory=dict, description="secondes par étape")
     memoire_crete_mio: int | None = Field(

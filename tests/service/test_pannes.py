@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import func, select
 
 from service.base.moteur import session_base
-from service.execution import traiter_un
-from service.file_travaux import reclamer
+from service.campagnes.boucle import traiter_un
+from service.campagnes.file import reclamer
 from service.journalisation import configurer
 from service.modeles import Campagne, Cas, EvenementCas, Source, Travail
 from tests.service.fabriques import DATE_REFERENCE, A, Monde, archives, entrees_audit, jeu

@@ -9,7 +9,7 @@ import polars as pl
 from sqlmodel import col, select
 
 from service.base.moteur import session_base
-from service.execution import traiter_un
+from service.campagnes.boucle import traiter_un
 from service.indicateurs.production import evenements
 from service.modeles import EvenementCas
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -337,3 +338,47 @@ def test_une_archive_de_plusieurs_ecoles_est_lue_fichier_par_fichier_sans_melang
     onde = next(s for s in reponse.sources if s.identifiant == "onde-1")
     assert (onde.fichiers, onde.comptes.lignes, onde.comptes.apparies) == (2, 2, 2)
     assert (reponse.total.apparies, reponse.signales) == (2, [])
+
+
+def _suivis(*lignes: dict[str, object]) -> pl.DataFrame:
+    """Des cas suivis comme les envoie la passe de contrôle : table des familles, id du cas."""
+    return familles(*lignes)
+
+
+def test_les_cas_suivis_sont_compares_aux_inscrits_dans_le_meme_enfant() -> None:
+    campagne = _petite_campagne()
+    suivis = _suivis(
+        _famille("cas-inscrit", "LEFEBVRE", "Lucas Marie", dt.date(2016, 3, 4), "M"),
+        _famille("cas-absent", "MARTINEAU", "Zoé", dt.date(2015, 7, 21), "F"),
+        _famille("cas-ief", "BERTHIER", "Hugo", dt.date(2017, 1, 9), "M"),
+    )
+
+    reponse = executer(dataclasses.replace(campagne.demande(), suivis=suivis), reglages=reglages())
+
+    assert reponse.controle is not None
+    assert (reponse.controle.lignes, reponse.controle.refus) == (3, None)
+    assert reponse.controle.encore_signales == ["cas-absent"]
+    # Les cas suivis ne comptent ni parmi les sources ni parmi les enfants signalés de la campagne.
+    assert [s.identifiant for s in reponse.sources] == ["caf-1", "onde-1", "ief-1"]
+    assert [(s.source, s.id_ligne) for s in reponse.signales] == [("caf-1", "2")]
+    assert reponse.total.lignes == 6
+
+
+def test_sans_cas_suivis_la_reponse_ne_porte_aucun_controle() -> None:
+    reponse = executer(_petite_campagne().demande(), reglages=reglages())
+
+    assert reponse.appariement_effectue
+    assert reponse.controle is None
+
+
+def test_des_cas_suivis_mal_formes_sont_refuses_sans_empecher_la_campagne() -> None:
+    campagne = _petite_campagne()
+    suivis = pl.DataFrame({"id": ["cas-1"], "nom": ["LEFEBVRE"]})
+
+    reponse = executer(dataclasses.replace(campagne.demande(), suivis=suivis), reglages=reglages())
+
+    assert reponse.appariement_effectue
+    assert len(reponse.signales) == 1
+    assert reponse.controle is not None
+    assert reponse.controle.refus == "cas suivis illisibles : colonnes de la table des familles attendues"
+    assert reponse.controle.encore_signales == []

@@ -10,9 +10,9 @@ import uuid
 import sqlalchemy as sa
 import structlog
 
-from service.file_travaux import reclamer
+from service.campagnes.file import reclamer
+from service.campagnes.passage import echouer, executer_travail
 from service.parametres import Parametres
-from service.passage import echouer, executer_travail
 
 journal = structlog.get_logger("service.travailleurs")
 

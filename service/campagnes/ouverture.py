@@ -1,4 +1,4 @@
-"""Campagnes : création, dépôt des sources, lancement (mise en file d'un travail)."""
+"""Ouvrir une campagne : création, dépôt des sources, lancement (mise en file d'un travail)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ from service import referentiel
 from service.acteur import Acteur
 from service.autorisation import exiger_commune
 from service.base.moteur import maintenant
+from service.campagnes import etats
 from service.cles import cle_publique_travailleur
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Commune, Source, Travail, Utilisateur
 from service.parametres import parametres
-
-ETATS_MODIFIABLES = frozenset({"brouillon", "echec"})
 
 
 class CampagneInvalide(ValueError):
@@ -155,7 +154,7 @@ def place_de_depot(session: Session, acteur: Acteur, campagne: Campagne) -> Plac
 
 
 def _exiger_modifiable(campagne: Campagne) -> None:
-    if campagne.etat not in ETATS_MODIFIABLES:
+    if campagne.etat not in etats.ETATS_MODIFIABLES:
         raise CampagneInvalide(
             f"La campagne est « {campagne.etat} » : on n'y dépose plus de fichier. "
             "Créez une nouvelle campagne."
@@ -260,7 +259,7 @@ def deposer(
 
 
 def retirer_source(session: Session, acteur: Acteur, campagne: Campagne, source_id: str) -> None:
-    if campagne.etat not in ETATS_MODIFIABLES:
+    if campagne.etat not in etats.ETATS_MODIFIABLES:
         raise CampagneInvalide(f"La campagne est « {campagne.etat} » : ses sources ne se modifient plus.")
     source = session.get(Source, source_id)
     if source is None or source.campagne_id != campagne.id:
@@ -273,13 +272,12 @@ def retirer_source(session: Session, acteur: Acteur, campagne: Campagne, source_
 
 def lancer(session: Session, acteur: Acteur, campagne: Campagne) -> Travail:
     """Met la campagne en file ; un travailleur la prendra."""
-    if campagne.etat not in ETATS_MODIFIABLES:
+    if campagne.etat not in etats.ETATS_MODIFIABLES:
         raise CampagneInvalide(f"La campagne est déjà « {campagne.etat} ».")
     sources = sources_de(session, campagne.id)
+    # Le profil de la convention sait si la source se lit en table des familles ou des inscrits.
     genres = {
-        "familles"
-        if (c := referentiel.convention(session, s.convention)) and c.source in {"caf", "msa"}
-        else "inscrits"
+        c.profil.table if (c := referentiel.convention(session, s.convention)) else "inscrits"
         for s in sources
         if s.archive is not None
     }
@@ -289,7 +287,7 @@ def lancer(session: Session, acteur: Acteur, campagne: Campagne) -> Travail:
         raise CampagneInvalide(
             "Déposez au moins une liste d'inscrits (ONDE, SIECLE…) avant de lancer la campagne."
         )
-    campagne.etat = "en_attente"
+    campagne.etat = etats.apres("campagne", "lancer", campagne.etat)
     campagne.etape = "en file d'attente"
     campagne.pourcentage = 0
     campagne.erreurs = []

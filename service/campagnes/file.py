@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from service.acteur import SYSTEME
 from service.base.moteur import maintenant, session_base
+from service.campagnes import etats
 from service.journal_audit import Action, Resultat, auditer
 from service.modeles import Campagne, Travail
 
@@ -22,8 +23,8 @@ TENTATIVES_MAX = 3
 
 def _disponible(limite: object) -> sa.ColumnElement[bool]:
     return sa.or_(
-        col(Travail.etat) == "en_attente",
-        sa.and_(col(Travail.etat) == "en_cours", col(Travail.signe_de_vie) < limite),
+        col(Travail.etat) == etats.EN_ATTENTE,
+        sa.and_(col(Travail.etat) == etats.EN_COURS, col(Travail.signe_de_vie) < limite),
     )
 
 
@@ -39,14 +40,14 @@ def reclamer(moteur: sa.Engine, travailleur: str, *, delai_abandon_secondes: int
             travail = session.exec(requete).first()
             if travail is None:
                 return None
-            if travail.etat == "en_cours" and travail.tentatives >= TENTATIVES_MAX:
+            if travail.etat == etats.EN_COURS and travail.tentatives >= TENTATIVES_MAX:
                 _abandonner(session, travail)
                 continue
             resultat = session.connection().execute(
                 sa.update(Travail)
                 .where(col(Travail.id) == travail.id, _disponible(limite))
                 .values(
-                    etat="en_cours",
+                    etat=etats.apres("travail", "reclamer", travail.etat),
                     reclame_par=travailleur,
                     reclame_le=instant,
                     signe_de_vie=instant,
@@ -77,8 +78,9 @@ def marquer_echec(
     campagne = session.get(Campagne, travail.campagne_id)
     assert campagne is not None
     instant = maintenant()
-    travail.etat, travail.fini_le = "echec", instant
-    campagne.etat, campagne.erreurs, campagne.terminee_le = "echec", erreurs, instant
+    travail.etat, travail.fini_le = etats.apres("travail", "echouer", travail.etat), instant
+    campagne.etat = etats.apres("campagne", "echouer", campagne.etat)
+    campagne.erreurs, campagne.terminee_le = erreurs, instant
     campagne.etape = "échec"
     session.add_all([travail, campagne])
     auditer(
@@ -100,7 +102,7 @@ def signe_de_vie(moteur: sa.Engine, travail_id: int, travailleur: str) -> bool:
             .where(
                 col(Travail.id) == travail_id,
                 col(Travail.reclame_par) == travailleur,
-                col(Travail.etat) == "en_cours",
+                col(Travail.etat) == etats.EN_COURS,
             )
             .values(signe_de_vie=maintenant())
         )
@@ -111,6 +113,8 @@ def detenir(session: Session, travail_id: int, travailleur: str) -> Travail | No
     """Le travail, s'il est toujours à ce travailleur (à vérifier avant d'écrire le résultat)."""
     return session.exec(
         select(Travail)
-        .where(col(Travail.id) == travail_id, Travail.etat == "en_cours", Travail.reclame_par == travailleur)
+        .where(
+            col(Travail.id) == travail_id, Travail.etat == etats.EN_COURS, Travail.reclame_par == travailleur
+        )
         .with_for_update()
     ).first()

@@ -8,9 +8,6 @@ laisse le registre exactement comme avant.
 
 from __future__ import annotations
 
-import csv
-import io
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -20,38 +17,24 @@ import sqlalchemy as sa
 import structlog
 from sqlmodel import Session, col, select
 
-from appariement.age import est_soumis
-from chiffrement import sceller
-from conventions import Convention
+from conventions import Table
 from service import referentiel
 from service.acteur import SYSTEME
-from service.archives7z import fabriquer_archive
 from service.base.moteur import maintenant, session_base
-from service.cles import cle_appariement, cle_privee_travailleur, cle_publique_travailleur, trousseau
-from service.file_travaux import detenir, marquer_echec, signe_de_vie
+from service.campagnes import etats
+from service.campagnes.controle import CONTROLE_INUTILISABLE, retrouves, table_des_suivis
+from service.campagnes.file import detenir, marquer_echec, signe_de_vie
+from service.cles import cle_appariement, cle_privee_travailleur, trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Source, Travail
 from service.parametres import Parametres
 from service.registre import procedure
 from service.registre.coffre import Coffre
-from service.registre.registre import (
-    Signalement,
-    cas_ouverts_de,
-    clore_retrouves,
-    date_naissance_de,
-    enregistrer_signalements,
-)
+from service.registre.registre import Signalement, cas_ouverts_de, clore_retrouves, enregistrer_signalements
 from service.travailleur.parent import DemandeTravail, EchecTravail, SourceTravail, executer
 from service.travailleur.protocole import Candidat, EnfantSignale, ReponseEnfant
 
-journal = structlog.get_logger("service.passage")
-
-SOURCE_REGISTRE = "registre"
-COLONNES_SUIVI = ("id", "nom", "prenoms", "date_naissance", "sexe")
-CONTROLE_INUTILISABLE = (
-    "Les cas déjà suivis n'ont pas pu être comparés aux effectifs reçus : aucun n'a été fermé. "
-    "Relancez une campagne ; si le problème persiste, signalez-le à l'administrateur."
-)
+journal = structlog.get_logger("service.campagnes.passage")
 
 
 @dataclass(frozen=True)
@@ -61,7 +44,7 @@ class _Preparation:
     date_reference: date
     sources: list[SourceTravail]
     noms: dict[str, str]
-    genres: dict[str, str]
+    genres: dict[str, Table]
     suivis: dict[str, dict[str, Any]]
 
 
@@ -69,7 +52,8 @@ def _avancer(moteur: sa.Engine, campagne_id: str, etape: str, pourcentage: int) 
     with session_base(moteur) as session:
         campagne = session.get(Campagne, campagne_id)
         assert campagne is not None
-        campagne.etat, campagne.etape, campagne.pourcentage = "en_cours", etape, pourcentage
+        campagne.etat = etats.apres("campagne", "avancer", campagne.etat)
+        campagne.etape, campagne.pourcentage = etape, pourcentage
         session.add(campagne)
 
 
@@ -79,7 +63,9 @@ def _preparer(moteur: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparatio
         assert travail is not None
         campagne = session.get(Campagne, travail.campagne_id)
         assert campagne is not None
-        sources, noms, genres = [], {}, {}
+        sources: list[SourceTravail] = []
+        noms: dict[str, str] = {}
+        genres: dict[str, Table] = {}
         for source in session.exec(
             select(Source).where(Source.campagne_id == campagne.id, col(Source.archive).is_not(None))
         ):
@@ -95,48 +81,11 @@ def _preparer(moteur: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparatio
                 )
             )
             noms[source.id] = source.nom_fichier
-            genres[source.id] = "familles" if convention.source in {"caf", "msa"} else "inscrits"
+            genres[source.id] = convention.profil.table
         suivis = {cas.id: coffre.identite(cas) for cas in cas_ouverts_de(session, campagne.commune)}
         return _Preparation(
             campagne.id, campagne.commune, campagne.date_reference, sources, noms, genres, suivis
         )
-
-
-def _convention_registre(commune: str) -> Convention:
-    """La « convention » du registre lui-même : relire les cas suivis contre les effectifs reçus."""
-    return Convention.model_validate(
-        {
-            "identifiant": f"registre-{commune}",
-            "titre": "Cas suivis du registre de la commune",
-            "partenaire": "mairie",
-            "source": "caf",
-            "communes": [commune],
-            "date_signature": "2000-01-01",
-            "debut": "2000-01-01",
-            "fin": "2999-12-31",
-            "signataires": ["cellule"],
-            "finalite": "Constater l'inscription d'un enfant déjà suivi",
-            "conservation": "durée du passage",
-            "champs_autorises": list(COLONNES_SUIVI),
-            "profil": "pivot-familles",
-        }
-    )
-
-
-def _source_registre(suivis: dict[str, dict[str, Any]], commune: str, reglages: Parametres) -> SourceTravail:
-    """Les cas suivis en format pivot, dans une archive chiffrée en mémoire, mot de passe scellé."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\n")
-    ecrivain.writerow(COLONNES_SUIVI)
-    for cas_id, identite in suivis.items():
-        ecrivain.writerow([cas_id, *(identite.get(c) or "" for c in COLONNES_SUIVI[1:])])
-    mot_de_passe = secrets.token_urlsafe(24)
-    return SourceTravail(
-        identifiant=SOURCE_REGISTRE,
-        archive=fabriquer_archive({"registre.csv": tampon.getvalue().encode("utf-8")}, mot_de_passe),
-        mot_de_passe_scelle=sceller(mot_de_passe.encode(), cle_publique_travailleur(reglages)),
-        convention=_convention_registre(commune).model_dump_json(),
-    )
 
 
 def _identite(enfant: EnfantSignale) -> dict[str, Any]:
@@ -166,7 +115,7 @@ def _erreurs(reponse: ReponseEnfant, noms: dict[str, str]) -> list[str]:
     return messages
 
 
-def _comptes(reponse: ReponseEnfant, genres: dict[str, str]) -> dict[str, int]:
+def _comptes(reponse: ReponseEnfant, genres: dict[str, Table]) -> dict[str, int]:
     familles = [s.comptes for s in reponse.sources if genres.get(s.identifiant) == "familles"]
     return {
         "lignes_lues": sum(s.comptes.lignes for s in reponse.sources),
@@ -186,44 +135,6 @@ def echouer(moteur: sa.Engine, travail_id: int, travailleur: str, erreurs: list[
             return
         marquer_echec(session, travail, erreurs, details={"erreurs": len(erreurs)})
     journal.info("passage en échec", campagne=travail.campagne_id, travail=travail_id)
-
-
-def _retrouves(
-    reponse: ReponseEnfant | None, suivis: dict[str, dict[str, Any]], date_reference: date
-) -> set[str] | None:
-    """Les cas suivis que le passage de contrôle n'a plus signalés, et encore soumis à l'obligation.
-
-    Le travailleur ne rend que les enfants signalés : ne plus l'être ne prouve l'inscription que si
-    la ligne du cas a bien été lue. ``None`` quand le contrôle est inutilisable (appariement non
-    fait, liste du registre refusée ou incomplète) : aucun cas n'est alors fermé.
-    """
-    if reponse is None:
-        return set()
-    registre = next((s for s in reponse.sources if s.identifiant == SOURCE_REGISTRE), None)
-    if (
-        not reponse.appariement_effectue
-        or registre is None
-        or registre.refus is not None
-        or registre.comptes.lignes != len(suivis)
-    ):
-        return None
-    rejetees = {e.ligne for e in reponse.erreurs if e.source == SOURCE_REGISTRE and e.ligne is not None}
-    if len(rejetees) != registre.comptes.rejetees:
-        # Des lignes rejetées sans numéro connu : impossible de dire lesquelles.
-        return None
-    ordre = list(suivis)
-    # Ligne 1 : l'en-tête ; ligne 2 : le premier cas.
-    non_lus = {ordre[ligne - 2] for ligne in rejetees if 2 <= ligne < len(ordre) + 2}
-    encore_signales = {e.id_ligne for e in reponse.signales if e.source == SOURCE_REGISTRE}
-    retrouves = set()
-    for cas_id, identite in suivis.items():
-        naissance = date_naissance_de(identite)
-        if cas_id in encore_signales or cas_id in non_lus:
-            continue
-        if naissance is None or not est_soumis(naissance, date_reference):
-            continue
-        retrouves.add(cas_id)
-    return retrouves
 
 
 def _ecrire_resultat(
@@ -275,9 +186,10 @@ def _ecrire_resultat(
     }
     campagne.erreurs = [*_erreurs(reponse, preparation.noms), *avertissements]
     campagne.protections = sorted(nom for nom, active in reponse.protections.items() if active)
-    campagne.etat, campagne.etape, campagne.pourcentage = "terminee", "terminé", 100
+    campagne.etat = etats.apres("campagne", "terminer", campagne.etat)
+    campagne.etape, campagne.pourcentage = "terminé", 100
     campagne.terminee_le = maintenant()
-    travail.etat, travail.fini_le = "terminee", maintenant()
+    travail.etat, travail.fini_le = etats.apres("travail", "terminer", travail.etat), maintenant()
     session.add_all([campagne, travail])
     auditer(
         session,
@@ -336,31 +248,17 @@ def executer_travail(
                     date_reference=preparation.date_reference,
                     sources=preparation.sources,
                     cle_privee=cle_privee,
+                    suivis=table_des_suivis(preparation.suivis) if preparation.suivis else None,
                 )
             )
-            if not reponse.appariement_effectue:
-                echouer(moteur, travail_id, travailleur, _erreurs(reponse, preparation.noms))
-                return
-            controle = None
-            if preparation.suivis:
-                _avancer(moteur, preparation.campagne_id, "recherche des enfants déjà suivis", 70)
-                inscrits = [s for s in preparation.sources if preparation.genres[s.identifiant] == "inscrits"]
-                controle = executer(
-                    DemandeTravail(
-                        commune=preparation.commune,
-                        date_reference=preparation.date_reference,
-                        sources=[
-                            _source_registre(preparation.suivis, preparation.commune, reglages),
-                            *inscrits,
-                        ],
-                        cle_privee=cle_privee,
-                    )
-                )
     except EchecTravail as erreur:
         echouer(moteur, travail_id, travailleur, [erreur.message])
         return
-    retrouves = _retrouves(controle, preparation.suivis, preparation.date_reference)
-    avertissements = [] if retrouves is not None else [CONTROLE_INUTILISABLE]
+    if not reponse.appariement_effectue:
+        echouer(moteur, travail_id, travailleur, _erreurs(reponse, preparation.noms))
+        return
+    trouves = retrouves(reponse, preparation.suivis, preparation.date_reference)
+    avertissements = [] if trouves is not None else [CONTROLE_INUTILISABLE]
     _avancer(moteur, preparation.campagne_id, "écriture du registre", 90)
     with session_base(moteur) as session:
         travail = detenir(session, travail_id, travailleur)
@@ -374,7 +272,7 @@ def executer_travail(
             travail,
             preparation,
             reponse,
-            retrouves or set(),
+            trouves or set(),
             avertissements=avertissements,
             coffre=coffre,
             cle_hmac=cle_appariement(reglages),
