@@ -6,11 +6,13 @@ clés, HPKE) restent dans ``chiffrement.hazmat``.
 
 from chiffrement.archives import (
     MESSAGE_ILLISIBLE,
+    TAILLE_DEBUT_7Z,
     ArchiveIllisible,
     ArchiveRefusee,
     ErreurArchive,
     FichierArchive,
     Limites,
+    fabriquer_archive,
     ouvrir_archive,
     taille_annoncee_7z,
 )
@@ -39,6 +41,7 @@ from chiffrement.trousseau import (
 
 __all__ = [
     "MESSAGE_ILLISIBLE",
+    "TAILLE_DEBUT_7Z",
     "ArchiveIllisible",
     "ArchiveRefusee",
     "Chiffre",
@@ -58,6 +61,7 @@ __all__ = [
     "creer_paire_travailleur",
     "decoder_cle_maitresse",
     "desceller",
+    "fabriquer_archive",
     "generer_cle_maitresse",
     "generer_paire_travailleur",
     "lire_cle_maitresse",

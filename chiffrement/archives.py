@@ -1,4 +1,4 @@
-"""Ouverture des archives 7z chiffrées, entièrement en mémoire, sous limites.
+"""Les archives 7z, entièrement en mémoire : leur ouverture sous limites, et leur fabrication.
 
 Une archive reçue vient de l'extérieur : tout y est suspect (noms, tailles annoncées, taux de
 compression). On refuse avant de décompresser tout ce qui se voit dans l'en-tête, puis on décompresse
@@ -172,6 +172,18 @@ def ouvrir_archive(
     finally:
         # Les clés dérivées ne survivent pas à l'ouverture.
         _derivations.clear()
+
+
+def fabriquer_archive(fichiers: dict[str, bytes], mot_de_passe: str) -> bytes:
+    """Une archive 7z chiffrée (AES-256, noms de fichiers chiffrés aussi), fabriquée en mémoire."""
+    tampon = io.BytesIO()
+    filtres = [{"id": py7zr.FILTER_LZMA2, "preset": 5}, {"id": py7zr.FILTER_CRYPTO_AES256_SHA256}]
+    with py7zr.SevenZipFile(
+        tampon, "w", password=mot_de_passe, header_encryption=True, filters=filtres
+    ) as archive:
+        for nom, octets in fichiers.items():
+            archive.writestr(octets, nom)
+    return tampon.getvalue()
 
 
 def taille_annoncee_7z(debut: bytes) -> int:

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from appariement.synthese import generer
+from chiffrement import fabriquer_archive
 from service.acteur import Acteur
-from service.archives7z import fabriquer_archive
 from service.base.moteur import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role

@@ -18,8 +18,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
-from chiffrement import ArchiveRefusee, taille_annoncee_7z
-from chiffrement.archives import TAILLE_DEBUT_7Z
+from chiffrement import TAILLE_DEBUT_7Z, ArchiveRefusee, taille_annoncee_7z
 from service.campagnes.ouverture import phrase
 
 CHAMP_ARCHIVE = "archive"

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from chiffrement import ArchiveRefusee, sceller, taille_annoncee_7z
-from chiffrement.archives import MIO, TAILLE_DEBUT_7Z
+from chiffrement import TAILLE_DEBUT_7Z, ArchiveRefusee, sceller, taille_annoncee_7z
+from chiffrement.archives import MIO
 from conventions import Convention, UsageRefuse
 from service import referentiel
 from service.acteur import Acteur

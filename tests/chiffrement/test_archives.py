@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from chiffrement import ArchiveIllisible, ArchiveRefusee, Limites, ouvrir_archive
+from chiffrement import (
+    TAILLE_DEBUT_7Z,
+    ArchiveIllisible,
+    ArchiveRefusee,
+    Limites,
+    fabriquer_archive,
+    ouvrir_archive,
+    taille_annoncee_7z,
+)
 from tests.chiffrement.outils import (
     CODECS,
     CSV_FAMILLES,
@@ -304,3 +312,14 @@ def test_une_archive_aux_noms_en_clair_est_refusee_sauf_si_sa_convention_le_perm
     assert ouvrir_archive(archive, MOT_DE_PASSE, chiffrement_obligatoire=False)[0].octets == CSV_FAMILLES
     chiffree = fabriquer(tmp_path, {"caf.csv": CSV_FAMILLES}, entetes_chiffres=True)
     assert ouvrir_archive(chiffree, MOT_DE_PASSE)[0].octets == CSV_FAMILLES
+
+
+def test_une_archive_fabriquee_en_memoire_s_ouvre_avec_son_mot_de_passe_et_cache_ses_noms() -> None:
+    archive = fabriquer_archive({"liste.csv": b"id;nom\n1;FICTIF\n"}, "Mot-de-passe-fictif-1")
+
+    assert taille_annoncee_7z(archive[:TAILLE_DEBUT_7Z]) == len(archive)
+    assert b"liste.csv" not in archive
+    [fichier] = ouvrir_archive(archive, "Mot-de-passe-fictif-1")
+    assert fichier.octets == b"id;nom\n1;FICTIF\n"
+    with pytest.raises(ArchiveIllisible):
+        ouvrir_archive(archive, "Autre-mot-de-passe-1")

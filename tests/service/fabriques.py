@@ -19,9 +19,9 @@ from sqlmodel import select
 
 from appariement.synthese import JeuSynthetique, generer
 from audit.tables import journal
+from chiffrement import fabriquer_archive
 from service.acteur import SYSTEME, Acteur
 from service.api.application import creer_application
-from service.archives7z import fabriquer_archive
 from service.base.moteur import creer_moteur, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role

@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
+from chiffrement import fabriquer_archive
 from service.api.televersement import ENVOIS_EN_COURS
-from service.archives7z import fabriquer_archive
 from service.base.moteur import session_base
 from service.modeles import Source
 from service.parametres import parametres
