@@ -20,6 +20,7 @@ from sqlmodel import select
 from appariement.synthese import JeuSynthetique, generer
 from audit.tables import journal
 from chiffrement import fabriquer_archive
+from conventions import profil_integre
 from service.acteur import SYSTEME, Acteur
 from service.api.application import creer_application
 from service.base.moteur import creer_moteur, session_base
@@ -56,7 +57,8 @@ COMPTES: dict[str, tuple[Role, list[str], str | None]] = {
 
 
 def convention_toml(identifiant: str, source: str, profil: str, communes: list[str]) -> str:
-    champs = CHAMPS_CAF if source in {"caf", "msa"} else CHAMPS_ONDE
+    # Le profil sait s'il lit une liste des familles ou des inscrits.
+    champs = CHAMPS_CAF if profil_integre(profil).table == "familles" else CHAMPS_ONDE
     return f"""
 identifiant = "{identifiant}"
 titre = "Convention de test"
