@@ -531,24 +531,18 @@ def _jjmmaaaa(jour: pl.Expr) -> pl.Expr:
     )
 
 
-def _chiffre(entier: pl.Expr, position: int) -> pl.Expr:
-    """Le chiffre à la ``position`` (0 à 7, de gauche à droite) d'un entier JJMMAAAA."""
-    return (entier // 10 ** (7 - position)) % 10
+def _chiffres(entier: pl.Expr, cote: str) -> list[pl.Expr]:
+    """Les huit chiffres d'un entier JJMMAAAA, de gauche à droite, nommés ``{cote}0`` à ``{cote}7``."""
+    return [((entier // 10 ** (7 - k)) % 10).cast(pl.Int8).alias(f"{cote}{k}") for k in range(8)]
 
 
-def _une_faute_de_chiffre(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
-    """Vrai si deux dates JJMMAAAA ne diffèrent que d'un chiffre, ou de deux chiffres voisins échangés
-    (12/03 saisi 21/03, 2015 saisi 2051…) : une seule faute de frappe."""
-    differents = pl.sum_horizontal(
-        [(_chiffre(gauche, k) != _chiffre(droite, k)).cast(pl.Int8) for k in range(8)]
-    )
-    echange = pl.any_horizontal(
-        [
-            (_chiffre(gauche, k) == _chiffre(droite, k + 1))
-            & (_chiffre(gauche, k + 1) == _chiffre(droite, k))
-            for k in range(7)
-        ]
-    )
+def _une_faute_de_chiffre() -> pl.Expr:
+    """Vrai si deux dates JJMMAAAA (chiffres en champs ``g0``… ``g7`` et ``d0``… ``d7`` de la struct)
+    ne diffèrent que d'un chiffre, ou de deux chiffres voisins échangés (12/03 saisi 21/03, 2015
+    saisi 2051…) : une seule faute de frappe."""
+    g, d = [pl.field(f"g{k}") for k in range(8)], [pl.field(f"d{k}") for k in range(8)]
+    differents = pl.sum_horizontal([(g[k] != d[k]).cast(pl.Int8) for k in range(8)])
+    echange = pl.any_horizontal([(g[k] == d[k + 1]) & (g[k + 1] == d[k]) for k in range(7)])
     return (differents == 1) | ((differents == 2) & echange)
 
 
@@ -586,7 +580,8 @@ def expr_niveau_date(gauche: pl.Expr, droite: pl.Expr) -> pl.Expr:
     return (
         pl.struct(gauche.alias("g"), droite.alias("d"))
         .struct.with_fields(_jjmmaaaa(g).alias("entier_g"), _jjmmaaaa(d).alias("entier_d"))
-        .struct.with_fields(_une_faute_de_chiffre(entier_g, entier_d).alias("une_faute"))
+        .struct.with_fields(*_chiffres(entier_g, "g"), *_chiffres(entier_d, "d"))
+        .struct.with_fields(_une_faute_de_chiffre().alias("une_faute"))
         .struct.with_fields(niveau.alias("niveau"))
         .struct.field("niveau")
     )
