@@ -23,32 +23,32 @@ from chiffrement import (
     lire_cle_publique_travailleur,
     lire_fichier_secret,
 )
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 
 FICHIER_CLE_APPARIEMENT = "appariement.cle"
 FICHIER_CLE_COMPTES = "comptes.cle"
 
 
-def cle_maitresse(reglages: Parametres) -> bytes:
+def cle_maitresse(reglages: ReglagesService) -> bytes:
     if reglages.cle_maitresse is not None:
         return decoder_cle_maitresse(reglages.cle_maitresse.get_secret_value())
     return lire_cle_maitresse(reglages.chemin_cle_maitresse())
 
 
-def trousseau(reglages: Parametres) -> Trousseau:
+def trousseau(reglages: ReglagesService) -> Trousseau:
     return Trousseau(reglages.chemin_trousseau(), cle_maitresse(reglages))
 
 
-def cle_publique_travailleur(reglages: Parametres) -> X25519PublicKey:
+def cle_publique_travailleur(reglages: ReglagesService) -> X25519PublicKey:
     return lire_cle_publique_travailleur(reglages.chemin_trousseau())
 
 
-def cle_privee_travailleur(reglages: Parametres) -> X25519PrivateKey:
+def cle_privee_travailleur(reglages: ReglagesService) -> X25519PrivateKey:
     """La clé privée du travailleur, transmise à l'enfant confiné (seul à desceller les mots de passe)."""
     return lire_cle_privee_travailleur(reglages.chemin_trousseau())
 
 
-def cle_appariement(reglages: Parametres) -> bytes:
+def cle_appariement(reglages: ReglagesService) -> bytes:
     """La clé HMAC qui reconnaît un même enfant d'une campagne à l'autre.
 
     Jamais renouvelée : la perdre ferait ouvrir un second cas pour un enfant déjà suivi.
@@ -56,7 +56,7 @@ def cle_appariement(reglages: Parametres) -> bytes:
     return _lire_cle(reglages.chemin_trousseau(), FICHIER_CLE_APPARIEMENT, "d'appariement")
 
 
-def cle_comptes(reglages: Parametres) -> bytes:
+def cle_comptes(reglages: ReglagesService) -> bytes:
     """La clé qui chiffre les secrets TOTP des comptes hors de portée d'une copie de la base."""
     return _lire_cle(reglages.chemin_trousseau(), FICHIER_CLE_COMPTES, "des comptes")
 
@@ -91,7 +91,7 @@ def _creer_cle(dossier: Path, nom: str) -> bool:
     return True
 
 
-def preparer_cles(reglages: Parametres) -> list[str]:
+def preparer_cles(reglages: ReglagesService) -> list[str]:
     """Crée ce qui manque (jamais n'écrase) ; rend la liste de ce qui a été créé."""
     crees: list[str] = []
     dossier = reglages.chemin_trousseau()

@@ -22,7 +22,7 @@ from sqlmodel import select
 from appariement.synthese import generer
 from chiffrement import fabriquer_archive
 from service.acteur import Acteur
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role
 from service.comptes.service import (
@@ -41,7 +41,7 @@ from service.fichiers_fictifs import (
     csv_onde,
 )
 from service.modeles import Utilisateur
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 from service.referentiel import ajouter_commune, enregistrer_convention
 
 DEPARTEMENT = "59"
@@ -189,7 +189,7 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
         _ecrire_json(chemin, comptes)
 
 
-def preparer_demo(moteur: sa.Engine, reglages: Parametres) -> Path:
+def preparer_demo(moteur: sa.Engine, reglages: ReglagesService) -> Path:
     """Prépare (ou retrouve) la démonstration ; rend le dossier ``demo/``."""
     dossier = reglages.donnees / "demo"
     dossier.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from service.parametres import Parametres
+    from service.parametres import ReglagesService
 
 # Ce que le compte du service crée : lisible par lui seul.
 MASQUE_CREATION = 0o077
@@ -44,7 +44,7 @@ def fichiers_sqlite(url: str) -> list[Path]:
     return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
 
 
-def _a_verifier(reglages: Parametres) -> list[tuple[Path, str]]:
+def _a_verifier(reglages: ReglagesService) -> list[tuple[Path, str]]:
     """(chemin, mode attendu) de tout ce qui doit rester au seul compte du service."""
     # Importés ici : ``cellule apparier``, qui ne touche à aucune clé, ne paie pas leur chargement.
     from chiffrement.trousseau import FICHIER_CLE_PRIVEE_TRAVAILLEUR, FICHIER_TROUSSEAU
@@ -64,7 +64,7 @@ def _a_verifier(reglages: Parametres) -> list[tuple[Path, str]]:
     return dossiers + fichiers
 
 
-def verifier_droits(reglages: Parametres) -> None:
+def verifier_droits(reglages: ReglagesService) -> None:
     """Lève ``DroitsTropOuverts`` si un dossier ou fichier du service est ouvert à d'autres comptes.
 
     Ce qui n'existe pas encore est ignoré (il sera créé fermé) ; seul le mode est lu, pas le contenu :

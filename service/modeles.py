@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from service.base.moteur import maintenant
+from service.base.connexion import maintenant
 from service.campagnes.etats import ETAT_INITIAL
 
 

@@ -20,7 +20,7 @@ from audit import (
 from chiffrement.archives import MIO, Limites
 
 
-class Parametres(BaseSettings):
+class ReglagesService(BaseSettings):
     """Tout ce qu'un administrateur règle au déploiement.
 
     Chaque champ se règle par une variable ``CELLULE_<NOM>`` (``CELLULE_DONNEES``, ``CELLULE_BASE``…).
@@ -214,7 +214,7 @@ class Parametres(BaseSettings):
         return reseaux
 
     @model_validator(mode="after")
-    def _base_par_defaut(self) -> Parametres:
+    def _base_par_defaut(self) -> ReglagesService:
         if not self.base:
             self.base = f"sqlite:///{(self.donnees / 'cellule.sqlite').resolve()}"
         if self.environnement == "production" and "cookie_securise" not in self.model_fields_set:
@@ -226,6 +226,6 @@ class Parametres(BaseSettings):
 
 
 @lru_cache(maxsize=1)
-def parametres() -> Parametres:
+def parametres() -> ReglagesService:
     """Les réglages du processus, lus une fois."""
-    return Parametres()
+    return ReglagesService()

@@ -19,11 +19,11 @@ from sqlmodel import Session, col, select
 import audit
 from audit.tables import journal
 from service.acteur import SYSTEME, Acteur
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.cles import trousseau
 from service.journal_audit import Action, auditer, signataire
 from service.modeles import Cas, Source
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 from service.registre import procedure
 from service.registre.registre import effacer
 
@@ -55,7 +55,7 @@ def dernier_31_aout(jour: date) -> date:
     return date(jour.year if jour >= date(jour.year, 8, 31) else jour.year - 1, 8, 31)
 
 
-def _cohortes_echues(session: Session, reglages: Parametres, jour: date) -> list[int]:
+def _cohortes_echues(session: Session, reglages: ReglagesService, jour: date) -> list[int]:
     """Cohortes dont le 31 août est passé : en base et dans le trousseau."""
     derniere = jour.year if jour > date(jour.year, 8, 31) else jour.year - 1
     en_base = set(session.exec(select(Cas.cohorte).where(col(Cas.cohorte) <= derniere).distinct()))
@@ -63,7 +63,7 @@ def _cohortes_echues(session: Session, reglages: Parametres, jour: date) -> list
     return sorted(en_base | au_trousseau)
 
 
-def _segments_expires(session: Session, reglages: Parametres, jour: date) -> list[str]:
+def _segments_expires(session: Session, reglages: ReglagesService, jour: date) -> list[str]:
     """Les segments mensuels du journal d'audit que la purge de ce jour supprimerait."""
     limite = audit.limite_de_conservation(jour, reglages.audit_retention_mois)
     requete = sa.select(journal.c.segment).where(journal.c.segment < limite).distinct()
@@ -72,7 +72,7 @@ def _segments_expires(session: Session, reglages: Parametres, jour: date) -> lis
 
 def purger(
     moteur: sa.Engine,
-    reglages: Parametres,
+    reglages: ReglagesService,
     *,
     aujourd_hui: date | None = None,
     simulation: bool = False,

@@ -28,9 +28,9 @@ from service.api import (
 )
 from service.api.textes import TexteRefuse, verifier
 from service.autorisation import RefusAutorisation
+from service.base.connexion import moteur as moteur_du_processus
+from service.base.connexion import session_base
 from service.base.migrations import migrer
-from service.base.moteur import moteur as moteur_du_processus
-from service.base.moteur import session_base
 from service.comptes.limiteur import Limiteur
 from service.journal_audit import Action, Resultat, auditer, requete_courante
 from service.parametres import parametres

@@ -16,7 +16,7 @@ from service.api.dependances import ActeurCourant, Base, moteur_de
 from service.api.routes_cas import PAGE_MAX, coffre
 from service.api.textes import Entree
 from service.autorisation import exiger_role
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.cles import cle_appariement
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from service.acteur import Acteur
 from service.api.dependances import ActeurCourant, Base
 from service.api.textes import Entree
-from service.base.moteur import maintenant
+from service.base.connexion import maintenant
 from service.cles import trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Cas, EvenementCas

@@ -18,7 +18,7 @@ from service.api.dependances import (
 )
 from service.api.textes import Entree
 from service.autorisation import exiger_role
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.comptes import service as comptes
 from service.comptes.roles import Role
 from service.journal_audit import Action, Resultat, auditer

@@ -1,6 +1,6 @@
-"""La base de données : fabrique de moteur, sessions, migrations."""
+"""La base de données : connexion (moteur SQLAlchemy), sessions, migrations."""
 
+from service.base.connexion import creer_moteur, maintenant, moteur, session_base
 from service.base.migrations import migrer
-from service.base.moteur import creer_moteur, maintenant, moteur, session_base
 
 __all__ = ["creer_moteur", "maintenant", "migrer", "moteur", "session_base"]

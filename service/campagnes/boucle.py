@@ -12,7 +12,7 @@ import structlog
 
 from service.campagnes.file import reclamer
 from service.campagnes.passage import echouer, executer_travail
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 
 journal = structlog.get_logger("service.travailleurs")
 
@@ -23,7 +23,7 @@ def nom_travailleur() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def traiter_un(moteur: sa.Engine, reglages: Parametres, travailleur: str) -> bool:
+def traiter_un(moteur: sa.Engine, reglages: ReglagesService, travailleur: str) -> bool:
     """Prend et mène un travail ; ``False`` s'il n'y en avait aucun."""
     travail_id = reclamer(moteur, travailleur, delai_abandon_secondes=reglages.travail_delai_abandon_secondes)
     if travail_id is None:
@@ -49,7 +49,7 @@ def traiter_un(moteur: sa.Engine, reglages: Parametres, travailleur: str) -> boo
     return True
 
 
-def boucler(moteur: sa.Engine, reglages: Parametres, arret: threading.Event) -> None:
+def boucler(moteur: sa.Engine, reglages: ReglagesService, arret: threading.Event) -> None:
     """Un travailleur : tant qu'on ne l'arrête pas, il prend les travaux un par un."""
     travailleur = nom_travailleur()
     while not arret.is_set():
@@ -63,7 +63,7 @@ def boucler(moteur: sa.Engine, reglages: Parametres, arret: threading.Event) -> 
 
 
 def demarrer(
-    moteur: sa.Engine, reglages: Parametres, nombre: int
+    moteur: sa.Engine, reglages: ReglagesService, nombre: int
 ) -> tuple[threading.Event, list[threading.Thread]]:
     arret = threading.Event()
     fils = [

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from service.acteur import SYSTEME
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.campagnes import etats
 from service.journal_audit import Action, Resultat, auditer
 from service.modeles import Campagne, Travail

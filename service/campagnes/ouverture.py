@@ -15,7 +15,7 @@ from conventions import Convention, UsageRefuse
 from service import referentiel
 from service.acteur import Acteur
 from service.autorisation import exiger_commune
-from service.base.moteur import maintenant
+from service.base.connexion import maintenant
 from service.campagnes import etats
 from service.cles import cle_publique_travailleur
 from service.journal_audit import Action, auditer

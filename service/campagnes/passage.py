@@ -20,14 +20,14 @@ from sqlmodel import Session, col, select
 from conventions import Table
 from service import referentiel
 from service.acteur import SYSTEME
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.campagnes import etats
 from service.campagnes.controle import CONTROLE_INUTILISABLE, retrouves, table_des_suivis
 from service.campagnes.file import detenir, marquer_echec, signe_de_vie
 from service.cles import cle_appariement, cle_privee_travailleur, trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Source, Travail
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 from service.registre import procedure
 from service.registre.coffre import Coffre
 from service.registre.registre import Signalement, cas_ouverts_de, clore_retrouves, enregistrer_signalements
@@ -232,7 +232,7 @@ def executer_travail(
     moteur: sa.Engine,
     travail_id: int,
     travailleur: str,
-    reglages: Parametres,
+    reglages: ReglagesService,
 ) -> None:
     """Mène le travail réclamé jusqu'au bout : résultat écrit d'un seul coup, ou campagne en échec."""
     coffre = Coffre(trousseau(reglages))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from service.base.connexion import moteur
 from service.base.migrations import revision_cible, revision_courante
-from service.base.moteur import moteur
 from service.cli.commun import echouer, preparer_base
 
 

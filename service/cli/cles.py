@@ -26,7 +26,7 @@ from chiffrement import (
 )
 from chiffrement.trousseau import empreinte_cle_publique
 from service.cles import preparer_cles, trousseau
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 
 CODE_ERREUR = 1
 _SUFFIXE_NOUVELLE = ".nouvelle"
@@ -45,12 +45,12 @@ def _erreur_systeme(erreur: OSError) -> typer.Exit:
     )
 
 
-def _fichier_nouvelle(reglages: Parametres) -> Path:
+def _fichier_nouvelle(reglages: ReglagesService) -> Path:
     fichier = reglages.chemin_cle_maitresse()
     return fichier.with_name(fichier.name + _SUFFIXE_NOUVELLE)
 
 
-def _ouvrir(reglages: Parametres) -> Trousseau:
+def _ouvrir(reglages: ReglagesService) -> Trousseau:
     try:
         return trousseau(reglages)
     except TrousseauInvalide as erreur:
@@ -142,7 +142,7 @@ def rotation() -> None:
         raise _erreur_systeme(erreur) from None
 
 
-def _rotation_par_environnement(reglages: Parametres) -> None:
+def _rotation_par_environnement(reglages: ReglagesService) -> None:
     # La nouvelle clé n'existe que dans cette sortie : elle est écrite (et la sortie vidée) avant le
     # ré-enveloppement. Si personne ne peut la lire (sortie fermée), le trousseau garde l'ancienne.
     ouvert = _ouvrir(reglages)
@@ -170,7 +170,7 @@ def _rotation_par_environnement(reglages: Parametres) -> None:
     )
 
 
-def _rotation_par_fichier(reglages: Parametres) -> None:
+def _rotation_par_fichier(reglages: ReglagesService) -> None:
     # Ordre sûr : la nouvelle clé est écrite à côté avant de ré-envelopper, puis remplace l'ancienne.
     # Une interruption laisse toujours une clé qui ouvre le trousseau.
     fichier = reglages.chemin_cle_maitresse()

@@ -20,8 +20,8 @@ def preparer_base() -> sa.Engine:
     # Importés ici : ``cellule apparier``, qui n'a pas de base, ne paie pas leur chargement.
     import sqlalchemy as sa
 
+    from service.base.connexion import moteur
     from service.base.migrations import migrer
-    from service.base.moteur import moteur
 
     try:
         moteur_base = moteur()

@@ -9,7 +9,7 @@ import typer
 
 from service.acteur import SYSTEME
 from service.autorisation import RefusAutorisation
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.cli.commun import echouer, preparer_base
 from service.indicateurs import Mois, MoisInvalide, exporter
 from service.indicateurs.production import produire

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from service import referentiel
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.cli.commun import echouer, preparer_base
 from service.cli.utilisateurs import EXPLOITANT
 

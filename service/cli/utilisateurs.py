@@ -13,7 +13,7 @@ import typer
 
 from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.cli.commun import echouer, preparer_base
 from service.comptes import service as comptes
 from service.comptes.roles import LIBELLES, Role

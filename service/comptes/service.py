@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from service.acteur import Acteur
 from service.autorisation import RefusAutorisation, exiger_role
-from service.base.moteur import maintenant
+from service.base.connexion import maintenant
 from service.cles import cle_comptes
 from service.comptes import mots_de_passe, totp
 from service.comptes.roles import Role

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
-from service.base.moteur import jour_local, session_base
+from service.base.connexion import jour_local, session_base
 from service.comptes.roles import Role
 from service.indicateurs.calcul import SCHEMA_EVENEMENTS, Commune, Mois, Tableau, calculer
 from service.indicateurs.export import exporter

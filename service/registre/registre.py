@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from appariement.age import est_soumis
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
-from service.base.moteur import jour_local, maintenant
+from service.base.connexion import jour_local, maintenant
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Commune, EvenementCas

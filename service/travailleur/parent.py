@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
 from chiffrement import Limites
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 from service.travailleur.confinement import PROTECTIONS
 from service.travailleur.protocole import (
     SIGNATURE_DEMANDE,
@@ -114,7 +114,7 @@ class ReglagesTravailleur:
             )
 
     @classmethod
-    def depuis_parametres(cls, reglages: Parametres | None = None) -> ReglagesTravailleur:
+    def depuis_parametres(cls, reglages: ReglagesService | None = None) -> ReglagesTravailleur:
         """Les réglages ``CELLULE_TRAVAILLEUR_*`` du déploiement."""
         p = reglages or parametres()
         return cls(

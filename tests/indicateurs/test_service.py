@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import audit
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.cli import app
 from service.indicateurs.production import exporter_mois_precedent
 from service.modeles import EvenementCas

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 from tests.service.fabriques import Monde, construire_monde
 
 
-def _reglages(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parametres]:
+def _reglages(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReglagesService]:
     monkeypatch.setenv("CELLULE_BASE", url)
     monkeypatch.setenv("CELLULE_ARGON2_LEGER", "1")
     monkeypatch.setenv("CELLULE_TRAVAIL_DELAI_ABANDON_SECONDES", "5")
@@ -21,19 +21,21 @@ def _reglages(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parametres]
 
 
 @pytest.fixture
-def reglages(dossier_donnees: Path, url_base: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parametres]:
+def reglages(
+    dossier_donnees: Path, url_base: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ReglagesService]:
     """Les réglages d'un service de test, sur SQLite puis PostgreSQL : Argon2 allégé, abandon rapide."""
     yield from _reglages(url_base, monkeypatch)
 
 
 @pytest.fixture
-def reglages_sqlite(dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parametres]:
+def reglages_sqlite(dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReglagesService]:
     """Les mêmes réglages, sur SQLite seulement : pour ce qui ne dépend pas du moteur de base."""
     yield from _reglages(f"sqlite:///{dossier_donnees / 'cellule.sqlite'}", monkeypatch)
 
 
 @pytest.fixture
-def monde(reglages: Parametres) -> Iterator[Monde]:
+def monde(reglages: ReglagesService) -> Iterator[Monde]:
     """Trois communes (A et B dans le 59, C dans le 62), leurs conventions et un compte par rôle."""
     monde = construire_monde(reglages)
     yield monde
@@ -41,7 +43,7 @@ def monde(reglages: Parametres) -> Iterator[Monde]:
 
 
 @pytest.fixture
-def monde_sqlite(reglages_sqlite: Parametres) -> Iterator[Monde]:
+def monde_sqlite(reglages_sqlite: ReglagesService) -> Iterator[Monde]:
     """Le même monde, sur SQLite seulement."""
     monde = construire_monde(reglages_sqlite)
     yield monde

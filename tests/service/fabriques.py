@@ -23,7 +23,7 @@ from chiffrement import fabriquer_archive
 from conventions import profil_integre
 from service.acteur import SYSTEME, Acteur
 from service.api.application import creer_application
-from service.base.moteur import creer_moteur, session_base
+from service.base.connexion import creer_moteur, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role
 from service.comptes.service import (
@@ -35,7 +35,7 @@ from service.comptes.service import (
 )
 from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE
 from service.modeles import Campagne, Cas, Utilisateur
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 from service.referentiel import ajouter_commune, enregistrer_convention
 from service.registre.coffre import Coffre
 from service.registre.registre import Signalement, enregistrer_signalements
@@ -131,7 +131,7 @@ def identite(nom: str, prenoms: str, naissance: date | None, **autres: Any) -> d
 
 @dataclass
 class Monde:
-    reglages: Parametres
+    reglages: ReglagesService
     moteur: sa.Engine
     client: TestClient
     secrets: dict[str, str]
@@ -206,7 +206,7 @@ class Monde:
             return list(session.exec(select(Cas.id).where(Cas.campagne_origine == campagne.id)))
 
 
-def construire_monde(reglages: Parametres) -> Monde:
+def construire_monde(reglages: ReglagesService) -> Monde:
     preparer_cles(reglages)
     moteur = creer_moteur(reglages.base)
     application = creer_application(moteur)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from service.api.application import creer_application
 from service.cli.serveur import configuration_uvicorn
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
 
 ESSAI = {"identifiant": "personne", "mot_de_passe": "n'importe quoi 123", "code_totp": "000000"}
@@ -92,15 +92,15 @@ def test_cellule_proxies_refuse_ce_qui_n_est_pas_une_adresse(
 ) -> None:
     monkeypatch.setenv("CELLULE_PROXIES", valeur)
     with pytest.raises(ValidationError, match="CELLULE_PROXIES"):
-        Parametres()
+        ReglagesService()
 
 
 def test_cellule_proxies_lit_adresses_et_reseaux_separes_par_des_virgules(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert Parametres().proxies == []
+    assert ReglagesService().proxies == []
     monkeypatch.setenv("CELLULE_PROXIES", " 10.0.0.1 , 192.168.0.0/16,2001:db8::/32")
-    assert Parametres().proxies == ["10.0.0.1/32", "192.168.0.0/16", "2001:db8::/32"]
+    assert ReglagesService().proxies == ["10.0.0.1/32", "192.168.0.0/16", "2001:db8::/32"]
 
 
 def _port_libre() -> int:

@@ -17,13 +17,13 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from service.api.application import creer_application
+from service.base.connexion import creer_moteur, session_base
 from service.base.migrations import configuration, migrer
-from service.base.moteur import creer_moteur, session_base
 from service.cles import preparer_cles
 from service.cli import app
 from service.comptes.service import MESSAGE_CONNEXION_REFUSEE
 from service.modeles import Utilisateur
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit
 
 AGENT_C = {
@@ -149,7 +149,9 @@ def test_un_compte_n_a_qu_un_role(monde_sqlite: Monde) -> None:
         assert "existe déjà" in reponse.json()["detail"]
 
 
-def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(reglages: Parametres) -> None:
+def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(
+    reglages: ReglagesService,
+) -> None:
     preparer_cles(reglages)
     runner = CliRunner()
 
@@ -195,7 +197,7 @@ def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(re
     moteur.dispose()
 
 
-def test_la_migration_repute_approuves_les_comptes_existants(reglages: Parametres) -> None:
+def test_la_migration_repute_approuves_les_comptes_existants(reglages: ReglagesService) -> None:
     moteur = creer_moteur(reglages.base)
     config = configuration()
     with moteur.begin() as connexion:

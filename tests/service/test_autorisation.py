@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.registre import appliquer_transition
 from tests.service.fabriques import COMPTES, A, B, C, Monde, entrees_audit, identite

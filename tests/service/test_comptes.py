@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.cli import app
 from service.comptes.limiteur import Limiteur
 from service.comptes.service import MESSAGE_CONNEXION_REFUSEE

@@ -19,9 +19,9 @@ import pyotp
 import pytest
 
 from service import demo
+from service.base.connexion import creer_moteur
 from service.base.migrations import migrer
-from service.base.moteur import creer_moteur
-from service.parametres import Parametres
+from service.parametres import ReglagesService
 
 
 def _port_libre() -> int:
@@ -123,7 +123,7 @@ def test_un_nouveau_venu_voit_des_enfants_signales_en_quelques_minutes(tmp_path:
 
 
 def test_une_demonstration_interrompue_se_refait_a_la_relance(
-    reglages_sqlite: Parametres, monkeypatch: pytest.MonkeyPatch
+    reglages_sqlite: ReglagesService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     moteur = creer_moteur(reglages_sqlite.base)
     migrer(moteur)

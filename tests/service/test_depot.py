@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from chiffrement import fabriquer_archive
 from service.api.televersement import ENVOIS_EN_COURS
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.modeles import Source
 from service.parametres import parametres
 from tests.service.fabriques import A, Monde

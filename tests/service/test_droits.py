@@ -17,16 +17,16 @@ import pytest
 from typer.testing import CliRunner
 
 from chiffrement.trousseau import FICHIER_CLE_PUBLIQUE_TRAVAILLEUR
+from service.base.connexion import creer_moteur
 from service.base.migrations import migrer
-from service.base.moteur import creer_moteur
 from service.cles import preparer_cles
 from service.cli import app
 from service.droits import fichiers_sqlite
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 
 RACINE = Path(__file__).resolve().parents[2]
 
-CIBLES: dict[str, tuple[Callable[[Parametres], Path], int]] = {
+CIBLES: dict[str, tuple[Callable[[ReglagesService], Path], int]] = {
     "dossier-des-donnees": (lambda r: r.donnees, 0o755),
     "dossier-des-cles": (lambda r: r.chemin_trousseau(), 0o750),
     "cle-maitresse": (lambda r: r.chemin_cle_maitresse(), 0o644),
@@ -38,7 +38,7 @@ CIBLES: dict[str, tuple[Callable[[Parametres], Path], int]] = {
 }
 
 
-def _installer(reglages: Parametres) -> None:
+def _installer(reglages: ReglagesService) -> None:
     preparer_cles(reglages)
     moteur = creer_moteur(reglages.base)
     migrer(moteur)
@@ -48,7 +48,7 @@ def _installer(reglages: Parametres) -> None:
 @pytest.mark.parametrize("commande", [["travailleur", "--une-fois"], ["base", "etat"]], ids=" ".join)
 @pytest.mark.parametrize("cible", list(CIBLES))
 def test_une_commande_refuse_au_demarrage_ce_que_d_autres_comptes_peuvent_lire(
-    reglages: Parametres, cible: str, commande: list[str]
+    reglages: ReglagesService, cible: str, commande: list[str]
 ) -> None:
     if cible == "base-sqlite" and not fichiers_sqlite(reglages.base):
         pytest.skip("base PostgreSQL : pas de fichier de base à protéger")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.campagnes.boucle import traiter_un
 from service.campagnes.file import reclamer
 from service.journalisation import configurer

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from sqlmodel import col, select
 
-from service.base.moteur import session_base
+from service.base.connexion import session_base
 from service.campagnes.boucle import traiter_un
 from service.indicateurs.production import evenements
 from service.modeles import EvenementCas

@@ -12,7 +12,7 @@ import httpx
 from sqlmodel import col, select
 
 from appariement.age import annee_fin_conservation
-from service.base.moteur import jour_local, session_base
+from service.base.connexion import jour_local, session_base
 from service.cles import cle_appariement
 from service.modeles import Campagne, Cas, EvenementCas
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation

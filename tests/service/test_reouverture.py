@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 from sqlmodel import col, select
 
-from service.base.moteur import jour_local, session_base
+from service.base.connexion import jour_local, session_base
 from service.cles import cle_appariement
 from service.indicateurs.production import evenements
 from service.modeles import Campagne, Cas, EvenementCas

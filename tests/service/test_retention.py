@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from service.base.moteur import maintenant, session_base
+from service.base.connexion import maintenant, session_base
 from service.cles import trousseau
 from service.cli import app
 from service.modeles import Cas, EvenementCas

@@ -24,7 +24,7 @@ import service.cli
 from service.api.application import creer_application
 from service.cli import MODULES, app, groupe_du_module
 from service.journalisation import configurer, filtrer_identites
-from service.parametres import Parametres, parametres
+from service.parametres import ReglagesService, parametres
 from tests.service.fabriques import Monde
 
 
@@ -78,17 +78,17 @@ def test_le_script_installe_repond() -> None:
 
 def test_les_reglages_viennent_de_l_environnement(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CELLULE_DONNEES", str(tmp_path / "ici"))
-    reglages = Parametres()
+    reglages = ReglagesService()
     assert reglages.donnees == tmp_path / "ici"
     assert reglages.base == f"sqlite:///{(tmp_path / 'ici' / 'cellule.sqlite').resolve()}"
     monkeypatch.setenv("CELLULE_BASE", "postgresql+psycopg://u@h/b")
-    assert Parametres().base == "postgresql+psycopg://u@h/b"
+    assert ReglagesService().base == "postgresql+psycopg://u@h/b"
 
 
 def test_par_defaut_les_donnees_sont_dans_donnees(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CELLULE_DONNEES", raising=False)
     monkeypatch.delenv("CELLULE_BASE", raising=False)
-    reglages = Parametres()
+    reglages = ReglagesService()
     assert reglages.donnees == Path("donnees")
     assert reglages.base.endswith("donnees/cellule.sqlite")
 
@@ -156,13 +156,13 @@ def test_en_production_le_cookie_de_session_est_reserve_a_https(monkeypatch: pyt
     monkeypatch.setenv("CELLULE_ENVIRONNEMENT", "production")
     monkeypatch.delenv("CELLULE_COOKIE_SECURISE", raising=False)
     monkeypatch.delenv("CELLULE_ARGON2_LEGER", raising=False)
-    assert Parametres().cookie_securise is True
+    assert ReglagesService().cookie_securise is True
     # Un choix explicite reste respecté (essai local en production sans TLS, par exemple).
     monkeypatch.setenv("CELLULE_COOKIE_SECURISE", "false")
-    assert Parametres().cookie_securise is False
+    assert ReglagesService().cookie_securise is False
     monkeypatch.setenv("CELLULE_ENVIRONNEMENT", "developpement")
     monkeypatch.delenv("CELLULE_COOKIE_SECURISE")
-    assert Parametres().cookie_securise is False
+    assert ReglagesService().cookie_securise is False
 
 
 def _client_du_service(environnement: str, monkeypatch: pytest.MonkeyPatch, dossier: Path) -> TestClient:
