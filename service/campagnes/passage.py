@@ -34,7 +34,7 @@ from service.registre.registre import Signalement, cas_ouverts_de, clore_retrouv
 from service.travailleur.parent import DemandeTravail, EchecTravail, SourceTravail, executer
 from service.travailleur.protocole import Candidat, EnfantSignale, ReponseEnfant
 
-journal = structlog.get_logger("service.campagnes.passage")
+journal = structlog.get_logger("service.passage")
 
 
 @dataclass(frozen=True)
