@@ -601,6 +601,13 @@ def niveau_sexe(paires: pl.DataFrame) -> pl.Series:
     )["sexe"]
 
 
+_TYPE_DE_VOIE = (
+    r"^(?:(?:RUE|AVENUE|BOULEVARD|ALLEE|IMPASSE|CHEMIN|PLACE|ROUTE|RESIDENCE|SQUARE|FAUBOURG|QUAI|COURS"
+    r"|PROMENADE|LOTISSEMENT|HAMEAU|CITE|PASSAGE|VOIE|SENTIER) +)?(?:(?:DE LA|DE L|DES|DU|DE|D|LA|LE|L) +)?"
+)
+"""Type de voie et article en tête d'une voie (formes longues, après ``normalisation``)."""
+
+
 def _meme_adresse(couples: pl.DataFrame) -> pl.Series:
     """Vrai si les adresses ``a`` et ``b`` se ressemblent (Jaro-Winkler) et portent le même numéro
     quand les deux en ont un : « 1 RUE DU LAVOIR » et « 7 RUE DU LAVOIR » sont deux foyers voisins."""
@@ -609,10 +616,18 @@ def _meme_adresse(couples: pl.DataFrame) -> pl.Series:
     parties = couples.select(
         *[pl.col(c).str.extract(r"^(\d+)").alias(f"numero_{c}") for c in ("a", "b")],
         *[pl.col(c).str.replace(r"^\d+ *", "").alias(f"voie_{c}") for c in ("a", "b")],
-    )
+    ).with_columns(pl.col(f"voie_{c}").str.replace(_TYPE_DE_VOIE, "").alias(f"nom_{c}") for c in ("a", "b"))
     jw = process.cpdist(
         parties["voie_a"].to_list(),
         parties["voie_b"].to_list(),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=-1,
+    )
+    # Le nom de la voie, sans son type ni son article, doit aussi se ressembler : sur la voie entière,
+    # Jaro-Winkler voit surtout le début commun (RESIDENCE DES JARDINS / RESIDENCE DES HIRONDELLES).
+    jw_nom = process.cpdist(
+        parties["nom_a"].to_list(),
+        parties["nom_b"].to_list(),
         scorer=JaroWinkler.normalized_similarity,
         workers=-1,
     )
@@ -621,7 +636,7 @@ def _meme_adresse(couples: pl.DataFrame) -> pl.Series:
         | pl.col("numero_a").is_null()
         | pl.col("numero_b").is_null()
     ).to_series()
-    return pl.Series(jw >= SEUIL_ADRESSE) & meme_numero
+    return pl.Series((jw >= SEUIL_ADRESSE) & (jw_nom >= SEUIL_RESSEMBLANT)) & meme_numero
 
 
 def niveau_adresse(paires: pl.DataFrame) -> pl.Series:

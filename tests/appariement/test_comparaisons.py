@@ -224,6 +224,20 @@ def test_date_manquante_cote_caf() -> None:
     assert comparer_fiches(famille, inscrit)["date_naissance"] == "manquant"
 
 
+def test_deux_residences_au_debut_commun_ne_sont_pas_la_meme_adresse() -> None:
+    # Jaro-Winkler sur la voie entière voit surtout « RESIDENCE DES » : le nom de la voie doit suivre.
+    famille = {
+        "nom": "ALI",
+        "prenoms": "SAID",
+        "adresse": "2 RESIDENCE DES HIRONDELLES",
+        "code_postal": "99001",
+    }
+    autre = {"nom": "ALI", "prenoms": "SAID", "adresse": "2, Résidence des Jardins", "code_postal": "99001"}
+    meme = {"nom": "ALI", "prenoms": "SAID", "adresse": "2 RES DES HIRONDELES", "code_postal": "99001"}
+    assert comparer_fiches(famille, autre)["adresse"] == "meme_commune"
+    assert comparer_fiches(famille, meme)["adresse"] == "egale"
+
+
 def test_sexe_et_adresse() -> None:
     niveaux = _niveaux(
         "TRAORE",
