@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from conventions import COLONNES
-from service.campagnes.controle import retrouves, table_des_suivis
+from service.campagnes import passage
+from service.campagnes.boucle import traiter_un
+from service.campagnes.controle import CONTROLE_INUTILISABLE, retrouves, table_des_suivis
+from service.travailleur.parent import DemandeTravail
 from service.travailleur.protocole import ControleSuivis, ReponseEnfant
+from tests.service.fabriques import A, Archive, Monde, archives, jeu
 
 REFERENCE = date(2026, 10, 1)
 SUIVIS: dict[str, dict[str, Any]] = {
@@ -65,3 +71,55 @@ def test_les_cas_suivis_partent_en_table_canonique_des_familles_sans_allocataire
         "sexe": "F",
     }
     assert table_des_suivis({}).height == 0
+
+
+def _campagne_passee(monde: Monde, agent: dict[str, str], libelle: str, *sources: Archive) -> dict[str, Any]:
+    campagne = monde.client.post(
+        "/api/v1/campagnes",
+        headers=agent,
+        json={"commune": A, "date_reference": "2026-10-01", "libelle": libelle},
+    ).json()["id"]
+    for archive in sources:
+        depot = monde.client.post(
+            f"/api/v1/campagnes/{campagne}/sources",
+            headers=agent,
+            files={"archive": ("liste.7z", archive.octets)},
+            data={"convention": archive.convention, "mot_de_passe": archive.mot_de_passe},
+        )
+        assert depot.status_code == 201, depot.text
+    assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=agent).status_code == 202
+    assert traiter_un(monde.moteur, monde.reglages, "travailleur-test")
+    etat: dict[str, Any] = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
+    assert etat["etat"] == "terminee", etat["erreurs"]
+    return etat
+
+
+def test_les_cas_suivis_sont_recherches_par_le_meme_enfant_que_la_campagne(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = monde.entetes("agent.a")
+    donnees = jeu(40, graine=5)
+    caf, onde = archives(donnees.familles, donnees.inscrits)
+    premiere = _campagne_passee(monde, agent, "Rentrée", caf, onde)
+    suivis = premiere["comptes"]["cas_crees"]
+    assert suivis > 0
+
+    demandes: list[DemandeTravail] = []
+    vrai_executer = passage.executer
+
+    def executer_observe(demande: DemandeTravail, **options: Any) -> ReponseEnfant:
+        demandes.append(demande)
+        return vrai_executer(demande, **options)
+
+    monkeypatch.setattr(passage, "executer", executer_observe)
+    seconde = _campagne_passee(monde, agent, "Suivi", caf, onde)
+
+    # Un seul enfant confiné, qui reçoit les cas suivis en table canonique avec les deux sources reçues.
+    [demande] = demandes
+    assert len(demande.sources) == 2
+    assert demande.suivis is not None
+    assert demande.suivis.height == suivis
+    assert set(demande.suivis.columns) == set(COLONNES["familles"])
+    # Mêmes listes : tous les enfants restent signalés, aucun cas n'est fermé, et le contrôle a servi.
+    assert (seconde["comptes"]["cas_deja_suivis"], seconde["comptes"]["cas_clos"]) == (suivis, 0)
+    assert CONTROLE_INUTILISABLE not in seconde["erreurs"]
