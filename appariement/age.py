@@ -35,7 +35,14 @@ def est_soumis(date_naissance: date, jour: date) -> bool:
     return debut_obligation(date_naissance) <= jour < fin_obligation(date_naissance)
 
 
+def fin_annee_scolaire(jour: date) -> date:
+    """Le 31 août qui clôt l'année scolaire en cours le ``jour`` (elle commence à la rentrée)."""
+    return date(jour.year + 1 if jour.month >= MOIS_RENTREE else jour.year, 8, 31)
+
+
 def annee_fin_conservation(date_naissance: date) -> int:
-    """Année A telle que le 31 août A clôt l'année scolaire au cours de laquelle l'enfant a 16 ans."""
-    seize_ans = fin_obligation(date_naissance)
-    return seize_ans.year + 1 if seize_ans.month >= MOIS_RENTREE else seize_ans.year
+    """Année A telle que le 31 août A clôt l'année scolaire au cours de laquelle l'enfant a 16 ans.
+
+    C'est la règle de conservation (R131-10-x) : la seule fonction du projet qui la calcule.
+    """
+    return fin_annee_scolaire(fin_obligation(date_naissance)).year

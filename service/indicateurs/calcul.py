@@ -157,13 +157,16 @@ def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     ev = ev.sort(["cas", "date"], maintain_order=True)
     # Un cas rouvert (de nouveau repéré) commence un nouvel épisode : délais et « suite à mise en
     # demeure » se lisent dans l'épisode, depuis son repérage, jamais depuis un épisode ancien.
-    ev = ev.with_columns((pl.col("etape") == "repere").cast(pl.Int32).cum_sum().over("cas").alias("episode"))
+    ev = ev.with_columns(
+        (pl.col("etape") == procedure.REPERE).cast(pl.Int32).cum_sum().over("cas").alias("episode")
+    )
 
     def derniere_date(etape: str) -> pl.Expr:
         return pl.when(pl.col("etape") == etape).then(pl.col("date")).forward_fill().over("cas", "episode")
 
     ev = ev.with_columns(
-        derniere_date("mise_en_demeure").alias("date_med"), derniere_date("repere").alias("date_repere")
+        derniere_date(procedure.MISE_EN_DEMEURE).alias("date_med"),
+        derniere_date(procedure.REPERE).alias("date_repere"),
     )
 
     def compte(condition: pl.Expr, nom: str) -> pl.Expr:
@@ -171,22 +174,27 @@ def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
 
     etape = pl.col("etape")
     motif = pl.col("motif")
-    transmission = etape == "transmis_dasen"
-    rescolarisation = (etape == "rescolarise") & pl.col("date_med").is_not_null()
+    transmission = etape == procedure.TRANSMIS
+    rescolarisation = (etape == procedure.RESCOLARISE) & pl.col("date_med").is_not_null()
     agregats = [
-        compte(etape == "repere", "reperes"),
+        compte(etape == procedure.REPERE, "reperes"),
         # Une vérification est une décision ; l'effacement en fin de conservation n'en est pas une.
-        compte((pl.col("de") == "repere") & ~etape.is_in(["repere", procedure.PURGE]), "verifiees"),
-        compte(etape == "classe", "classees"),
-        *(compte((etape == "classe") & (motif == m), f"classees_{m}") for m in MOTIFS_CLASSEMENT),
+        compte(
+            (pl.col("de") == procedure.REPERE) & ~etape.is_in([procedure.REPERE, procedure.PURGE]),
+            "verifiees",
+        ),
+        compte(etape == procedure.CLASSE, "classees"),
+        *(compte((etape == procedure.CLASSE) & (motif == m), f"classees_{m}") for m in MOTIFS_CLASSEMENT),
         compte(transmission, "transmissions"),
-        compte(etape == "controle", "controles"),
-        compte(etape == "mise_en_demeure", "mises_en_demeure"),
+        compte(etape == procedure.CONTROLE, "controles"),
+        compte(etape == procedure.MISE_EN_DEMEURE, "mises_en_demeure"),
         compte(rescolarisation, "rescolarisations"),
-        compte(etape == "signalement_procureur", "signalements"),
-        compte((etape == "enquete") & (motif == "police"), "enquetes_police"),
-        compte((etape == "enquete") & (motif == "sociale"), "enquetes_sociales"),
-        compte((etape == "suites") & (motif == "stage_parentalite"), "stages_parentalite"),
+        compte(etape == procedure.SIGNALEMENT, "signalements"),
+        compte((etape == procedure.ENQUETE) & (motif == procedure.ENQUETE_POLICE), "enquetes_police"),
+        compte(
+            (etape == procedure.ENQUETE) & (motif == procedure.ENQUETE_SERVICES_SOCIAUX), "enquetes_sociales"
+        ),
+        compte((etape == procedure.SUITES) & (motif == procedure.STAGE_PARENTALITE), "stages_parentalite"),
         (pl.col("date") - pl.col("date_repere"))
         .dt.total_days()
         .filter(transmission & dans_mois)

@@ -7,18 +7,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from appariement.age import annee_fin_conservation
+from appariement.age import annee_fin_conservation, fin_annee_scolaire
 from chiffrement import Chiffre, Trousseau
 from service.modeles import Cas
 
 TABLE = "cas"
 
 
+def date_naissance_de(identite: dict[str, Any]) -> date | None:
+    valeur = identite.get("date_naissance")
+    if valeur is None or isinstance(valeur, date):
+        return valeur
+    return date.fromisoformat(str(valeur))
+
+
 def cohorte_de(date_naissance: date | None, date_reference: date) -> int:
     """L'année dont le 31 août clôt la conservation ; sans date de naissance, la fin de l'année scolaire."""
     if date_naissance is not None:
         return annee_fin_conservation(date_naissance)
-    return date_reference.year + (1 if date_reference.month >= 9 else 0)
+    return fin_annee_scolaire(date_reference).year
+
+
+def premiere_cohorte_conservee(jour: date) -> int:
+    """Les cohortes d'avant celle-ci sont échues le ``jour`` : leur 31 août est passé."""
+    return fin_annee_scolaire(jour).year
 
 
 def _serialiser(valeur: Any) -> bytes:

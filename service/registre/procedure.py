@@ -1,19 +1,28 @@
 """La procédure de DOMAINE.md, en une seule table de transitions.
 
 Chaque ligne dit : quelle action, depuis quels statuts, vers quel statut, par quels rôles, avec
-quels champs obligatoires. Ce qui n'y figure pas est refusé. Les transitions automatiques (un
-passage ultérieur qui trouve l'enfant sur un effectif, ou qui le signale de nouveau après qu'il y a
-été vu) n'ont aucun rôle : seul le service les fait.
+quels champs obligatoires, sous quelles conditions (``gardes``) et avec quels effets sur le cas
+(``effets``). Ce qui n'y figure pas est refusé. Les transitions automatiques (un passage ultérieur
+qui trouve l'enfant sur un effectif, ou qui le signale de nouveau après qu'il y a été vu) n'ont
+aucun rôle : seul le service les fait.
+
+Le registre applique une ligne sans la connaître : il valide (``valider``), fait jouer la ligne
+(``effectuer``), puis enregistre et audite. Aucune action n'a de branche à elle hors de ce module.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from appariement.age import est_soumis
+from service.base.connexion import jour_local
 from service.comptes.roles import Role
+from service.modeles import Cas
+from service.registre.coffre import Coffre, date_naissance_de
 
 REPERE = "repere"
 CLASSE = "classe"
@@ -42,14 +51,138 @@ MOTIFS_CLASSEMENT = (
     "hors_obligation",
     "inscrit_constate",
 )
-TYPES_ENQUETE = frozenset({"police", "sociale"})
-SUITES_DONNEES = frozenset({"stage_parentalite", "poursuites", "classement_sans_suite"})
+TOUS_LES_STATUTS = STATUTS_OUVERTS | STATUTS_CLOS
+ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX = "police", "sociale"
+TYPES_ENQUETE = frozenset({ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX})
+STAGE_PARENTALITE = "stage_parentalite"
+SUITES_DONNEES = frozenset({STAGE_PARENTALITE, "poursuites", "classement_sans_suite"})
+# Motifs de classement qui effacent le cas aussitôt (R131-10-x), avec le motif porté au journal.
+EFFACEMENT_IMMEDIAT = {"demenage": "déménagement : l'enfant ne réside plus dans la commune"}
+
+# Résultats d'appariement d'un cas (``Cas.resultat``) que la procédure regarde.
+A_VERIFIER = "a_verifier"
+NON_APPARIE = "non_apparie"
 
 DELAI_MISE_EN_DEMEURE_JOURS = 15
 _UAI = re.compile(r"\d{7}[A-Z]")
+CHAMPS_DATES = ("date", "date_notification")
+# La donnée d'événement qui garde l'élève choisi parmi les candidats : elle désigne un enfant, elle
+# part donc avec le cas quand il est effacé.
+FICHE_RETENUE = "id_inscrit"
+DONNEES_NOMINATIVES = frozenset({FICHE_RETENUE})
 
 AGENT = Role.AGENT_COMMUNE
 REFERENT = Role.REFERENT_DSDEN
+
+
+class TransitionRefusee(ValueError):
+    """La transition n'est pas permise ; le message dit pourquoi et quoi faire."""
+
+
+class RoleNonPermis(TransitionRefusee):
+    """La transition existe, mais pas pour ce rôle : c'est un refus d'autorisation."""
+
+
+@dataclass
+class Contexte:
+    """Ce qu'une garde ou un effet lit et écrit : le cas, les champs nettoyés de la décision, l'instant."""
+
+    cas: Cas
+    champs: dict[str, Any]
+    instant: datetime
+    coffre: Coffre | None = None
+    # Les données de l'événement de procédure : jamais d'identité (elles vont aux indicateurs).
+    donnees: dict[str, Any] = field(default_factory=dict)
+    # Motif d'effacement, quand le cas doit disparaître aussitôt la transition faite.
+    effacement: str | None = None
+
+    @property
+    def date_effet(self) -> date | None:
+        """La date saisie qui place l'étape dans les indicateurs (date, ou date de notification)."""
+        return next((self.champs[c] for c in CHAMPS_DATES if c in self.champs), None)
+
+    def _coffre(self) -> Coffre:
+        assert self.coffre is not None, "une décision qui lit l'identité reçoit le coffre"
+        return self.coffre
+
+    def identite(self) -> dict[str, Any]:
+        return self._coffre().identite(self.cas)
+
+    def candidats(self) -> list[dict[str, Any]]:
+        return self._coffre().candidats(self.cas)
+
+
+Garde = Callable[[Contexte], None]
+Effet = Callable[[Contexte], None]
+
+
+# Gardes : elles refusent (``TransitionRefusee``) avant que le cas ne soit touché.
+
+
+def _soumis_a_la_notification(contexte: Contexte) -> None:
+    """Une mise en demeure ne concerne qu'un enfant de 3 à 16 ans le jour où elle est notifiée."""
+    naissance = date_naissance_de(contexte.identite())
+    if naissance is None:
+        raise TransitionRefusee(
+            "Date de naissance inconnue : impossible de vérifier que l'enfant a entre 3 et 16 ans. "
+            "Classez le cas (erreur de données) ou faites compléter la liste."
+        )
+    if not est_soumis(naissance, contexte.champs["date_notification"]):
+        raise TransitionRefusee(
+            "À la date de notification, l'enfant n'est pas soumis à l'obligation d'instruction "
+            "(3 à 16 ans) : la mise en demeure est impossible. Classez le cas (hors obligation)."
+        )
+
+
+def _parmi_les_candidats(contexte: Contexte) -> None:
+    if contexte.champs[FICHE_RETENUE] not in {c.get("id") for c in contexte.candidats()}:
+        raise TransitionRefusee("Cet élève ne figure pas parmi les candidats du cas.")
+
+
+def _apres_la_notification(contexte: Contexte) -> None:
+    """Une rescolarisation datée d'avant la mise en demeure fausserait le délai des indicateurs."""
+    rescolarise_le, notification = contexte.champs["date"], contexte.cas.notification_le
+    if notification is not None and rescolarise_le < notification:
+        raise TransitionRefusee(
+            f"Date du {rescolarise_le:%d/%m/%Y} antérieure à la notification de la mise en demeure "
+            f"({notification:%d/%m/%Y}) : vérifiez la date de rescolarisation."
+        )
+
+
+# Effets : ce que la transition change au cas et note dans son événement, au-delà du statut.
+
+
+def _echeance(contexte: Contexte) -> None:
+    notification = contexte.champs["date_notification"]
+    contexte.cas.notification_le = notification
+    contexte.cas.echeance = notification + timedelta(days=DELAI_MISE_EN_DEMEURE_JOURS)
+    contexte.donnees["echeance"] = contexte.cas.echeance.isoformat()
+
+
+def _fiche_retenue(contexte: Contexte) -> None:
+    contexte.donnees[FICHE_RETENUE] = contexte.champs[FICHE_RETENUE]
+
+
+def _candidats_ecartes(contexte: Contexte) -> None:
+    contexte.cas.resultat = NON_APPARIE
+
+
+def _etablissement(contexte: Contexte) -> None:
+    contexte.donnees["uai"] = contexte.champs["uai"]
+
+
+def _transmission(contexte: Contexte) -> None:
+    contexte.cas.transmis_le = contexte.instant
+
+
+def _effacement_immediat(contexte: Contexte) -> None:
+    contexte.effacement = EFFACEMENT_IMMEDIAT.get(contexte.champs["motif"])
+
+
+def _nouvelle_situation(contexte: Contexte) -> None:
+    """La DASEN ne reçoit une situation rouverte que si la mairie la transmet de nouveau."""
+    cas = contexte.cas
+    cas.transmis_le = cas.notification_le = cas.echeance = cas.clos_le = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +200,9 @@ class Transition:
     a_verifier: bool | None = None
     # Seulement pour un cas clos avec l'un de ces motifs (None : statut sans motif) ; vide : tout motif.
     motifs_de: frozenset[str | None] = frozenset()
+    # Vérifiées avant que le cas ne soit touché, puis appliqués dans l'ordre : voir ``effectuer``.
+    gardes: tuple[Garde, ...] = ()
+    effets: tuple[Effet, ...] = ()
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -78,6 +214,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({AGENT, REFERENT}),
         ("motif",),
         frozenset(MOTIFS_CLASSEMENT),
+        effets=(_effacement_immediat,),
     ),
     Transition(
         "choisir_candidat",
@@ -85,9 +222,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({REPERE}),
         CLASSE,
         frozenset({AGENT}),
-        ("id_inscrit",),
+        (FICHE_RETENUE,),
         motif_impose="inscrit_constate",
         a_verifier=True,
+        gardes=(_parmi_les_candidats,),
+        effets=(_fiche_retenue,),
     ),
     Transition(
         "ecarter_candidats",
@@ -96,6 +235,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         REPERE,
         frozenset({AGENT}),
         a_verifier=True,
+        effets=(_candidats_ecartes,),
     ),
     Transition(
         "transmettre",
@@ -104,6 +244,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         TRANSMIS,
         frozenset({AGENT}),
         a_verifier=False,
+        effets=(_transmission,),
     ),
     Transition(
         "controler",
@@ -128,6 +269,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         MISE_EN_DEMEURE,
         frozenset({REFERENT}),
         ("date_notification",),
+        gardes=(_soumis_a_la_notification,),
+        effets=(_echeance,),
     ),
     Transition(
         "constater_rescolarisation",
@@ -136,6 +279,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         RESCOLARISE,
         frozenset({AGENT, REFERENT}),
         ("uai", "date"),
+        gardes=(_apres_la_notification,),
+        effets=(_etablissement,),
     ),
     Transition(
         "signaler_procureur",
@@ -188,10 +333,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         REPERE,
         frozenset(),
         motifs_de=frozenset({None, "inscrit_constate"}),
+        effets=(_nouvelle_situation,),
     ),
 )
 
+# Les deux bouts de la vie d'un cas, hors des décisions : un passage le crée (repérage), la
+# rétention ou un déménagement l'efface (ses événements, sans donnée personnelle, demeurent).
+REPERAGE = Transition("reperage", "Repérage par un passage", frozenset(), REPERE, frozenset())
+EFFACEMENT = Transition("effacement", "Effacement du cas", TOUS_LES_STATUTS, PURGE, frozenset())
+
 PAR_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+# Les statuts où court l'échéance posée par une transition (la mise en demeure).
+STATUTS_A_ECHEANCE = frozenset(t.vers for t in TRANSITIONS if _echeance in t.effets)
 
 LIBELLES_CHAMPS = {
     "motif": "motif",
@@ -200,14 +353,6 @@ LIBELLES_CHAMPS = {
     "date_notification": "date de notification",
     "uai": "UAI de l'établissement",
 }
-
-
-class TransitionRefusee(ValueError):
-    """La transition n'est pas permise ; le message dit pourquoi et quoi faire."""
-
-
-class RoleNonPermis(TransitionRefusee):
-    """La transition existe, mais pas pour ce rôle : c'est un refus d'autorisation."""
 
 
 def _date(valeur: Any, champ: str) -> date:
@@ -247,9 +392,9 @@ def valider(
         )
     if transition.motifs_de and motif not in transition.motifs_de:
         raise TransitionRefusee(f"« {transition.libelle} » est impossible pour un cas classé « {motif} ».")
-    if transition.a_verifier is True and resultat != "a_verifier":
+    if transition.a_verifier is True and resultat != A_VERIFIER:
         raise TransitionRefusee(f"« {transition.libelle} » ne concerne que les cas à vérifier.")
-    if transition.a_verifier is False and resultat == "a_verifier":
+    if transition.a_verifier is False and resultat == A_VERIFIER:
         raise TransitionRefusee(
             "Ce cas est à vérifier : choisissez d'abord un candidat ou confirmez qu'aucun n'est l'enfant."
         )
@@ -260,7 +405,7 @@ def valider(
             raise TransitionRefusee(
                 f"Champ obligatoire manquant pour « {transition.libelle} » : {LIBELLES_CHAMPS[champ]}."
             )
-        if champ in {"date", "date_notification"}:
+        if champ in CHAMPS_DATES:
             propres[champ] = _date(valeur, champ)
         elif champ == "uai":
             uai = str(valeur).strip().upper()
@@ -291,10 +436,40 @@ def constat_d_inscription(statut: str) -> str:
     return next(t.action for t in TRANSITIONS if not t.roles and statut in t.de and t.vers in STATUTS_CLOS)
 
 
-def a_rouvrir(statut: str, motif: str | None) -> bool:
-    """Le cas a été clos parce que l'enfant a été vu inscrit : s'il est de nouveau signalé, on le rouvre."""
-    reouverture = PAR_ACTION[REOUVERTURE]
-    return statut in reouverture.de and motif in reouverture.motifs_de
+def reouverture(statut: str, motif: str | None) -> str | None:
+    """L'action automatique qui rouvre un cas de nouveau signalé par un passage, ou ``None`` s'il tient.
+
+    Seul un cas clos parce que l'enfant a été vu inscrit se rouvre : l'enfant a de nouveau disparu
+    des effectifs.
+    """
+    transition = PAR_ACTION[REOUVERTURE]
+    return transition.action if statut in transition.de and motif in transition.motifs_de else None
+
+
+def effectuer(transition: Transition, contexte: Contexte) -> None:
+    """Fait jouer une transition validée sur le cas : gardes, puis effets, puis le nouveau statut.
+
+    Tout refus a lieu avant la première écriture : un cas refusé reste tel qu'il était.
+    """
+    cas, de = contexte.cas, contexte.cas.statut
+    date_effet = contexte.date_effet
+    # Une date saisie date l'étape dans les indicateurs : un mois à venir les fausserait.
+    if date_effet is not None and date_effet > jour_local():
+        raise TransitionRefusee(
+            f"Date du {date_effet:%d/%m/%Y} dans le futur : saisissez la date à laquelle c'est arrivé."
+        )
+    for garde in transition.gardes:
+        garde(contexte)
+    for effet in transition.effets:
+        effet(contexte)
+    cas.statut = transition.vers
+    cas.motif = contexte.champs.get("motif", cas.motif if transition.vers == de else None)
+    cas.mis_a_jour_le = contexte.instant
+    # Les candidats sont d'autres enfants, trouvés sur un effectif : ils ne servent qu'à trier le cas.
+    # Une fois une décision prise, ils ne sont plus gardés, et la DASEN ne les reçoit jamais.
+    cas.candidats, cas.candidats_cle = None, None
+    if transition.vers in STATUTS_CLOS:
+        cas.clos_le = contexte.instant
 
 
 def actions_possibles(statut: str, resultat: str, role: Role | None) -> list[str]:
@@ -304,6 +479,6 @@ def actions_possibles(statut: str, resultat: str, role: Role | None) -> list[str
         for t in TRANSITIONS
         if statut in t.de
         and role in t.roles
-        and not (t.a_verifier is True and resultat != "a_verifier")
-        and not (t.a_verifier is False and resultat == "a_verifier")
+        and not (t.a_verifier is True and resultat != A_VERIFIER)
+        and not (t.a_verifier is False and resultat == A_VERIFIER)
     ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from appariement.age import est_soumis
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import jour_local, maintenant
@@ -19,11 +18,8 @@ from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Commune, EvenementCas
 from service.registre import procedure
 from service.registre.cle import cle_enfant
-from service.registre.coffre import Coffre, cohorte_de
+from service.registre.coffre import Coffre, cohorte_de, date_naissance_de, premiere_cohorte_conservee
 from service.registre.consultation import MotifConsultation
-
-ACTION_REPERAGE = "reperage"
-ACTION_EFFACEMENT = "effacement"
 
 
 class CasIntrouvable(LookupError):
@@ -39,13 +35,6 @@ class Signalement:
     explication: str
     score: float | None
     candidats: list[dict[str, Any]] = field(default_factory=list)
-
-
-def date_naissance_de(identite: dict[str, Any]) -> date | None:
-    valeur = identite.get("date_naissance")
-    if valeur is None or isinstance(valeur, date):
-        return valeur
-    return date.fromisoformat(str(valeur))
 
 
 def cle_de(cle_hmac: bytes, identite: dict[str, Any]) -> str:
@@ -121,7 +110,7 @@ def enregistrer_signalements(
     """
     bilan = {"crees": 0, "deja_suivis": 0, "rouverts": 0, "hors_conservation": 0}
     vues: set[str] = set()
-    aujourd_hui = jour_local()
+    premiere_conservee = premiere_cohorte_conservee(jour_local())
     for signalement in signalements:
         cle = cle_de(cle_hmac, signalement.identite)
         if cle in vues:
@@ -129,7 +118,7 @@ def enregistrer_signalements(
             continue
         vues.add(cle)
         cohorte = cohorte_de(date_naissance_de(signalement.identite), campagne.date_reference)
-        if date(cohorte, 8, 31) < aujourd_hui:
+        if cohorte < premiere_conservee:
             bilan["hors_conservation"] += 1
             continue
         existant = session.exec(
@@ -140,19 +129,19 @@ def enregistrer_signalements(
         if existant is not None:
             existant.campagne_derniere = campagne.id
             existant.mis_a_jour_le = maintenant()
+            reouverture = procedure.reouverture(existant.statut, existant.motif)
             # Une campagne préparée avant la clôture (lancée en parallèle) ne prouve pas une nouvelle absence.
             if (
-                procedure.a_rouvrir(existant.statut, existant.motif)
+                reouverture is not None
                 and existant.clos_le is not None
                 and campagne.creee_le > existant.clos_le
             ):
-                _appliquer(session, SYSTEME, existant, procedure.REOUVERTURE, {}, campagne_id=campagne.id)
-                # Une nouvelle situation : la DASEN ne la reçoit que si la mairie la transmet de nouveau.
-                existant.transmis_le = existant.notification_le = existant.echeance = existant.clos_le = None
+                _appliquer(session, SYSTEME, existant, reouverture, {}, campagne_id=campagne.id)
                 bilan["rouverts"] += 1
             else:
                 bilan["deja_suivis"] += 1
-            if existant.statut == procedure.REPERE:
+            # Pas encore trié : le cas prend le résultat d'appariement le plus récent.
+            if existant.statut == procedure.REPERAGE.vers:
                 existant.resultat = signalement.resultat
                 existant.explication = signalement.explication
                 existant.score = signalement.score
@@ -177,9 +166,9 @@ def enregistrer_signalements(
             session,
             cas,
             SYSTEME,
-            action=ACTION_REPERAGE,
+            action=procedure.REPERAGE.action,
             de=None,
-            vers=procedure.REPERE,
+            vers=procedure.REPERAGE.vers,
             campagne_id=campagne.id,
         )
         bilan["crees"] += 1
@@ -195,19 +184,6 @@ def clore_retrouves(session: Session, campagne: Campagne, cas_retrouves: list[Ca
     return len(cas_retrouves)
 
 
-def _verifier_date_effet(cas: Cas, vers: str, date_effet: date) -> None:
-    """Une date saisie date l'étape dans les indicateurs : ni future, ni avant la mise en demeure."""
-    if date_effet > jour_local():
-        raise procedure.TransitionRefusee(
-            f"Date du {date_effet:%d/%m/%Y} dans le futur : saisissez la date à laquelle c'est arrivé."
-        )
-    if vers == procedure.RESCOLARISE and cas.notification_le is not None and date_effet < cas.notification_le:
-        raise procedure.TransitionRefusee(
-            f"Date du {date_effet:%d/%m/%Y} antérieure à la notification de la mise en demeure "
-            f"({cas.notification_le:%d/%m/%Y}) : vérifiez la date de rescolarisation."
-        )
-
-
 def _appliquer(
     session: Session,
     acteur: Acteur,
@@ -217,7 +193,8 @@ def _appliquer(
     *,
     coffre: Coffre | None = None,
     campagne_id: str | None = None,
-) -> EvenementCas | None:
+) -> procedure.Contexte:
+    """Valide et fait jouer une ligne de la table, l'audite et en garde l'étape ; rend son contexte."""
     try:
         transition, propres = procedure.valider(
             action,
@@ -229,49 +206,9 @@ def _appliquer(
         )
     except procedure.RoleNonPermis as erreur:
         raise RefusAutorisation(str(erreur), action=f"transition_{action}", cible=("cas", cas.id)) from None
-    instant = maintenant()
     de = cas.statut
-    date_effet: date | None = propres.get("date") or propres.get("date_notification")
-    if date_effet is not None:
-        _verifier_date_effet(cas, transition.vers, date_effet)
-    donnees: dict[str, Any] = {}
-    if transition.action == "mettre_en_demeure":
-        assert coffre is not None
-        naissance = date_naissance_de(coffre.identite(cas))
-        notification = propres["date_notification"]
-        if naissance is None:
-            raise procedure.TransitionRefusee(
-                "Date de naissance inconnue : impossible de vérifier que l'enfant a entre 3 et 16 ans. "
-                "Classez le cas (erreur de données) ou faites compléter la liste."
-            )
-        if not est_soumis(naissance, notification):
-            raise procedure.TransitionRefusee(
-                "À la date de notification, l'enfant n'est pas soumis à l'obligation d'instruction "
-                "(3 à 16 ans) : la mise en demeure est impossible. Classez le cas (hors obligation)."
-            )
-        cas.notification_le = notification
-        cas.echeance = notification + timedelta(days=procedure.DELAI_MISE_EN_DEMEURE_JOURS)
-        donnees["echeance"] = cas.echeance.isoformat()
-    if transition.action == "choisir_candidat":
-        assert coffre is not None
-        ids = {c.get("id") for c in coffre.candidats(cas)}
-        if propres["id_inscrit"] not in ids:
-            raise procedure.TransitionRefusee("Cet élève ne figure pas parmi les candidats du cas.")
-        donnees["id_inscrit"] = propres["id_inscrit"]
-    if transition.action == "ecarter_candidats":
-        cas.resultat = "non_apparie"
-    if "uai" in propres:
-        donnees["uai"] = propres["uai"]
-    cas.statut = transition.vers
-    cas.motif = propres.get("motif", cas.motif if transition.vers == de else None)
-    cas.mis_a_jour_le = instant
-    # Les candidats sont d'autres enfants, trouvés sur un effectif : ils ne servent qu'à trier le cas.
-    # Une fois une décision prise, ils ne sont plus gardés, et la DASEN ne les reçoit jamais.
-    cas.candidats, cas.candidats_cle = None, None
-    if transition.vers == procedure.TRANSMIS:
-        cas.transmis_le = instant
-    if transition.vers in procedure.STATUTS_CLOS:
-        cas.clos_le = instant
+    contexte = procedure.Contexte(cas, propres, maintenant(), coffre)
+    procedure.effectuer(transition, contexte)
     session.add(cas)
     auditer(
         session,
@@ -285,21 +222,21 @@ def _appliquer(
             "motif": propres.get("motif"),
         },
     )
-    if transition.vers == de:
-        # Décision sans changement d'étape (candidats écartés) : auditée, mais pas une étape de la procédure.
-        return None
-    return _evenement(
-        session,
-        cas,
-        acteur,
-        action=transition.action,
-        de=de,
-        vers=transition.vers,
-        motif=propres.get("motif"),
-        date_effet=date_effet,
-        donnees=donnees,
-        campagne_id=campagne_id,
-    )
+    # Une décision sans changement d'étape (candidats écartés) est auditée, mais n'est pas une étape.
+    if transition.vers != de:
+        _evenement(
+            session,
+            cas,
+            acteur,
+            action=transition.action,
+            de=de,
+            vers=transition.vers,
+            motif=propres.get("motif"),
+            date_effet=contexte.date_effet,
+            donnees=contexte.donnees,
+            campagne_id=campagne_id,
+        )
+    return contexte
 
 
 def appliquer_transition(
@@ -307,9 +244,9 @@ def appliquer_transition(
 ) -> Cas | None:
     """Une décision humaine sur un cas ; rend le cas, ou ``None`` s'il a été effacé (déménagement)."""
     cas = cas_visible(session, acteur, cas_id, operation="transition")
-    _appliquer(session, acteur, cas, action, champs, coffre=coffre)
-    if cas.statut == procedure.CLASSE and cas.motif == "demenage":
-        effacer(session, acteur, cas, motif="déménagement : l'enfant ne réside plus dans la commune")
+    contexte = _appliquer(session, acteur, cas, action, champs, coffre=coffre)
+    if contexte.effacement is not None:
+        effacer(session, acteur, cas, motif=contexte.effacement)
         return None
     return cas
 
@@ -321,10 +258,13 @@ def effacer(session: Session, acteur: Acteur, cas: Cas, *, motif: str) -> None:
     SIECLE par exemple) désigne un enfant : il part avec le cas.
     """
     for etape in historique(session, cas.id):
-        if "id_inscrit" in etape.donnees:
-            etape.donnees = {cle: v for cle, v in etape.donnees.items() if cle != "id_inscrit"}
+        if not procedure.DONNEES_NOMINATIVES.isdisjoint(etape.donnees):
+            etape.donnees = {
+                cle: v for cle, v in etape.donnees.items() if cle not in procedure.DONNEES_NOMINATIVES
+            }
             session.add(etape)
-    _evenement(session, cas, acteur, action=ACTION_EFFACEMENT, de=cas.statut, vers=procedure.PURGE)
+    effacement = procedure.EFFACEMENT
+    _evenement(session, cas, acteur, action=effacement.action, de=cas.statut, vers=effacement.vers)
     auditer(session, acteur, Action.PURGE, cible=("cas", cas.id), motif=motif)
     session.delete(cas)
 
@@ -375,7 +315,7 @@ def lister(
         conditions.append(col(Cas.commune) == commune)
     if echeance_depassee:
         jour = aujourd_hui or maintenant().date()
-        conditions.append(col(Cas.statut) == procedure.MISE_EN_DEMEURE)
+        conditions.append(col(Cas.statut).in_(procedure.STATUTS_A_ECHEANCE))
         conditions.append(col(Cas.echeance) < jour)
     total = session.exec(select(func.count()).select_from(Cas).where(*conditions)).one()
     lignes = session.exec(
@@ -400,7 +340,7 @@ def _fiches_examinees(cas: Cas, etapes: list[EvenementCas], coffre: Coffre) -> s
     Les candidats sont d'autres enfants, lus sur un effectif : le droit d'accès donne à la personne
     ses propres données, jamais celles d'un tiers.
     """
-    if any(e.action == "choisir_candidat" for e in etapes):
+    if any(procedure.FICHE_RETENUE in e.donnees for e in etapes):
         return "Une fiche d'élève retenue : l'enfant y a été reconnu inscrit."
     nombre = len(coffre.candidats(cas))
     if nombre == 0:

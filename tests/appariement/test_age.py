@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from appariement.age import annee_fin_conservation, est_soumis
+from appariement.age import annee_fin_conservation, est_soumis, fin_annee_scolaire
 
 
 def test_soumis_des_la_rentree_de_l_annee_civile_des_3_ans() -> None:
@@ -50,3 +50,15 @@ def test_ne_un_29_fevrier_a_16_ans_le_1er_mars_les_annees_non_bissextiles() -> N
 )
 def test_annee_fin_conservation(naissance: date, annee: int) -> None:
     assert annee_fin_conservation(naissance) == annee
+
+
+@pytest.mark.parametrize(
+    ("jour", "fin"),
+    [
+        (date(2025, 8, 31), date(2025, 8, 31)),  # dernier jour de l'année scolaire 2024-2025
+        (date(2025, 9, 1), date(2026, 8, 31)),  # jour de la rentrée : l'année 2025-2026 commence
+        (date(2026, 1, 15), date(2026, 8, 31)),
+    ],
+)
+def test_fin_annee_scolaire(jour: date, fin: date) -> None:
+    assert fin_annee_scolaire(jour) == fin

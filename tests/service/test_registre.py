@@ -3,6 +3,7 @@ cas à vérifier, même enfant même cas, événements sans donnée personnelle,
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from contextlib import closing
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from appariement.age import annee_fin_conservation
 from service.base.connexion import jour_local, session_base
 from service.cles import cle_appariement
 from service.modeles import Campagne, Cas, EvenementCas
+from service.registre import procedure
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.procedure import TRANSITIONS
 from service.registre.registre import Signalement, enregistrer_signalements
@@ -34,11 +36,68 @@ def _transition(monde: Monde, compte: str, cas_id: str, action: str, **champs: s
     return reponse.status_code, reponse.json()
 
 
+def _vocabulaire_de_la_procedure() -> set[str]:
+    """Les mots que seule la table dit : actions, statuts, motifs, résultats regardés."""
+    actions = {t.action for t in (*TRANSITIONS, procedure.REPERAGE, procedure.EFFACEMENT)}
+    statuts = procedure.TOUS_LES_STATUTS | {procedure.PURGE}
+    motifs = set(procedure.MOTIFS_CLASSEMENT) | procedure.TYPES_ENQUETE | procedure.SUITES_DONNEES
+    return actions | statuts | motifs | {procedure.A_VERIFIER, procedure.NON_APPARIE}
+
+
+def _arbre(chemin: Path) -> ast.Module:
+    return ast.parse(chemin.read_text(encoding="utf-8"), filename=str(chemin))
+
+
+def _mots_ecrits_en_dur(arbre: ast.Module, vocabulaire: set[str]) -> list[tuple[int, str]]:
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(arbre)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in vocabulaire
+    ]
+
+
+def _attributs_ecrits(arbre: ast.Module) -> list[tuple[int, str]]:
+    """Les ``objet.attribut = …`` du module, affectations multiples et chaînées comprises."""
+    cibles = [c for n in ast.walk(arbre) if isinstance(n, ast.Assign) for c in n.targets]
+    cibles += [e for c in cibles if isinstance(c, ast.Tuple) for e in c.elts]
+    return [(c.lineno, c.attr) for c in cibles if isinstance(c, ast.Attribute)]
+
+
 def test_la_procedure_tient_dans_une_seule_table() -> None:
     actions = [t.action for t in TRANSITIONS]
     assert len(actions) == len(set(actions))
     humaines = {t.action for t in TRANSITIONS if t.roles}
     assert {"classer", "transmettre", "mettre_en_demeure", "signaler_procureur", "donner_suite"} <= humaines
+    # Chaque effet propre à une action est une garde ou un effet déclaré sur sa ligne, écrit dans
+    # le module de la table.
+    crochets = [c for t in TRANSITIONS for c in (*t.gardes, *t.effets)]
+    assert crochets
+    assert {c.__module__ for c in crochets} == {procedure.__name__}
+    vocabulaire = _vocabulaire_de_la_procedure()
+    racine = Path(procedure.__file__).parent
+    registre = [f for f in sorted(racine.glob("*.py")) if f.name != "procedure.py"]
+    assert racine / "registre.py" in registre
+    # Constantes de la table qui nomment une action ou un statut : le registre ne s'en sert pas,
+    # il applique la ligne qu'on lui donne sans savoir laquelle c'est.
+    noms_d_etapes = {nom for nom, v in vars(procedure).items() if isinstance(v, str) and v in vocabulaire}
+    # Ce que les effets écrivent sur le cas n'est écrit nulle part ailleurs dans le registre.
+    champs_des_effets = {"statut", "motif", "clos_le", "transmis_le", "notification_le", "echeance"}
+    for fichier in registre:
+        arbre = _arbre(fichier)
+        assert _mots_ecrits_en_dur(arbre, vocabulaire) == [], fichier.name
+        etapes_nommees = [
+            (n.lineno, n.attr)
+            for n in ast.walk(arbre)
+            if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == "procedure"
+            and n.attr in noms_d_etapes
+        ]
+        assert etapes_nommees == [], fichier.name
+        assert [c for c in _attributs_ecrits(arbre) if c[1] in champs_des_effets] == [], fichier.name
+    # Les indicateurs comptent les étapes par les noms de la table, jamais par un mot recopié.
+    calcul = Path(procedure.__file__).parents[1] / "indicateurs" / "calcul.py"
+    assert _mots_ecrits_en_dur(_arbre(calcul), vocabulaire) == []
 
 
 def test_une_transition_illegale_est_refusee_en_francais(monde_sqlite: Monde) -> None:
