@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 import audit
+from appariement.age import fin_annee_scolaire
 from audit.tables import journal
 from service.acteur import SYSTEME, Acteur
 from service.base.connexion import maintenant, session_base
@@ -25,6 +26,7 @@ from service.journal_audit import Action, auditer, signataire
 from service.modeles import Cas, Source
 from service.parametres import ReglagesService
 from service.registre import procedure
+from service.registre.coffre import premiere_cohorte_conservee
 from service.registre.registre import effacer
 
 ARCHIVES_NON_PASSEES_JOURS = 30
@@ -52,14 +54,16 @@ class BilanPurge:
 
 
 def dernier_31_aout(jour: date) -> date:
-    return date(jour.year if jour >= date(jour.year, 8, 31) else jour.year - 1, 8, 31)
+    """Le dernier 31 août, ce jour compris : la fin de l'année scolaire qui précède celle de demain."""
+    fin = fin_annee_scolaire(jour + timedelta(days=1))
+    return fin.replace(year=fin.year - 1)
 
 
 def _cohortes_echues(session: Session, reglages: ReglagesService, jour: date) -> list[int]:
     """Cohortes dont le 31 août est passé : en base et dans le trousseau."""
-    derniere = jour.year if jour > date(jour.year, 8, 31) else jour.year - 1
-    en_base = set(session.exec(select(Cas.cohorte).where(col(Cas.cohorte) <= derniere).distinct()))
-    au_trousseau = {c.cohorte for c in trousseau(reglages).etat().cohortes if c.cohorte <= derniere}
+    conservee = premiere_cohorte_conservee(jour)
+    en_base = set(session.exec(select(Cas.cohorte).where(col(Cas.cohorte) < conservee).distinct()))
+    au_trousseau = {c.cohorte for c in trousseau(reglages).etat().cohortes if c.cohorte < conservee}
     return sorted(en_base | au_trousseau)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from appariement.age import annee_fin_conservation
 from service.base.connexion import maintenant, session_base
 from service.cles import trousseau
 from service.cli import app
@@ -112,3 +115,40 @@ def test_la_commande_purger_sait_simuler(monde_sqlite: Monde) -> None:
     assert resultat.exit_code == 0, resultat.output
     assert "Simulation : rien n'a été effacé." in resultat.output
     assert "seraient effacés" in resultat.output
+
+
+def test_un_enfant_est_garde_jusqu_au_31_aout_de_l_annee_scolaire_de_ses_16_ans(monde: Monde) -> None:
+    # Né le 1er septembre 2009 : 16 ans le jour de la rentrée 2025, donc pendant l'année scolaire
+    # 2025-2026. Gardé le 31 août 2026, effacé (et sa cohorte détruite) dès le 1er septembre.
+    naissance = date(2009, 9, 1)
+    cohorte = annee_fin_conservation(naissance)
+    assert cohorte == 2026
+    _cas_entre_a_temps(monde, identite("BORNEFICTIF", "ELIE", naissance), cohorte)
+    veille = purger(monde.moteur, monde.reglages, aujourd_hui=date(2026, 8, 31), simulation=True)
+    assert (veille.cas_effaces_cohorte, veille.cohortes_detruites) == (0, [])
+    lendemain = purger(monde.moteur, monde.reglages, aujourd_hui=date(2026, 9, 1), simulation=True)
+    assert (lendemain.cas_effaces_cohorte, lendemain.cohortes_detruites) == (1, [2026])
+
+
+def _recopie_de_la_rentree_ou_du_31_aout(noeud: ast.AST) -> bool:
+    """``date(…, 8, 31)``, ou un mois comparé à septembre (``jour.month >= 9``)."""
+    if isinstance(noeud, ast.Call):
+        return [a.value for a in noeud.args if isinstance(a, ast.Constant)][-2:] == [8, 31]
+    if isinstance(noeud, ast.Compare):
+        termes = [noeud.left, *noeud.comparators]
+        mois = any(isinstance(t, ast.Attribute) and t.attr == "month" for t in termes)
+        return mois and any(isinstance(t, ast.Constant) and t.value in (8, 9) for t in termes)
+    return False
+
+
+def test_la_regle_de_conservation_n_est_ecrite_qu_une_fois() -> None:
+    # Le 31 août de l'année scolaire des 16 ans se calcule dans appariement/age.py, et nulle part
+    # ailleurs : ni le registre, ni la purge, ni le coffre ne recomptent leurs 31 août.
+    racine = Path(__file__).parents[2]
+    recopies = [
+        (fichier.relative_to(racine).as_posix(), ast.unparse(noeud))
+        for fichier in sorted((racine / "service").rglob("*.py"))
+        for noeud in ast.walk(ast.parse(fichier.read_text(encoding="utf-8")))
+        if _recopie_de_la_rentree_ou_du_31_aout(noeud)
+    ]
+    assert recopies == []
