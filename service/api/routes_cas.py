@@ -118,7 +118,7 @@ class DemandeTransition(Entree):
 
 def _depassee(cas: Cas) -> bool:
     return (
-        cas.statut == procedure.MISE_EN_DEMEURE
+        cas.statut in procedure.STATUTS_A_ECHEANCE
         and cas.echeance is not None
         and cas.echeance < maintenant().date()
     )

@@ -41,23 +41,26 @@ STATUTS_CLOS = frozenset({CLASSE, RESCOLARISE, SUITES})
 STATUTS_OUVERTS = frozenset(
     {REPERE, TRANSMIS, CONTROLE, ENQUETE_SOCIALE, MISE_EN_DEMEURE, SIGNALEMENT, ENQUETE}
 )
+TOUS_LES_STATUTS = STATUTS_OUVERTS | STATUTS_CLOS
+
+DEMENAGE = "demenage"
+INSCRIT_CONSTATE = "inscrit_constate"
 
 # Dans l'ordre où les indicateurs les présentent.
 MOTIFS_CLASSEMENT = (
-    "demenage",
+    DEMENAGE,
     "inscrit_hors_commune",
     "instruction_declaree",
     "erreur_donnees",
     "hors_obligation",
-    "inscrit_constate",
+    INSCRIT_CONSTATE,
 )
-TOUS_LES_STATUTS = STATUTS_OUVERTS | STATUTS_CLOS
 ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX = "police", "sociale"
 TYPES_ENQUETE = frozenset({ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX})
 STAGE_PARENTALITE = "stage_parentalite"
 SUITES_DONNEES = frozenset({STAGE_PARENTALITE, "poursuites", "classement_sans_suite"})
 # Motifs de classement qui effacent le cas aussitôt (R131-10-x), avec le motif porté au journal.
-EFFACEMENT_IMMEDIAT = {"demenage": "déménagement : l'enfant ne réside plus dans la commune"}
+EFFACEMENT_IMMEDIAT = {DEMENAGE: "déménagement : l'enfant ne réside plus dans la commune"}
 
 # Résultats d'appariement d'un cas (``Cas.resultat``) que la procédure regarde.
 A_VERIFIER = "a_verifier"
@@ -223,7 +226,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         CLASSE,
         frozenset({AGENT}),
         (FICHE_RETENUE,),
-        motif_impose="inscrit_constate",
+        motif_impose=INSCRIT_CONSTATE,
         a_verifier=True,
         gardes=(_parmi_les_candidats,),
         effets=(_fiche_retenue,),
@@ -315,7 +318,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({REPERE, TRANSMIS, CONTROLE, ENQUETE_SOCIALE}),
         CLASSE,
         frozenset(),
-        motif_impose="inscrit_constate",
+        motif_impose=INSCRIT_CONSTATE,
     ),
     Transition(
         "rescolarisation_constatee",
@@ -332,7 +335,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({RESCOLARISE, CLASSE}),
         REPERE,
         frozenset(),
-        motifs_de=frozenset({None, "inscrit_constate"}),
+        motifs_de=frozenset({None, INSCRIT_CONSTATE}),
         effets=(_nouvelle_situation,),
     ),
 )
@@ -348,7 +351,7 @@ STATUTS_A_ECHEANCE = frozenset(t.vers for t in TRANSITIONS if _echeance in t.eff
 
 LIBELLES_CHAMPS = {
     "motif": "motif",
-    "id_inscrit": "élève choisi parmi les candidats",
+    FICHE_RETENUE: "élève choisi parmi les candidats",
     "date": "date",
     "date_notification": "date de notification",
     "uai": "UAI de l'établissement",
