@@ -3,6 +3,7 @@
 Importé seulement une fois le confinement en place (voir ``enfant``). Tout se passe en mémoire.
 Chaque source est vérifiée et lue séparément ; si l'une est refusée, l'appariement n'a pas lieu
 (une liste d'élèves manquante ferait signaler à tort tous ses élèves) et la réponse dit pourquoi.
+Si la demande porte des cas suivis, ils sont ensuite appariés aux mêmes inscrits (passe de contrôle).
 """
 
 from __future__ import annotations
