@@ -25,9 +25,9 @@ from service.acteur import Acteur
 from service.base.connexion import maintenant, session_base
 from service.cles import preparer_cles
 from service.comptes.roles import Role
-from service.comptes.service import (
+from service.comptes.sessions import acteur_de
+from service.comptes.utilisateurs import (
     ROLES_D_INSTALLATION,
-    acteur_de,
     approuver_utilisateur,
     creer_compte_d_installation,
     creer_utilisateur,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import session_base
-from service.comptes.service import empreinte_jeton, reconnaitre
+from service.comptes.sessions import empreinte_jeton, reconnaitre
 from service.parametres import parametres
 
 ENTETE_CSRF = "X-CSRF-Token"

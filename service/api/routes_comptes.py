@@ -19,7 +19,8 @@ from service.api.dependances import (
 from service.api.textes import Entree
 from service.autorisation import exiger_role
 from service.base.connexion import session_base
-from service.comptes import service as comptes
+from service.comptes import sessions
+from service.comptes import utilisateurs as comptes
 from service.comptes.roles import Role
 from service.journal_audit import Action, Resultat, auditer
 from service.modeles import Utilisateur
@@ -74,7 +75,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
             "Trop de tentatives de connexion depuis cette adresse : attendez une minute avant de réessayer.",
         )
     with session_base(moteur_de(requete)) as session:
-        connexion = comptes.ouvrir_session(
+        connexion = sessions.ouvrir_session(
             session,
             demande.identifiant,
             demande.mot_de_passe,
@@ -110,7 +111,7 @@ def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     jeton, _ = jeton_presente(requete)
     assert jeton is not None
     with session_base(moteur_de(requete)) as session:
-        comptes.fermer_session(session, jeton)
+        sessions.fermer_session(session, jeton)
         auditer(session, acteur, Action.DECONNEXION, details={"ip": adresse_client(requete)})
     # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.
     securise = parametres().cookie_securise
@@ -239,7 +240,7 @@ def approuver(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteC
     session.commit()
     utilisateur = nouveau.utilisateur
     assert utilisateur.id is not None
-    base = _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    base = _compte(utilisateur, sessions.communes_de(session, utilisateur.id))
     return CompteCree(**base.model_dump(), totp_secret=nouveau.totp_secret, uri_totp=nouveau.uri_totp)
 
 
@@ -252,7 +253,7 @@ def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
     session.commit()
     assert utilisateur.id is not None
-    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    return _compte(utilisateur, sessions.communes_de(session, utilisateur.id))
 
 
 @routeur.post(
@@ -267,4 +268,4 @@ def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
     session.commit()
     assert utilisateur.id is not None
-    return _compte(utilisateur, comptes.communes_de(session, utilisateur.id))
+    return _compte(utilisateur, sessions.communes_de(session, utilisateur.id))

@@ -15,7 +15,8 @@ from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import session_base
 from service.cli.commun import echouer, preparer_base
-from service.comptes import service as comptes
+from service.comptes import sessions
+from service.comptes import utilisateurs as comptes
 from service.comptes.roles import LIBELLES, Role
 from service.journal_audit import Action, Resultat, auditer
 
@@ -93,9 +94,9 @@ def approuver(
     moteur = preparer_base()
     with session_base(moteur) as session:
         # Les échecs comptent comme des échecs de connexion, et restent écrits.
-        approbateur = comptes.authentifier(session, par, mot_de_passe, code_totp, ip="ligne_de_commande")
+        approbateur = sessions.authentifier(session, par, mot_de_passe, code_totp, ip="ligne_de_commande")
     if approbateur is None:
-        echouer(comptes.MESSAGE_CONNEXION_REFUSEE)
+        echouer(sessions.MESSAGE_CONNEXION_REFUSEE)
     try:
         with session_base(moteur) as session:
             nouveau = comptes.approuver_utilisateur(session, identifiant, par=approbateur)

@@ -26,9 +26,9 @@ from service.api.application import creer_application
 from service.base.connexion import creer_moteur, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role
-from service.comptes.service import (
+from service.comptes.sessions import acteur_de
+from service.comptes.utilisateurs import (
     ROLES_D_INSTALLATION,
-    acteur_de,
     approuver_utilisateur,
     creer_compte_d_installation,
     creer_utilisateur,

@@ -21,7 +21,7 @@ from service.base.connexion import creer_moteur, session_base
 from service.base.migrations import configuration, migrer
 from service.cles import preparer_cles
 from service.cli import app
-from service.comptes.service import MESSAGE_CONNEXION_REFUSEE
+from service.comptes.sessions import MESSAGE_CONNEXION_REFUSEE
 from service.modeles import Utilisateur
 from service.parametres import ReglagesService
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from service.base.connexion import maintenant, session_base
 from service.cli import app
 from service.comptes.limiteur import Limiteur
-from service.comptes.service import MESSAGE_CONNEXION_REFUSEE
+from service.comptes.sessions import MESSAGE_CONNEXION_REFUSEE
 from service.modeles import SessionWeb, Utilisateur
 from service.parametres import parametres
 from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audit

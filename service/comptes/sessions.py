@@ -1,0 +1,203 @@
+"""Sessions : ouvrir (mot de passe et code TOTP), reconnaître et fermer ; l'acteur et sa portée.
+
+Les échecs de connexion sont comptés (verrouillage) et audités sans jamais recopier au journal un
+identifiant qui ne désigne aucun compte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from service.acteur import Acteur
+from service.base.connexion import maintenant
+from service.cles import cle_comptes
+from service.comptes import mots_de_passe, totp
+from service.comptes.roles import Role
+from service.journal_audit import Action, Resultat, auditer
+from service.modeles import SessionWeb, Utilisateur, UtilisateurCommune
+from service.parametres import parametres
+
+# Un seul message pour tous les refus (compte inconnu, désactivé, verrouillé, mauvais mot de passe ou
+# code) : la réponse ne doit jamais dire qu'un identifiant existe.
+MESSAGE_CONNEXION_REFUSEE = (
+    "Identifiant, mot de passe ou code à usage unique incorrect. Après plusieurs échecs, le compte est "
+    "verrouillé quelques minutes : réessayez plus tard ou demandez à l'administrateur."
+)
+
+
+@dataclass(frozen=True)
+class Connexion:
+    """Résultat d'une tentative : ``jeton`` et ``csrf`` présents seulement en cas de succès."""
+
+    message: str
+    acteur: Acteur | None = None
+    jeton: str | None = None
+    csrf: str | None = None
+    expire_le: str | None = None
+
+
+def empreinte_jeton(jeton: str) -> str:
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+def communes_de(session: Session, utilisateur_id: int) -> frozenset[str]:
+    lignes = session.exec(
+        select(UtilisateurCommune.commune).where(UtilisateurCommune.utilisateur_id == utilisateur_id)
+    )
+    return frozenset(lignes)
+
+
+def acteur_de(session: Session, utilisateur: Utilisateur, *, session_id: int | None = None) -> Acteur:
+    assert utilisateur.id is not None
+    return Acteur(
+        id=utilisateur.id,
+        identifiant=utilisateur.identifiant,
+        role=Role(utilisateur.role),
+        communes=communes_de(session, utilisateur.id),
+        departement=utilisateur.departement,
+        session_id=session_id,
+    )
+
+
+def fermer_sessions_du_compte(session: Session, utilisateur: Utilisateur, *, sauf: int | None = None) -> None:
+    """Ferme les sessions ouvertes du compte, sauf la session ``sauf`` (celle qui agit)."""
+    for ouverte in session.exec(
+        select(SessionWeb).where(
+            SessionWeb.utilisateur_id == utilisateur.id,
+            col(SessionWeb.fermee_le).is_(None),
+            SessionWeb.id != sauf,
+        )
+    ):
+        ouverte.fermee_le = maintenant()
+
+
+def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: str) -> Connexion:
+    # Un identifiant inconnu n'est pas recopié dans le journal : ce peut être n'importe quel texte.
+    acteur = Acteur(id=None, identifiant=utilisateur.identifiant if utilisateur else "anonyme", role=None)
+    if utilisateur is not None and raison in {"mot_de_passe", "totp"}:
+        reglages = parametres()
+        utilisateur.echecs += 1
+        if utilisateur.echecs >= reglages.echecs_avant_verrouillage:
+            utilisateur.verrouille_jusqu_a = maintenant() + timedelta(minutes=reglages.verrouillage_minutes)
+            utilisateur.echecs = 0
+            auditer(
+                session,
+                acteur,
+                Action.COMPTE_MODIFIE,
+                cible=("compte", utilisateur.identifiant),
+                details={"verrouille_minutes": reglages.verrouillage_minutes},
+            )
+    action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
+    auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison, "ip": ip})
+    return Connexion(MESSAGE_CONNEXION_REFUSEE)
+
+
+def _authentifier(
+    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, ip: str
+) -> Utilisateur | Connexion:
+    """Le compte si mot de passe et code TOTP sont bons ; sinon le refus, compté et audité."""
+    utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
+    if utilisateur is None or not utilisateur.actif:
+        mots_de_passe.verifier_a_vide()
+        return _refus(session, utilisateur, "compte_inconnu_ou_inactif", ip)
+    if utilisateur.approuve_le is None:
+        # Même message qu'un compte inconnu : l'attente d'approbation ne se lit que dans le journal.
+        mots_de_passe.verifier_a_vide()
+        return _refus(session, utilisateur, "en_attente_approbation", ip)
+    instant = maintenant()
+    if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
+        # Même coût qu'un essai ordinaire : le temps de réponse ne trahit pas le verrouillage.
+        mots_de_passe.verifier_a_vide()
+        return _refus(session, utilisateur, "verrouille", ip)
+    if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
+        return _refus(session, utilisateur, "mot_de_passe", ip)
+    secret = totp.lire_secret(utilisateur.totp_secret, cle_comptes(parametres()))
+    pas = totp.pas_valide(secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
+    if pas is None:
+        return _refus(session, utilisateur, "totp", ip)
+    utilisateur.dernier_pas_totp = pas
+    utilisateur.echecs = 0
+    utilisateur.verrouille_jusqu_a = None
+    if utilisateur.totp_confirme_le is None:
+        utilisateur.totp_confirme_le = instant
+    return utilisateur
+
+
+def authentifier(
+    session: Session, identifiant: str, mot_de_passe: str, code_totp: str, *, ip: str
+) -> Acteur | None:
+    """L'acteur qui prouve son identité hors session web (ligne de commande) ; ``None`` si refusé.
+
+    Les échecs comptent comme des échecs de connexion ; l'appelant valide la transaction.
+    """
+    trouve = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
+    return acteur_de(session, trouve) if isinstance(trouve, Utilisateur) else None
+
+
+def ouvrir_session(
+    session: Session,
+    identifiant: str,
+    mot_de_passe: str,
+    code_totp: str,
+    *,
+    jeton_precedent: str | None,
+    ip: str,
+) -> Connexion:
+    """Vérifie mot de passe et code TOTP ; crée une session neuve (rotation : l'ancienne est fermée).
+
+    Un compte en attente d'approbation est refusé comme un compte inconnu. Les échecs sont comptés
+    et audités avec l'adresse ``ip`` du client ; l'appelant valide la transaction dans tous les cas.
+    """
+    utilisateur = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
+    if isinstance(utilisateur, Connexion):
+        return utilisateur
+    instant = maintenant()
+    if jeton_precedent:
+        fermer_session(session, jeton_precedent)
+    jeton = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    reglages = parametres()
+    nouvelle = SessionWeb(
+        jeton_hache=empreinte_jeton(jeton),
+        csrf_hache=empreinte_jeton(csrf),
+        utilisateur_id=utilisateur.id,  # type: ignore[arg-type]
+        creee_le=instant,
+        derniere_activite=instant,
+        expire_le=instant + timedelta(hours=reglages.session_duree_max_heures),
+    )
+    session.add(nouvelle)
+    session.flush()
+    acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
+    auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant), details={"ip": ip})
+    return Connexion("Connecté.", acteur, jeton, csrf, nouvelle.expire_le.isoformat())
+
+
+def reconnaitre(session: Session, jeton: str) -> tuple[Acteur, SessionWeb] | None:
+    """L'acteur d'une session ouverte et non expirée ; prolonge l'inactivité à chaque requête."""
+    ouverte = session.exec(select(SessionWeb).where(SessionWeb.jeton_hache == empreinte_jeton(jeton))).first()
+    if ouverte is None or ouverte.fermee_le is not None:
+        return None
+    instant = maintenant()
+    inactivite = timedelta(minutes=parametres().session_inactivite_minutes)
+    if instant >= ouverte.expire_le or instant - ouverte.derniere_activite >= inactivite:
+        ouverte.fermee_le = instant
+        return None
+    utilisateur = session.get(Utilisateur, ouverte.utilisateur_id)
+    if utilisateur is None or not utilisateur.actif or utilisateur.approuve_le is None:
+        ouverte.fermee_le = instant
+        return None
+    ouverte.derniere_activite = instant
+    return acteur_de(session, utilisateur, session_id=ouverte.id), ouverte
+
+
+def fermer_session(session: Session, jeton: str) -> bool:
+    ouverte = session.exec(select(SessionWeb).where(SessionWeb.jeton_hache == empreinte_jeton(jeton))).first()
+    if ouverte is None or ouverte.fermee_le is not None:
+        return False
+    ouverte.fermee_le = maintenant()
+    return True
