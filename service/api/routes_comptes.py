@@ -246,7 +246,12 @@ def approuver(identifiant: str, acteur: ActeurCourant, session: Base) -> CompteC
 
 @routeur.post("/utilisateurs/{identifiant}/desactiver", summary="Désactiver un compte (administrateur)")
 def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
-    exiger_role(acteur, Role.ADMINISTRATEUR, action="utilisateur_desactiver", cible=("compte", identifiant))
+    exiger_role(
+        acteur,
+        Role.ADMINISTRATEUR,
+        action="utilisateur_desactiver",
+        cible=comptes.cible_au_journal(session, identifiant),
+    )
     try:
         utilisateur = comptes.desactiver_utilisateur(session, identifiant, par=acteur)
     except comptes.CompteInvalide as erreur:
@@ -261,7 +266,12 @@ def desactiver(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte
     summary="Nouveau secret TOTP (administrateur) ; remis à l'approbateur, à l'approbation suivante",
 )
 def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -> Compte:
-    exiger_role(acteur, Role.ADMINISTRATEUR, action="totp_reinitialiser", cible=("compte", identifiant))
+    exiger_role(
+        acteur,
+        Role.ADMINISTRATEUR,
+        action="totp_reinitialiser",
+        cible=comptes.cible_au_journal(session, identifiant),
+    )
     try:
         utilisateur = comptes.reinitialiser_totp(session, identifiant, par=acteur)
     except comptes.CompteInvalide as erreur:

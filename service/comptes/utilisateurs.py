@@ -229,6 +229,23 @@ def trouver(session: Session, identifiant: str) -> Utilisateur:
     return utilisateur
 
 
+def cible_au_journal(session: Session, identifiant: str) -> tuple[str, str] | None:
+    """La cible d'un refus au journal : le numéro interne du compte s'il existe, rien sinon.
+
+    Le texte tapé (dans l'adresse, à la ligne de commande) n'entre jamais au journal, qu'on ne peut
+    pas effacer : ce peut être le nom d'une personne qui a la forme d'un identifiant.
+    """
+    if not IDENTIFIANT.fullmatch(identifiant):
+        return None
+    numero = session.exec(select(Utilisateur.id).where(Utilisateur.identifiant == identifiant)).first()
+    return None if numero is None else _cible_interne(numero)
+
+
+def _cible_interne(utilisateur_id: int) -> tuple[str, str]:
+    # Type « utilisateur » : sous « compte », le journal note un identifiant, qui peut être fait de chiffres.
+    return ("utilisateur", str(utilisateur_id))
+
+
 def _nouveau_secret(utilisateur: Utilisateur) -> NouveauCompte:
     """Un secret TOTP neuf, scellé en base et rendu une seule fois ; l'ancien appareil ne sert plus."""
     secret = totp.nouveau_secret()
@@ -247,9 +264,12 @@ def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) ->
     Lève ``RefusAutorisation`` (403) si ``par`` n'a pas le droit d'approuver ce compte,
     ``CompteIntrouvable`` ou ``CompteInvalide`` si le compte n'existe pas ou n'attend rien.
     """
-    cible = ("compte", identifiant)
-    exiger_role(par, *ROLES_APPROBATEURS, action="compte_approuver", cible=cible)
+    exiger_role(
+        par, *ROLES_APPROBATEURS, action="compte_approuver", cible=cible_au_journal(session, identifiant)
+    )
     utilisateur = trouver(session, identifiant)
+    assert utilisateur.id is not None
+    cible = _cible_interne(utilisateur.id)
     if par.id is None:
         raise RefusAutorisation(
             "Une approbation est nominative : connectez-vous avec votre compte de DPO ou d'administrateur.",
@@ -281,7 +301,7 @@ def approuver_utilisateur(session: Session, identifiant: str, *, par: Acteur) ->
         session,
         par,
         Action.COMPTE_APPROUVE,
-        cible=cible,
+        cible=("compte", utilisateur.identifiant),
         details={
             "role": utilisateur.role,
             "demande_par": demandeur.identifiant if demandeur else None,

@@ -3,6 +3,7 @@ n'entre dans le journal d'audit ; les caractères de contrôle et invisibles son
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -97,6 +98,40 @@ def test_aucun_texte_saisi_n_entre_dans_le_journal_d_audit(monde: Monde) -> None
     assert code.status_code == 200
     assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande_famille"]
     assert "Dupontfictif" not in _journal_complet(monde)
+
+
+def test_un_identifiant_de_compte_tape_dans_l_adresse_n_entre_pas_dans_le_journal(monde: Monde) -> None:
+    agent, admin = monde.entetes("agent.a"), monde.entetes("admin.test")
+    routes = {
+        "desactiver": "utilisateur_desactiver",
+        "totp": "totp_reinitialiser",
+        "approbation": "compte_approuver",
+    }
+    # Un texte qui a la forme d'un identifiant mais ne désigne aucun compte : refusé sans cible.
+    for route in routes:
+        refus = monde.client.post(f"/api/v1/utilisateurs/zoe.dupontfictif/{route}", headers=agent)
+        assert refus.status_code == 403, refus.text
+    # Un compte qui existe : désigné par son numéro interne, pas par le texte tapé.
+    for route in routes:
+        assert monde.client.post(f"/api/v1/utilisateurs/agent.b/{route}", headers=agent).status_code == 403
+    propre = monde.client.post("/api/v1/utilisateurs/admin.test/approbation", headers=admin)
+    assert propre.status_code == 403
+    assert "propre compte" in propre.json()["detail"]
+
+    agent_b, administrateur = (str(monde.acteur(c).id) for c in ("agent.b", "admin.test"))
+    refus_ecrits = [
+        (e.cible_type, e.cible_id, json.loads(e.details)["operation"])
+        for e in entrees_audit(monde.moteur, "autorisation_refusee")
+    ]
+    assert sorted(refus_ecrits, key=str) == sorted(
+        [
+            *((None, None, operation) for operation in routes.values()),
+            *(("utilisateur", agent_b, operation) for operation in routes.values()),
+            ("utilisateur", administrateur, "compte_approuver"),
+        ],
+        key=str,
+    )
+    assert "dupontfictif" not in _journal_complet(monde).lower()
 
 
 INVISIBLES = {
