@@ -6,6 +6,7 @@ clés, HPKE) restent dans ``chiffrement.hazmat``.
 
 from chiffrement.archives import (
     MESSAGE_ILLISIBLE,
+    SIGNATURE_7Z,
     TAILLE_DEBUT_7Z,
     ArchiveIllisible,
     ArchiveRefusee,
@@ -41,6 +42,7 @@ from chiffrement.trousseau import (
 
 __all__ = [
     "MESSAGE_ILLISIBLE",
+    "SIGNATURE_7Z",
     "TAILLE_DEBUT_7Z",
     "ArchiveIllisible",
     "ArchiveRefusee",

@@ -34,7 +34,9 @@ MESSAGE_ILLISIBLE = (
     "(téléphone, SMS) ; s'il est juste, demandez au partenaire de renvoyer l'archive"
 )
 
-_SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
+# Les 6 premiers octets de toute archive 7z ; `conventions` s'en sert pour refuser une archive
+# déposée à la place d'un fichier.
+SIGNATURE_7Z = b"7z\xbc\xaf\x27\x1c"
 # L'en-tête de départ d'une archive 7z : signature (6), version (2), CRC (4) des 20 octets suivants,
 # position (8) et taille (8) de l'en-tête de fin, CRC (4) de celui-ci.
 TAILLE_DEBUT_7Z = 32
@@ -46,7 +48,7 @@ _CYCLES_AES_MAX = 24
 
 # Formats reconnus à leurs premiers octets, pour dire quoi faire au lieu de « format inconnu ».
 _FORMATS_ARCHIVE: tuple[tuple[bytes, str], ...] = (
-    (_SIGNATURE_7Z, "une archive 7z"),
+    (SIGNATURE_7Z, "une archive 7z"),
     (b"PK\x03\x04", "une archive ZIP"),
     (b"PK\x05\x06", "une archive ZIP (vide)"),
     (b"Rar!\x1a\x07", "une archive RAR"),
@@ -259,7 +261,7 @@ def _ouvrir(
 
 
 def _verifier_format(octets: bytes) -> None:
-    if octets.startswith(_SIGNATURE_7Z):
+    if octets.startswith(SIGNATURE_7Z):
         return
     for signature, nature in _AUTRES_FORMATS:
         if octets.startswith(signature):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from chiffrement import SIGNATURE_7Z
 from conventions.erreurs import FichierRefuse
 
 LIGNE = "_ligne"
@@ -13,7 +14,7 @@ LIGNE = "_ligne"
 FICHIER_VIDE = "Le fichier est vide. Vérifiez l'export chez le partenaire puis déposez le bon fichier."
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"7z\xbc\xaf\x27\x1c", "une archive 7-Zip : extrayez-en le fichier avant de le vérifier"),
+    (SIGNATURE_7Z, "une archive 7-Zip : extrayez-en le fichier avant de le vérifier"),
     (
         b"PK\x03\x04",
         "une archive ZIP ou un classeur Excel (.xlsx) : extrayez le fichier, ou "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+from chiffrement import SIGNATURE_7Z
 from conventions import COLONNES, Profil, lire, profil_integre
 from tests.conventions.fabrique import (
     AUJOURD_HUI,
@@ -337,6 +340,20 @@ def test_un_fichier_reduit_a_sa_ligne_d_en_tete_est_refuse() -> None:
 def test_un_fichier_binaire_donne_comme_csv_est_refuse_sans_planter(octets: bytes, indice: str) -> None:
     lecture = lire(octets, profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
     assert indice in (lecture.rapport.refus or "")
+
+
+def test_la_signature_7z_n_est_ecrite_qu_une_fois_dans_le_code_du_produit() -> None:
+    racine = Path(__file__).resolve().parents[2]
+    ecrite_dans = sorted(
+        str(fichier.relative_to(racine))
+        for paquet in ("service", "audit", "appariement", "conventions", "chiffrement")
+        for fichier in (racine / paquet).rglob("*.py")
+        for noeud in ast.walk(ast.parse(fichier.read_bytes()))
+        if isinstance(noeud, ast.Constant)
+        and isinstance(noeud.value, bytes)
+        and noeud.value.startswith(SIGNATURE_7Z)
+    )
+    assert ecrite_dans == ["chiffrement/archives.py"]
 
 
 def test_un_guillemet_jamais_referme_refuse_le_fichier_au_lieu_d_avaler_la_suite() -> None:
