@@ -6,15 +6,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from chiffrement import SIGNATURE_7Z
 from conventions.erreurs import FichierRefuse
 
 LIGNE = "_ligne"
 
 FICHIER_VIDE = "Le fichier est vide. Vérifiez l'export chez le partenaire puis déposez le bon fichier."
 
+_ARCHIVE_7Z = "une archive 7-Zip : extrayez-en le fichier avant de le vérifier"
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (SIGNATURE_7Z, "une archive 7-Zip : extrayez-en le fichier avant de le vérifier"),
     (
         b"PK\x03\x04",
         "une archive ZIP ou un classeur Excel (.xlsx) : extrayez le fichier, ou "
@@ -54,6 +53,10 @@ def refuser_si_vide_ou_binaire(octets: bytes, attendu: str) -> None:
     """Refuse un fichier vide ou d'un type reconnaissable qui n'est pas ``attendu``."""
     if not octets or octets.isspace():
         raise FichierRefuse(FICHIER_VIDE)
-    for signature, nature in _SIGNATURES:
+    # La signature 7z est celle de ``chiffrement``, importé seulement ici : ``cellule apparier``,
+    # qui lit des fichiers en clair, démarre sans charger py7zr ni cryptography.
+    from chiffrement import SIGNATURE_7Z
+
+    for signature, nature in ((SIGNATURE_7Z, _ARCHIVE_7Z), *_SIGNATURES):
         if octets.startswith(signature):
             raise FichierRefuse(f"Ce fichier n'est pas un {attendu} mais {nature}.")
