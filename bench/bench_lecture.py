@@ -1,7 +1,7 @@
 """Mesure de la lecture des fichiers : temps de ``conventions.lire`` sur des CSV synthétiques.
 
 Lancer depuis la racine du dépôt : ``.venv/bin/python -m bench.bench_lecture`` (option ``--lignes``).
-Les identités sont fictives (``appariement.synthese``, graine fixe) ; chaque cas est mesuré trois fois
+Les identités sont fictives (``fictif.generer``, graine fixe) ; chaque cas est mesuré trois fois
 (meilleur temps gardé, les fichiers étant déjà en mémoire).
 """
 

@@ -1,7 +1,7 @@
 """Banc du travailleur isolé : une commune entière, des archives chiffrées à la réponse.
 
 Lancer depuis la racine du dépôt : ``.venv/bin/python -m bench.bench_travailleur`` (options
-``--enfants``, ``--passages``, ``--graine``). Le jeu est synthétique (``appariement.synthese``,
+``--enfants``, ``--passages``, ``--graine``). Le jeu est synthétique (``fictif.generer``,
 identités fictives) : la liste CAF, les élèves répartis entre une liste ONDE et une liste SIECLE,
 et une liste par mode d'instruction déclarée ; chaque liste est archivée par le vrai 7-Zip
 (``7zz``, LZMA2, AES-256, noms chiffrés), son mot de passe scellé pour le travailleur.
@@ -27,9 +27,9 @@ from pathlib import Path
 import polars as pl
 
 from appariement import apparier
-from appariement.synthese import generer
 from chiffrement import generer_paire_travailleur, sceller
 from conventions import Convention
+from fictif import generer
 from service.travailleur import DemandeTravail, ReglagesTravailleur, SourceTravail, executer, sonder
 
 COMMUNE = "59350"

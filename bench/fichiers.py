@@ -1,15 +1,15 @@
-"""Fichiers de partenaires fictifs pour les bancs : le générateur du projet, mis en forme par le service.
+"""Fichiers de partenaires fictifs pour les bancs : le générateur du projet, mis en forme comme les exports.
 
-Les identités viennent d'``appariement.synthese`` ; ``service.fichiers_fictifs`` les écrit comme la
-CAF, ONDE et SIECLE, exactement comme pour la démonstration.
+Les identités viennent de ``fictif.generer`` ; ``fictif.fichiers`` les écrit comme la CAF, ONDE et
+SIECLE, exactement comme pour la démonstration.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from appariement.synthese import JeuSynthetique, generer
-from service import fichiers_fictifs
+from fictif import JeuSynthetique, generer
+from fictif import fichiers as fichiers_fictifs
 
 DATE_REFERENCE = date(2025, 10, 1)
 

@@ -3,7 +3,7 @@
 Dans ``CELLULE_DONNEES`` : base SQLite, clés, deux communes fictives d'un même département, leurs
 conventions, un compte par rôle (deux agents, un par commune), et pour chaque commune une liste CAF
 (archive 7z chiffrée AES-256) et ses effectifs scolaires (archive chiffrée), générés par
-``appariement.synthese``. ``demo/comptes.json`` et ``demo/sources.json`` disent comment s'en servir.
+``fictif.generer``. ``demo/comptes.json`` et ``demo/sources.json`` disent comment s'en servir.
 Relancée, la démonstration réutilise ce qui existe.
 """
 
@@ -19,8 +19,16 @@ import polars as pl
 import sqlalchemy as sa
 from sqlmodel import select
 
-from appariement.synthese import generer
 from chiffrement import fabriquer_archive
+from fictif import generer
+from fictif.fichiers import (
+    CHAMPS_CAF,
+    CHAMPS_DECLARATIONS,
+    CHAMPS_ONDE,
+    csv_caf,
+    csv_declarations,
+    csv_onde,
+)
 from service.acteur import Acteur
 from service.base.connexion import maintenant, session_base
 from service.cles import preparer_cles
@@ -31,14 +39,6 @@ from service.comptes.utilisateurs import (
     approuver_utilisateur,
     creer_compte_d_installation,
     creer_utilisateur,
-)
-from service.fichiers_fictifs import (
-    CHAMPS_CAF,
-    CHAMPS_DECLARATIONS,
-    CHAMPS_ONDE,
-    csv_caf,
-    csv_declarations,
-    csv_onde,
 )
 from service.modeles import Utilisateur
 from service.parametres import ReglagesService

@@ -8,8 +8,8 @@ fausses alertes, mauvais liens, part en revue, temps réel, pic de mémoire rés
 ``--graines 0 1 2 3`` répète les jeux synthétiques sur plusieurs tirages : les graines 0 et 1 ont
 servi à régler le moteur, les autres disent s'il tient sur des données qu'il n'a jamais vues.
 
-``--jeux`` choisit les familles de jeux : ``synthetique`` (le générateur du moteur,
-``appariement.synthese``), ``independant`` (autres identités, autres erreurs :
+``--jeux`` choisit les familles de jeux : ``synthetique`` (le générateur du projet,
+``fictif.generer``), ``independant`` (autres identités, autres erreurs :
 ``bench.appariement.independant``), ``febrl4`` (sans les lignes sans nom, comme la commande les
 accepte), ``febrl4_complet`` (lignes sans nom gardées), ``febrl1``, ``febrl2``, ``febrl3`` (jeux de
 dédoublonnage tournés en deux listes), ou ``febrl`` pour les quatre derniers. Le protocole de

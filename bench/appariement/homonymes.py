@@ -19,8 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from appariement.synthese import generer
 from bench.appariement.mesures import LIES
+from fictif import generer
 
 SEUILS = (8, 10, 12, 14, 16, 18)
 

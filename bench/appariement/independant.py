@@ -1,6 +1,6 @@
 """Jeu « indépendant » : des identités et des erreurs que le moteur n'a jamais vues.
 
-Rien n'y vient d'``appariement.synthese`` : ni listes de noms, ni fréquences, ni types d'écart.
+Rien n'y vient du générateur ``fictif`` : ni listes de noms, ni fréquences, ni types d'écart.
 
 **Identités.** Noms et prénoms viennent des listes de Faker (fournisseurs ``person`` de plusieurs
 pays, transcrites en majuscules sans accents par endroits), tirés selon une loi de Zipf sur un ordre
@@ -48,7 +48,7 @@ appliquée) : les logiciels des deux côtés refusent une date impossible ou à 
 
 Les taux s'inspirent des ordres de grandeur publiés pour les corrupteurs de FEBRL et GeCo (fautes de
 frappe et de lecture, variantes phonétiques, valeurs manquantes, champs échangés, troncatures),
-sans reprendre leur code ni leurs tables. La vérité a la même forme que celle d'``appariement.synthese``
+sans reprendre leur code ni leurs tables. La vérité a la même forme que celle de ``fictif.generer``
 (``ecarts`` : les familles d'erreurs des deux fiches, côté préfixé ``ecole:`` ou ``caf:``).
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from appariement.synthese import generer
+from fictif import generer
 
 COLONNES_FAMILLES = (
     "id", "nom", "prenoms", "date_naissance", "sexe", "nom_allocataire", "prenom_allocataire",

@@ -10,7 +10,7 @@ import pytest
 
 from appariement import Modele, ModeleInvalide, Reglages, apparier, modele_par_defaut
 from appariement.comparaisons import NIVEAUX
-from appariement.synthese import generer
+from fictif import generer
 
 REFERENCE = date(2025, 10, 1)
 

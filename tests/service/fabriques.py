@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from appariement.synthese import JeuSynthetique, generer
 from audit.tables import journal
 from chiffrement import fabriquer_archive
 from conventions import profil_integre
+from fictif import JeuSynthetique, generer
+from fictif.fichiers import CHAMPS_CAF, CHAMPS_ONDE
 from service.acteur import SYSTEME, Acteur
 from service.api.application import creer_application
 from service.base.connexion import creer_moteur, session_base
@@ -33,7 +34,6 @@ from service.comptes.utilisateurs import (
     creer_compte_d_installation,
     creer_utilisateur,
 )
-from service.fichiers_fictifs import CHAMPS_CAF, CHAMPS_ONDE
 from service.modeles import Campagne, Cas, Utilisateur
 from service.parametres import ReglagesService
 from service.referentiel import ajouter_commune, enregistrer_convention

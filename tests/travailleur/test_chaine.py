@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 from appariement import apparier
-from appariement.synthese import generer
 from chiffrement import Limites
+from fictif import generer
 from service.travailleur import EchecTravail, executer
 from service.travailleur.parent import MODULE_ENFANT, decoder_reponse, lancer
 from service.travailleur.protocole import ReponseEnfant

@@ -1,6 +1,6 @@
 """Fichiers de partenaires fictifs (CAF, ONDE, SIECLE), mis en forme à partir des tables canoniques.
 
-Les tables viennent d'``appariement.synthese`` : identités entièrement fictives. Ces fichiers servent
+Les tables viennent de ``fictif.generer`` : identités entièrement fictives. Ces fichiers servent
 à la démonstration et aux bancs d'essai ; ils imitent les exports réels (en-têtes, encodages, dates
 JJ/MM/AAAA, codes de sexe) pour passer par les mêmes profils de lecture que les vrais.
 """
