@@ -40,6 +40,28 @@ NIVEAUX: dict[str, tuple[str, ...]] = {
 
 CHAMPS: tuple[str, ...] = tuple(NIVEAUX)
 
+
+def niveau(champ: str, nom: str) -> int:
+    """Rang du niveau ``nom`` du champ ``champ`` dans ``NIVEAUX`` (0 = le plus fort).
+
+    Les règles nomment les niveaux plutôt que d'écrire leur rang : ajouter un niveau ne décale
+    alors aucune règle en silence, et un nom mal écrit s'arrête au chargement du module."""
+    niveaux = NIVEAUX.get(champ)
+    if niveaux is None or nom not in niveaux:
+        connus = ", ".join(niveaux) if niveaux else f"aucun (champs : {', '.join(NIVEAUX)})"
+        raise ValueError(f"niveau inconnu : {champ} « {nom} » ; niveaux connus : {connus}")
+    return niveaux.index(nom)
+
+
+# Une comparaison manque (null) quand l'un des deux côtés n'a pas la donnée. Avant de la confronter à
+# un niveau, une règle dit ce que vaut ce manque :
+ABSENT_COMPTE_COMME_ACCORD = 0
+"""Le manque ne contredit rien : il passe pour le niveau le plus fort (``fill_null``)."""
+ABSENT_NE_CONFIRME_PAS = 1
+"""Le manque ne confirme pas : il passe pour un niveau sous le plus fort (adresse non « egale »)."""
+ABSENT_JAMAIS_RETENU = 99
+"""Le manque ne remplit jamais une condition « au moins tel niveau » : il passe sous tous les niveaux."""
+
 SEUIL_PROCHE = 0.92
 SEUIL_RESSEMBLANT = 0.80
 SEUIL_ADRESSE = 0.90
@@ -199,7 +221,7 @@ def _fin(couples: pl.DataFrame) -> pl.Series:
 
 
 _FORMES_NOM = ("c", "cs", "t", "ph")
-_FAMILLE = NIVEAUX["nom"].index("famille")
+_FAMILLE = niveau("nom", "famille")
 
 
 def _sur(
@@ -254,7 +276,7 @@ def _une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
     return masques["egaux"].scatter(lignes, pl.Series(distances <= 1, dtype=pl.Boolean))
 
 
-_PROCHE, _RESSEMBLANT, _DIFFERENT = (NIVEAUX["nom"].index(n) for n in ("proche", "ressemblant", "different"))
+_PROCHE, _RESSEMBLANT, _DIFFERENT = (niveau("nom", n) for n in ("proche", "ressemblant", "different"))
 
 
 def _proximite(couples: pl.DataFrame) -> pl.Series:
@@ -330,9 +352,9 @@ def _niveau_nom_seul(paires: pl.DataFrame, cote_i: str) -> pl.Series:
         pl.when(pl.lit(masques["manque"]))
         .then(pl.lit(None, pl.Int8))
         .when(pl.lit(exact))
-        .then(pl.lit(NIVEAUX["nom"].index("exact"), pl.Int8))
+        .then(pl.lit(niveau("nom", "exact"), pl.Int8))
         .when(pl.lit(ensemble | suffixe))
-        .then(pl.lit(NIVEAUX["nom"].index("compose"), pl.Int8))
+        .then(pl.lit(niveau("nom", "compose"), pl.Int8))
         # Le niveau ``famille`` (le nom d'un membre du foyer) se décide dans ``_niveau_nom``.
         .when(pl.lit(meme_phonetique | partie))
         .then(pl.lit(_PROCHE, pl.Int8))
@@ -670,9 +692,10 @@ def comparer(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame
     # Nom et prénom échangés : on compare dans l'autre sens, compté comme accord « proche ». Seules
     # les paires au nom ou au prénom moins que proche sont concernées : l'inversion n'est cherchée
     # que là.
-    nom_proche, prenom_proche = NIVEAUX["nom"].index("proche"), NIVEAUX["prenom"].index("proche")
+    nom_proche, prenom_proche = niveau("nom", "proche"), niveau("prenom", "proche")
     eloignes = pl.select(
-        (nom.fill_null(99) > nom_proche) | (prenom.fill_null(99) > prenom_proche)
+        (nom.fill_null(ABSENT_JAMAIS_RETENU) > nom_proche)
+        | (prenom.fill_null(ABSENT_JAMAIS_RETENU) > prenom_proche)
     ).to_series()
     lignes = eloignes.arg_true()
     listes = ("noms_ph", "prenoms_ph")

@@ -47,8 +47,11 @@ COLONNES: dict[Table, dict[str, pl.DataType]] = {
     },
 }
 
+#: Colonnes sans lesquelles une table canonique ne s'apparie pas (le moteur ajoute les autres, vides).
+INDISPENSABLES: tuple[str, ...] = ("id", "nom", "prenoms", "date_naissance")
+
 #: Colonnes qu'un fichier doit porter (une cellule peut rester vide pour la date et le sexe).
-OBLIGATOIRES: tuple[str, ...] = ("id", "nom", "prenoms", "date_naissance", "sexe")
+OBLIGATOIRES: tuple[str, ...] = (*INDISPENSABLES, "sexe")
 
 #: Champs techniques, sans donnée d'identité : toujours permis, même hors ``champs_autorises``.
 CHAMPS_TECHNIQUES: frozenset[str] = frozenset({"id", "uai", "mode"})

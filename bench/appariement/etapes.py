@@ -2,7 +2,7 @@
 
 Sur les fichiers gardés d'un jeu du banc (``--garder``), chronomètre la lecture contrôlée, chaque
 étape du moteur et l'écriture des décisions, ``--passages`` fois, et garde le meilleur temps de
-chacune. Les étapes sont les fonctions de ``appariement.moteur``, enveloppées d'un chronomètre le
+chacune. Les étapes sont les fonctions qu'appelle ``appariement.moteur``, enveloppées d'un chronomètre le
 temps de la mesure ; seul le fil principal est chronométré : les paires tirées au hasard, comparées
 dans un second fil, se recouvrent avec le blocage et la comparaison. Avec ``--arbre``, c'est le code
 d'un autre arbre de travail qui est mesuré (``git worktree add /tmp/avant <commit>``).
@@ -24,12 +24,12 @@ from typing import Any
 
 ETAPES = {
     "paires_candidates": "blocage",
-    "_comparer": "comparaison",
+    "comparer_paires": "comparaison",
     "estimer": "estimation (EM)",
-    "_scorer": "scores",
-    "_affecter": "affectation (deux tours)",
-    "_poids_ecole": "établissement",
-    "_doutes": "doutes",
+    "noter": "scores",
+    "affecter": "affectation (deux tours)",
+    "poids_ecole": "établissement",
+    "reperer_doutes": "doutes",
 }
 """Fonctions du moteur chronométrées, et leur nom dans le tableau."""
 
@@ -91,7 +91,7 @@ def _passage(dossier: Path, date_reference: date, sortie: Path) -> dict[str, flo
         "lecture contrôlée des deux fichiers": lecture,
         "préparation des deux tables": bornes["paires_candidates"][0] - bornes["apparier"][0],
         **{libelle: temps.get(nom, 0.0) for nom, libelle in ETAPES.items()},
-        "décisions et explications": bornes["apparier"][1] - bornes["_doutes"][1],
+        "décisions et explications": bornes["apparier"][1] - bornes["reperer_doutes"][1],
     }
     mesures["autres"] = temps["apparier"] - sum(list(mesures.values())[1:])
     mesures["**apparier en tout**"] = temps["apparier"]

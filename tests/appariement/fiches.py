@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from appariement.moteur import COLONNES_FAMILLES, COLONNES_INSCRITS
+from appariement.controles import COLONNES_FAMILLES, COLONNES_INSCRITS
 
 
 def _table(lignes: list[dict[str, Any]], colonnes: tuple[str, ...]) -> pl.DataFrame:
