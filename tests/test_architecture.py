@@ -46,3 +46,14 @@ def test_les_donnees_fictives_n_importent_que_le_moteur_et_les_conventions() -> 
     # L'âge de l'obligation (appariement.age) et les colonnes canoniques (conventions) ; jamais le
     # service, ni le chiffrement (la démonstration chiffre elle-même ses archives).
     assert _pieces_importees("fictif") == {"appariement", "conventions"}
+
+
+def test_aucun_module_du_produit_ne_depasse_500_lignes() -> None:
+    # Au-delà, un module fait plusieurs métiers : le découper par métier (docs/architecture.md).
+    trop_longs = {
+        str(fichier.relative_to(RACINE)): lignes
+        for paquet in PRODUIT
+        for fichier in (RACINE / paquet).rglob("*.py")
+        if (lignes := len(fichier.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert trop_longs == {}

@@ -13,7 +13,8 @@ import psutil
 import pytest
 
 from service.travailleur import PROTECTIONS, EchecTravail, ReglagesTravailleur, sonder
-from service.travailleur.confinement import CODE_ORPHELIN, version_landlock
+from service.travailleur.confinement import CODE_ORPHELIN
+from service.travailleur.landlock import version_landlock
 
 RACINE = Path(__file__).resolve().parents[2]
 
