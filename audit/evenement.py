@@ -29,6 +29,8 @@ class Action(StrEnum):
     COMPTE_APPROUVE = "compte_approuve"
     COMPTE_MODIFIE = "compte_modifie"
     COMPTE_DESACTIVE = "compte_desactive"
+    SESSIONS_LISTEES = "sessions_listees"
+    SESSION_FERMEE = "session_fermee"
     ROLE_MODIFIE = "role_modifie"
     CONVENTION_AJOUTEE = "convention_ajoutee"
     CONVENTION_MODIFIEE = "convention_modifiee"

@@ -75,6 +75,8 @@ class SessionWeb(SQLModel, table=True):
     derniere_activite: datetime = Field(default_factory=maintenant)
     expire_le: datetime
     fermee_le: datetime | None = None
+    # L'adresse vue à la connexion, que l'utilisateur retrouve dans la liste de ses sessions.
+    adresse_client: str | None = Field(default=None, max_length=64)
 
 
 class ConventionEnregistree(SQLModel, table=True):

@@ -86,6 +86,11 @@ class ReglagesService(BaseSettings):
     session_duree_max_heures: int = Field(
         default=10, ge=1, description="Durée de vie maximale d'une session, même active."
     )
+    sessions_par_compte: int = Field(
+        default=3,
+        ge=1,
+        description="Sessions ouvertes à la fois par compte ; au-delà, une connexion ferme la plus ancienne.",
+    )
     echecs_avant_verrouillage: int = Field(
         default=5, ge=1, description="Échecs de connexion successifs avant verrouillage du compte."
     )

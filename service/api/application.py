@@ -180,7 +180,8 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         reponse.headers.update(ENTETES_SECURITE)
         reponse.headers.setdefault("Content-Security-Policy", POLITIQUE_CONTENU)
         if reglages.cookie_securise:
-            reponse.headers["Strict-Transport-Security"] = "max-age=31536000"
+            # Un an, sous-domaines compris : aucun sous-domaine ne peut servir en clair un cookie du service.
+            reponse.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return reponse
 
     @application.exception_handler(RefusAutorisation)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
 from service.acteur import ANONYME, Acteur
@@ -117,6 +118,8 @@ def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     securise = parametres().cookie_securise
     reponse.delete_cookie(cookie_session(), path="/", secure=securise, httponly=True, samesite="strict")
     reponse.delete_cookie(cookie_csrf(), path="/", secure=securise, samesite="strict")
+    # Le navigateur oublie aussi ce qu'il aurait gardé du service (cache, stockage local).
+    reponse.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
 
 
 def _moi(acteur: Acteur) -> Moi:
@@ -147,6 +150,62 @@ def changer_mot_de_passe(demande: ChangementMotDePasse, acteur: ActeurCourant, s
         # Un ancien mot de passe faux est compté et audité : l'échec reste écrit.
         session.commit()
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
+    session.commit()
+
+
+class SessionOuverte(BaseModel):
+    id: int
+    creee_le: datetime
+    derniere_activite: datetime
+    adresse_client: str | None = Field(description="L'adresse vue à la connexion, si elle est connue.")
+    courante: bool = Field(description="Vrai pour la session de cette requête.")
+
+
+class SessionsFermees(BaseModel):
+    fermees: int
+
+
+@routeur.get("/sessions", summary="Mes sessions ouvertes (création, dernière activité, adresse)")
+def mes_sessions(acteur: ActeurCourant, session: Base) -> list[SessionOuverte]:
+    assert acteur.id is not None
+    ouvertes = [
+        SessionOuverte(
+            id=ouverte.id,
+            creee_le=ouverte.creee_le,
+            derniere_activite=ouverte.derniere_activite,
+            adresse_client=ouverte.adresse_client,
+            courante=ouverte.id == acteur.session_id,
+        )
+        for ouverte in sessions.sessions_ouvertes(session, acteur.id)
+        if ouverte.id is not None
+    ]
+    auditer(session, acteur, Action.SESSIONS_LISTEES, details={"nombre": len(ouvertes)})
+    session.commit()
+    return ouvertes
+
+
+@routeur.delete("/sessions/autres", summary="Fermer toutes mes autres sessions")
+def fermer_mes_autres_sessions(acteur: ActeurCourant, session: Base) -> SessionsFermees:
+    fermees = sessions.fermer_les_autres(session, acteur)
+    session.commit()
+    return SessionsFermees(fermees=fermees)
+
+
+@routeur.delete("/sessions/{session_id}", status_code=204, summary="Fermer une de mes autres sessions")
+def fermer_une_de_mes_sessions(
+    session_id: Annotated[int, Path(ge=1, le=2**31 - 1)], acteur: ActeurCourant, session: Base
+) -> None:
+    if session_id == acteur.session_id:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "C'est la session de cette requête : pour la fermer, déconnectez-vous (DELETE /api/v1/session).",
+        )
+    # Une session d'un autre compte répond comme une session inconnue : son existence ne se devine pas.
+    if not sessions.fermer_une_session(session, acteur, session_id):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "Aucune session ouverte de votre compte ne porte ce numéro (GET /api/v1/sessions les liste).",
+        )
     session.commit()
 
 
@@ -279,3 +338,27 @@ def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -
     session.commit()
     assert utilisateur.id is not None
     return _compte(utilisateur, sessions.communes_de(session, utilisateur.id))
+
+
+@routeur.delete(
+    "/utilisateurs/sessions",
+    summary="Fermer les sessions de tous les comptes (administrateur), sauf la sienne",
+)
+def fermer_toutes_les_sessions(acteur: ActeurCourant, session: Base) -> SessionsFermees:
+    fermees = comptes.fermer_sessions(session, None, par=acteur)
+    session.commit()
+    return SessionsFermees(fermees=fermees)
+
+
+@routeur.delete(
+    "/utilisateurs/{identifiant}/sessions", summary="Fermer les sessions d'un compte (administrateur)"
+)
+def fermer_les_sessions_d_un_compte(
+    identifiant: str, acteur: ActeurCourant, session: Base
+) -> SessionsFermees:
+    try:
+        fermees = comptes.fermer_sessions(session, identifiant, par=acteur)
+    except comptes.CompteIntrouvable as erreur:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    session.commit()
+    return SessionsFermees(fermees=fermees)

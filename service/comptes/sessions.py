@@ -64,8 +64,9 @@ def acteur_de(session: Session, utilisateur: Utilisateur, *, session_id: int | N
     )
 
 
-def fermer_sessions_du_compte(session: Session, utilisateur: Utilisateur, *, sauf: int | None = None) -> None:
-    """Ferme les sessions ouvertes du compte, sauf la session ``sauf`` (celle qui agit)."""
+def fermer_sessions_du_compte(session: Session, utilisateur: Utilisateur, *, sauf: int | None = None) -> int:
+    """Ferme les sessions ouvertes du compte, sauf la session ``sauf`` (celle qui agit) ; leur nombre."""
+    fermees = 0
     for ouverte in session.exec(
         select(SessionWeb).where(
             SessionWeb.utilisateur_id == utilisateur.id,
@@ -74,6 +75,74 @@ def fermer_sessions_du_compte(session: Session, utilisateur: Utilisateur, *, sau
         )
     ):
         ouverte.fermee_le = maintenant()
+        fermees += 1
+    return fermees
+
+
+def sessions_ouvertes(session: Session, utilisateur_id: int) -> list[SessionWeb]:
+    """Les sessions valables du compte (ni fermées, ni expirées, ni inactives), les plus anciennes d'abord."""
+    instant = maintenant()
+    inactivite = timedelta(minutes=parametres().session_inactivite_minutes)
+    return list(
+        session.exec(
+            select(SessionWeb)
+            .where(
+                SessionWeb.utilisateur_id == utilisateur_id,
+                col(SessionWeb.fermee_le).is_(None),
+                SessionWeb.expire_le > instant,
+                SessionWeb.derniere_activite > instant - inactivite,
+            )
+            .order_by(col(SessionWeb.creee_le), col(SessionWeb.id))
+        )
+    )
+
+
+def _borner_sessions(session: Session, acteur: Acteur) -> None:
+    """Au-delà de CELLULE_SESSIONS_PAR_COMPTE sessions ouvertes, ferme les plus anciennes (auditées)."""
+    assert acteur.id is not None
+    ouvertes = sessions_ouvertes(session, acteur.id)
+    en_trop = len(ouvertes) - parametres().sessions_par_compte
+    for ancienne in ouvertes[: max(en_trop, 0)]:
+        ancienne.fermee_le = maintenant()
+        auditer(
+            session,
+            acteur,
+            Action.SESSION_FERMEE,
+            cible=("session", str(ancienne.id)),
+            details={"raison": "nombre_max_de_sessions"},
+        )
+
+
+def fermer_les_autres(session: Session, acteur: Acteur) -> int:
+    """Ferme toutes les sessions de l'acteur sauf celle qui agit ; leur nombre."""
+    utilisateur = session.get(Utilisateur, acteur.id)
+    assert utilisateur is not None
+    fermees = fermer_sessions_du_compte(session, utilisateur, sauf=acteur.session_id)
+    auditer(
+        session,
+        acteur,
+        Action.SESSION_FERMEE,
+        cible=("compte", utilisateur.identifiant),
+        details={"raison": "par_l_utilisateur", "portee": "autres_sessions", "nombre": fermees},
+    )
+    return fermees
+
+
+def fermer_une_session(session: Session, acteur: Acteur, session_id: int) -> bool:
+    """Ferme une session ouverte de l'acteur ; faux si elle n'existe pas, est fermée ou est à un autre."""
+    assert acteur.id is not None
+    visee = session.get(SessionWeb, session_id)
+    if visee is None or visee.utilisateur_id != acteur.id or visee.fermee_le is not None:
+        return False
+    visee.fermee_le = maintenant()
+    auditer(
+        session,
+        acteur,
+        Action.SESSION_FERMEE,
+        cible=("session", str(session_id)),
+        details={"raison": "par_l_utilisateur"},
+    )
+    return True
 
 
 def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: str) -> Connexion:
@@ -152,6 +221,7 @@ def ouvrir_session(
 
     Un compte en attente d'approbation est refusé comme un compte inconnu. Les échecs sont comptés
     et audités avec l'adresse ``ip`` du client ; l'appelant valide la transaction dans tous les cas.
+    Au-delà de ``CELLULE_SESSIONS_PAR_COMPTE`` sessions ouvertes, les plus anciennes sont fermées.
     """
     utilisateur = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
     if isinstance(utilisateur, Connexion):
@@ -169,11 +239,13 @@ def ouvrir_session(
         creee_le=instant,
         derniere_activite=instant,
         expire_le=instant + timedelta(hours=reglages.session_duree_max_heures),
+        adresse_client=ip[:64],
     )
     session.add(nouvelle)
     session.flush()
     acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
     auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant), details={"ip": ip})
+    _borner_sessions(session, acteur)
     return Connexion("Connecté.", acteur, jeton, csrf, nouvelle.expire_le.isoformat())
 
 

@@ -324,6 +324,38 @@ def desactiver_utilisateur(session: Session, identifiant: str, *, par: Acteur) -
     return utilisateur
 
 
+def fermer_sessions(session: Session, identifiant: str | None, *, par: Acteur) -> int:
+    """L'administrateur ferme les sessions d'un compte, ou de tous (``identifiant`` vide) ; leur nombre.
+
+    La session de l'administrateur qui agit reste ouverte.
+    """
+    exiger_role(
+        par,
+        Role.ADMINISTRATEUR,
+        action="sessions_fermer",
+        cible=cible_au_journal(session, identifiant) if identifiant else None,
+    )
+    if identifiant is None:
+        comptes = list(session.exec(select(Utilisateur)))
+        cible = None
+    else:
+        comptes = [trouver(session, identifiant)]
+        cible = ("compte", comptes[0].identifiant)
+    fermees = sum(fermer_sessions_du_compte(session, compte, sauf=par.session_id) for compte in comptes)
+    auditer(
+        session,
+        par,
+        Action.SESSION_FERMEE,
+        cible=cible,
+        details={
+            "raison": "par_l_administrateur",
+            "portee": "un_compte" if identifiant else "tous_les_comptes",
+            "nombre": fermees,
+        },
+    )
+    return fermees
+
+
 def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> Utilisateur:
     """Appareil perdu : l'ancien secret TOTP ne sert plus, les sessions ouvertes sont fermées.
 

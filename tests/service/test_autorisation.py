@@ -86,6 +86,9 @@ AGENTS_A = {"agent.a"}
 # point d'entrée → (appel, comptes autorisés)
 MATRICE: dict[str, tuple[Appel, set[str]]] = {
     "qui suis-je": (_get("/api/v1/session"), set(COMPTES)),
+    "mes sessions": (_get("/api/v1/sessions"), set(COMPTES)),
+    "fermer mes autres sessions": (_delete("/api/v1/sessions/autres"), set(COMPTES)),
+    "fermer une de mes sessions": (_delete("/api/v1/sessions/999999"), set(COMPTES)),
     "lister les communes": (_get("/api/v1/communes"), set(COMPTES)),
     "lister les comptes": (_get("/api/v1/utilisateurs"), {"admin.test", "dpo.test"}),
     "créer un compte": (
@@ -95,6 +98,7 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
     "approuver un compte": (_post("/api/v1/utilisateurs/inconnu/approbation"), {"admin.test", "dpo.test"}),
     "désactiver un compte": (_post("/api/v1/utilisateurs/inconnu/desactiver"), {"admin.test"}),
     "nouveau secret TOTP": (_post("/api/v1/utilisateurs/inconnu/totp"), {"admin.test"}),
+    "fermer les sessions d'un compte": (_delete("/api/v1/utilisateurs/inconnu/sessions"), {"admin.test"}),
     "ajouter une commune": (
         _post("/api/v1/communes", json={"insee": "59003", "nom": "Trois-Fictif", "departement": "59"}),
         {"admin.test"},
