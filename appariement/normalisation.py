@@ -271,7 +271,7 @@ def _foyer() -> pl.Expr:
     adresse et au même code postal. Null sans adresse ou sans nom et prénom d'allocataire.
 
     L'école peut connaître l'enfant sous le nom de l'allocataire ou sous celui d'un frère ou d'une
-    sœur du foyer (``comparaisons._du_foyer``) : un enfant inscrit à la CAF sous le nom de sa mère l'est
+    sœur du foyer (``comparaisons.noms._du_foyer``) : un enfant inscrit à la CAF sous le nom de sa mère l'est
     souvent à l'école sous celui de son père, que portent ses frères et sœurs. L'adresse est dans la
     clé : sans elle, deux allocataires homonymes d'une grande ville mêleraient leurs enfants, et le nom
     d'un enfant d'une autre famille ferait lier un enfant absent à la fiche d'un homonyme.
@@ -293,7 +293,7 @@ def _par_valeur(
     Les textes calculés deviennent catégoriels avant d'être redistribués : chaque valeur distincte
     n'est ainsi rangée qu'une fois dans le dictionnaire. Avec ``identifiant``, une colonne de ce nom
     donne le numéro de la valeur de chaque ligne dans la table : deux lignes de même numéro ont
-    toutes leurs formes égales (``comparaisons.par_valeurs`` compare alors une fois par couple).
+    toutes leurs formes égales (``comparaisons.outils.par_valeurs`` compare alors une fois par couple).
     """
     valeurs = pl.DataFrame({"v": serie.cast(pl.String).drop_nulls().unique().sort()})
     calcul = formes(valeurs)

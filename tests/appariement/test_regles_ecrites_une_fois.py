@@ -17,7 +17,7 @@ from appariement.comparaisons import CHAMPS, NIVEAUX, niveau
 from conventions.profil import COLONNES, INDISPENSABLES, OBLIGATOIRES
 
 RACINE = Path(__file__).resolve().parents[2]
-MOTEUR = sorted((RACINE / "appariement").glob("*.py"))
+MOTEUR = sorted((RACINE / "appariement").rglob("*.py"))
 PRODUIT = ("appariement", "audit", "chiffrement", "conventions", "fictif", "service")
 
 
@@ -108,7 +108,7 @@ def test_le_controle_reconnait_une_regle_ecrite_par_rang() -> None:
     assert sorted({faute.split(" : ")[0] for faute in fautes}) == ["ligne 2", "ligne 3", "ligne 4", "ligne 5"]
 
 
-@pytest.mark.parametrize("module", MOTEUR, ids=lambda chemin: chemin.name)
+@pytest.mark.parametrize("module", MOTEUR, ids=lambda chemin: str(chemin.relative_to(RACINE)))
 def test_les_regles_du_moteur_nomment_les_niveaux(module: Path) -> None:
     assert _regles_par_rang(module.read_text(encoding="utf-8")) == []
 
