@@ -10,16 +10,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from conventions import COLONNES
 from fictif import generer
 
-COLONNES_FAMILLES = (
-    "id", "nom", "prenoms", "date_naissance", "sexe", "nom_allocataire", "prenom_allocataire",
-    "adresse", "code_postal", "commune",
-)  # fmt: skip
-COLONNES_INSCRITS = (
-    "id", "nom", "nom_usage", "prenoms", "date_naissance", "sexe", "ine", "uai", "adresse",
-    "code_postal", "commune", "mode",
-)  # fmt: skip
+COLONNES_FAMILLES = tuple(COLONNES["familles"])
+COLONNES_INSCRITS = tuple(COLONNES["inscrits"])
 
 
 @dataclass(frozen=True)
