@@ -15,11 +15,11 @@ from audit.erreurs import (
 from audit.evenement import (
     ACTIONS_AVEC_MOTIF,
     CLES_IDENTITE,
+    Aboutissement,
     Action,
     Cible,
     Entree,
     Evenement,
-    Resultat,
     est_cle_identite,
 )
 from audit.installation import RETENTION_MAX_MOIS, RETENTION_MIN_MOIS, desinstaller, est_installe, installer
@@ -39,6 +39,7 @@ __all__ = [
     "RETENTION_MAX_MOIS",
     "RETENTION_MIN_MOIS",
     "RETENTION_PAR_DEFAUT_MOIS",
+    "Aboutissement",
     "Action",
     "Anomalie",
     "Cible",
@@ -54,7 +55,6 @@ __all__ = [
     "PointDeControle",
     "PointDeControleIllisible",
     "Rapport",
-    "Resultat",
     "SegmentPurge",
     "Signataire",
     "dernier_point_de_controle",

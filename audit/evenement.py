@@ -52,8 +52,8 @@ class Action(StrEnum):
     AUTORISATION_REFUSEE = "autorisation_refusee"
 
 
-class Resultat(StrEnum):
-    """L'issue de l'action tracée."""
+class Aboutissement(StrEnum):
+    """Comment l'action tracée a abouti (champ ``resultat`` d'un événement) : succès, échec, refus."""
 
     SUCCES = "succes"
     ECHEC = "echec"
@@ -192,7 +192,7 @@ class Evenement(BaseModel):
     action: Action
     acteur: str = Field(description="Identifiant pseudonyme du compte, ou « systeme ».")
     role: str = Field(description="Rôle de l'acteur au moment de l'action (ou « systeme », « anonyme »).")
-    resultat: Resultat = Resultat.SUCCES
+    resultat: Aboutissement = Aboutissement.SUCCES
     cible: Cible | None = None
     motif: str | None = Field(default=None, description="Finalité ou motif, requis pour certaines actions.")
     requete: str | None = Field(default=None, description="Identifiant de la requête HTTP ou du travail.")

@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from audit import Action, Cible, Evenement, Resultat, Signataire, ecrire
+from audit import Aboutissement, Action, Cible, Evenement, Signataire, ecrire
 from service.acteur import Acteur
 from service.parametres import parametres
 
 requete_courante: ContextVar[str | None] = ContextVar("requete_courante", default=None)
 
-__all__ = ["Action", "Resultat", "auditer", "requete_courante"]
+__all__ = ["Aboutissement", "Action", "auditer", "requete_courante"]
 
 
 @cache
@@ -38,7 +38,7 @@ def auditer(
     action: Action,
     *,
     cible: tuple[str, str] | None = None,
-    resultat: Resultat = Resultat.SUCCES,
+    resultat: Aboutissement = Aboutissement.SUCCES,
     motif: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:

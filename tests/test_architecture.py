@@ -57,3 +57,15 @@ def test_aucun_module_du_produit_ne_depasse_500_lignes() -> None:
         if (lignes := len(fichier.read_text(encoding="utf-8").splitlines())) > 500
     }
     assert trop_longs == {}
+
+
+def test_resultat_n_a_qu_un_sens_la_sortie_du_moteur() -> None:
+    # L'issue d'une action au journal d'audit est un Aboutissement ; Resultat est réservé au moteur.
+    definitions = sorted(
+        str(fichier.relative_to(RACINE))
+        for paquet in PRODUIT
+        for fichier in (RACINE / paquet).rglob("*.py")
+        for noeud in ast.walk(ast.parse(fichier.read_bytes()))
+        if isinstance(noeud, ast.ClassDef) and noeud.name == "Resultat"
+    )
+    assert definitions == ["appariement/moteur.py"]

@@ -32,7 +32,7 @@ from service.base.connexion import moteur as moteur_du_processus
 from service.base.connexion import session_base
 from service.base.migrations import migrer
 from service.comptes.limiteur import Limiteur
-from service.journal_audit import Action, Resultat, auditer, requete_courante
+from service.journal_audit import Aboutissement, Action, auditer, requete_courante
 from service.parametres import parametres
 
 journal = structlog.get_logger("service.api")
@@ -195,7 +195,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
                 acteur,
                 Action.AUTORISATION_REFUSEE,
                 cible=cible,
-                resultat=Resultat.REFUS,
+                resultat=Aboutissement.REFUS,
                 details={"operation": erreur.action, "methode": requete.method, "route": _route(requete)},
             )
         journal.info("autorisation refusée", operation=erreur.action, utilisateur=acteur.id)

@@ -23,7 +23,7 @@ from service.base.connexion import session_base
 from service.comptes import sessions
 from service.comptes import utilisateurs as comptes
 from service.comptes.roles import Role
-from service.journal_audit import Action, Resultat, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 from service.modeles import Utilisateur
 from service.parametres import parametres
 
@@ -68,7 +68,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
                 session,
                 ANONYME,
                 Action.CONNEXION,
-                resultat=Resultat.REFUS,
+                resultat=Aboutissement.REFUS,
                 details={"raison": "trop_de_tentatives", "ip": adresse},
             )
         raise HTTPException(

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from service.acteur import SYSTEME
 from service.base.connexion import maintenant, session_base
 from service.campagnes import etats
-from service.journal_audit import Action, Resultat, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 from service.modeles import Campagne, Travail
 
 TENTATIVES_MAX = 3
@@ -88,7 +88,7 @@ def marquer_echec(
         SYSTEME,
         Action.TRAVAIL_FIN,
         cible=("campagne", campagne.id),
-        resultat=Resultat.ECHEC,
+        resultat=Aboutissement.ECHEC,
         details={"travail": travail.id, **details},
     )
     return campagne

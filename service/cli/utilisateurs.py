@@ -18,7 +18,7 @@ from service.cli.commun import echouer, preparer_base
 from service.comptes import sessions
 from service.comptes import utilisateurs as comptes
 from service.comptes.roles import LIBELLES, Role
-from service.journal_audit import Action, Resultat, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 
 # Les commandes locales agissent au nom de l'exploitant (accès au serveur), tracé comme tel.
 EXPLOITANT = Acteur(id=None, identifiant="exploitant", role=Role.ADMINISTRATEUR)
@@ -107,7 +107,7 @@ def approuver(
                 approbateur,
                 Action.AUTORISATION_REFUSEE,
                 cible=refus.cible,
-                resultat=Resultat.REFUS,
+                resultat=Aboutissement.REFUS,
                 details={"operation": refus.action, "voie": "ligne_de_commande"},
             )
         echouer(refus.message)

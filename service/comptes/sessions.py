@@ -18,7 +18,7 @@ from service.base.connexion import maintenant
 from service.cles import cle_comptes
 from service.comptes import mots_de_passe, totp
 from service.comptes.roles import Role
-from service.journal_audit import Action, Resultat, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 from service.modeles import SessionWeb, Utilisateur, UtilisateurCommune
 from service.parametres import parametres
 
@@ -162,7 +162,7 @@ def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: s
                 details={"verrouille_minutes": reglages.verrouillage_minutes},
             )
     action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
-    auditer(session, acteur, action, resultat=Resultat.REFUS, details={"raison": raison, "ip": ip})
+    auditer(session, acteur, action, resultat=Aboutissement.REFUS, details={"raison": raison, "ip": ip})
     return Connexion(MESSAGE_CONNEXION_REFUSEE)
 
 

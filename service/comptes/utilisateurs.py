@@ -23,7 +23,7 @@ from service.cles import cle_comptes
 from service.comptes import mots_de_passe, totp
 from service.comptes.roles import Role
 from service.comptes.sessions import communes_de, fermer_sessions_du_compte
-from service.journal_audit import Action, Resultat, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 from service.modeles import Commune, Utilisateur, UtilisateurCommune
 from service.parametres import parametres
 
@@ -401,7 +401,7 @@ def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau:
             acteur,
             Action.COMPTE_MODIFIE,
             cible=("compte", utilisateur.identifiant),
-            resultat=Resultat.REFUS,
+            resultat=Aboutissement.REFUS,
             details=details,
         )
         raise CompteInvalide("L'ancien mot de passe est incorrect.")

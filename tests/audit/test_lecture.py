@@ -41,7 +41,7 @@ def journal_varie(moteur: sa.Engine) -> sa.Engine:
             action=audit.Action.AUTORISATION_REFUSEE,
             acteur="-referent-2",
             role="referent_dsden",
-            resultat=audit.Resultat.REFUS,
+            resultat=audit.Aboutissement.REFUS,
             cible=audit.Cible(type="cas", id="cas-2"),
             details={"route": "/api/v1/cas/cas-2"},
         ),
