@@ -177,6 +177,8 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
                 )
                 # Le secret TOTP est remis à l'approbateur, pas au demandeur.
                 nouveau = approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
+            # Comptes de démonstration, à mots de passe jetables : pas de changement imposé.
+            nouveau.utilisateur.mot_de_passe_a_changer = False
             comptes.append(
                 {
                     "identifiant": identifiant,

@@ -55,6 +55,8 @@ class Utilisateur(SQLModel, table=True):
     demande_par: int | None = Field(default=None, foreign_key="utilisateur.id")
     approuve_le: datetime | None = None
     approuve_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    # Mot de passe fixé par quelqu'un d'autre (création) : rien d'autre ne sert avant de le changer.
+    mot_de_passe_a_changer: bool = False
 
 
 class UtilisateurCommune(SQLModel, table=True):

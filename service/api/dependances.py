@@ -13,11 +13,15 @@ from sqlmodel import Session
 from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import session_base
-from service.comptes.sessions import empreinte_jeton, reconnaitre
+from service.comptes.sessions import empreinte_jeton, mot_de_passe_a_changer, reconnaitre
 from service.parametres import parametres
 
 ENTETE_CSRF = "X-CSRF-Token"
 METHODES_SURES = frozenset({"GET", "HEAD", "OPTIONS"})
+# Tant que le mot de passe initial n'est pas changé, seuls ces appels répondent.
+AVANT_CHANGEMENT_DU_MOT_DE_PASSE = frozenset(
+    {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session"), ("POST", "/api/v1/session/mot-de-passe")}
+)
 
 
 def _nom_cookie(nom: str) -> str:
@@ -63,6 +67,7 @@ def acteur_courant(requete: Request) -> Acteur:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Connectez-vous (POST /api/v1/session).")
     with session_base(moteur_de(requete)) as session:
         trouve = reconnaitre(session, jeton)
+        a_changer = trouve is not None and mot_de_passe_a_changer(session, trouve[1].utilisateur_id)
     if trouve is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Session expirée ou fermée : reconnectez-vous.")
     acteur = trouve[0]
@@ -74,6 +79,11 @@ def acteur_courant(requete: Request) -> Acteur:
                 f"Jeton CSRF absent ou faux : renvoyez l'en-tête {ENTETE_CSRF} reçu à la connexion.",
                 action="csrf",
             )
+    if a_changer and (requete.method, requete.url.path) not in AVANT_CHANGEMENT_DU_MOT_DE_PASSE:
+        raise RefusAutorisation(
+            "Changez d'abord votre mot de passe initial (POST /api/v1/session/mot-de-passe).",
+            action="mot_de_passe_initial",
+        )
     return acteur
 
 

@@ -44,6 +44,10 @@ class ReponseConnexion(BaseModel):
     role: str
     communes: list[str]
     departement: str | None
+    mot_de_passe_a_changer: bool = Field(
+        description="Vrai tant que le mot de passe initial n'est pas changé : seuls la session et le "
+        "changement de mot de passe (POST /api/v1/session/mot-de-passe) répondent d'ici là."
+    )
 
 
 class Moi(BaseModel):
@@ -104,6 +108,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
         role=acteur.role.value,
         communes=sorted(acteur.communes),
         departement=acteur.departement,
+        mot_de_passe_a_changer=connexion.mot_de_passe_a_changer,
     )
 
 

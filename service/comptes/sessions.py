@@ -39,6 +39,7 @@ class Connexion:
     jeton: str | None = None
     csrf: str | None = None
     expire_le: str | None = None
+    mot_de_passe_a_changer: bool = False
 
 
 def empreinte_jeton(jeton: str) -> str:
@@ -246,7 +247,14 @@ def ouvrir_session(
     acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
     auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant), details={"ip": ip})
     _borner_sessions(session, acteur)
-    return Connexion("Connecté.", acteur, jeton, csrf, nouvelle.expire_le.isoformat())
+    return Connexion(
+        "Connecté.",
+        acteur,
+        jeton,
+        csrf,
+        nouvelle.expire_le.isoformat(),
+        mot_de_passe_a_changer=utilisateur.mot_de_passe_a_changer,
+    )
 
 
 def reconnaitre(session: Session, jeton: str) -> tuple[Acteur, SessionWeb] | None:
@@ -265,6 +273,12 @@ def reconnaitre(session: Session, jeton: str) -> tuple[Acteur, SessionWeb] | Non
         return None
     ouverte.derniere_activite = instant
     return acteur_de(session, utilisateur, session_id=ouverte.id), ouverte
+
+
+def mot_de_passe_a_changer(session: Session, utilisateur_id: int) -> bool:
+    """Vrai tant que le compte garde le mot de passe initial, fixé par quelqu'un d'autre."""
+    utilisateur = session.get(Utilisateur, utilisateur_id)
+    return utilisateur is not None and utilisateur.mot_de_passe_a_changer
 
 
 def fermer_session(session: Session, jeton: str) -> bool:

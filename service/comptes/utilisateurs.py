@@ -193,6 +193,8 @@ def _creer(
         totp_secret=totp.sceller_secret(secret, cle_comptes(parametres())),
         demande_par=par.id,
         approuve_le=maintenant() if installation else None,
+        # Qui crée le compte connaît le mot de passe initial : la personne doit le remplacer.
+        mot_de_passe_a_changer=True,
     )
     session.add(utilisateur)
     session.flush()
@@ -420,6 +422,7 @@ def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau:
     except mots_de_passe.MotDePasseRefuse as erreur:
         raise CompteInvalide(str(erreur)) from erreur
     utilisateur.mot_de_passe_hache = mots_de_passe.hacher(nouveau)
+    utilisateur.mot_de_passe_a_changer = False
     utilisateur.echecs = 0
     fermer_sessions_du_compte(session, utilisateur, sauf=acteur.session_id)
     auditer(

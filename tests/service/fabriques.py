@@ -245,6 +245,9 @@ def construire_monde(reglages: ReglagesService) -> Monde:
                     departement=departement,
                 )
                 secrets[identifiant] = approuver_utilisateur(session, identifiant, par=dpo).totp_secret
+        # Chaque personne a déjà remplacé son mot de passe initial.
+        for utilisateur in session.exec(select(Utilisateur)):
+            utilisateur.mot_de_passe_a_changer = False
     return Monde(reglages, moteur, TestClient(application), secrets)
 
 

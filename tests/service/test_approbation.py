@@ -107,6 +107,13 @@ def test_un_second_administrateur_cree_par_le_premier_ne_sert_pas_a_s_approuver(
     assert _connexion(monde, "admin.bis")[0] == 401
     # Approuvé par le DPO, c'est une seconde personne : il peut alors approuver l'agent.
     assert _approuver(monde, "admin.bis", "dpo.test")[0] == 200
+    # Il remplace d'abord le mot de passe initial, fixé par le premier administrateur.
+    changement = monde.client.post(
+        "/api/v1/session/mot-de-passe",
+        headers=monde.entetes("admin.bis"),
+        json={"ancien": MOT_DE_PASSE, "nouveau": "Une autre phrase choisie par lui seul 2027"},
+    )
+    assert changement.status_code == 204, changement.text
     code, texte = _approuver(monde, "agent.c", "admin.bis")
     assert code == 200, texte
     assert _connexion(monde, "agent.c")[0] == 200
@@ -194,6 +201,8 @@ def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(
             },
         )
     assert reponse.status_code == 200, reponse.text
+    # Le mot de passe tapé par l'exploitant est à remplacer avant toute autre chose.
+    assert reponse.json()["mot_de_passe_a_changer"] is True
     moteur.dispose()
 
 
