@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from audit.canonique import serialiser
 from audit.erreurs import CleInvalide, PointDeControleIllisible
+from chiffrement import TrousseauInvalide, lire_fichier_secret
 
 NOM_CLE = "audit-ed25519.pem"
 """Nom par défaut du fichier de clé, sous ``<CELLULE_DONNEES>/cles/``."""
@@ -51,15 +51,13 @@ class Signataire:
                     "ou réglez CELLULE_AUDIT_CLE."
                 )
             return cls._creer(chemin)
-        mode = stat.S_IMODE(chemin.stat().st_mode)
-        if mode & 0o077:
-            raise CleInvalide(
-                f"La clé de signature {chemin} est lisible par d'autres comptes (mode {mode:o}) : "
-                f"corrigez avec « chmod 600 {chemin} »."
-            )
         try:
-            cle = serialization.load_pem_private_key(chemin.read_bytes(), password=None)
-        except (OSError, ValueError, TypeError) as erreur:
+            octets = lire_fichier_secret(chemin, "La clé de signature du journal")
+        except TrousseauInvalide as erreur:
+            raise CleInvalide(f"{erreur}.") from None
+        try:
+            cle = serialization.load_pem_private_key(octets, password=None)
+        except (ValueError, TypeError) as erreur:
             raise CleInvalide(f"La clé de signature {chemin} est illisible : restaurez-la.") from erreur
         if not isinstance(cle, Ed25519PrivateKey):
             raise CleInvalide(f"La clé {chemin} n'est pas une clé Ed25519.")
