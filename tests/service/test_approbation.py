@@ -224,4 +224,6 @@ def test_la_migration_repute_approuves_les_comptes_existants(reglages: ReglagesS
         ancien = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "ancien.agent")).one()
         assert ancien.approuve_le == ancien.cree_le
         assert (ancien.demande_par, ancien.approuve_par) == (None, None)
+        # En service avant la migration 0006 : pas de changement de mot de passe imposé.
+        assert ancien.mot_de_passe_a_changer is False
     moteur.dispose()
