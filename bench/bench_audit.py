@@ -28,20 +28,20 @@ TRANSACTION = 1000
 def _base(url: str | None) -> Iterator[tuple[str, sa.Engine]]:
     if url is None:
         with tempfile.TemporaryDirectory() as dossier:
-            moteur = sa.create_engine(f"sqlite:///{Path(dossier) / 'banc.sqlite'}")
-            yield "SQLite", moteur
-            moteur.dispose()
+            bdd = sa.create_engine(f"sqlite:///{Path(dossier) / 'banc.sqlite'}")
+            yield "SQLite", bdd
+            bdd.dispose()
         return
     schema = f"banc_audit_{uuid.uuid4().hex[:8]}"
     administration = sa.create_engine(url)
     with administration.begin() as connexion:
         connexion.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     separateur = "&" if "?" in url else "?"
-    moteur = sa.create_engine(f"{url}{separateur}options={quote(f'-csearch_path={schema}')}")
+    bdd = sa.create_engine(f"{url}{separateur}options={quote(f'-csearch_path={schema}')}")
     try:
-        yield "PostgreSQL", moteur
+        yield "PostgreSQL", bdd
     finally:
-        moteur.dispose()
+        bdd.dispose()
         with administration.begin() as connexion:
             connexion.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         administration.dispose()
@@ -62,30 +62,30 @@ def _evenement(rang: int) -> audit.Evenement:
 def mesurer(url: str | None, entrees: int) -> list[tuple[str, str, str]]:
     """Écrit, vérifie et exporte ; renvoie les lignes du tableau."""
     signataire = audit.Signataire.generer()
-    with _base(url) as (nom, moteur):
-        with moteur.begin() as connexion:
+    with _base(url) as (nom, bdd):
+        with bdd.begin() as connexion:
             audit.installer(connexion)
         debut = time.perf_counter()
         for lot in range(0, entrees, TRANSACTION):
-            with moteur.begin() as connexion:
+            with bdd.begin() as connexion:
                 for rang in range(lot, min(lot + TRANSACTION, entrees)):
                     audit.ecrire(connexion, _evenement(rang), signataire=signataire)
         ecriture = time.perf_counter() - debut
 
         debut = time.perf_counter()
-        with moteur.connect() as connexion:
+        with bdd.connect() as connexion:
             rapport = audit.verifier(connexion, cles={signataire.cle_publique})
         verification = time.perf_counter() - debut
         if not rapport.intact or rapport.entrees != entrees:
             raise SystemExit(f"Vérification inattendue : {rapport.resume()}")
 
         debut = time.perf_counter()
-        with moteur.connect() as connexion:
+        with bdd.connect() as connexion:
             taille_csv = sum(len(morceau) for morceau in audit.exporter_csv(connexion))
         export = time.perf_counter() - debut
 
         debut = time.perf_counter()
-        with moteur.connect() as connexion:
+        with bdd.connect() as connexion:
             page = audit.lire(connexion, audit.Filtre(acteur="agent-3"), page=10, par_page=100)
         lecture = time.perf_counter() - debut
     return [

@@ -129,7 +129,7 @@ def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, 
     return decrites
 
 
-def _comptes(moteur: sa.Engine, chemin: Path) -> None:
+def _comptes(bdd: sa.Engine, chemin: Path) -> None:
     """Crée un compte par rôle et écrit ``comptes.json`` avant de valider les comptes.
 
     Comme une vraie installation : l'administrateur et le DPO par la voie d'installation (approuvés
@@ -145,7 +145,7 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
         ("pilote.demo", Role.PILOTE, [], None),
     ]
     comptes = []
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         approbateurs: dict[Role, Acteur] = {}
         # Les comptes d'installation d'abord : ce sont eux qui créent et approuvent les autres.
         for identifiant, role, communes, departement in sorted(
@@ -191,12 +191,12 @@ def _comptes(moteur: sa.Engine, chemin: Path) -> None:
         _ecrire_json(chemin, comptes)
 
 
-def preparer_demo(moteur: sa.Engine, reglages: ReglagesService) -> Path:
+def preparer_demo(bdd: sa.Engine, reglages: ReglagesService) -> Path:
     """Prépare (ou retrouve) la démonstration ; rend le dossier ``demo/``."""
     dossier = reglages.donnees / "demo"
     dossier.mkdir(parents=True, exist_ok=True)
     preparer_cles(reglages)
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         deja = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "admin.demo")).first()
     if deja is not None:
         if (dossier / "comptes.json").exists() and (dossier / "sources.json").exists():
@@ -205,7 +205,7 @@ def preparer_demo(moteur: sa.Engine, reglages: ReglagesService) -> Path:
             f"La démonstration de {reglages.donnees} est incomplète (demo/comptes.json ou demo/sources.json "
             "manque) : supprimez ce dossier pour repartir de zéro, ou choisissez un autre CELLULE_DONNEES."
         )
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         for commune in COMMUNES:
             ajouter_commune(session, insee=commune.insee, nom=commune.nom, departement=DEPARTEMENT, par=DEMO)
         codes = [c.insee for c in COMMUNES]
@@ -228,7 +228,7 @@ def preparer_demo(moteur: sa.Engine, reglages: ReglagesService) -> Path:
     jour = maintenant().date()
     sources = [s for commune in COMMUNES for s in _sources(dossier, commune, jour)]
     _ecrire_json(dossier / "sources.json", sources)
-    _comptes(moteur, dossier / "comptes.json")
+    _comptes(bdd, dossier / "comptes.json")
     return dossier
 
 

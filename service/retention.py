@@ -75,7 +75,7 @@ def _segments_expires(session: Session, reglages: ReglagesService, jour: date) -
 
 
 def purger(
-    moteur: sa.Engine,
+    bdd: sa.Engine,
     reglages: ReglagesService,
     *,
     aujourd_hui: date | None = None,
@@ -86,7 +86,7 @@ def purger(
     jour = aujourd_hui or maintenant().date()
     bilan = BilanPurge(simulation=simulation)
     limite_clos = dernier_31_aout(jour)
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         cohortes = _cohortes_echues(session, reglages, jour)
         echus = list(session.exec(select(Cas).where(col(Cas.cohorte).in_(cohortes))))
         clos = [
@@ -130,7 +130,7 @@ def purger(
     # Les clés ne sont détruites qu'une fois les effacements validés en base.
     coffre = trousseau(reglages)
     for cohorte in cohortes:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             auditer(
                 session,
                 acteur,
@@ -139,7 +139,7 @@ def purger(
                 details={"operation": "destruction", "cohorte": cohorte},
             )
             coffre.detruire_cohorte(cohorte)
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         segments = audit.purger(
             session.connection(),
             signataire(),

@@ -29,10 +29,10 @@ def raison_sans_postgres() -> str | None:
     if not url:
         return f"{VARIABLE_POSTGRES} n'est pas défini : partie PostgreSQL non lancée"
     try:
-        moteur = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with moteur.connect() as connexion:
+        bdd = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with bdd.connect() as connexion:
             connexion.execute(sa.text("select 1"))
-        moteur.dispose()
+        bdd.dispose()
     except Exception as erreur:
         return f"PostgreSQL injoignable à {VARIABLE_POSTGRES} : {type(erreur).__name__}"
     return None
@@ -41,14 +41,14 @@ def raison_sans_postgres() -> str | None:
 def _url_postgres_avec_schema() -> Iterator[str]:
     url = os.environ[VARIABLE_POSTGRES]
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    moteur = sa.create_engine(url)
-    with moteur.begin() as connexion:
+    bdd = sa.create_engine(url)
+    with bdd.begin() as connexion:
         connexion.execute(sa.text(f'create schema "{schema}"'))
     separateur = "&" if "?" in url else "?"
     yield f"{url}{separateur}options={quote(f'-csearch_path={schema}')}"
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         connexion.execute(sa.text(f'drop schema "{schema}" cascade'))
-    moteur.dispose()
+    bdd.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])

@@ -69,3 +69,31 @@ def test_resultat_n_a_qu_un_sens_la_sortie_du_moteur() -> None:
         if isinstance(noeud, ast.ClassDef) and noeud.name == "Resultat"
     )
     assert definitions == ["appariement/moteur.py"]
+
+
+def test_moteur_ne_designe_que_le_moteur_d_appariement() -> None:
+    # La connexion à la base s'appelle bdd ; un nom de code contenant « moteur » hors d'appariement/
+    # ne peut désigner que le moteur d'appariement, importé sous ce nom.
+    noms = sorted(
+        f"{fichier.relative_to(RACINE)}:{noeud.lineno} {nom}"
+        for paquet in ("service", "audit", "conventions", "chiffrement", "fictif")
+        for fichier in (RACINE / paquet).rglob("*.py")
+        for noeud in ast.walk(ast.parse(fichier.read_bytes()))
+        for nom in _noms_definis_ou_lus(noeud)
+        if "moteur" in nom
+    )
+    assert noms == []
+
+
+def _noms_definis_ou_lus(noeud: ast.AST) -> list[str]:
+    if isinstance(noeud, ast.Name):
+        return [noeud.id]
+    if isinstance(noeud, ast.Attribute):
+        return [noeud.attr]
+    if isinstance(noeud, ast.arg):
+        return [noeud.arg]
+    if isinstance(noeud, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [noeud.name]
+    if isinstance(noeud, ast.alias):
+        return [noeud.asname or noeud.name]
+    return []

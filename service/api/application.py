@@ -28,8 +28,7 @@ from service.api import (
 )
 from service.api.textes import TexteRefuse, verifier
 from service.autorisation import RefusAutorisation
-from service.base.connexion import moteur as moteur_du_processus
-from service.base.connexion import session_base
+from service.base.connexion import bdd_du_service, session_base
 from service.base.migrations import migrer
 from service.comptes.limiteur import Limiteur
 from service.journal_audit import Aboutissement, Action, auditer, requete_courante
@@ -136,10 +135,10 @@ def _corps_refuse(requete: Request, archive_max: int) -> JSONResponse | None:
     return None
 
 
-def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
+def creer_application(bdd: sa.Engine | None = None) -> FastAPI:
     """L'application, sur la base donnée (par défaut celle de ``CELLULE_BASE``), migrée au démarrage."""
-    moteur = moteur if moteur is not None else moteur_du_processus()
-    migrer(moteur)
+    bdd = bdd if bdd is not None else bdd_du_service()
+    migrer(bdd)
     reglages = parametres()
     production = reglages.environnement == "production"
     application = FastAPI(
@@ -150,7 +149,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None if production else documentation.SCHEMA,
     )
-    application.state.moteur = moteur
+    application.state.bdd = bdd
     application.state.limiteur = Limiteur(reglages.connexions_par_minute)
     archive_max = reglages.limites_archive().taille_archive_max
 
@@ -189,7 +188,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
         acteur: Acteur = getattr(requete.state, "acteur", ANONYME)
         cible = erreur.cible if erreur.cible and IDENTIFIANT.fullmatch(erreur.cible[1]) else None
         # Transaction à part : celle de l'action refusée a été annulée, le refus reste écrit.
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             auditer(
                 session,
                 acteur,
@@ -215,7 +214,7 @@ def creer_application(moteur: sa.Engine | None = None) -> FastAPI:
     @application.get("/sante", tags=["service"], summary="Le service et sa base répondent")
     def sante() -> JSONResponse:
         try:
-            with moteur.connect() as connexion:
+            with bdd.connect() as connexion:
                 connexion.execute(sa.text("select 1"))
         except sa.exc.SQLAlchemyError:
             return JSONResponse({"etat": "base injoignable"}, status_code=503)

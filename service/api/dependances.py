@@ -40,14 +40,14 @@ def cookie_csrf() -> str:
     return _nom_cookie("cellule_csrf")
 
 
-def moteur_de(requete: Request) -> sa.Engine:
-    moteur: sa.Engine = requete.app.state.moteur
-    return moteur
+def bdd_de(requete: Request) -> sa.Engine:
+    bdd: sa.Engine = requete.app.state.bdd
+    return bdd
 
 
 def base(requete: Request) -> Iterator[Session]:
     """Une session ORM par requête ; ce qui n'est pas validé explicitement est annulé."""
-    with Session(moteur_de(requete), expire_on_commit=False) as session:
+    with Session(bdd_de(requete), expire_on_commit=False) as session:
         yield session
 
 
@@ -65,7 +65,7 @@ def acteur_courant(requete: Request) -> Acteur:
     jeton, par_cookie = jeton_presente(requete)
     if not jeton:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Connectez-vous (POST /api/v1/session).")
-    with session_base(moteur_de(requete)) as session:
+    with session_base(bdd_de(requete)) as session:
         trouve = reconnaitre(session, jeton)
         a_changer = trouve is not None and mot_de_passe_a_changer(session, trouve[1].utilisateur_id)
     if trouve is None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 import audit
 from audit.evenement import IDENTIFIANT
-from service.api.dependances import ActeurCourant, Base, moteur_de
+from service.api.dependances import ActeurCourant, Base, bdd_de
 from service.api.routes_cas import PAGE_MAX, coffre
 from service.api.textes import Entree
 from service.autorisation import exiger_role
@@ -125,8 +125,8 @@ def exporter(
 ) -> StreamingResponse:
     exiger_role(acteur, Role.DPO, action="audit_exporter")
     filtre = _filtre(debut, fin, par, action, cible)
-    moteur = moteur_de(requete)
-    with session_base(moteur) as session:
+    bdd = bdd_de(requete)
+    with session_base(bdd) as session:
         auditer(
             session,
             acteur,
@@ -135,7 +135,7 @@ def exporter(
         )
 
     def morceaux() -> Iterator[bytes]:
-        with moteur.connect() as connexion:
+        with bdd.connect() as connexion:
             yield from audit.exporter_csv(connexion, filtre)
 
     return StreamingResponse(

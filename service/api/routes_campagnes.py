@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.acteur import Acteur
-from service.api.dependances import ActeurCourant, Base, moteur_de
+from service.api.dependances import ActeurCourant, Base, bdd_de
 from service.api.televersement import (
     ENVOIS_EN_COURS,
     SCHEMA_FORMULAIRE,
@@ -144,9 +144,9 @@ def lire(campagne_id: str, acteur: ActeurCourant, session: Base) -> CampagneSort
     return _sortie(session, _visible(session, acteur, campagne_id, "campagne_lire"))
 
 
-def _place_de_depot(moteur: sa.Engine, acteur: Acteur, campagne_id: str) -> ouverture.PlaceDeDepot:
+def _place_de_depot(bdd: sa.Engine, acteur: Acteur, campagne_id: str) -> ouverture.PlaceDeDepot:
     """Avant de lire un octet de l'archive : droit sur la campagne, état, place restante."""
-    with Session(moteur) as session:
+    with Session(bdd) as session:
         campagne = _visible(session, acteur, campagne_id, "source_deposer")
         try:
             return ouverture.place_de_depot(session, acteur, campagne)
@@ -155,11 +155,11 @@ def _place_de_depot(moteur: sa.Engine, acteur: Acteur, campagne_id: str) -> ouve
 
 
 def _enregistrer(
-    moteur: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
+    bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
 ) -> DepotSortie:
     """Une transaction courte, l'archive déjà reçue : sur SQLite, le verrou d'écriture n'attend pas
     le réseau."""
-    with Session(moteur, expire_on_commit=False) as session:
+    with Session(bdd, expire_on_commit=False) as session:
         try:
             depot = ouverture.deposer(
                 session,
@@ -193,8 +193,8 @@ def _enregistrer(
     openapi_extra={"requestBody": SCHEMA_FORMULAIRE},
 )
 async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> DepotSortie:
-    moteur = moteur_de(requete)
-    place = await run_in_threadpool(_place_de_depot, moteur, acteur, campagne_id)
+    bdd = bdd_de(requete)
+    place = await run_in_threadpool(_place_de_depot, bdd, acteur, campagne_id)
     if place.octets <= 0:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, place.refus)
     with ENVOIS_EN_COURS.reservations(acteur.id, place.reste_du_compte) as reserver:
@@ -214,7 +214,7 @@ async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> 
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT, f"Requête invalide : {erreur}"
             ) from None
-        return await run_in_threadpool(_enregistrer, moteur, acteur, campagne_id, formulaire)
+        return await run_in_threadpool(_enregistrer, bdd, acteur, campagne_id, formulaire)
 
 
 @routeur.delete("/campagnes/{campagne_id}/sources/{source_id}", status_code=204, summary="Retirer une source")

@@ -12,10 +12,10 @@ from service.acteur import ANONYME, Acteur
 from service.api.dependances import (
     ActeurCourant,
     Base,
+    bdd_de,
     cookie_csrf,
     cookie_session,
     jeton_presente,
-    moteur_de,
 )
 from service.api.textes import Entree
 from service.autorisation import exiger_role
@@ -67,7 +67,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
     jeton_precedent, _ = jeton_presente(requete)
     adresse = adresse_client(requete)
     if not requete.app.state.limiteur.autoriser(adresse):
-        with session_base(moteur_de(requete)) as session:
+        with session_base(bdd_de(requete)) as session:
             auditer(
                 session,
                 ANONYME,
@@ -79,7 +79,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
             status.HTTP_429_TOO_MANY_REQUESTS,
             "Trop de tentatives de connexion depuis cette adresse : attendez une minute avant de réessayer.",
         )
-    with session_base(moteur_de(requete)) as session:
+    with session_base(bdd_de(requete)) as session:
         connexion = sessions.ouvrir_session(
             session,
             demande.identifiant,
@@ -116,7 +116,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
 def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     jeton, _ = jeton_presente(requete)
     assert jeton is not None
-    with session_base(moteur_de(requete)) as session:
+    with session_base(bdd_de(requete)) as session:
         sessions.fermer_session(session, jeton)
         auditer(session, acteur, Action.DECONNEXION, details={"ip": adresse_client(requete)})
     # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.

@@ -1,6 +1,6 @@
-"""La base de données : connexion (moteur SQLAlchemy), sessions, migrations."""
+"""La base de données : connexion (l'Engine SQLAlchemy, « bdd » dans le service), sessions, migrations."""
 
-from service.base.connexion import creer_moteur, maintenant, moteur, session_base
+from service.base.connexion import bdd_du_service, creer_bdd, maintenant, session_base
 from service.base.migrations import migrer
 
-__all__ = ["creer_moteur", "maintenant", "migrer", "moteur", "session_base"]
+__all__ = ["bdd_du_service", "creer_bdd", "maintenant", "migrer", "session_base"]

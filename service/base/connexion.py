@@ -1,4 +1,4 @@
-"""Une seule fabrique de moteur SQLAlchemy, pour SQLite comme pour PostgreSQL."""
+"""Une seule fabrique de connexion à la base (Engine SQLAlchemy, « bdd »), SQLite ou PostgreSQL."""
 
 from __future__ import annotations
 
@@ -47,8 +47,8 @@ def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:
     curseur.close()
 
 
-def creer_moteur(url: str) -> sa.Engine:
-    """Le moteur de la base désignée par ``url`` (SQLite ou ``postgresql+psycopg://``)."""
+def creer_bdd(url: str) -> sa.Engine:
+    """La connexion à la base désignée par ``url`` (SQLite ou ``postgresql+psycopg://``)."""
     adresse = make_url(url)
     if adresse.get_backend_name() == "sqlite":
         if adresse.database and adresse.database != ":memory:":
@@ -57,16 +57,16 @@ def creer_moteur(url: str) -> sa.Engine:
             Path(adresse.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.close(os.open(adresse.database, os.O_WRONLY | os.O_CREAT, 0o600))
         # Transactions explicites (BEGIN IMMEDIATE) pour que la réclamation d'un travail soit atomique.
-        moteur_sqlite = sa.create_engine(
+        bdd_sqlite = sa.create_engine(
             adresse, connect_args={"check_same_thread": False, "timeout": 15, "isolation_level": None}
         )
-        sa.event.listen(moteur_sqlite, "connect", _pragmas_sqlite)
+        sa.event.listen(bdd_sqlite, "connect", _pragmas_sqlite)
 
-        @sa.event.listens_for(moteur_sqlite, "begin")
+        @sa.event.listens_for(bdd_sqlite, "begin")
         def _debut(connexion: sa.Connection) -> None:
             connexion.exec_driver_sql("BEGIN IMMEDIATE")
 
-        return moteur_sqlite
+        return bdd_sqlite
     if adresse.get_backend_name() == "postgresql":
         return sa.create_engine(adresse, pool_pre_ping=True)
     raise ValueError(
@@ -76,19 +76,19 @@ def creer_moteur(url: str) -> sa.Engine:
 
 
 @cache
-def _moteur_pour(url: str) -> sa.Engine:
-    return creer_moteur(url)
+def _bdd_pour(url: str) -> sa.Engine:
+    return creer_bdd(url)
 
 
-def moteur() -> sa.Engine:
-    """Le moteur du processus, construit une fois à partir de ``CELLULE_BASE``."""
-    return _moteur_pour(parametres().base)
+def bdd_du_service() -> sa.Engine:
+    """La base du processus, connexion construite une fois à partir de ``CELLULE_BASE``."""
+    return _bdd_pour(parametres().base)
 
 
 @contextmanager
-def session_base(moteur_base: sa.Engine) -> Iterator[Session]:
+def session_base(bdd: sa.Engine) -> Iterator[Session]:
     """Une session ORM qui valide à la sortie et annule tout en cas d'erreur."""
-    with Session(moteur_base, expire_on_commit=False) as session:
+    with Session(bdd, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

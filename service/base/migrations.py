@@ -20,9 +20,9 @@ def configuration() -> Config:
     return config
 
 
-def revision_courante(moteur_base: sa.Engine) -> str | None:
+def revision_courante(bdd: sa.Engine) -> str | None:
     """La révision appliquée à la base, ``None`` pour une base vide."""
-    with moteur_base.connect() as connexion:
+    with bdd.connect() as connexion:
         return MigrationContext.configure(connexion).get_current_revision()
 
 
@@ -31,11 +31,11 @@ def revision_cible() -> str | None:
     return ScriptDirectory.from_config(configuration()).get_current_head()
 
 
-def migrer(moteur_base: sa.Engine) -> None:
+def migrer(bdd: sa.Engine) -> None:
     """Amène la base à la dernière révision (rien à faire si elle y est déjà)."""
-    if revision_courante(moteur_base) == revision_cible():
+    if revision_courante(bdd) == revision_cible():
         return
     config = configuration()
-    with moteur_base.begin() as connexion:
+    with bdd.begin() as connexion:
         config.attributes["connection"] = connexion
         command.upgrade(config, "head")

@@ -23,14 +23,14 @@ def nom_travailleur() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def traiter_un(moteur: sa.Engine, reglages: ReglagesService, travailleur: str) -> bool:
+def traiter_un(bdd: sa.Engine, reglages: ReglagesService, travailleur: str) -> bool:
     """Prend et mène un travail ; ``False`` s'il n'y en avait aucun."""
-    travail_id = reclamer(moteur, travailleur, delai_abandon_secondes=reglages.travail_delai_abandon_secondes)
+    travail_id = reclamer(bdd, travailleur, delai_abandon_secondes=reglages.travail_delai_abandon_secondes)
     if travail_id is None:
         return False
     journal.info("travail réclamé", travail=travail_id, travailleur=travailleur)
     try:
-        executer_travail(moteur, travail_id, travailleur, reglages)
+        executer_travail(bdd, travail_id, travailleur, reglages)
     except Exception as erreur:
         # Une panne imprévue ne laisse rien de partiel (le registre s'écrit d'un coup) : la campagne
         # passe en échec avec un message sans donnée, le détail technique va au journal.
@@ -38,7 +38,7 @@ def traiter_un(moteur: sa.Engine, reglages: ReglagesService, travailleur: str) -
             "passage interrompu par une erreur", travail=travail_id, erreur=type(erreur).__name__
         )
         echouer(
-            moteur,
+            bdd,
             travail_id,
             travailleur,
             [
@@ -49,12 +49,12 @@ def traiter_un(moteur: sa.Engine, reglages: ReglagesService, travailleur: str) -
     return True
 
 
-def boucler(moteur: sa.Engine, reglages: ReglagesService, arret: threading.Event) -> None:
+def boucler(bdd: sa.Engine, reglages: ReglagesService, arret: threading.Event) -> None:
     """Un travailleur : tant qu'on ne l'arrête pas, il prend les travaux un par un."""
     travailleur = nom_travailleur()
     while not arret.is_set():
         try:
-            occupe = traiter_un(moteur, reglages, travailleur)
+            occupe = traiter_un(bdd, reglages, travailleur)
         except sa.exc.SQLAlchemyError as erreur:
             journal.warning("base indisponible pour la file des travaux", erreur=type(erreur).__name__)
             occupe = False
@@ -63,11 +63,11 @@ def boucler(moteur: sa.Engine, reglages: ReglagesService, arret: threading.Event
 
 
 def demarrer(
-    moteur: sa.Engine, reglages: ReglagesService, nombre: int
+    bdd: sa.Engine, reglages: ReglagesService, nombre: int
 ) -> tuple[threading.Event, list[threading.Thread]]:
     arret = threading.Event()
     fils = [
-        threading.Thread(target=boucler, args=(moteur, reglages, arret), name=f"travailleur-{n}", daemon=True)
+        threading.Thread(target=boucler, args=(bdd, reglages, arret), name=f"travailleur-{n}", daemon=True)
         for n in range(nombre)
     ]
     for fil in fils:

@@ -28,14 +28,14 @@ def _disponible(limite: object) -> sa.ColumnElement[bool]:
     )
 
 
-def reclamer(moteur: sa.Engine, travailleur: str, *, delai_abandon_secondes: int) -> int | None:
+def reclamer(bdd: sa.Engine, travailleur: str, *, delai_abandon_secondes: int) -> int | None:
     """Prend le plus ancien travail disponible ; rend son numéro, ou ``None`` s'il n'y en a pas."""
     while True:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             instant = maintenant()
             limite = instant - timedelta(seconds=delai_abandon_secondes)
             requete = select(Travail).where(_disponible(limite)).order_by(col(Travail.id)).limit(1)
-            if moteur.dialect.name == "postgresql":
+            if bdd.dialect.name == "postgresql":
                 requete = requete.with_for_update(skip_locked=True)
             travail = session.exec(requete).first()
             if travail is None:
@@ -94,9 +94,9 @@ def marquer_echec(
     return campagne
 
 
-def signe_de_vie(moteur: sa.Engine, travail_id: int, travailleur: str) -> bool:
+def signe_de_vie(bdd: sa.Engine, travail_id: int, travailleur: str) -> bool:
     """Prolonge la réclamation ; ``False`` si le travail a été repris par un autre."""
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         resultat = session.connection().execute(
             sa.update(Travail)
             .where(

@@ -48,8 +48,8 @@ class _Preparation:
     suivis: dict[str, dict[str, Any]]
 
 
-def _avancer(moteur: sa.Engine, campagne_id: str, etape: str, pourcentage: int) -> None:
-    with session_base(moteur) as session:
+def _avancer(bdd: sa.Engine, campagne_id: str, etape: str, pourcentage: int) -> None:
+    with session_base(bdd) as session:
         campagne = session.get(Campagne, campagne_id)
         assert campagne is not None
         campagne.etat = etats.apres("campagne", "avancer", campagne.etat)
@@ -57,8 +57,8 @@ def _avancer(moteur: sa.Engine, campagne_id: str, etape: str, pourcentage: int) 
         session.add(campagne)
 
 
-def _preparer(moteur: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparation:
-    with session_base(moteur) as session:
+def _preparer(bdd: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparation:
+    with session_base(bdd) as session:
         travail = session.get(Travail, travail_id)
         assert travail is not None
         campagne = session.get(Campagne, travail.campagne_id)
@@ -128,8 +128,8 @@ def _comptes(reponse: ReponseEnfant, genres: dict[str, Table]) -> dict[str, int]
     }
 
 
-def echouer(moteur: sa.Engine, travail_id: int, travailleur: str, erreurs: list[str]) -> None:
-    with session_base(moteur) as session:
+def echouer(bdd: sa.Engine, travail_id: int, travailleur: str, erreurs: list[str]) -> None:
+    with session_base(bdd) as session:
         travail = detenir(session, travail_id, travailleur)
         if travail is None:
             return
@@ -209,15 +209,15 @@ def _ecrire_resultat(
 class _SignesDeVie:
     """Prolonge la réclamation du travail tant que l'enfant tourne."""
 
-    def __init__(self, moteur: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
+    def __init__(self, bdd: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
         self._arret = threading.Event()
         self._fil = threading.Thread(
-            target=self._boucle, args=(moteur, travail_id, travailleur, periode), daemon=True
+            target=self._boucle, args=(bdd, travail_id, travailleur, periode), daemon=True
         )
 
-    def _boucle(self, moteur: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
+    def _boucle(self, bdd: sa.Engine, travail_id: int, travailleur: str, periode: float) -> None:
         while not self._arret.wait(periode):
-            signe_de_vie(moteur, travail_id, travailleur)
+            signe_de_vie(bdd, travail_id, travailleur)
 
     def __enter__(self) -> _SignesDeVie:
         self._fil.start()
@@ -229,19 +229,19 @@ class _SignesDeVie:
 
 
 def executer_travail(
-    moteur: sa.Engine,
+    bdd: sa.Engine,
     travail_id: int,
     travailleur: str,
     reglages: ReglagesService,
 ) -> None:
     """Mène le travail réclamé jusqu'au bout : résultat écrit d'un seul coup, ou campagne en échec."""
     coffre = Coffre(trousseau(reglages))
-    preparation = _preparer(moteur, travail_id, coffre)
-    _avancer(moteur, preparation.campagne_id, "déchiffrement, lecture et appariement", 10)
+    preparation = _preparer(bdd, travail_id, coffre)
+    _avancer(bdd, preparation.campagne_id, "déchiffrement, lecture et appariement", 10)
     cle_privee = cle_privee_travailleur(reglages)
     periode = max(reglages.travail_delai_abandon_secondes / 4, 1.0)
     try:
-        with _SignesDeVie(moteur, travail_id, travailleur, periode):
+        with _SignesDeVie(bdd, travail_id, travailleur, periode):
             reponse = executer(
                 DemandeTravail(
                     commune=preparation.commune,
@@ -252,15 +252,15 @@ def executer_travail(
                 )
             )
     except EchecTravail as erreur:
-        echouer(moteur, travail_id, travailleur, [erreur.message])
+        echouer(bdd, travail_id, travailleur, [erreur.message])
         return
     if not reponse.appariement_effectue:
-        echouer(moteur, travail_id, travailleur, _erreurs(reponse, preparation.noms))
+        echouer(bdd, travail_id, travailleur, _erreurs(reponse, preparation.noms))
         return
     trouves = retrouves(reponse, preparation.suivis, preparation.date_reference)
     avertissements = [] if trouves is not None else [CONTROLE_INUTILISABLE]
-    _avancer(moteur, preparation.campagne_id, "écriture du registre", 90)
-    with session_base(moteur) as session:
+    _avancer(bdd, preparation.campagne_id, "écriture du registre", 90)
+    with session_base(bdd) as session:
         travail = detenir(session, travail_id, travailleur)
         if travail is None:
             journal.warning(

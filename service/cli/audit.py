@@ -22,8 +22,8 @@ CODE_ALTERE = 1
 CODE_IMPOSSIBLE = 2
 
 
-def ouvrir_moteur() -> sa.Engine:
-    """Le moteur de la base ``CELLULE_BASE`` (remplaçable par la fabrique commune du service)."""
+def ouvrir_bdd() -> sa.Engine:
+    """La connexion à la base ``CELLULE_BASE`` (remplaçable par la fabrique commune du service)."""
     try:
         url = make_url(parametres().base)
         if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
@@ -75,9 +75,9 @@ def verifier(
         except (audit.PointDeControleIllisible, UnicodeDecodeError) as erreur:
             _echouer(f"{point_de_controle} : {erreur}")
     chemin_cle = parametres().chemin_cle_audit()
-    moteur = ouvrir_moteur()
+    bdd = ouvrir_bdd()
     try:
-        with moteur.connect() as connexion:
+        with bdd.connect() as connexion:
             _controler_installation(connexion)
             if point_externe is not None:
                 # Le fichier du DPO fait foi : sa clé est la seule de confiance.
@@ -92,7 +92,7 @@ def verifier(
     except sa.exc.SQLAlchemyError as erreur:
         _base_inaccessible(erreur)
     finally:
-        moteur.dispose()
+        bdd.dispose()
     typer.echo(rapport.resume())
     if not rapport.intact:
         raise typer.Exit(CODE_ALTERE)
@@ -107,10 +107,10 @@ def point_de_controle(
     """Signe un point de contrôle sur l'état actuel du journal et l'exporte (copie à garder par le DPO)."""
     if sortie.exists():
         _echouer(f"{sortie} existe déjà : choisissez un autre nom de fichier.")
-    moteur = ouvrir_moteur()
+    bdd = ouvrir_bdd()
     try:
         signataire = audit.Signataire.charger(parametres().chemin_cle_audit(), creer=True)
-        with moteur.begin() as connexion:
+        with bdd.begin() as connexion:
             _controler_installation(connexion)
             point = audit.signer_point_de_controle(connexion, signataire)
     except audit.ErreurAudit as erreur:
@@ -118,7 +118,7 @@ def point_de_controle(
     except sa.exc.SQLAlchemyError as erreur:
         _base_inaccessible(erreur)
     finally:
-        moteur.dispose()
+        bdd.dispose()
     try:
         sortie.write_text(point.vers_json(), encoding="utf-8")
     except OSError as erreur:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from service.base.connexion import moteur
+from service.base.connexion import bdd_du_service
 from service.base.migrations import revision_cible, revision_courante
 from service.cli.commun import echouer, preparer_base
 
 
 def migrer() -> None:
     """Applique les migrations manquantes (sans danger à relancer)."""
-    avant = revision_courante(moteur())
+    avant = revision_courante(bdd_du_service())
     preparer_base()
     apres = revision_cible()
     if avant == apres:
@@ -23,7 +23,7 @@ def migrer() -> None:
 def etat() -> None:
     """Montre la révision de la base et celle attendue par cette version."""
     try:
-        courante = revision_courante(moteur())
+        courante = revision_courante(bdd_du_service())
     except Exception as erreur:
         echouer(f"Base injoignable ({type(erreur).__name__}) : vérifiez CELLULE_BASE.")
     typer.echo(f"Révision de la base : {courante or 'aucune (base vide)'} ; attendue : {revision_cible()}.")

@@ -16,16 +16,16 @@ def echouer(message: str, code: int = 1) -> NoReturn:
 
 
 def preparer_base() -> sa.Engine:
-    """Le moteur du processus, base migrée ; message clair si la base est injoignable."""
+    """La base du processus (bdd), migrée ; message clair si la base est injoignable."""
     # Importés ici : ``cellule apparier``, qui n'a pas de base, ne paie pas leur chargement.
     import sqlalchemy as sa
 
-    from service.base.connexion import moteur
+    from service.base.connexion import bdd_du_service
     from service.base.migrations import migrer
 
     try:
-        moteur_base = moteur()
-        migrer(moteur_base)
+        bdd = bdd_du_service()
+        migrer(bdd)
     except ValueError as erreur:
         echouer(str(erreur))
     except sa.exc.OperationalError as erreur:
@@ -33,4 +33,4 @@ def preparer_base() -> sa.Engine:
             f"Base injoignable ({type(erreur.orig).__name__}) : "
             "vérifiez CELLULE_BASE et que le serveur répond."
         )
-    return moteur_base
+    return bdd

@@ -34,9 +34,9 @@ def exporter_mois(
         periode = Mois.lire(mois)
     except MoisInvalide as erreur:
         echouer(str(erreur), code=2)
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             tableau = produire(
                 session, SYSTEME, periode, format=format, commune=commune, seuil_masquage=masquage
             )

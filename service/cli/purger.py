@@ -16,9 +16,9 @@ def purger(
     simulation: Annotated[bool, typer.Option("--simulation", help="Compter sans rien effacer.")] = False,
 ) -> None:
     """Efface ce qui a dépassé sa durée de conservation (cas, clés de cohorte, journal d'audit)."""
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        bilan = appliquer(moteur, parametres(), simulation=simulation)
+        bilan = appliquer(bdd, parametres(), simulation=simulation)
     except ErreurChiffrement as erreur:
         echouer(f"Trousseau inutilisable : {erreur}")
     if simulation:

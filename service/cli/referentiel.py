@@ -19,9 +19,9 @@ def commune(
     departement: Annotated[str, typer.Argument(help="Département, par exemple 59")],
 ) -> None:
     """Ajoute (ou renomme) une commune."""
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             referentiel.ajouter_commune(
                 session, insee=insee, nom=nom, departement=departement, par=EXPLOITANT
             )
@@ -36,13 +36,13 @@ def convention(
     ],
 ) -> None:
     """Enregistre (ou remplace) une convention de partage de données."""
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
         texte = fichier.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         echouer(f"{fichier} n'est pas en UTF-8 : enregistrez-le en UTF-8.")
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             lue = referentiel.enregistrer_convention(session, texte, par=EXPLOITANT)
     except referentiel.ReferentielInvalide as erreur:
         echouer(str(erreur))

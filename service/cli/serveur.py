@@ -28,16 +28,16 @@ PERIODE_PURGE_SECONDES = 24 * 3600
 def _taches_quotidiennes(arret: threading.Event) -> None:
     """La rétention et l'export mensuel des indicateurs, au démarrage puis chaque jour."""
     reglages = parametres()
-    moteur = preparer_base()
+    bdd = preparer_base()
     # Seul le type d'une erreur est journalisé : son message peut citer des données (paramètres SQL).
     while True:
         try:
-            for fichier in exporter_mois_precedent(moteur, reglages.donnees / "exports", date.today()):
+            for fichier in exporter_mois_precedent(bdd, reglages.donnees / "exports", date.today()):
                 journal.info("export mensuel des indicateurs", fichier=fichier.name)
         except Exception as erreur:
             journal.error("export mensuel impossible", erreur=type(erreur).__name__)
         try:
-            bilan = purger(moteur, reglages)
+            bilan = purger(bdd, reglages)
             journal.info(
                 "purge quotidienne",
                 cas_effaces=bilan.cas_effaces_cohorte + bilan.cas_clos_effaces,
@@ -73,10 +73,10 @@ def serveur(
 ) -> None:
     """Sert l'API (documentation sur /docs) avec ses travailleurs intégrés."""
     reglages = parametres()
-    moteur = preparer_base()
+    bdd = preparer_base()
     if demo:
         try:
-            dossier = preparer_demo(moteur, reglages)
+            dossier = preparer_demo(bdd, reglages)
         except (DemoIncomplete, ErreurChiffrement) as erreur:
             echouer(str(erreur))
         typer.echo("Démonstration prête (identités entièrement fictives).")
@@ -84,9 +84,9 @@ def serveur(
         typer.echo(f"  Sources à déposer (archives et mots de passe)   : {dossier / 'sources.json'}")
     elif not Trousseau.existe(reglages.chemin_trousseau()):
         echouer("Aucun trousseau de clés : lancez d'abord « cellule cles init » (voir docs/exploitation.md).")
-    application = creer_application(moteur)
+    application = creer_application(bdd)
     nombre = reglages.travailleurs if travailleurs is None else travailleurs
-    arret, fils = demarrer(moteur, reglages, nombre)
+    arret, fils = demarrer(bdd, reglages, nombre)
     purge = threading.Thread(target=_taches_quotidiennes, args=(arret,), name="quotidien", daemon=True)
     purge.start()
     typer.echo(

@@ -21,17 +21,17 @@ def travailleur(
 ) -> None:
     """Prend les passages en file et les mène dans le travailleur confiné."""
     reglages = parametres()
-    moteur = preparer_base()
+    bdd = preparer_base()
     if une_fois:
         nom = nom_travailleur()
         traites = 0
-        while traiter_un(moteur, reglages, nom):
+        while traiter_un(bdd, reglages, nom):
             traites += 1
         typer.echo(f"{traites} travail(aux) traité(s).")
         return
     if nombre < 1:
         echouer("--nombre doit valoir au moins 1.")
-    arret, fils = demarrer(moteur, reglages, nombre)
+    arret, fils = demarrer(bdd, reglages, nombre)
     fin = threading.Event()
 
     def _arreter(_signal: int, _cadre: object) -> None:

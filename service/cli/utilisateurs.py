@@ -48,9 +48,9 @@ def creer(
 
     Affiche, une seule fois, son secret TOTP à enrôler. Les autres comptes se créent par l'API.
     """
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             nouveau = comptes.creer_compte_d_installation(
                 session,
                 identifiant=identifiant,
@@ -91,17 +91,17 @@ def approuver(
 
     L'approbateur prouve son identité (mot de passe et code TOTP).
     """
-    moteur = preparer_base()
-    with session_base(moteur) as session:
+    bdd = preparer_base()
+    with session_base(bdd) as session:
         # Les échecs comptent comme des échecs de connexion, et restent écrits.
         approbateur = sessions.authentifier(session, par, mot_de_passe, code_totp, ip="ligne_de_commande")
     if approbateur is None:
         echouer(sessions.MESSAGE_CONNEXION_REFUSEE)
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             nouveau = comptes.approuver_utilisateur(session, identifiant, par=approbateur)
     except RefusAutorisation as refus:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             auditer(
                 session,
                 approbateur,
@@ -124,9 +124,9 @@ def approuver(
 
 def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
     """Désactive un compte et ferme ses sessions (l'historique reste)."""
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             comptes.desactiver_utilisateur(session, identifiant, par=EXPLOITANT)
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
@@ -135,9 +135,9 @@ def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du c
 
 def totp(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
     """Appareil perdu : ancien secret TOTP annulé, sessions fermées, compte de nouveau à approuver."""
-    moteur = preparer_base()
+    bdd = preparer_base()
     try:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             comptes.reinitialiser_totp(session, identifiant, par=EXPLOITANT)
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
@@ -150,8 +150,8 @@ def totp(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.
 
 def lister() -> None:
     """Liste les comptes : identifiant, rôle, portée, état."""
-    moteur = preparer_base()
-    with session_base(moteur) as session:
+    bdd = preparer_base()
+    with session_base(bdd) as session:
         lignes = comptes.lister_utilisateurs(session)
     if not lignes:
         typer.echo("Aucun compte. Créez-en un : cellule utilisateurs creer IDENTIFIANT --role administrateur")

@@ -104,7 +104,7 @@ def chemin_export_mensuel(dossier: Path, mois: Mois, format: str) -> Path:
     return dossier / f"indicateurs-{mois}.{format}"
 
 
-def exporter_mois_precedent(moteur: sa.Engine, dossier: Path, aujourd_hui: date) -> list[Path]:
+def exporter_mois_precedent(bdd: sa.Engine, dossier: Path, aujourd_hui: date) -> list[Path]:
     """L'export de tout le territoire pour le mois précédent, s'il n'est pas déjà fait.
 
     Appelé chaque jour : le 1er du mois il produit le mois écoulé ; si le service était arrêté ce
@@ -118,7 +118,7 @@ def exporter_mois_precedent(moteur: sa.Engine, dossier: Path, aujourd_hui: date)
     dossier.mkdir(parents=True, exist_ok=True)
     ecrits = []
     for format in manquants:
-        with session_base(moteur) as session:
+        with session_base(bdd) as session:
             tableau = produire(session, SYSTEME, mois, format=format)
             cible = chemin_export_mensuel(dossier, mois, format)
             provisoire = cible.with_suffix(cible.suffix + ".partiel")

@@ -20,13 +20,13 @@ from audit.canonique import ORIGINE, chainer, contenu_entree
 
 
 @pytest.fixture
-def moteur(url_base: str) -> Iterator[sa.Engine]:
+def bdd(url_base: str) -> Iterator[sa.Engine]:
     """Une base vide où le journal est installé."""
-    moteur_base = sa.create_engine(url_base, connect_args=_options(url_base))
-    with moteur_base.begin() as connexion:
+    bdd = sa.create_engine(url_base, connect_args=_options(url_base))
+    with bdd.begin() as connexion:
         audit.installer(connexion)
-    yield moteur_base
-    moteur_base.dispose()
+    yield bdd
+    bdd.dispose()
 
 
 def _options(url: str) -> dict[str, object]:
@@ -63,7 +63,7 @@ class Horloge:
 
 
 def ecrire_consultations(
-    moteur: sa.Engine,
+    bdd: sa.Engine,
     nombre: int,
     *,
     signataire: audit.Signataire | None = None,
@@ -72,7 +72,7 @@ def ecrire_consultations(
     debut: int = 1,
 ) -> None:
     """Écrit ``nombre`` consultations, dans une seule transaction (plus rapide qu'une par entrée)."""
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         for numero in range(debut, debut + nombre):
             audit.ecrire(
                 connexion,
@@ -84,10 +84,10 @@ def ecrire_consultations(
 
 
 def verifier(
-    moteur: sa.Engine, signataire: audit.Signataire, point_externe: audit.PointDeControle | None = None
+    bdd: sa.Engine, signataire: audit.Signataire, point_externe: audit.PointDeControle | None = None
 ) -> audit.Rapport:
     """Vérifie tout le journal avec la clé de ``signataire`` pour seule clé de confiance."""
-    with moteur.connect() as connexion:
+    with bdd.connect() as connexion:
         return audit.verifier(connexion, cles={signataire.cle_publique}, point_externe=point_externe)
 
 
@@ -107,17 +107,17 @@ def supprimer_declencheurs(connexion: sa.Connection) -> None:
             connexion.exec_driver_sql(f'DROP TRIGGER "{nom}" ON "{table}"')
 
 
-def attaquer(moteur: sa.Engine, *instructions: str) -> None:
+def attaquer(bdd: sa.Engine, *instructions: str) -> None:
     """Supprime les déclencheurs puis exécute ``instructions`` en une transaction."""
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         supprimer_declencheurs(connexion)
         for instruction in instructions:
             connexion.exec_driver_sql(instruction)
 
 
-def rechainer(moteur: sa.Engine, a_partir_de: int) -> None:
+def rechainer(bdd: sa.Engine, a_partir_de: int) -> None:
     """Recalcule les empreintes à partir d'une entrée, comme un attaquant qui réécrit la suite."""
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         supprimer_declencheurs(connexion)
         precedente = ORIGINE
         if a_partir_de > 1:

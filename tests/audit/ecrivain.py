@@ -11,9 +11,9 @@ import audit
 
 def ecrire(url: str, nombre: int, nom: str) -> None:
     """Écrit ``nombre`` entrées, une transaction chacune, au nom de l'écrivain ``nom``."""
-    moteur = sa.create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+    bdd = sa.create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
     for rang in range(nombre):
-        with moteur.begin() as connexion:
+        with bdd.begin() as connexion:
             audit.ecrire(
                 connexion,
                 audit.Evenement(
@@ -23,7 +23,7 @@ def ecrire(url: str, nombre: int, nom: str) -> None:
                     details={"rang": rang},
                 ),
             )
-    moteur.dispose()
+    bdd.dispose()
 
 
 if __name__ == "__main__":

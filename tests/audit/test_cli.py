@@ -19,14 +19,14 @@ from tests.audit.conftest import attaquer, ecrire_consultations, rechainer
 
 @pytest.fixture
 def base_du_service(
-    moteur: sa.Engine, url_base: str, dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
+    bdd: sa.Engine, url_base: str, dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[sa.Engine]:
     """La base de ``CELLULE_BASE``, journal installé, 10 entrées signées par la clé du service."""
     monkeypatch.setenv("CELLULE_BASE", url_base)
     parametres.cache_clear()
     signataire = audit.Signataire.charger(parametres().chemin_cle_audit(), creer=True)
-    ecrire_consultations(moteur, 10, signataire=signataire, intervalle=5)
-    yield moteur
+    ecrire_consultations(bdd, 10, signataire=signataire, intervalle=5)
+    yield bdd
     parametres.cache_clear()
 
 
@@ -127,10 +127,10 @@ def test_l_export_n_ecrase_pas_un_fichier_existant(base_du_service: sa.Engine, t
 def test_une_base_sans_journal_donne_un_message_clair(
     url_base: str, dossier_donnees: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    moteur = sa.create_engine(url_base)
-    with moteur.begin() as connexion:
+    bdd = sa.create_engine(url_base)
+    with bdd.begin() as connexion:
         connexion.exec_driver_sql("CREATE TABLE autre (id INTEGER)")
-    moteur.dispose()
+    bdd.dispose()
     monkeypatch.setenv("CELLULE_BASE", url_base)
     parametres.cache_clear()
     code, sortie = _cellule("verifier")

@@ -17,13 +17,13 @@ from tests.audit.ecrivain import ecrire
 RACINE = Path(__file__).resolve().parents[2]
 
 
-def _auteurs(moteur: sa.Engine) -> Counter[str]:
-    with moteur.connect() as connexion:
+def _auteurs(bdd: sa.Engine) -> Counter[str]:
+    with bdd.connect() as connexion:
         return Counter(connexion.execute(sa.select(audit.tables.journal.c.acteur)).scalars())
 
 
 def test_des_fils_concurrents_forment_une_seule_sequence(
-    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+    bdd: sa.Engine, url_base: str, signataire: audit.Signataire
 ) -> None:
     erreurs: list[BaseException] = []
     depart = threading.Barrier(6)
@@ -41,14 +41,14 @@ def test_des_fils_concurrents_forment_une_seule_sequence(
     for un_fil in fils:
         un_fil.join()
     assert erreurs == []
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert (rapport.entrees, rapport.taille) == (90, 90)
-    assert _auteurs(moteur) == {f"fil-{rang}": 15 for rang in range(6)}
+    assert _auteurs(bdd) == {f"fil-{rang}": 15 for rang in range(6)}
 
 
 def test_des_processus_concurrents_forment_une_seule_sequence(
-    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+    bdd: sa.Engine, url_base: str, signataire: audit.Signataire
 ) -> None:
     processus = [
         subprocess.Popen(
@@ -62,14 +62,14 @@ def test_des_processus_concurrents_forment_une_seule_sequence(
     for un_processus in processus:
         _, erreur = un_processus.communicate(timeout=120)
         assert un_processus.returncode == 0, erreur
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert (rapport.entrees, rapport.taille) == (30, 30)
-    assert _auteurs(moteur) == {f"processus-{rang}": 10 for rang in range(3)}
+    assert _auteurs(bdd) == {f"processus-{rang}": 10 for rang in range(3)}
 
 
 def test_verifier_pendant_que_d_autres_ecrivent_ne_donne_pas_de_fausse_alerte(
-    moteur: sa.Engine, url_base: str, signataire: audit.Signataire
+    bdd: sa.Engine, url_base: str, signataire: audit.Signataire
 ) -> None:
     # Le compteur d'écritures avance pendant la vérification : il est lu avant et après le parcours.
     ecrivain = subprocess.Popen(
@@ -80,9 +80,9 @@ def test_verifier_pendant_que_d_autres_ecrivent_ne_donne_pas_de_fausse_alerte(
     )
     rapports = []
     while ecrivain.poll() is None:
-        rapports.append(verifier(moteur, signataire))
+        rapports.append(verifier(bdd, signataire))
     _, erreur = ecrivain.communicate(timeout=120)
     assert ecrivain.returncode == 0, erreur
-    rapports.append(verifier(moteur, signataire))
+    rapports.append(verifier(bdd, signataire))
     assert [r.resume() for r in rapports if not r.intact] == []
     assert rapports[-1].taille == 150

@@ -18,8 +18,8 @@ cas_essai = sa.Table(
 )
 
 
-def _nombre(moteur: sa.Engine, table: sa.Table) -> int:
-    with moteur.connect() as connexion:
+def _nombre(bdd: sa.Engine, table: sa.Table) -> int:
+    with bdd.connect() as connexion:
         return int(connexion.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
@@ -29,16 +29,16 @@ def _transmettre(connexion: sa.Connection) -> None:
     audit.ecrire(connexion, consultation(1))
 
 
-def _transmettre_dans_une_transaction(moteur: sa.Engine) -> None:
-    with moteur.begin() as connexion:
+def _transmettre_dans_une_transaction(bdd: sa.Engine) -> None:
+    with bdd.begin() as connexion:
         _transmettre(connexion)
 
 
-def test_une_consultation_est_tracee_avec_acteur_cible_motif_et_heure_utc(moteur: sa.Engine) -> None:
+def test_une_consultation_est_tracee_avec_acteur_cible_motif_et_heure_utc(bdd: sa.Engine) -> None:
     avant = datetime.now(UTC)
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         ecrite = audit.ecrire(connexion, consultation(12))
-    with moteur.connect() as connexion:
+    with bdd.connect() as connexion:
         (lue,) = audit.lire(connexion).entrees
     assert lue == ecrite
     assert (lue.sequence, lue.acteur, lue.role, lue.action) == (1, "agent-7", "agent_commune", "consultation")
@@ -50,28 +50,28 @@ def test_une_consultation_est_tracee_avec_acteur_cible_motif_et_heure_utc(moteur
 
 
 def test_les_entrees_se_suivent_sans_trou_et_la_chaine_verifie(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
-    ecrire_consultations(moteur, 7, signataire=signataire, intervalle=3)
-    with moteur.connect() as connexion:
+    ecrire_consultations(bdd, 7, signataire=signataire, intervalle=3)
+    with bdd.connect() as connexion:
         sequences = [entree.sequence for entree in audit.lire(connexion).entrees]
         point = audit.dernier_point_de_controle(connexion)
     assert sequences == [7, 6, 5, 4, 3, 2, 1]
     assert point is not None
     assert point.taille == 6
     assert point.signature_valide()
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert (rapport.entrees, rapport.taille, rapport.points_verifies) == (7, 7, 2)
 
 
-def test_l_heure_ne_recule_jamais_meme_si_l_horloge_recule(moteur: sa.Engine) -> None:
+def test_l_heure_ne_recule_jamais_meme_si_l_horloge_recule(bdd: sa.Engine) -> None:
     maintenant = datetime.now(UTC)
     heures = iter([maintenant, maintenant - timedelta(hours=2)])
     for numero in (1, 2):
-        with moteur.begin() as connexion:
+        with bdd.begin() as connexion:
             audit.ecrire(connexion, consultation(numero), horloge=lambda: next(heures))
-    with moteur.connect() as connexion:
+    with bdd.connect() as connexion:
         recente, ancienne = audit.lire(connexion).entrees
     assert recente.heure == ancienne.heure == maintenant
 
@@ -94,12 +94,12 @@ def test_aucune_identite_n_entre_dans_un_evenement(details: dict[str, object]) -
         audit.Evenement(action=audit.Action.DEPOT, acteur="agent-7", role="agent_commune", details=details)
 
 
-def test_une_identite_ajoutee_apres_coup_est_refusee_a_l_ecriture(moteur: sa.Engine) -> None:
+def test_une_identite_ajoutee_apres_coup_est_refusee_a_l_ecriture(bdd: sa.Engine) -> None:
     evenement = consultation(3)
     evenement.details["prenom"] = "Lila"
-    with pytest.raises(audit.EvenementRefuse, match="aucune donnée d'identité"), moteur.begin() as connexion:
+    with pytest.raises(audit.EvenementRefuse, match="aucune donnée d'identité"), bdd.begin() as connexion:
         audit.ecrire(connexion, evenement)
-    assert _nombre(moteur, audit.tables.journal) == 0
+    assert _nombre(bdd, audit.tables.journal) == 0
 
 
 def test_un_nombre_a_virgule_est_refuse() -> None:
@@ -137,43 +137,43 @@ def test_afficher_une_identite_sans_motif_est_refuse() -> None:
         )
 
 
-def test_une_action_annulee_ne_laisse_ni_action_ni_entree(moteur: sa.Engine) -> None:
-    cas_essai.create(moteur)
+def test_une_action_annulee_ne_laisse_ni_action_ni_entree(bdd: sa.Engine) -> None:
+    cas_essai.create(bdd)
 
     def transmettre_puis_tomber_en_panne() -> None:
-        with moteur.begin() as connexion:
+        with bdd.begin() as connexion:
             _transmettre(connexion)
             raise RuntimeError("panne après l'écriture")
 
     with pytest.raises(RuntimeError, match="panne"):
         transmettre_puis_tomber_en_panne()
-    assert _nombre(moteur, cas_essai) == 0
-    assert _nombre(moteur, audit.tables.journal) == 0
+    assert _nombre(bdd, cas_essai) == 0
+    assert _nombre(bdd, audit.tables.journal) == 0
 
 
-def test_une_action_validee_est_tracee_avec_elle(moteur: sa.Engine) -> None:
-    cas_essai.create(moteur)
-    with moteur.begin() as connexion:
+def test_une_action_validee_est_tracee_avec_elle(bdd: sa.Engine) -> None:
+    cas_essai.create(bdd)
+    with bdd.begin() as connexion:
         _transmettre(connexion)
-    assert _nombre(moteur, cas_essai) == 1
-    assert _nombre(moteur, audit.tables.journal) == 1
+    assert _nombre(bdd, cas_essai) == 1
+    assert _nombre(bdd, audit.tables.journal) == 1
 
 
-def test_si_le_journal_ne_peut_pas_etre_ecrit_l_action_n_a_pas_lieu(moteur: sa.Engine) -> None:
-    cas_essai.create(moteur)
-    attaquer(moteur, "DELETE FROM audit_verrou")
+def test_si_le_journal_ne_peut_pas_etre_ecrit_l_action_n_a_pas_lieu(bdd: sa.Engine) -> None:
+    cas_essai.create(bdd)
+    attaquer(bdd, "DELETE FROM audit_verrou")
     with pytest.raises(audit.JournalIndisponible, match="migrations"):
-        _transmettre_dans_une_transaction(moteur)
-    assert _nombre(moteur, cas_essai) == 0
+        _transmettre_dans_une_transaction(bdd)
+    assert _nombre(bdd, cas_essai) == 0
 
 
 def test_sans_table_de_journal_l_action_n_a_pas_lieu(url_base: str) -> None:
-    moteur = sa.create_engine(url_base)
-    cas_essai.create(moteur)
+    bdd = sa.create_engine(url_base)
+    cas_essai.create(bdd)
     with pytest.raises(audit.JournalIndisponible, match="annulée"):
-        _transmettre_dans_une_transaction(moteur)
-    assert _nombre(moteur, cas_essai) == 0
-    moteur.dispose()
+        _transmettre_dans_une_transaction(bdd)
+    assert _nombre(bdd, cas_essai) == 0
+    bdd.dispose()
 
 
 INSTRUCTIONS_INTERDITES = (
@@ -186,41 +186,41 @@ INSTRUCTIONS_INTERDITES = (
 
 
 def test_la_base_refuse_de_modifier_ou_d_effacer_le_journal(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
-    ecrire_consultations(moteur, 3, signataire=signataire, intervalle=1)
+    ecrire_consultations(bdd, 3, signataire=signataire, intervalle=1)
     mois_courant = datetime.now(UTC).strftime("%Y-%m")
     purge_du_mois = f"INSERT INTO audit_purge VALUES ('{mois_courant}', 1, 3, 3, 'x', 'x')"  # noqa: S608
     for instruction in (*INSTRUCTIONS_INTERDITES, purge_du_mois):
         with pytest.raises(sa.exc.DBAPIError, match=r"journal d'audit|purge refusée"):
-            _executer(moteur, instruction)
-    assert _nombre(moteur, audit.tables.journal) == 3
-    assert verifier(moteur, signataire).intact
+            _executer(bdd, instruction)
+    assert _nombre(bdd, audit.tables.journal) == 3
+    assert verifier(bdd, signataire).intact
 
 
-def _executer(moteur: sa.Engine, instruction: str) -> None:
-    with moteur.begin() as connexion:
+def _executer(bdd: sa.Engine, instruction: str) -> None:
+    with bdd.begin() as connexion:
         connexion.exec_driver_sql(instruction)
 
 
 def test_postgresql_refuse_aussi_truncate(url_base: str, request: pytest.FixtureRequest) -> None:
     if not url_base.startswith("postgresql"):
         pytest.skip("TRUNCATE n'existe que sur PostgreSQL")
-    moteur: sa.Engine = request.getfixturevalue("moteur")
-    ecrire_consultations(moteur, 2)
+    bdd: sa.Engine = request.getfixturevalue("bdd")
+    ecrire_consultations(bdd, 2)
     for table in ("audit_journal", "audit_point_de_controle", "audit_purge"):
-        with pytest.raises(sa.exc.DBAPIError, match="ajout seul"), moteur.begin() as connexion:
+        with pytest.raises(sa.exc.DBAPIError, match="ajout seul"), bdd.begin() as connexion:
             connexion.exec_driver_sql(f"TRUNCATE {table}")
-    assert _nombre(moteur, audit.tables.journal) == 2
+    assert _nombre(bdd, audit.tables.journal) == 2
 
 
-def test_installer_une_seconde_fois_ne_perd_rien(moteur: sa.Engine, signataire: audit.Signataire) -> None:
-    ecrire_consultations(moteur, 4, signataire=signataire, intervalle=2)
-    with moteur.begin() as connexion:
+def test_installer_une_seconde_fois_ne_perd_rien(bdd: sa.Engine, signataire: audit.Signataire) -> None:
+    ecrire_consultations(bdd, 4, signataire=signataire, intervalle=2)
+    with bdd.begin() as connexion:
         audit.installer(connexion)
-    ecrire_consultations(moteur, 2, signataire=signataire, intervalle=2, debut=5)
-    rapport = verifier(moteur, signataire)
+    ecrire_consultations(bdd, 2, signataire=signataire, intervalle=2, debut=5)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact
     assert rapport.entrees == 6
-    with pytest.raises(sa.exc.DBAPIError), moteur.begin() as connexion:
+    with pytest.raises(sa.exc.DBAPIError), bdd.begin() as connexion:
         connexion.exec_driver_sql("DELETE FROM audit_journal")

@@ -17,7 +17,7 @@ DEBUT = datetime(2026, 3, 1, 8, tzinfo=UTC)
 
 
 @pytest.fixture
-def journal_varie(moteur: sa.Engine) -> sa.Engine:
+def journal_varie(bdd: sa.Engine) -> sa.Engine:
     """Une journée d'activité : connexions, consultations, une transition, un refus."""
     horloge = Horloge(DEBUT)
     evenements = [
@@ -46,14 +46,14 @@ def journal_varie(moteur: sa.Engine) -> sa.Engine:
             details={"route": "/api/v1/cas/cas-2"},
         ),
     ]
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         for evenement in evenements:
             audit.ecrire(connexion, evenement, horloge=horloge)
-    return moteur
+    return bdd
 
 
-def _sequences(moteur: sa.Engine, filtre: audit.Filtre) -> list[int]:
-    with moteur.connect() as connexion:
+def _sequences(bdd: sa.Engine, filtre: audit.Filtre) -> list[int]:
+    with bdd.connect() as connexion:
         return [entree.sequence for entree in audit.lire(connexion, filtre).entrees]
 
 

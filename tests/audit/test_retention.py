@@ -12,18 +12,18 @@ from tests.audit.conftest import Horloge, attaquer, ecrire_consultations, il_y_a
 
 
 @pytest.fixture
-def journal_ancien(moteur: sa.Engine, signataire: audit.Signataire) -> sa.Engine:
+def journal_ancien(bdd: sa.Engine, signataire: audit.Signataire) -> sa.Engine:
     """3 entrées il y a 30 mois, 3 il y a 29 mois, 2 il y a 8 mois, 2 ce mois-ci."""
     for mois, nombre, debut in ((30, 3, 1), (29, 3, 4), (8, 2, 7)):
         ecrire_consultations(
-            moteur, nombre, signataire=signataire, horloge=Horloge(il_y_a_mois(mois)), debut=debut
+            bdd, nombre, signataire=signataire, horloge=Horloge(il_y_a_mois(mois)), debut=debut
         )
-    ecrire_consultations(moteur, 2, signataire=signataire, debut=9)
-    return moteur
+    ecrire_consultations(bdd, 2, signataire=signataire, debut=9)
+    return bdd
 
 
-def _segments(moteur: sa.Engine) -> list[str]:
-    with moteur.connect() as connexion:
+def _segments(bdd: sa.Engine) -> list[str]:
+    with bdd.connect() as connexion:
         return list(
             connexion.execute(
                 sa.select(audit.tables.journal.c.segment).distinct().order_by(audit.tables.journal.c.segment)
@@ -153,36 +153,36 @@ def test_effacer_un_segment_suivant_sans_purge_reste_detecte(
 
 
 def test_un_journal_entierement_expire_se_purge_et_se_verifie(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
     # Rien après le segment expiré : son point de clôture est signé par la purge elle-même.
-    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
-    with moteur.begin() as connexion:
+    ecrire_consultations(bdd, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
+    with bdd.begin() as connexion:
         purges = audit.purger(connexion, signataire, retention_mois=12)
     assert [p.derniere_sequence for p in purges] == [3]
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert (rapport.premiere, rapport.entrees) == (4, 1)
 
 
 def test_un_point_periodique_signe_en_fin_de_segment_ne_suffit_pas_a_clore_la_purge(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
     # La dernière entrée du vieux mois porte un point périodique (toutes les 3 entrées), signé avant
     # l'entrée suivante, et aucun point n'a été signé à la clôture du mois (écriture sans signataire) :
     # la purge en signe un qui, lui, suffit à la vérification.
-    ecrire_consultations(moteur, 3, signataire=signataire, intervalle=3, horloge=Horloge(il_y_a_mois(30)))
-    ecrire_consultations(moteur, 1, debut=4)
-    with moteur.begin() as connexion:
+    ecrire_consultations(bdd, 3, signataire=signataire, intervalle=3, horloge=Horloge(il_y_a_mois(30)))
+    ecrire_consultations(bdd, 1, debut=4)
+    with bdd.begin() as connexion:
         audit.purger(connexion, signataire, retention_mois=12)
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert rapport.premiere == 4
 
 
-def _fausse_purge(moteur: sa.Engine, segment: str, derniere: int, effacees: int | None = None) -> None:
+def _fausse_purge(bdd: sa.Engine, segment: str, derniere: int, effacees: int | None = None) -> None:
     """L'attaquant invente la purge d'un segment fini à ``derniere`` et efface ``effacees`` entrées."""
-    with moteur.connect() as connexion:
+    with bdd.connect() as connexion:
         tete = connexion.execute(
             sa.select(audit.tables.journal.c.hachage).where(audit.tables.journal.c.sequence == derniere)
         ).scalar_one()
@@ -190,36 +190,36 @@ def _fausse_purge(moteur: sa.Engine, segment: str, derniere: int, effacees: int 
     purge = "INSERT INTO audit_purge (segment, premiere_sequence, derniere_sequence, entrees, tete, heure) "
     purge += "VALUES " + valeurs
     effacer = f"DELETE FROM audit_journal WHERE sequence <= {effacees or derniere}"  # noqa: S608
-    attaquer(moteur, purge, effacer)
+    attaquer(bdd, purge, effacer)
 
 
 def test_effacer_des_mois_recents_sous_une_fausse_purge_est_detecte(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
     # Deux mois d'entrées récentes (non expirées), chaque mois clos par un point signé : l'attaquant
     # efface le premier jusqu'à ce point de clôture et invente sa purge.
-    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(2)))
-    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(1)), debut=4)
-    ecrire_consultations(moteur, 2, signataire=signataire, debut=7)
-    assert verifier(moteur, signataire).intact
+    ecrire_consultations(bdd, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(2)))
+    ecrire_consultations(bdd, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(1)), debut=4)
+    ecrire_consultations(bdd, 2, signataire=signataire, debut=7)
+    assert verifier(bdd, signataire).intact
 
-    _fausse_purge(moteur, il_y_a_mois(2).strftime("%Y-%m"), 3)
+    _fausse_purge(bdd, il_y_a_mois(2).strftime("%Y-%m"), 3)
 
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.anomalie is not None
     assert rapport.anomalie.sequence == 1
     assert "sans purge attestée" in rapport.anomalie.motif
 
 
 def test_vider_tout_le_journal_sous_une_fausse_purge_est_detecte(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
-    ecrire_consultations(moteur, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
-    ecrire_consultations(moteur, 2, signataire=signataire, debut=4)
+    ecrire_consultations(bdd, 3, signataire=signataire, horloge=Horloge(il_y_a_mois(30)))
+    ecrire_consultations(bdd, 2, signataire=signataire, debut=4)
 
     # Le seul point signé est celui de la clôture du vieux mois, sur l'entrée n° 3.
-    _fausse_purge(moteur, il_y_a_mois(30).strftime("%Y-%m"), 3, effacees=5)
+    _fausse_purge(bdd, il_y_a_mois(30).strftime("%Y-%m"), 3, effacees=5)
 
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.anomalie is not None
     assert rapport.anomalie.sequence == 1

@@ -27,11 +27,11 @@ INTERVALLE = 4
 
 
 @pytest.fixture
-def journal_ecrit(moteur: sa.Engine, signataire: audit.Signataire) -> sa.Engine:
+def journal_ecrit(bdd: sa.Engine, signataire: audit.Signataire) -> sa.Engine:
     """12 consultations, un point de contrôle signé toutes les 4 entrées."""
-    ecrire_consultations(moteur, TAILLE, signataire=signataire, intervalle=INTERVALLE)
-    assert verifier(moteur, signataire).intact
-    return moteur
+    ecrire_consultations(bdd, TAILLE, signataire=signataire, intervalle=INTERVALLE)
+    assert verifier(bdd, signataire).intact
+    return bdd
 
 
 def test_un_journal_intact_se_verifie(journal_ecrit: sa.Engine, signataire: audit.Signataire) -> None:
@@ -247,12 +247,12 @@ def test_sans_cle_de_confiance_la_verification_le_dit(journal_ecrit: sa.Engine) 
 
 
 def test_une_fin_de_journal_coupee_se_voit_sans_point_de_controle(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
     # Aucun point de contrôle signé, pas de copie du DPO : seul le compteur d'écritures témoigne.
-    ecrire_consultations(moteur, TAILLE)
-    attaquer(moteur, "DELETE FROM audit_journal WHERE sequence > 9")
-    rapport = verifier(moteur, signataire)
+    ecrire_consultations(bdd, TAILLE)
+    attaquer(bdd, "DELETE FROM audit_journal WHERE sequence > 9")
+    rapport = verifier(bdd, signataire)
     assert rapport.anomalie == audit.Anomalie(
         10,
         "journal tronqué : le compteur d'écritures compte 12 entrées, le journal s'arrête à l'entrée "
@@ -262,26 +262,26 @@ def test_une_fin_de_journal_coupee_se_voit_sans_point_de_controle(
 
 
 def test_les_points_de_controle_ne_comptent_pas_comme_des_ecritures(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
-    ecrire_consultations(moteur, TAILLE, signataire=signataire, intervalle=INTERVALLE)
-    with moteur.begin() as connexion:
+    ecrire_consultations(bdd, TAILLE, signataire=signataire, intervalle=INTERVALLE)
+    with bdd.begin() as connexion:
         audit.signer_point_de_controle(connexion, signataire)
         audit.signer_point_de_controle(connexion, signataire)
-    ecrire_consultations(moteur, 2, debut=TAILLE + 1)
-    rapport = verifier(moteur, signataire)
+    ecrire_consultations(bdd, 2, debut=TAILLE + 1)
+    rapport = verifier(bdd, signataire)
     assert rapport.intact, rapport.resume()
     assert rapport.taille == TAILLE + 2
-    with moteur.connect() as connexion:
+    with bdd.connect() as connexion:
         assert connexion.execute(sa.select(audit.tables.verrou.c.ecritures)).scalar_one() == TAILLE + 2
 
 
 def test_une_entree_ajoutee_en_fin_sans_passer_par_le_journal_est_detectee(
-    moteur: sa.Engine, signataire: audit.Signataire
+    bdd: sa.Engine, signataire: audit.Signataire
 ) -> None:
     # L'ajout direct en base n'est pas empêché par les déclencheurs ; l'entrée est bien chaînée.
-    ecrire_consultations(moteur, TAILLE)
-    with moteur.begin() as connexion:
+    ecrire_consultations(bdd, TAILLE)
+    with bdd.begin() as connexion:
         derniere = connexion.execute(
             sa.select(audit.tables.journal).where(audit.tables.journal.c.sequence == TAILLE)
         ).one()
@@ -305,7 +305,7 @@ def test_une_entree_ajoutee_en_fin_sans_passer_par_le_journal_est_detectee(
                 hachage=chainer(derniere.hachage, contenu_entree(**champs, details={})),
             )
         )
-    rapport = verifier(moteur, signataire)
+    rapport = verifier(bdd, signataire)
     assert rapport.anomalie is not None
     assert rapport.anomalie.sequence == TAILLE + 1
     assert rapport.anomalie.motif == (
@@ -322,19 +322,19 @@ def test_une_entree_ajoutee_en_fin_sans_passer_par_le_journal_est_detectee(
     ],
 )
 def test_la_base_refuse_de_faire_reculer_ou_de_supprimer_le_compteur(
-    moteur: sa.Engine, signataire: audit.Signataire, instruction: str
+    bdd: sa.Engine, signataire: audit.Signataire, instruction: str
 ) -> None:
-    ecrire_consultations(moteur, TAILLE)
+    ecrire_consultations(bdd, TAILLE)
     refus = "compteur d'écritures|suppression interdite"
-    with pytest.raises(sa.exc.DBAPIError, match=refus), moteur.begin() as connexion:
+    with pytest.raises(sa.exc.DBAPIError, match=refus), bdd.begin() as connexion:
         connexion.exec_driver_sql(instruction)
-    assert verifier(moteur, signataire).intact
+    assert verifier(bdd, signataire).intact
 
 
-def test_un_compteur_supprime_est_signale(moteur: sa.Engine, signataire: audit.Signataire) -> None:
-    ecrire_consultations(moteur, TAILLE)
-    attaquer(moteur, "DELETE FROM audit_verrou")
-    rapport = verifier(moteur, signataire)
+def test_un_compteur_supprime_est_signale(bdd: sa.Engine, signataire: audit.Signataire) -> None:
+    ecrire_consultations(bdd, TAILLE)
+    attaquer(bdd, "DELETE FROM audit_verrou")
+    rapport = verifier(bdd, signataire)
     assert rapport.anomalie is not None
     assert "compteur d'écritures du journal a disparu" in rapport.anomalie.motif
 
@@ -343,18 +343,18 @@ def test_le_compteur_d_une_base_ancienne_est_recale_par_la_migration(
     url_base: str, signataire: audit.Signataire
 ) -> None:
     # Avant la révision 0004, chaque point de contrôle signé à la demande avançait aussi le compteur.
-    moteur = sa.create_engine(url_base)
+    bdd = sa.create_engine(url_base)
     configuration = migrations.configuration()
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         configuration.attributes["connection"] = connexion
         command.upgrade(configuration, "0003")
-    ecrire_consultations(moteur, TAILLE)
-    with moteur.begin() as connexion:
+    ecrire_consultations(bdd, TAILLE)
+    with bdd.begin() as connexion:
         for _ in range(2):
             connexion.exec_driver_sql("UPDATE audit_verrou SET ecritures = ecritures + 1")
-    assert not verifier(moteur, signataire).intact
-    migrations.migrer(moteur)
-    assert verifier(moteur, signataire).intact
-    with pytest.raises(sa.exc.DBAPIError), moteur.begin() as connexion:
+    assert not verifier(bdd, signataire).intact
+    migrations.migrer(bdd)
+    assert verifier(bdd, signataire).intact
+    with pytest.raises(sa.exc.DBAPIError), bdd.begin() as connexion:
         connexion.exec_driver_sql("UPDATE audit_verrou SET ecritures = 0")
-    moteur.dispose()
+    bdd.dispose()

@@ -23,7 +23,7 @@ COMMUNE = {"59001": A, "59002": B, "62001": C}
 
 
 def semer_suite(monde: Monde) -> None:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         for cas, commune, jour, de, etape, motif in SUITE:
             session.add(
                 EvenementCas(
@@ -85,7 +85,7 @@ def test_ni_le_dpo_ni_l_administrateur_n_ont_les_indicateurs(monde: Monde, compt
 
 
 def journal(monde: Monde, action: str) -> list[audit.Entree]:
-    with monde.moteur.connect() as connexion:
+    with monde.bdd.connect() as connexion:
         return audit.lire(connexion, audit.Filtre(action=action)).entrees
 
 
@@ -193,7 +193,7 @@ def test_la_commande_exporte_et_refuse_une_commune_inconnue(monde: Monde, tmp_pa
 def test_l_export_du_mois_precedent_est_produit_une_fois_et_garde(monde: Monde, tmp_path) -> None:  # type: ignore[no-untyped-def]
     semer_suite(monde)
     dossier = tmp_path / "exports"
-    ecrits = exporter_mois_precedent(monde.moteur, dossier, date(2026, 11, 1))
+    ecrits = exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 1))
     assert sorted(p.name for p in ecrits) == [
         "indicateurs-2026-10.csv",
         "indicateurs-2026-10.ods",
@@ -201,5 +201,5 @@ def test_l_export_du_mois_precedent_est_produit_une_fois_et_garde(monde: Monde, 
     ]
     contenu = (dossier / "indicateurs-2026-10.csv").read_bytes()
     assert "Ablainville-Fictive (59001);3;2" in contenu.decode("utf-8-sig")
-    assert exporter_mois_precedent(monde.moteur, dossier, date(2026, 11, 2)) == []
+    assert exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 2)) == []
     assert [e.acteur for e in journal(monde, "export_indicateurs")] == ["systeme"] * 3

@@ -24,7 +24,7 @@ from fictif import JeuSynthetique, generer
 from fictif.fichiers import CHAMPS_CAF, CHAMPS_ONDE
 from service.acteur import SYSTEME, Acteur
 from service.api.application import creer_application
-from service.base.connexion import creer_moteur, session_base
+from service.base.connexion import creer_bdd, session_base
 from service.cles import cle_appariement, preparer_cles, trousseau
 from service.comptes.roles import Role
 from service.comptes.sessions import acteur_de
@@ -132,14 +132,14 @@ def identite(nom: str, prenoms: str, naissance: date | None, **autres: Any) -> d
 @dataclass
 class Monde:
     reglages: ReglagesService
-    moteur: sa.Engine
+    bdd: sa.Engine
     client: TestClient
     secrets: dict[str, str]
     jetons: dict[str, str] = field(default_factory=dict)
 
     def fermer(self) -> None:
         self.client.close()
-        self.moteur.dispose()
+        self.bdd.dispose()
 
     def connecter(self, identifiant: str) -> dict[str, Any]:
         """La réponse de connexion (jeton, csrf…), une fois par compte et par test."""
@@ -164,7 +164,7 @@ class Monde:
         return {"Authorization": f"Bearer {self.jetons[identifiant]}"}
 
     def acteur(self, identifiant: str) -> Acteur:
-        with session_base(self.moteur) as session:
+        with session_base(self.bdd) as session:
             utilisateur = session.exec(
                 select(Utilisateur).where(Utilisateur.identifiant == identifiant)
             ).one()
@@ -172,7 +172,7 @@ class Monde:
 
     def approuver(self, identifiant: str, par: str = "dpo.test") -> None:
         """Approuve un compte créé par l'API (par défaut par le DPO) et garde le secret TOTP remis."""
-        with session_base(self.moteur) as session:
+        with session_base(self.bdd) as session:
             nouveau = approuver_utilisateur(session, identifiant, par=self.acteur(par))
         self.secrets[identifiant] = nouveau.totp_secret
 
@@ -180,7 +180,7 @@ class Monde:
         return Coffre(trousseau(self.reglages))
 
     def campagne(self, commune: str) -> Campagne:
-        with session_base(self.moteur) as session:
+        with session_base(self.bdd) as session:
             campagne = Campagne(commune=commune, date_reference=DATE_REFERENCE, libelle="semée")
             session.add(campagne)
         return campagne
@@ -194,7 +194,7 @@ class Monde:
     ) -> list[str]:
         """Des cas créés comme par un passage (identité chiffrée), sans lancer le travailleur."""
         campagne = self.campagne(commune)
-        with session_base(self.moteur) as session:
+        with session_base(self.bdd) as session:
             enregistrer_signalements(
                 session,
                 campagne,
@@ -202,16 +202,16 @@ class Monde:
                 coffre=self.coffre(),
                 cle_hmac=cle_appariement(self.reglages),
             )
-        with session_base(self.moteur) as session:
+        with session_base(self.bdd) as session:
             return list(session.exec(select(Cas.id).where(Cas.campagne_origine == campagne.id)))
 
 
 def construire_monde(reglages: ReglagesService) -> Monde:
     preparer_cles(reglages)
-    moteur = creer_moteur(reglages.base)
-    application = creer_application(moteur)
+    bdd = creer_bdd(reglages.base)
+    application = creer_application(bdd)
     secrets: dict[str, str] = {}
-    with session_base(moteur) as session:
+    with session_base(bdd) as session:
         ajouter_commune(session, insee=A, nom="Ablainville-Fictive", departement="59", par=SYSTEME)
         ajouter_commune(session, insee=B, nom="Bourg-Imaginaire", departement="59", par=SYSTEME)
         ajouter_commune(session, insee=C, nom="Calonne-Inventee", departement="62", par=SYSTEME)
@@ -248,9 +248,9 @@ def construire_monde(reglages: ReglagesService) -> Monde:
         # Chaque personne a déjà remplacé son mot de passe initial.
         for utilisateur in session.exec(select(Utilisateur)):
             utilisateur.mot_de_passe_a_changer = False
-    return Monde(reglages, moteur, TestClient(application), secrets)
+    return Monde(reglages, bdd, TestClient(application), secrets)
 
 
-def entrees_audit(moteur: sa.Engine, action: str) -> list[sa.Row[Any]]:
-    with moteur.connect() as connexion:
+def entrees_audit(bdd: sa.Engine, action: str) -> list[sa.Row[Any]]:
+    with bdd.connect() as connexion:
         return list(connexion.execute(sa.select(journal).where(journal.c.action == action)).all())

@@ -25,7 +25,7 @@ ESSAI = {"identifiant": "personne", "mot_de_passe": "n'importe quoi 123", "code_
 
 
 def _ips(monde: Monde, action: str) -> list[str]:
-    return [json.loads(e.details)["ip"] for e in entrees_audit(monde.moteur, action)]
+    return [json.loads(e.details)["ip"] for e in entrees_audit(monde.bdd, action)]
 
 
 def test_sans_mandataire_declare_changer_x_forwarded_for_ne_contourne_pas_le_limiteur(monde: Monde) -> None:
@@ -44,7 +44,7 @@ def test_derriere_un_mandataire_declare_l_adresse_est_celle_du_client(
 ) -> None:
     monkeypatch.setenv("CELLULE_PROXIES", "10.0.0.0/8")
     parametres.cache_clear()
-    application = creer_application(monde.moteur)
+    application = creer_application(monde.bdd)
     par_le_mandataire = TestClient(application, client=("10.0.0.2", 40000))
     en_direct = TestClient(application, client=("192.0.2.50", 40000))
 

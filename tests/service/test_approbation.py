@@ -17,7 +17,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from service.api.application import creer_application
-from service.base.connexion import creer_moteur, session_base
+from service.base.connexion import creer_bdd, session_base
 from service.base.migrations import configuration, migrer
 from service.cles import preparer_cles
 from service.cli import app
@@ -68,14 +68,14 @@ def test_un_agent_cree_par_l_administrateur_ne_sert_qu_approuve_par_le_dpo(monde
     _creer(monde, "admin.test", AGENT_C)
     # En attente : refusé comme un compte inconnu ; la raison n'est écrite qu'au journal.
     assert _connexion(monde, "agent.c") == (401, MESSAGE_CONNEXION_REFUSEE)
-    assert json.loads(entrees_audit(monde.moteur, "connexion")[-1].details)["raison"] == (
+    assert json.loads(entrees_audit(monde.bdd, "connexion")[-1].details)["raison"] == (
         "en_attente_approbation"
     )
     # Le créateur ne s'approuve pas lui-même ; le refus est en français et audité.
     code, texte = _approuver(monde, "agent.c", "admin.test")
     assert code == 403
     assert "revient au DPO ou à un autre administrateur" in json.loads(texte)["detail"]
-    refus = entrees_audit(monde.moteur, "autorisation_refusee")[-1]
+    refus = entrees_audit(monde.bdd, "autorisation_refusee")[-1]
     assert (refus.acteur, json.loads(refus.details)["operation"]) == ("admin.test", "compte_approuver")
     assert _connexion(monde, "agent.c")[0] == 401
 
@@ -84,11 +84,11 @@ def test_un_agent_cree_par_l_administrateur_ne_sert_qu_approuve_par_le_dpo(monde
     assert json.loads(texte)["approuve"] is True
     assert _connexion(monde, "agent.c", decalage=1)[0] == 200
     # Les deux temps sont tracés : la demande (création en attente) et l'approbation.
-    creation = [e for e in entrees_audit(monde.moteur, "compte_cree") if e.cible_id == "agent.c"]
+    creation = [e for e in entrees_audit(monde.bdd, "compte_cree") if e.cible_id == "agent.c"]
     assert [(e.acteur, json.loads(e.details)["etat"]) for e in creation] == [
         ("admin.test", "en_attente_approbation")
     ]
-    approbation = [e for e in entrees_audit(monde.moteur, "compte_approuve") if e.cible_id == "agent.c"]
+    approbation = [e for e in entrees_audit(monde.bdd, "compte_approuve") if e.cible_id == "agent.c"]
     assert [(e.acteur, json.loads(e.details)["demande_par"]) for e in approbation] == [
         ("dpo.test", "admin.test")
     ]
@@ -179,11 +179,11 @@ def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(
     code, sortie = creer("agent.x", "--role", "agent_commune", "--commune", "59001")
     assert (code, "par l'API" in sortie) == (1, True)
 
-    moteur = creer_moteur(reglages.base)
+    bdd = creer_bdd(reglages.base)
     traces = sorted(
         (e.action, e.acteur, e.cible_id, json.loads(e.details).get("etat") or json.loads(e.details)["voie"])
         for action in ("compte_cree", "compte_approuve")
-        for e in entrees_audit(moteur, action)
+        for e in entrees_audit(bdd, action)
     )
     assert traces == [
         ("compte_approuve", "exploitant", "premier.admin", "installation"),
@@ -191,7 +191,7 @@ def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(
         ("compte_cree", "exploitant", "premier.admin", "approuve"),
         ("compte_cree", "exploitant", "premier.dpo", "approuve"),
     ]
-    with TestClient(creer_application(moteur)) as client:
+    with TestClient(creer_application(bdd)) as client:
         reponse = client.post(
             "/api/v1/session",
             json={
@@ -203,13 +203,13 @@ def test_les_premiers_comptes_viennent_de_la_ligne_de_commande_et_sont_traces(
     assert reponse.status_code == 200, reponse.text
     # Le mot de passe tapé par l'exploitant est à remplacer avant toute autre chose.
     assert reponse.json()["mot_de_passe_a_changer"] is True
-    moteur.dispose()
+    bdd.dispose()
 
 
 def test_la_migration_repute_approuves_les_comptes_existants(reglages: ReglagesService) -> None:
-    moteur = creer_moteur(reglages.base)
+    bdd = creer_bdd(reglages.base)
     config = configuration()
-    with moteur.begin() as connexion:
+    with bdd.begin() as connexion:
         config.attributes["connection"] = connexion
         command.upgrade(config, "0002")
         connexion.execute(
@@ -219,11 +219,11 @@ def test_la_migration_repute_approuves_les_comptes_existants(reglages: ReglagesS
                 "'2026-09-01 08:00:00')"
             )
         )
-    migrer(moteur)
-    with session_base(moteur) as session:
+    migrer(bdd)
+    with session_base(bdd) as session:
         ancien = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "ancien.agent")).one()
         assert ancien.approuve_le == ancien.cree_le
         assert (ancien.demande_par, ancien.approuve_par) == (None, None)
         # En service avant la migration 0006 : pas de changement de mot de passe imposé.
         assert ancien.mot_de_passe_a_changer is False
-    moteur.dispose()
+    bdd.dispose()

@@ -30,7 +30,7 @@ class Scene:
 
 
 def _transmettre(monde: Monde, agent: str, cas_id: str) -> None:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         appliquer_transition(session, monde.acteur(agent), cas_id, "transmettre", {}, coffre=monde.coffre())
 
 
@@ -177,9 +177,9 @@ def test_matrice_d_autorisation(monde_sqlite: Monde) -> None:
     for compte in sorted(COMPTES):
         entetes = monde_sqlite.entetes(compte)
         for nom, (appel, autorises) in MATRICE.items():
-            refus_avant = len(entrees_audit(monde_sqlite.moteur, "autorisation_refusee"))
+            refus_avant = len(entrees_audit(monde_sqlite.bdd, "autorisation_refusee"))
             reponse = appel(scene, entetes)
-            refus_apres = len(entrees_audit(monde_sqlite.moteur, "autorisation_refusee"))
+            refus_apres = len(entrees_audit(monde_sqlite.bdd, "autorisation_refusee"))
             if compte in autorises:
                 if reponse.status_code == 403 or reponse.status_code >= 500 or refus_apres != refus_avant:
                     ecarts.append(f"{compte} devrait pouvoir : {nom} ({reponse.status_code} {reponse.text})")
@@ -236,7 +236,7 @@ def test_l_agent_de_a_n_agit_pas_sur_b(monde_sqlite: Monde) -> None:
         json={"commune": B, "date_reference": "2026-10-01", "libelle": "x"},
     )
     assert creation.status_code == 403
-    refus = entrees_audit(monde_sqlite.moteur, "autorisation_refusee")
+    refus = entrees_audit(monde_sqlite.bdd, "autorisation_refusee")
     assert {r.cible_id for r in refus} >= {scene.cas_b_transmis, B}
 
 
@@ -245,7 +245,7 @@ def test_chaque_affichage_d_une_identite_est_audite_comme_consultation(monde_sql
     entetes = monde_sqlite.entetes("agent.a")
 
     def consultes() -> list[str | None]:
-        return [e.cible_id for e in entrees_audit(monde_sqlite.moteur, "consultation")]
+        return [e.cible_id for e in entrees_audit(monde_sqlite.bdd, "consultation")]
 
     avant = consultes()
     liste = monde_sqlite.client.get("/api/v1/cas", headers={**entetes, **MOTIF})

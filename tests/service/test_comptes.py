@@ -63,7 +63,7 @@ def test_le_code_totp_est_obligatoire_et_ne_sert_qu_une_fois(monde: Monde) -> No
     assert _connexion(monde, "agent.a") == 200
     # Le même code rejoué dans la même fenêtre ne rouvre pas de session.
     assert _connexion(monde, "agent.a") == 401
-    assert [e.details for e in entrees_audit(monde.moteur, "second_facteur")]
+    assert [e.details for e in entrees_audit(monde.bdd, "second_facteur")]
 
 
 def test_un_identifiant_inconnu_recoit_le_meme_message(monde_sqlite: Monde) -> None:
@@ -73,7 +73,7 @@ def test_un_identifiant_inconnu_recoit_le_meme_message(monde_sqlite: Monde) -> N
     )
     assert reponse.status_code == 401
     assert reponse.json()["detail"] == MESSAGE_CONNEXION_REFUSEE
-    refus = entrees_audit(monde_sqlite.moteur, "connexion")
+    refus = entrees_audit(monde_sqlite.bdd, "connexion")
     assert (refus[-1].acteur, refus[-1].resultat) == ("anonyme", "refus")
 
 
@@ -90,7 +90,7 @@ def test_cinq_echecs_verrouillent_le_compte_meme_avec_le_bon_mot_de_passe(monde_
     )
     assert reponse.status_code == 401
     assert "verrouillé" in reponse.json()["detail"]
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         compte = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.b")).one()
         assert compte.verrouille_jusqu_a is not None
         assert compte.verrouille_jusqu_a > maintenant()
@@ -115,9 +115,7 @@ def test_un_compte_verrouille_ne_se_distingue_pas_d_un_identifiant_inconnu(monde
         essai("agent.b")
         essai("personne.inconnue")
     assert essai("agent.b") == essai("personne.inconnue") == (401, MESSAGE_CONNEXION_REFUSEE)
-    assert [json.loads(e.details)["raison"] for e in entrees_audit(monde_sqlite.moteur, "connexion")][
-        -2:
-    ] == [
+    assert [json.loads(e.details)["raison"] for e in entrees_audit(monde_sqlite.bdd, "connexion")][-2:] == [
         "verrouille",
         "compte_inconnu_ou_inactif",
     ]
@@ -144,7 +142,7 @@ def test_une_session_volee_ne_sert_pas_a_essayer_des_mots_de_passe(monde_sqlite:
     # Au cinquième échec, le compte est verrouillé et la session fermée.
     assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
     assert _connexion(monde_sqlite, "agent.b", decalage=1) == 401
-    refus = [e for e in entrees_audit(monde_sqlite.moteur, "compte_modifie") if e.resultat == "refus"]
+    refus = [e for e in entrees_audit(monde_sqlite.bdd, "compte_modifie") if e.resultat == "refus"]
     assert len(refus) == 5
 
 
@@ -255,12 +253,12 @@ def test_la_deconnexion_detruit_vraiment_la_session(monde: Monde) -> None:
 
 def test_inactivite_et_duree_maximale_ferment_la_session(monde_sqlite: Monde) -> None:
     entetes = monde_sqlite.entetes("agent.a")
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         ouverte = session.exec(select(SessionWeb)).one()
         ouverte.derniere_activite = maintenant() - timedelta(minutes=31)
     assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
     entetes = {"Authorization": f"Bearer {monde_sqlite.connecter('agent.b')['jeton']}"}
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         ouverte = session.exec(select(SessionWeb).where(SessionWeb.fermee_le.is_(None))).one()  # type: ignore[union-attr]
         ouverte.expire_le = maintenant() - timedelta(seconds=1)
     assert monde_sqlite.client.get("/api/v1/session", headers=entetes).status_code == 401
@@ -354,7 +352,7 @@ def test_par_cookie_un_changement_d_etat_exige_le_jeton_csrf(monde: Monde) -> No
         client.post("/api/v1/campagnes", json=campagne, headers={"X-CSRF-Token": corps["csrf"]}).status_code
         == 201
     )
-    refus_audites = [e for e in entrees_audit(monde.moteur, "autorisation_refusee") if "csrf" in e.details]
+    refus_audites = [e for e in entrees_audit(monde.bdd, "autorisation_refusee") if "csrf" in e.details]
     assert len(refus_audites) == 2
     client.cookies.clear()
 
@@ -390,7 +388,7 @@ def test_la_commande_utilisateurs_approuve_liste_et_desactive(monde_sqlite: Mond
     )
     assert approuve.exit_code == 0, approuve.output
     secret = approuve.output.split("secret : ")[1].split()[0]
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         enregistre = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.a")).one()
     assert secret not in enregistre.totp_secret  # chiffré en base
     monde_sqlite.secrets["agent.a"] = secret
@@ -405,7 +403,7 @@ def test_trop_de_tentatives_depuis_une_adresse_sont_freinees(monde_sqlite: Monde
     assert codes == [401] * 20 + [429]
     freine = monde_sqlite.client.post("/api/v1/session", json=essai)
     assert "attendez une minute" in freine.json()["detail"]
-    dernier = entrees_audit(monde_sqlite.moteur, "connexion")[-1]
+    dernier = entrees_audit(monde_sqlite.bdd, "connexion")[-1]
     assert json.loads(dernier.details) == {"raison": "trop_de_tentatives", "ip": "testclient"}
 
 

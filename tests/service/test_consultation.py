@@ -20,7 +20,7 @@ NAISSANCE = date(2016, 5, 4)
 
 
 def _journal_complet(monde: Monde) -> str:
-    with monde.moteur.connect() as connexion:
+    with monde.bdd.connect() as connexion:
         return str([tuple(ligne) for ligne in connexion.execute(sa.select(journal)).all()])
 
 
@@ -39,7 +39,7 @@ def test_la_fiche_exige_un_motif_code_en_en_tete_et_le_journal_n_ecrit_que_lui(m
     assert "Jade" not in libre.text
     liste = monde.client.get("/api/v1/cas", headers=agent)
     assert liste.status_code == 400
-    assert entrees_audit(monde.moteur, "consultation") == []
+    assert entrees_audit(monde.bdd, "consultation") == []
 
     # L'ancien motif en paramètre d'adresse n'est plus lu : il n'entre pas au journal.
     fiche = monde.client.get(
@@ -55,7 +55,7 @@ def test_la_fiche_exige_un_motif_code_en_en_tete_et_le_journal_n_ecrit_que_lui(m
         f"/api/v1/cas/{cas}/transitions", headers=agent, json={"action": "transmettre", "champs": {}}
     )
     assert transition.status_code == 200
-    assert [(e.cible_id, e.motif) for e in entrees_audit(monde.moteur, "consultation")] == [
+    assert [(e.cible_id, e.motif) for e in entrees_audit(monde.bdd, "consultation")] == [
         (cas, "verification"),
         (None, "demande_famille"),
         (cas, "procedure"),
@@ -70,7 +70,7 @@ def test_aucun_texte_saisi_n_entre_dans_le_journal_d_audit(monde: Monde) -> None
         "/api/v1/cas/Zoé Dupontfictif née le 2016-05-04", headers={**dpo, ENTETE_MOTIF: "controle_dpo"}
     )
     assert refus.status_code == 403
-    (entree,) = entrees_audit(monde.moteur, "autorisation_refusee")
+    (entree,) = entrees_audit(monde.bdd, "autorisation_refusee")
     assert entree.details == '{"methode":"GET","operation":"cas_consulter","route":"/cas/{cas_id}"}'
     # Les filtres de l'export du journal y sont notés : un identifiant de compte, une action connue.
     for filtre in ({"acteur": "Zoé Dupontfictif"}, {"action": "Zoé Dupontfictif"}):
@@ -96,7 +96,7 @@ def test_aucun_texte_saisi_n_entre_dans_le_journal_d_audit(monde: Monde) -> None
     )
     code = monde.client.post("/api/v1/droit-acces", headers=dpo, json={**demande, "motif": "demande_famille"})
     assert code.status_code == 200
-    assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande_famille"]
+    assert [e.motif for e in entrees_audit(monde.bdd, "export_droit_acces")] == ["demande_famille"]
     assert "Dupontfictif" not in _journal_complet(monde)
 
 
@@ -121,7 +121,7 @@ def test_un_identifiant_de_compte_tape_dans_l_adresse_n_entre_pas_dans_le_journa
     agent_b, administrateur = (str(monde.acteur(c).id) for c in ("agent.b", "admin.test"))
     refus_ecrits = [
         (e.cible_type, e.cible_id, json.loads(e.details)["operation"])
-        for e in entrees_audit(monde.moteur, "autorisation_refusee")
+        for e in entrees_audit(monde.bdd, "autorisation_refusee")
     ]
     assert sorted(refus_ecrits, key=str) == sorted(
         [

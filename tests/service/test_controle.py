@@ -88,7 +88,7 @@ def _campagne_passee(monde: Monde, agent: dict[str, str], libelle: str, *sources
         )
         assert depot.status_code == 201, depot.text
     assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=agent).status_code == 202
-    assert traiter_un(monde.moteur, monde.reglages, "travailleur-test")
+    assert traiter_un(monde.bdd, monde.reglages, "travailleur-test")
     etat: dict[str, Any] = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
     assert etat["etat"] == "terminee", etat["erreurs"]
     return etat

@@ -19,7 +19,7 @@ import pyotp
 import pytest
 
 from service import demo
-from service.base.connexion import creer_moteur
+from service.base.connexion import creer_bdd
 from service.base.migrations import migrer
 from service.parametres import ReglagesService
 
@@ -125,8 +125,8 @@ def test_un_nouveau_venu_voit_des_enfants_signales_en_quelques_minutes(tmp_path:
 def test_une_demonstration_interrompue_se_refait_a_la_relance(
     reglages_sqlite: ReglagesService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    moteur = creer_moteur(reglages_sqlite.base)
-    migrer(moteur)
+    bdd = creer_bdd(reglages_sqlite.base)
+    migrer(bdd)
     ecrire = demo._ecrire_json
 
     def panne(chemin: Path, contenu: object) -> None:
@@ -136,10 +136,10 @@ def test_une_demonstration_interrompue_se_refait_a_la_relance(
 
     monkeypatch.setattr(demo, "_ecrire_json", panne)
     with pytest.raises(OSError, match="panne simulée"):
-        demo.preparer_demo(moteur, reglages_sqlite)
+        demo.preparer_demo(bdd, reglages_sqlite)
     monkeypatch.setattr(demo, "_ecrire_json", ecrire)
     # Aucun compte sans mot de passe connu n'est resté : la relance refait la démonstration.
-    dossier = demo.preparer_demo(moteur, reglages_sqlite)
+    dossier = demo.preparer_demo(bdd, reglages_sqlite)
     comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
     assert len(comptes) == 6
-    moteur.dispose()
+    bdd.dispose()

@@ -48,7 +48,7 @@ def test_une_liste_en_clair_est_refusee_au_depot_et_n_est_pas_gardee(monde_sqlit
     )
     assert reponse.status_code == 422
     assert "pas une archive 7z" in reponse.json()["detail"]
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         assert session.exec(select(Source)).all() == []
 
 
@@ -80,7 +80,7 @@ def test_un_envoi_plus_gros_que_la_limite_est_refuse_avant_d_etre_lu(monde_sqlit
         f"/api/v1/campagnes/{campagne}/sources", headers=agent, content=morceaux()
     )
     assert sans_longueur.status_code == 411
-    with session_base(monde_sqlite.moteur) as session:
+    with session_base(monde_sqlite.bdd) as session:
         assert session.exec(select(Source)).all() == []
 
 
@@ -105,7 +105,7 @@ def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: byte
 
 
 def _sources(monde: Monde) -> list[Source]:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         return list(session.exec(select(Source)).all())
 
 

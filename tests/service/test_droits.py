@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chiffrement.trousseau import FICHIER_CLE_PUBLIQUE_TRAVAILLEUR
-from service.base.connexion import creer_moteur
+from service.base.connexion import creer_bdd
 from service.base.migrations import migrer
 from service.cles import preparer_cles
 from service.cli import app
@@ -40,9 +40,9 @@ CIBLES: dict[str, tuple[Callable[[ReglagesService], Path], int]] = {
 
 def _installer(reglages: ReglagesService) -> None:
     preparer_cles(reglages)
-    moteur = creer_moteur(reglages.base)
-    migrer(moteur)
-    moteur.dispose()
+    bdd = creer_bdd(reglages.base)
+    migrer(bdd)
+    bdd.dispose()
 
 
 @pytest.mark.parametrize("commande", [["travailleur", "--une-fois"], ["base", "etat"]], ids=" ".join)

@@ -48,7 +48,7 @@ def test_un_compte_cree_par_l_administrateur_change_son_mot_de_passe_avant_toute
         )
     refus_audites = [
         json.loads(e.details)["operation"]
-        for e in entrees_audit(monde.moteur, "autorisation_refusee")
+        for e in entrees_audit(monde.bdd, "autorisation_refusee")
         if e.acteur == "agent.c"
     ]
     assert refus_audites == ["mot_de_passe_initial"] * 3
@@ -59,7 +59,7 @@ def test_un_compte_cree_par_l_administrateur_change_son_mot_de_passe_avant_toute
     )
     assert change.status_code == 204, change.text
     assert monde.client.get("/api/v1/campagnes", headers=entetes).status_code == 200
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         compte = session.exec(select(Utilisateur).where(Utilisateur.identifiant == "agent.c")).one()
         assert compte.mot_de_passe_a_changer is False
     suivante = monde.client.post(

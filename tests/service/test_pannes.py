@@ -49,7 +49,7 @@ def _campagne_prete(monde: Monde) -> tuple[str, dict[str, str]]:
 
 
 def _compter(monde: Monde, modele: Any) -> int:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         return int(session.exec(select(func.count()).select_from(modele)).one())
 
 
@@ -59,11 +59,11 @@ def test_une_erreur_de_base_pendant_l_ecriture_du_registre_ne_laisse_rien(
     configurer("developpement")
     donnees = jeu(40, graine=5)
     campagne, agent = _campagne_prete(monde)
-    with monde.moteur.begin() as connexion:
-        instructions = (PANNE_SQLITE,) if monde.moteur.dialect.name == "sqlite" else PANNE_POSTGRES
+    with monde.bdd.begin() as connexion:
+        instructions = (PANNE_SQLITE,) if monde.bdd.dialect.name == "sqlite" else PANNE_POSTGRES
         for instruction in instructions:
             connexion.exec_driver_sql(instruction)
-    assert traiter_un(monde.moteur, monde.reglages, "travailleur-panne")
+    assert traiter_un(monde.bdd, monde.reglages, "travailleur-panne")
     etat = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
     assert etat["etat"] == "echec"
     assert "rien n'a été écrit" in etat["erreurs"][0]
@@ -72,7 +72,7 @@ def test_une_erreur_de_base_pendant_l_ecriture_du_registre_ne_laisse_rien(
     # Les archives restent, pour relancer une fois la base réparée.
     assert all(s["archive_conservee"] for s in etat["sources"])
     assert etat["comptes"] == {}
-    assert [e.resultat for e in entrees_audit(monde.moteur, "travail_fin")] == ["echec"]
+    assert [e.resultat for e in entrees_audit(monde.bdd, "travail_fin")] == ["echec"]
     # Le journal technique situe la panne sans rien dire des enfants qu'on écrivait.
     journaux = capsys.readouterr().err
     assert "passage interrompu" in journaux
@@ -96,7 +96,7 @@ def test_un_travailleur_tue_en_plein_passage_est_relaye_sans_rien_de_partiel(mon
     try:
         limite = time.monotonic() + 60
         while time.monotonic() < limite:
-            with session_base(monde.moteur) as session:
+            with session_base(monde.bdd) as session:
                 if session.exec(select(Travail)).one().etat == "en_cours":
                     break
             time.sleep(0.05)
@@ -104,24 +104,24 @@ def test_un_travailleur_tue_en_plein_passage_est_relaye_sans_rien_de_partiel(mon
         os.killpg(processus.pid, signal.SIGKILL)
     finally:
         processus.wait(timeout=30)
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         travail = session.exec(select(Travail)).one()
         assert (travail.etat, travail.tentatives) == ("en_cours", 1)
     assert _compter(monde, Cas) == 0
     # Un autre travailleur le reprend une fois le délai d'abandon passé (5 s en test).
-    assert not traiter_un(monde.moteur, monde.reglages, "releve")
+    assert not traiter_un(monde.bdd, monde.reglages, "releve")
     time.sleep(5.5)
-    assert traiter_un(monde.moteur, monde.reglages, "releve")
+    assert traiter_un(monde.bdd, monde.reglages, "releve")
     etat = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
     assert etat["etat"] == "terminee", etat["erreurs"]
     assert _compter(monde, Cas) == etat["comptes"]["cas_crees"] > 0
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert session.exec(select(Travail)).one().tentatives == 2
         assert all(s.archive is None for s in session.exec(select(Source)))
 
 
 def test_deux_travailleurs_ne_prennent_jamais_le_meme_travail(monde: Monde) -> None:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         for rang in range(30):
             campagne = Campagne(
                 commune=A, date_reference=DATE_REFERENCE, libelle=f"c{rang}", etat="en_attente"
@@ -135,7 +135,7 @@ def test_deux_travailleurs_ne_prennent_jamais_le_meme_travail(monde: Monde) -> N
     def travailleur(nom: str) -> None:
         pris[nom] = []
         try:
-            while (numero := reclamer(monde.moteur, nom, delai_abandon_secondes=600)) is not None:
+            while (numero := reclamer(monde.bdd, nom, delai_abandon_secondes=600)) is not None:
                 pris[nom].append(numero)
         except BaseException as erreur:
             erreurs.append(erreur)
@@ -148,6 +148,6 @@ def test_deux_travailleurs_ne_prennent_jamais_le_meme_travail(monde: Monde) -> N
     assert erreurs == []
     tous = [numero for numeros in pris.values() for numero in numeros]
     assert len(tous) == len(set(tous)) == 30
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         reclames = session.exec(select(Travail.reclame_par, func.count()).group_by(Travail.reclame_par)).all()
     assert {nom: nombre for nom, nombre in reclames} == {nom: len(n) for nom, n in pris.items() if n}

@@ -29,7 +29,7 @@ def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: Arch
 
 def _passage(monde: Monde, entetes: dict[str, str], campagne: str) -> dict[str, Any]:
     assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=entetes).status_code == 202
-    assert traiter_un(monde.moteur, monde.reglages, "travailleur-test")
+    assert traiter_un(monde.bdd, monde.reglages, "travailleur-test")
     etat: dict[str, Any] = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=entetes).json()
     return etat
 
@@ -136,7 +136,7 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
     )
 
     # 5. Les événements de cas, sans donnée personnelle, retracent la procédure.
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         etapes = [
             (e.action, e.vers_statut)
             for e in session.exec(
@@ -151,7 +151,7 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
         ("mettre_en_demeure", "mise_en_demeure"),
         ("rescolarisation_constatee", "rescolarise"),
     ]
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         pour_indicateurs = evenements(session, [A]).filter(pl.col("cas") == a_transmettre["id"])
     assert pour_indicateurs["etape"].to_list() == [
         "repere",

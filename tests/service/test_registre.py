@@ -154,7 +154,7 @@ def test_un_demenagement_efface_le_cas_aussitot_mais_garde_ses_evenements(monde_
         monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).status_code
         == 404
     )
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert session.get(Cas, cas) is None
         etapes = [
             (e.vers_statut, e.motif)
@@ -163,7 +163,7 @@ def test_un_demenagement_efface_le_cas_aussitot_mais_garde_ses_evenements(monde_
             )
         ]
     assert etapes == [("repere", None), ("classe", "demenage"), ("purge", None)]
-    assert [e.cible_id for e in entrees_audit(monde.moteur, "purge")] == [cas]
+    assert [e.cible_id for e in entrees_audit(monde.bdd, "purge")] == [cas]
 
 
 def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sqlite: Monde) -> None:
@@ -205,7 +205,7 @@ def test_la_dasen_ne_recoit_jamais_les_candidats(monde_sqlite: Monde) -> None:
     reponse = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("referent.59"), **MOTIF})
     assert reponse.json()["candidats"] == []
     assert "VOISINFICTIF" not in reponse.text
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         ligne = session.get(Cas, cas)
         assert ligne is not None
         assert (ligne.candidats, ligne.candidats_cle) == (None, None)
@@ -222,7 +222,7 @@ def test_meme_enfant_meme_cas_et_evenements_sans_donnee_personnelle(monde_sqlite
         ],
     )
     monde.semer_cas(A, [identite("ELODIE FICTIVE", "MAELLE", NAISSANCE)])
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert list(session.exec(select(Cas.id))) == [premier]
         evenements = list(session.exec(select(EvenementCas)))
     assert len(evenements) == 1
@@ -249,7 +249,7 @@ def test_le_dpo_exerce_le_droit_d_acces_et_lit_le_journal(monde_sqlite: Monde) -
     assert export["nombre"] == 1
     assert export["cas"][0]["identite"]["nom"] == "ACCESFICTIF"
     assert [h["vers"] for h in export["cas"][0]["historique"]] == ["repere", "transmis_dasen"]
-    assert [e.motif for e in entrees_audit(monde.moteur, "export_droit_acces")] == ["demande_famille"]
+    assert [e.motif for e in entrees_audit(monde.bdd, "export_droit_acces")] == ["demande_famille"]
     journal = monde.client.get("/api/v1/audit", headers=dpo, params={"action": "transition"}).json()
     assert [e["cible_id"] for e in journal["entrees"]] == [cas]
     csv = monde.client.get("/api/v1/audit/export.csv", headers=dpo)
@@ -334,10 +334,10 @@ def test_un_enfant_dont_la_conservation_est_echue_n_entre_pas_au_registre(monde_
     # Campagne datée de juin 2025 : né en septembre 2009, l'enfant avait alors 15 ans, mais sa
     # conservation s'est close le 31 août 2026 ; un enfant plus jeune, lui, entre au registre.
     monde = monde_sqlite
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         campagne = Campagne(commune=A, date_reference=date(2025, 6, 1), libelle="en retard")
         session.add(campagne)
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         bilan = enregistrer_signalements(
             session,
             campagne,
@@ -349,7 +349,7 @@ def test_un_enfant_dont_la_conservation_est_echue_n_entre_pas_au_registre(monde_
             cle_hmac=cle_appariement(monde.reglages),
         )
     assert (bilan["crees"], bilan["hors_conservation"]) == (1, 1)
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert [c.cohorte for c in session.exec(select(Cas))] == [annee_fin_conservation(NAISSANCE)]
 
 
@@ -358,14 +358,14 @@ def test_un_cas_efface_ne_reste_pas_lisible_dans_le_fichier_sqlite(monde_sqlite:
     # clé de donnée enveloppée comprise : l'identité resterait récupérable sur le disque.
     monde = monde_sqlite
     (cas,) = monde.semer_cas(A, [identite("EFFACEFICTIF", "IRIS", NAISSANCE)])
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         ligne = session.get(Cas, cas)
         assert ligne is not None
         assert ligne.identite_cle is not None
         traces = [ligne.identite, ligne.identite_cle]
     assert _transition(monde, "agent.a", cas, "classer", motif="demenage")[0] == 200
     chemin = Path(monde.reglages.base.removeprefix("sqlite:///"))
-    monde.moteur.dispose()
+    monde.bdd.dispose()
     with closing(sqlite3.connect(chemin)) as connexion:
         connexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     fichier = chemin.read_bytes()

@@ -36,7 +36,7 @@ def _signaler(
     candidats: list[dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Le bilan d'un passage de ``campagne`` qui signale ces enfants."""
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         return enregistrer_signalements(
             session,
             campagne,
@@ -47,7 +47,7 @@ def _signaler(
 
 
 def _etapes(monde: Monde, cas: str) -> list[tuple[str, str | None, str, str | None]]:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         return [
             (e.action, e.de_statut, e.vers_statut, e.campagne_id)
             for e in session.exec(
@@ -57,7 +57,7 @@ def _etapes(monde: Monde, cas: str) -> list[tuple[str, str | None, str, str | No
 
 
 def _cas(monde: Monde, cas_id: str) -> Cas:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         cas = session.get(Cas, cas_id)
         assert cas is not None
         return cas
@@ -94,7 +94,7 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
     assert (fiche["clos_le"], fiche["transmis_le"], fiche["notification_le"]) == (None, None, None)
     assert "choisir_candidat" in fiche["actions_possibles"]
     # Un seul cas pour l'enfant, toujours le même.
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert list(session.exec(select(Cas.id))) == [cas]
 
     # Une situation nouvelle, pas encore transmise : la DASEN ne la voit plus (ni ses candidats).
@@ -106,7 +106,7 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
         ("constater_rescolarisation", "mise_en_demeure", "rescolarise", None),
         ("reouverture", "rescolarise", "repere", suivante.id),
     ]
-    (audit,) = [e for e in entrees_audit(monde.moteur, "transition") if "reouverture" in e.details]
+    (audit,) = [e for e in entrees_audit(monde.bdd, "transition") if "reouverture" in e.details]
     assert (audit.cible_id, audit.acteur) == (cas, "systeme")
     assert json.loads(audit.details) == {
         "action": "reouverture",
@@ -115,7 +115,7 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
         "motif": None,
     }
     # Les indicateurs la comptent comme une situation repérée de nouveau, ouverte.
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         etapes = evenements(session, [A]).filter(pl.col("cas") == cas)["etape"].to_list()
     assert etapes[-1] == "repere"
     assert etapes.count("repere") == 2
@@ -150,7 +150,7 @@ def test_un_cas_ouvert_de_nouveau_signale_n_est_ni_duplique_ni_rouvert(monde: Mo
 
     bilan = _signaler(monde, monde.campagne(A), [enfant])
     assert bilan == {"crees": 0, "deja_suivis": 1, "rouverts": 0, "hors_conservation": 0}
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert list(session.exec(select(Cas.id))) == [cas]
     assert _cas(monde, cas).statut == "transmis_dasen"
     assert [e[0] for e in _etapes(monde, cas)] == ["reperage", "transmettre"]

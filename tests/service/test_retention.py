@@ -32,7 +32,7 @@ def _cas_entre_a_temps(monde: Monde, identite_enfant: dict[str, object], cohorte
         identite=b"",
     )
     monde.coffre().ranger(cas, identite_enfant, None)
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         session.add(cas)
     return cas.id
 
@@ -48,7 +48,7 @@ def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) 
             identite("OUVERTFICTIF", "SAM", date(2017, 1, 1)),
         ],
     )
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         cas_clos = session.get(Cas, clos)
         assert cas_clos is not None
         cas_clos.statut, cas_clos.motif = "classe", "inscrit_hors_commune"
@@ -56,24 +56,24 @@ def test_la_purge_efface_ce_qui_est_echu_et_seulement_cela(monde_sqlite: Monde) 
         session.add(cas_clos)
     jour = date(2026, 11, 22)
 
-    simulation = purger(monde.moteur, monde.reglages, aujourd_hui=jour, simulation=True)
+    simulation = purger(monde.bdd, monde.reglages, aujourd_hui=jour, simulation=True)
     assert (simulation.cas_effaces_cohorte, simulation.cas_clos_effaces, simulation.cohortes_detruites) == (
         1,
         1,
         [2025],
     )
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert len(list(session.exec(select(Cas)))) == 3
 
-    bilan = purger(monde.moteur, monde.reglages, aujourd_hui=jour)
+    bilan = purger(monde.bdd, monde.reglages, aujourd_hui=jour)
     assert (bilan.cas_effaces_cohorte, bilan.cas_clos_effaces) == (1, 1)
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         assert list(session.exec(select(Cas.id))) == [ouvert]
         purges = set(session.exec(select(EvenementCas.cas_id).where(EvenementCas.vers_statut == "purge")))
     assert purges == {echu, clos}
     assert 2025 in trousseau(monde.reglages).etat().detruites
-    assert {e.cible_id for e in entrees_audit(monde.moteur, "purge")} == {echu, clos}
-    assert [e.cible_id for e in entrees_audit(monde.moteur, "operation_cle")] == ["2025"]
+    assert {e.cible_id for e in entrees_audit(monde.bdd, "purge")} == {echu, clos}
+    assert [e.cible_id for e in entrees_audit(monde.bdd, "operation_cle")] == ["2025"]
 
 
 def test_l_eleve_choisi_parmi_les_candidats_part_avec_le_cas(monde_sqlite: Monde) -> None:
@@ -90,8 +90,8 @@ def test_l_eleve_choisi_parmi_les_candidats_part_avec_le_cas(monde_sqlite: Monde
     )
     assert reponse.json()["historique"][-1]["donnees"] == {"id_inscrit": "siecle-1-ELEVE-4242"}
     # Clos, le cas est effacé au 31 août suivant ; ses événements restent, sans l'élève choisi.
-    purger(monde.moteur, monde.reglages, aujourd_hui=date(maintenant().year + 1, 9, 1))
-    with session_base(monde.moteur) as session:
+    purger(monde.bdd, monde.reglages, aujourd_hui=date(maintenant().year + 1, 9, 1))
+    with session_base(monde.bdd) as session:
         assert session.get(Cas, cas) is None
         donnees = [e.donnees for e in session.exec(select(EvenementCas).where(EvenementCas.cas_id == cas))]
     assert len(donnees) == 3
@@ -101,13 +101,11 @@ def test_l_eleve_choisi_parmi_les_candidats_part_avec_le_cas(monde_sqlite: Monde
 def test_la_simulation_annonce_les_segments_du_journal_qui_partiraient(monde_sqlite: Monde) -> None:
     mois_courant = maintenant().strftime("%Y-%m")
     dans_deux_ans = date(maintenant().year + 2, 1, 15)
-    simulation = purger(
-        monde_sqlite.moteur, monde_sqlite.reglages, aujourd_hui=dans_deux_ans, simulation=True
-    )
+    simulation = purger(monde_sqlite.bdd, monde_sqlite.reglages, aujourd_hui=dans_deux_ans, simulation=True)
     assert mois_courant in simulation.segments_audit
     # Simuler ne supprime rien.
-    assert entrees_audit(monde_sqlite.moteur, "purge_journal") == []
-    assert entrees_audit(monde_sqlite.moteur, "compte_cree")
+    assert entrees_audit(monde_sqlite.bdd, "purge_journal") == []
+    assert entrees_audit(monde_sqlite.bdd, "compte_cree")
 
 
 def test_la_commande_purger_sait_simuler(monde_sqlite: Monde) -> None:
@@ -124,9 +122,9 @@ def test_un_enfant_est_garde_jusqu_au_31_aout_de_l_annee_scolaire_de_ses_16_ans(
     cohorte = annee_fin_conservation(naissance)
     assert cohorte == 2026
     _cas_entre_a_temps(monde, identite("BORNEFICTIF", "ELIE", naissance), cohorte)
-    veille = purger(monde.moteur, monde.reglages, aujourd_hui=date(2026, 8, 31), simulation=True)
+    veille = purger(monde.bdd, monde.reglages, aujourd_hui=date(2026, 8, 31), simulation=True)
     assert (veille.cas_effaces_cohorte, veille.cohortes_detruites) == (0, [])
-    lendemain = purger(monde.moteur, monde.reglages, aujourd_hui=date(2026, 9, 1), simulation=True)
+    lendemain = purger(monde.bdd, monde.reglages, aujourd_hui=date(2026, 9, 1), simulation=True)
     assert (lendemain.cas_effaces_cohorte, lendemain.cohortes_detruites) == (1, [2026])
 
 

@@ -1,7 +1,7 @@
 """Aucune requête ne produit d'erreur 500 (issue n° 15, point 8).
 
 schemathesis éprouve chaque opération de l'OpenAPI, pour chaque rôle et sans session, sur SQLite
-puis PostgreSQL, par son moteur (celui de sa ligne de commande) : exemples du schéma, couverture
+puis PostgreSQL, par sa connexion (celle de sa ligne de commande) : exemples du schéma, couverture
 (bornes, valeurs vides, manquantes ou de mauvais type), puis tirages valides et invalides, en nombre
 borné et à graine fixe. Seul le contrôle « pas d'erreur serveur » est demandé.
 """

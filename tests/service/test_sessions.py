@@ -18,7 +18,7 @@ from tests.service.fabriques import MOT_DE_PASSE, Monde, code_totp, entrees_audi
 
 def _connecter(monde: Monde, identifiant: str) -> dict[str, str]:
     """Une session de plus pour le compte : le dernier pas TOTP est oublié, le même code resert."""
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).one()
         utilisateur.dernier_pas_totp = None
     reponse = monde.client.post(
@@ -39,7 +39,7 @@ def _ouverte(monde: Monde, entetes: dict[str, str]) -> bool:
 
 
 def _sessions_en_base(monde: Monde, identifiant: str) -> list[SessionWeb]:
-    with session_base(monde.moteur) as session:
+    with session_base(monde.bdd) as session:
         return list(
             session.exec(
                 select(SessionWeb)
@@ -57,7 +57,7 @@ def test_derriere_tls_chaque_reponse_impose_https_un_an_sous_domaines_compris(
     assert "Strict-Transport-Security" not in monde.client.get("/sante").headers
     monkeypatch.setenv("CELLULE_COOKIE_SECURISE", "1")
     parametres.cache_clear()
-    with TestClient(creer_application(monde.moteur), base_url="https://testserver") as client:
+    with TestClient(creer_application(monde.bdd), base_url="https://testserver") as client:
         for reponse in (client.get("/sante"), client.get("/api/v1/cas"), client.get("/inexistant")):
             assert reponse.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
@@ -86,13 +86,13 @@ def test_je_vois_mes_sessions_ouvertes_sans_leur_jeton_et_ferme_celle_que_je_ne_
     assert set(sessions[0]) == {"id", "creee_le", "derniere_activite", "adresse_client", "courante"}
     for jeton in (ailleurs, ici):
         assert jeton["Authorization"].removeprefix("Bearer ") not in liste.text
-    assert [e.acteur for e in entrees_audit(monde.moteur, "sessions_listees")] == ["agent.a"]
+    assert [e.acteur for e in entrees_audit(monde.bdd, "sessions_listees")] == ["agent.a"]
     autre = sessions[0]["id"]
     assert monde.client.delete(f"/api/v1/sessions/{autre}", headers=ici).status_code == 204
     assert not _ouverte(monde, ailleurs)
     assert _ouverte(monde, ici)
     assert [s["id"] for s in monde.client.get("/api/v1/sessions", headers=ici).json()] == [sessions[1]["id"]]
-    (fermeture,) = entrees_audit(monde.moteur, "session_fermee")
+    (fermeture,) = entrees_audit(monde.bdd, "session_fermee")
     assert (fermeture.acteur, fermeture.cible_type, fermeture.cible_id) == ("agent.a", "session", str(autre))
     # Fermer la session de la requête passe par la déconnexion, qui efface aussi les cookies.
     courante = monde.client.delete(f"/api/v1/sessions/{sessions[1]['id']}", headers=ici)
@@ -108,7 +108,7 @@ def test_je_ferme_toutes_mes_autres_sessions_d_un_coup(monde: Monde) -> None:
     assert reponse.status_code == 200
     assert reponse.json() == {"fermees": 2}
     assert [_ouverte(monde, e) for e in (*anciennes, ici, autre_compte)] == [False, False, True, True]
-    (fermeture,) = entrees_audit(monde.moteur, "session_fermee")
+    (fermeture,) = entrees_audit(monde.bdd, "session_fermee")
     assert json.loads(fermeture.details)["nombre"] == 2
 
 
@@ -123,7 +123,7 @@ def test_la_session_d_un_autre_compte_repond_introuvable_comme_une_session_incon
     assert (chez_b.status_code, inconnue.status_code) == (404, 404)
     assert chez_b.json() == inconnue.json()
     assert _ouverte(monde, agent_b)
-    assert entrees_audit(monde.moteur, "session_fermee") == []
+    assert entrees_audit(monde.bdd, "session_fermee") == []
     # Un numéro hors des entiers de la base est refusé proprement, pas par une erreur 500.
     assert monde.client.delete(f"/api/v1/sessions/{2**63}", headers=agent_a).status_code == 422
 
@@ -135,7 +135,7 @@ def test_au_dela_du_nombre_permis_une_connexion_ferme_la_plus_ancienne(
     connexions = [_connecter(monde, "agent.a") for _ in range(4)]
     assert [_ouverte(monde, e) for e in connexions] == [False, True, True, True]
     premiere = _sessions_en_base(monde, "agent.a")[0]
-    (fermeture,) = entrees_audit(monde.moteur, "session_fermee")
+    (fermeture,) = entrees_audit(monde.bdd, "session_fermee")
     assert (fermeture.acteur, fermeture.cible_id) == ("agent.a", str(premiere.id))
     assert json.loads(fermeture.details) == {"raison": "nombre_max_de_sessions"}
     # Le nombre se règle : à une seule session, la nouvelle connexion ferme toutes les autres.
@@ -143,7 +143,7 @@ def test_au_dela_du_nombre_permis_une_connexion_ferme_la_plus_ancienne(
     parametres.cache_clear()
     derniere = _connecter(monde, "agent.a")
     assert [_ouverte(monde, e) for e in (*connexions, derniere)] == [False] * 4 + [True]
-    assert len(entrees_audit(monde.moteur, "session_fermee")) == 4
+    assert len(entrees_audit(monde.bdd, "session_fermee")) == 4
 
 
 def test_l_administrateur_ferme_les_sessions_d_un_compte_ou_de_tous(monde: Monde) -> None:
@@ -157,12 +157,12 @@ def test_l_administrateur_ferme_les_sessions_d_un_compte_ou_de_tous(monde: Monde
     # Personne d'autre que l'administrateur : le refus est audité.
     for appel in ("/api/v1/utilisateurs/sessions", "/api/v1/utilisateurs/agent.a/sessions"):
         assert monde.client.delete(appel, headers=dpo).status_code == 403
-    assert len(entrees_audit(monde.moteur, "autorisation_refusee")) == 2
+    assert len(entrees_audit(monde.bdd, "autorisation_refusee")) == 2
     tous = monde.client.delete("/api/v1/utilisateurs/sessions", headers=admin)
     assert (tous.status_code, tous.json()) == (200, {"fermees": 2})
     # Sa propre session reste ouverte.
     assert [_ouverte(monde, e) for e in (agent_b, dpo, admin)] == [False, False, True]
-    details = [json.loads(e.details) for e in entrees_audit(monde.moteur, "session_fermee")]
+    details = [json.loads(e.details) for e in entrees_audit(monde.bdd, "session_fermee")]
     assert [(d["portee"], d["nombre"]) for d in details] == [("un_compte", 1), ("tous_les_comptes", 2)]
 
 
