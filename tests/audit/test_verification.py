@@ -83,31 +83,7 @@ def test_une_entree_inseree_est_detectee(journal_ecrit: sa.Engine, signataire: a
         supprimer_declencheurs(connexion)
         connexion.exec_driver_sql("UPDATE audit_journal SET sequence = sequence + 1000 WHERE sequence >= 5")
         connexion.exec_driver_sql("UPDATE audit_journal SET sequence = sequence - 999 WHERE sequence >= 1000")
-        precedente = connexion.execute(
-            sa.select(audit.tables.journal.c.hachage).where(audit.tables.journal.c.sequence == 4)
-        ).scalar_one()
-        champs = {
-            "sequence": 5,
-            "heure": connexion.execute(
-                sa.select(audit.tables.journal.c.heure).where(audit.tables.journal.c.sequence == 4)
-            ).scalar_one(),
-            "acteur": "agent-7",
-            "role": "agent_commune",
-            "action": "recherche",
-            "cible_type": None,
-            "cible_id": None,
-            "motif": None,
-            "resultat": "succes",
-            "requete": None,
-        }
-        connexion.execute(
-            sa.insert(audit.tables.journal).values(
-                **champs,
-                segment=champs["heure"][:7],
-                details="{}",
-                hachage=chainer(precedente, contenu_entree(**champs, details={})),
-            )
-        )
+        inserer_entree_chainee(connexion, apres=4)
     rapport = verifier(journal_ecrit, signataire)
     assert rapport.anomalie is not None
     # La fausse entrée est bien chaînée : c'est la vraie n° 5, devenue n° 6, qui ne colle plus.
@@ -282,29 +258,7 @@ def test_une_entree_ajoutee_en_fin_sans_passer_par_le_journal_est_detectee(
     # L'ajout direct en base n'est pas empêché par les déclencheurs ; l'entrée est bien chaînée.
     ecrire_consultations(bdd, TAILLE)
     with bdd.begin() as connexion:
-        derniere = connexion.execute(
-            sa.select(audit.tables.journal).where(audit.tables.journal.c.sequence == TAILLE)
-        ).one()
-        champs = {
-            "sequence": TAILLE + 1,
-            "heure": derniere.heure,
-            "acteur": "agent-7",
-            "role": "agent_commune",
-            "action": "recherche",
-            "cible_type": None,
-            "cible_id": None,
-            "motif": None,
-            "resultat": "succes",
-            "requete": None,
-        }
-        connexion.execute(
-            sa.insert(audit.tables.journal).values(
-                **champs,
-                segment=derniere.segment,
-                details="{}",
-                hachage=chainer(derniere.hachage, contenu_entree(**champs, details={})),
-            )
-        )
+        inserer_entree_chainee(connexion, apres=TAILLE)
     rapport = verifier(bdd, signataire)
     assert rapport.anomalie is not None
     assert rapport.anomalie.sequence == TAILLE + 1
@@ -358,3 +312,30 @@ def test_le_compteur_d_une_base_ancienne_est_recale_par_la_migration(
     with pytest.raises(sa.exc.DBAPIError), bdd.begin() as connexion:
         connexion.exec_driver_sql("UPDATE audit_verrou SET ecritures = 0")
     bdd.dispose()
+
+
+def inserer_entree_chainee(connexion: sa.Connection, *, apres: int) -> None:
+    """Écrit en base, hors du journal, une entrée n° ``apres + 1`` bien chaînée sur la n° ``apres``."""
+    precedente = connexion.execute(
+        sa.select(audit.tables.journal).where(audit.tables.journal.c.sequence == apres)
+    ).one()
+    champs = {
+        "sequence": apres + 1,
+        "heure": precedente.heure,
+        "acteur": "agent-7",
+        "role": "agent_commune",
+        "action": "recherche",
+        "cible_type": None,
+        "cible_id": None,
+        "motif": None,
+        "resultat": "succes",
+        "requete": None,
+    }
+    connexion.execute(
+        sa.insert(audit.tables.journal).values(
+            **champs,
+            segment=precedente.segment,
+            details="{}",
+            hachage=chainer(precedente.hachage, contenu_entree(**champs, details={})),
+        )
+    )
