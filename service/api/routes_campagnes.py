@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Body, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from service.api.televersement import (
 )
 from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
-from service.campagnes import ouverture
+from service.campagnes import ouverture, verification
 from service.comptes.roles import Role
 from service.modeles import Campagne, Source
 from service.referentiel import CODE_INSEE
@@ -229,11 +229,68 @@ def retirer(campagne_id: str, source_id: str, acteur: ActeurCourant, session: Ba
     session.commit()
 
 
-@routeur.post("/campagnes/{campagne_id}/lancer", status_code=202, summary="Lancer le passage (mise en file)")
-def lancer(campagne_id: str, acteur: ActeurCourant, session: Base) -> CampagneSortie:
+class AvertissementSortie(BaseModel):
+    code: str
+    message: str
+    gravite: verification.Gravite = Field(
+        description="« bloquant » : à régler avant de lancer ; « a_confirmer » : lancer demande "
+        "« confirmer_avertissements »: true ; « information » : rien à confirmer."
+    )
+
+
+class VerificationSortie(BaseModel):
+    avertissements: list[AvertissementSortie]
+    lancement_possible: bool = Field(description="Aucun avertissement bloquant.")
+    confirmation_requise: bool = Field(description="Au moins un avertissement à confirmer au lancement.")
+
+
+class LancementEntree(Entree):
+    confirmer_avertissements: bool = Field(
+        default=False,
+        description="L'agent a lu les avertissements « a_confirmer » de la vérification et lance quand même.",
+    )
+
+
+@routeur.get(
+    "/campagnes/{campagne_id}/verification",
+    summary="Avant de lancer : ce qui manque ou étonne (lecture seule)",
+    description=(
+        "Vu sans ouvrir aucune archive : listes déposées par genre (familles CAF ou MSA, inscrits ONDE "
+        "ou SIECLE, instruction déclarée), conventions de la commune, dates de dépôt. Les avertissements "
+        "bloquants viennent d'abord."
+    ),
+)
+def verifier_avant_lancement(campagne_id: str, acteur: ActeurCourant, session: Base) -> VerificationSortie:
+    campagne = _visible(session, acteur, campagne_id, "campagne_verifier")
+    avertissements = verification.verifier(session, campagne)
+    return VerificationSortie(
+        avertissements=[
+            AvertissementSortie(code=a.code, message=a.message, gravite=a.gravite) for a in avertissements
+        ],
+        lancement_possible=all(a.gravite != "bloquant" for a in avertissements),
+        confirmation_requise=any(a.gravite == "a_confirmer" for a in avertissements),
+    )
+
+
+@routeur.post(
+    "/campagnes/{campagne_id}/lancer",
+    status_code=202,
+    summary="Lancer le passage (mise en file)",
+    description=(
+        "Refusé (422) tant qu'un avertissement de la vérification est bloquant, ou qu'un avertissement "
+        "« a_confirmer » n'est pas confirmé par « confirmer_avertissements »: true."
+    ),
+)
+def lancer(
+    campagne_id: str,
+    acteur: ActeurCourant,
+    session: Base,
+    entree: Annotated[LancementEntree | None, Body()] = None,
+) -> CampagneSortie:
     campagne = _visible(session, acteur, campagne_id, "campagne_lancer")
+    confirmer = entree is not None and entree.confirmer_avertissements
     try:
-        ouverture.lancer(session, acteur, campagne)
+        ouverture.lancer(session, acteur, campagne, confirmer_avertissements=confirmer)
     except ouverture.CampagneInvalide as erreur:
         raise _invalide(erreur) from None
     session.commit()

@@ -16,7 +16,7 @@ from service import referentiel
 from service.acteur import Acteur
 from service.autorisation import exiger_commune
 from service.base.connexion import maintenant
-from service.campagnes import etats
+from service.campagnes import etats, verification
 from service.cles import cle_publique_travailleur
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Commune, Source, Travail, Utilisateur
@@ -35,6 +35,8 @@ def creer(session: Session, acteur: Acteur, *, commune: str, date_reference: dat
     exiger_commune(acteur, commune, action="campagne_creer", cible=("commune", commune))
     if session.get(Commune, commune) is None:
         raise CampagneInvalide(f"Commune {commune} inconnue : demandez à l'administrateur de l'enregistrer.")
+    if (futur := verification.date_reference_future(date_reference)) is not None:
+        raise CampagneInvalide(futur)
     libelle = libelle.strip()
     if not libelle:
         raise CampagneInvalide("Donnez un libellé à la campagne (par exemple « Rentrée 2026 »).")
@@ -270,23 +272,21 @@ def retirer_source(session: Session, acteur: Acteur, campagne: Campagne, source_
     )
 
 
-def lancer(session: Session, acteur: Acteur, campagne: Campagne) -> Travail:
-    """Met la campagne en file ; un travailleur la prendra."""
+def lancer(
+    session: Session, acteur: Acteur, campagne: Campagne, *, confirmer_avertissements: bool = False
+) -> Travail:
+    """Met la campagne en file ; un travailleur la prendra.
+
+    Refuse un avertissement bloquant, et ceux à confirmer tant que l'agent ne les a pas confirmés
+    (``verification``) ; les avertissements confirmés sont écrits au journal avec le lancement.
+    """
     if campagne.etat not in etats.ETATS_MODIFIABLES:
         raise CampagneInvalide(f"La campagne est déjà « {campagne.etat} ».")
     sources = sources_de(session, campagne.id)
-    # Le profil de la convention sait si la source se lit en table des familles ou des inscrits.
-    genres = {
-        c.profil.table if (c := referentiel.convention(session, s.convention)) else "inscrits"
-        for s in sources
-        if s.archive is not None
-    }
-    if "familles" not in genres:
-        raise CampagneInvalide("Déposez au moins une liste CAF ou MSA avant de lancer la campagne.")
-    if "inscrits" not in genres:
-        raise CampagneInvalide(
-            "Déposez au moins une liste d'inscrits (ONDE, SIECLE…) avant de lancer la campagne."
-        )
+    avertissements = verification.verifier(session, campagne)
+    refus = verification.refus_de_lancement(avertissements, confirmes=confirmer_avertissements)
+    if refus is not None:
+        raise CampagneInvalide(refus)
     campagne.etat = etats.apres("campagne", "lancer", campagne.etat)
     campagne.etape = "en file d'attente"
     campagne.pourcentage = 0
@@ -301,6 +301,11 @@ def lancer(session: Session, acteur: Acteur, campagne: Campagne) -> Travail:
         acteur,
         Action.TRAVAIL_DEBUT,
         cible=("campagne", campagne.id),
-        details={"travail": travail.id, "etape": "mise_en_file", "sources": len(sources)},
+        details={
+            "travail": travail.id,
+            "etape": "mise_en_file",
+            "sources": len(sources),
+            "avertissements_confirmes": [a.code for a in avertissements if a.gravite == "a_confirmer"],
+        },
     )
     return travail

@@ -42,6 +42,8 @@ def _scene(monde: Monde) -> Scene:
     (b1,) = monde.semer_cas(B, [identite("BOURGEOIS-FICTIF", "NOE", naissance)])
     (c1,) = monde.semer_cas(C, [identite("CALONNE-FICTIF", "ELIA", naissance)])
     _transmettre(monde, "agent.a", a2)
+    # Repéré et transmis fin septembre : un contrôle peut être daté d'octobre.
+    monde.antidater(a2, date(2026, 9, 30))
     _transmettre(monde, "agent.b", b1)
     # C n'a pas d'agent dans ce monde : on en crée un pour transmettre son cas.
     monde.client.post(
@@ -117,6 +119,10 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
             files={"archive": ("caf.7z", b"7z factice")},
             data={"convention": "caf-test", "mot_de_passe": "Mot-de-passe-CAF-1"},
         ),
+        AGENTS_A,
+    ),
+    "vérifier une campagne de A avant lancement": (
+        _get("/api/v1/campagnes/{s.campagne_a}/verification"),
         AGENTS_A,
     ),
     "lancer une campagne de A": (_post("/api/v1/campagnes/{s.campagne_a}/lancer"), AGENTS_A),

@@ -87,7 +87,11 @@ def _campagne_passee(monde: Monde, agent: dict[str, str], libelle: str, *sources
             data={"convention": archive.convention, "mot_de_passe": archive.mot_de_passe},
         )
         assert depot.status_code == 201, depot.text
-    assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=agent).status_code == 202
+    # Campagne d'essai sans liste d'instruction déclarée : l'avertissement est confirmé.
+    lancement = monde.client.post(
+        f"/api/v1/campagnes/{campagne}/lancer", headers=agent, json={"confirmer_avertissements": True}
+    )
+    assert lancement.status_code == 202, lancement.text
     assert traiter_un(monde.bdd, monde.reglages, "travailleur-test")
     etat: dict[str, Any] = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
     assert etat["etat"] == "terminee", etat["erreurs"]

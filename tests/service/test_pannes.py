@@ -44,7 +44,11 @@ def _campagne_prete(monde: Monde) -> tuple[str, dict[str, str]]:
     ).json()["id"]
     for archive in archives(donnees.familles, donnees.inscrits):
         assert _deposer(monde, agent, campagne, archive).status_code == 201
-    assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=agent).status_code == 202
+    # Campagne d'essai sans liste d'instruction déclarée : l'avertissement est confirmé.
+    lancement = monde.client.post(
+        f"/api/v1/campagnes/{campagne}/lancer", headers=agent, json={"confirmer_avertissements": True}
+    )
+    assert lancement.status_code == 202, lancement.text
     return campagne, agent
 
 

@@ -28,7 +28,11 @@ def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: Arch
 
 
 def _passage(monde: Monde, entetes: dict[str, str], campagne: str) -> dict[str, Any]:
-    assert monde.client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=entetes).status_code == 202
+    # Campagne d'essai sans liste d'instruction déclarée : l'avertissement est confirmé.
+    lancement = monde.client.post(
+        f"/api/v1/campagnes/{campagne}/lancer", headers=entetes, json={"confirmer_avertissements": True}
+    )
+    assert lancement.status_code == 202, lancement.text
     assert traiter_un(monde.bdd, monde.reglages, "travailleur-test")
     etat: dict[str, Any] = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=entetes).json()
     return etat
@@ -95,6 +99,8 @@ def test_parcours_complet_de_la_campagne_a_la_rescolarisation(monde: Monde) -> N
         f"/api/v1/cas/{a_transmettre['id']}/transitions", headers=agent, json={"action": "transmettre"}
     )
     assert reponse.json()["statut"] == "transmis_dasen"
+    # Repéré et transmis il y a un mois : la mise en demeure peut dater d'il y a 20 jours.
+    monde.antidater(a_transmettre["id"], date.today() - timedelta(days=30))
 
     # 3. Le référent met en demeure : échéance à 15 jours, listée une fois dépassée.
     referent = monde.entetes("referent.59")
