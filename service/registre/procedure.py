@@ -46,15 +46,15 @@ TOUS_LES_STATUTS = STATUTS_OUVERTS | STATUTS_CLOS
 DEMENAGE = "demenage"
 INSCRIT_CONSTATE = "inscrit_constate"
 
-# Dans l'ordre où les indicateurs les présentent.
-MOTIFS_CLASSEMENT = (
-    DEMENAGE,
-    "inscrit_hors_commune",
-    "instruction_declaree",
-    "erreur_donnees",
-    "hors_obligation",
-    INSCRIT_CONSTATE,
-)
+# Dans l'ordre où les indicateurs les présentent, avec le libellé qu'un lecteur y lit.
+MOTIFS_CLASSEMENT = {
+    DEMENAGE: "déménagement",
+    "inscrit_hors_commune": "inscrit hors commune",
+    "instruction_declaree": "instruction déclarée",
+    "erreur_donnees": "erreur de données",
+    "hors_obligation": "hors obligation",
+    INSCRIT_CONSTATE: "inscrit constaté",
+}
 ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX = "police", "sociale"
 TYPES_ENQUETE = frozenset({ENQUETE_POLICE, ENQUETE_SERVICES_SOCIAUX})
 STAGE_PARENTALITE = "stage_parentalite"
@@ -98,6 +98,8 @@ class Contexte:
     donnees: dict[str, Any] = field(default_factory=dict)
     # Motif d'effacement, quand le cas doit disparaître aussitôt la transition faite.
     effacement: str | None = None
+    # Le jour où a pris effet l'étape où en est le cas (son repérage, à défaut) : lu dans son historique.
+    jour_etape_precedente: date | None = None
 
     @property
     def date_effet(self) -> date | None:
@@ -122,6 +124,26 @@ Effet = Callable[[Contexte], None]
 # Gardes : elles refusent (``TransitionRefusee``) avant que le cas ne soit touché.
 
 
+def _pas_dans_le_futur(contexte: Contexte) -> None:
+    """Une date saisie place l'étape dans les indicateurs : un mois à venir les fausserait."""
+    if (jour := contexte.date_effet) and jour > jour_local(contexte.instant):
+        raise TransitionRefusee(f"Date du {jour:%d/%m/%Y} dans le futur : saisissez le jour où c'est arrivé.")
+
+
+def _pas_avant_l_etape_precedente(contexte: Contexte) -> None:
+    """Rien n'arrive à un cas avant son repérage, ni avant l'étape où il en est (ni la notification)."""
+    avant = contexte.jour_etape_precedente or jour_local(contexte.cas.cree_le)
+    if (jour := contexte.date_effet) and jour < avant:
+        raise TransitionRefusee(
+            f"Date du {jour:%d/%m/%Y} antérieure à la dernière étape du cas ({avant:%d/%m/%Y}) : "
+            "saisissez le jour où c'est arrivé, au plus tôt celui de l'étape précédente."
+        )
+
+
+# Toute ligne qui prend une date la vérifie ainsi (``test_chaque_date_saisie_est_verifiee``).
+GARDES_DES_DATES: tuple[Garde, ...] = (_pas_dans_le_futur, _pas_avant_l_etape_precedente)
+
+
 def _soumis_a_la_notification(contexte: Contexte) -> None:
     """Une mise en demeure ne concerne qu'un enfant de 3 à 16 ans le jour où elle est notifiée."""
     naissance = date_naissance_de(contexte.identite())
@@ -140,16 +162,6 @@ def _soumis_a_la_notification(contexte: Contexte) -> None:
 def _parmi_les_candidats(contexte: Contexte) -> None:
     if contexte.champs[FICHE_RETENUE] not in {c.get("id") for c in contexte.candidats()}:
         raise TransitionRefusee("Cet élève ne figure pas parmi les candidats du cas.")
-
-
-def _apres_la_notification(contexte: Contexte) -> None:
-    """Une rescolarisation datée d'avant la mise en demeure fausserait le délai des indicateurs."""
-    rescolarise_le, notification = contexte.champs["date"], contexte.cas.notification_le
-    if notification is not None and rescolarise_le < notification:
-        raise TransitionRefusee(
-            f"Date du {rescolarise_le:%d/%m/%Y} antérieure à la notification de la mise en demeure "
-            f"({notification:%d/%m/%Y}) : vérifiez la date de rescolarisation."
-        )
 
 
 # Effets : ce que la transition change au cas et note dans son événement, au-delà du statut.
@@ -256,6 +268,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         CONTROLE,
         frozenset({REFERENT}),
         ("date",),
+        gardes=GARDES_DES_DATES,
     ),
     Transition(
         "enquete_sociale",
@@ -264,6 +277,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         ENQUETE_SOCIALE,
         frozenset({AGENT, REFERENT}),
         ("date",),
+        gardes=GARDES_DES_DATES,
     ),
     Transition(
         "mettre_en_demeure",
@@ -272,7 +286,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         MISE_EN_DEMEURE,
         frozenset({REFERENT}),
         ("date_notification",),
-        gardes=(_soumis_a_la_notification,),
+        gardes=(*GARDES_DES_DATES, _soumis_a_la_notification),
         effets=(_echeance,),
     ),
     Transition(
@@ -282,7 +296,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         RESCOLARISE,
         frozenset({AGENT, REFERENT}),
         ("uai", "date"),
-        gardes=(_apres_la_notification,),
+        gardes=GARDES_DES_DATES,
         effets=(_etablissement,),
     ),
     Transition(
@@ -292,6 +306,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         SIGNALEMENT,
         frozenset({REFERENT}),
         ("date",),
+        gardes=GARDES_DES_DATES,
     ),
     Transition(
         "enqueter",
@@ -455,12 +470,6 @@ def effectuer(transition: Transition, contexte: Contexte) -> None:
     Tout refus a lieu avant la première écriture : un cas refusé reste tel qu'il était.
     """
     cas, de = contexte.cas, contexte.cas.statut
-    date_effet = contexte.date_effet
-    # Une date saisie date l'étape dans les indicateurs : un mois à venir les fausserait.
-    if date_effet is not None and date_effet > jour_local():
-        raise TransitionRefusee(
-            f"Date du {date_effet:%d/%m/%Y} dans le futur : saisissez la date à laquelle c'est arrivé."
-        )
     for garde in transition.gardes:
         garde(contexte)
     for effet in transition.effets:

@@ -208,6 +208,8 @@ def _appliquer(
         raise RefusAutorisation(str(erreur), action=f"transition_{action}", cible=("cas", cas.id)) from None
     de = cas.statut
     contexte = procedure.Contexte(cas, propres, maintenant(), coffre)
+    if etapes := historique(session, cas.id):
+        contexte.jour_etape_precedente = etapes[-1].date_effet or jour_local(etapes[-1].survenu_le)
     procedure.effectuer(transition, contexte)
     session.add(cas)
     auditer(

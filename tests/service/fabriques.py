@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
@@ -34,7 +34,7 @@ from service.comptes.utilisateurs import (
     creer_compte_d_installation,
     creer_utilisateur,
 )
-from service.modeles import Campagne, Cas, Utilisateur
+from service.modeles import Campagne, Cas, EvenementCas, Utilisateur
 from service.parametres import ReglagesService
 from service.referentiel import ajouter_commune, enregistrer_convention
 from service.registre.coffre import Coffre
@@ -204,6 +204,26 @@ class Monde:
             )
         with session_base(self.bdd) as session:
             return list(session.exec(select(Cas.id).where(Cas.campagne_origine == campagne.id)))
+
+    def antidater(self, cas_id: str, jour: date) -> None:
+        """Fait comme si le cas avait été repéré le ``jour`` : ses instants et ceux de ses étapes reculent
+        d'autant, dans le même ordre. Pour saisir ensuite des étapes datées d'avant aujourd'hui."""
+        with session_base(self.bdd) as session:
+            cas = session.get(Cas, cas_id)
+            assert cas is not None
+            recul = _en_utc(cas.cree_le) - datetime.combine(jour, datetime.min.time(), UTC)
+            for champ in ("cree_le", "mis_a_jour_le", "transmis_le", "clos_le"):
+                if (instant := getattr(cas, champ)) is not None:
+                    setattr(cas, champ, _en_utc(instant) - recul)
+            session.add(cas)
+            for etape in session.exec(select(EvenementCas).where(EvenementCas.cas_id == cas_id)):
+                etape.survenu_le = _en_utc(etape.survenu_le) - recul
+                session.add(etape)
+
+
+def _en_utc(instant: datetime) -> datetime:
+    """SQLite rend les instants sans fuseau : ils sont en UTC."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def construire_monde(reglages: ReglagesService) -> Monde:

@@ -124,6 +124,7 @@ def test_mise_en_demeure_echeance_et_eligibilite_a_la_date_de_notification(monde
     )
     for cas in (jeune, grand):
         assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+        monde.antidater(cas, date(2026, 10, 1))
     code, corps = _transition(
         monde, "referent.59", grand, "mettre_en_demeure", date_notification="2026-10-05"
     )
@@ -309,6 +310,7 @@ def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_ref
     monde = monde_sqlite
     (cas,) = monde.semer_cas(A, [identite("FUTURFICTIF", "ALIX", NAISSANCE)])
     assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    monde.antidater(cas, jour_local() - timedelta(days=30))
     demain = (jour_local() + timedelta(days=1)).isoformat()
     code, corps = _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=demain)
     assert code == 409
@@ -323,7 +325,7 @@ def test_une_date_future_ou_une_rescolarisation_avant_la_mise_en_demeure_est_ref
         monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=avant
     )
     assert code == 409
-    assert "antérieure à la notification" in corps["detail"]
+    assert "antérieure à la dernière étape du cas" in corps["detail"]
     code, corps = _transition(
         monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=jour_local().isoformat()
     )

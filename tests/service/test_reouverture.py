@@ -69,6 +69,7 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
     # Une campagne préparée pendant que la DASEN suivait encore l'enfant.
     en_parallele = monde.campagne(A)
     assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    monde.antidater(cas, jour_local() - timedelta(days=30))
     notification = (jour_local() - timedelta(days=20)).isoformat()
     code, _ = _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=notification)
     assert code == 200
