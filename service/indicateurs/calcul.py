@@ -4,6 +4,11 @@ Un événement dit qu'un cas d'une commune est passé d'une étape (``de``) à u
 une date, avec parfois un motif (motif de classement, type d'enquête, suite donnée). Les indicateurs d'un mois
 comptent les étapes atteintes ce mois-là ; « ouverts en fin de mois » regarde l'étape où en est
 chaque cas au dernier jour du mois.
+
+Les événements arrivent **dans l'ordre où ils ont été enregistrés**, et c'est cet ordre qui dit
+quelle étape suit quelle autre : la date d'effet place une étape dans un mois, jamais avant celle
+qui l'a précédée (une rescolarisation datée du 5 décembre, saisie après une transmission du 7, est
+bien la dernière étape du cas).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ INDICATEURS: tuple[Indicateur, ...] = (
     Indicateur("reperes", "Situations repérées"),
     Indicateur("verifiees", "Situations vérifiées"),
     Indicateur("classees", "Situations classées"),
-    *(Indicateur(f"classees_{m}", f"dont classées : {m.replace('_', ' ')}") for m in MOTIFS_CLASSEMENT),
+    *(Indicateur(f"classees_{m}", f"dont classées : {libelle}") for m, libelle in MOTIFS_CLASSEMENT.items()),
     Indicateur("transmissions", "Déscolarisations constatées (transmises à la DASEN)"),
     Indicateur("controles", "Contrôles de l'instruction dans la famille"),
     Indicateur("mises_en_demeure", "Mises en demeure"),
@@ -154,7 +159,8 @@ def _evenements(evenements: pl.DataFrame) -> pl.DataFrame:
 def _valeurs(ev: pl.DataFrame, mois: Mois) -> pl.DataFrame:
     """Une ligne par commune présente dans les événements, une colonne par indicateur."""
     dans_mois = pl.col("date").is_between(mois.debut, mois.fin)
-    ev = ev.sort(["cas", "date"], maintain_order=True)
+    # L'ordre d'enregistrement, pas la date d'effet, dit quelle étape suit quelle autre.
+    ev = ev.sort("cas", maintain_order=True)
     # Un cas rouvert (de nouveau repéré) commence un nouvel épisode : délais et « suite à mise en
     # demeure » se lisent dans l'épisode, depuis son repérage, jamais depuis un épisode ancien.
     ev = ev.with_columns(
@@ -288,8 +294,9 @@ def calculer(
 ) -> Tableau:
     """Les indicateurs du mois pour ces communes, puis le total de chaque département.
 
-    Seuls les événements des communes données comptent : l'appelant y met la portée de l'utilisateur.
-    Une commune sans événement figure avec des zéros.
+    ``evenements`` est dans l'ordre où les étapes ont été enregistrées. Seuls les événements des
+    communes données comptent : l'appelant y met la portée de l'utilisateur. Une commune sans
+    événement figure avec des zéros.
     """
     codes = [c.insee for c in communes]
     ev = _evenements(evenements).filter(pl.col("commune").is_in(codes))

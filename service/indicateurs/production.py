@@ -104,25 +104,65 @@ def chemin_export_mensuel(dossier: Path, mois: Mois, format: str) -> Path:
     return dossier / f"indicateurs-{mois}.{format}"
 
 
+def chemin_remplace(dossier: Path, mois: Mois, format: str, jour: date) -> Path:
+    """Où garder un export remplacé : son nom, et le jour où il a été remplacé."""
+    base = f"indicateurs-{mois}-remplace-le-{jour:%Y%m%d}"
+    chemin, rang = dossier / f"{base}.{format}", 1
+    while chemin.exists():
+        rang += 1
+        chemin = dossier / f"{base}-{rang}.{format}"
+    return chemin
+
+
+def mois_exportes(dossier: Path) -> set[Mois]:
+    """Les mois dont un export est dans le dossier (les exports remplacés mis à part)."""
+    return {
+        Mois.lire(f.name.removeprefix("indicateurs-").removesuffix(f.suffix))
+        for format in FORMATS_ARCHIVES
+        for f in dossier.glob(f"indicateurs-[0-9][0-9][0-9][0-9]-[0-9][0-9].{format}")
+    }
+
+
+def _chiffres_changes(bdd: sa.Engine, dossier: Path, mois: Mois) -> bool:
+    """Les exports déjà écrits pour ce mois ne portent plus les chiffres que donnent les étapes des cas.
+
+    La comparaison porte sur le CSV (les mêmes chiffres donnent les mêmes octets) ; elle n'exporte
+    rien et n'est donc pas inscrite au journal d'audit.
+    """
+    chemins = {f: chemin_export_mensuel(dossier, mois, f) for f in FORMATS_ARCHIVES}
+    if not chemins["csv"].exists():
+        return any(c.exists() for c in chemins.values())
+    with session_base(bdd) as session:
+        territoire = communes_du_perimetre(session, SYSTEME, operation="indicateurs")
+        tableau = calculer(evenements(session, [c.insee for c in territoire]), mois, territoire)
+    return exporter(tableau, "csv") != chemins["csv"].read_bytes()
+
+
 def exporter_mois_precedent(bdd: sa.Engine, dossier: Path, aujourd_hui: date) -> list[Path]:
-    """L'export de tout le territoire pour le mois précédent, s'il n'est pas déjà fait.
+    """Les exports de tout le territoire : le mois précédent s'il manque, et chaque mois déjà
+    exporté dont les chiffres ont changé depuis.
 
     Appelé chaque jour : le 1er du mois il produit le mois écoulé ; si le service était arrêté ce
-    jour-là, il le produit au premier jour où il tourne. Les fichiers ne portent aucune donnée
-    personnelle et sont gardés.
+    jour-là, il le produit au premier jour où il tourne. Une étape saisie après coup (une mise en
+    demeure datée d'un mois déjà exporté) change les chiffres de ce mois : ses exports sont alors
+    écrits de nouveau, et les anciens gardés à côté sous le nom
+    ``indicateurs-AAAA-MM-remplace-le-AAAAMMJJ.format``, pour retrouver ce qui a été diffusé. Les
+    fichiers ne portent aucune donnée personnelle et sont gardés.
     """
-    mois = Mois.precedent(aujourd_hui)
-    manquants = [f for f in FORMATS_ARCHIVES if not chemin_export_mensuel(dossier, mois, f).exists()]
-    if not manquants:
-        return []
     dossier.mkdir(parents=True, exist_ok=True)
     ecrits = []
-    for format in manquants:
-        with session_base(bdd) as session:
-            tableau = produire(session, SYSTEME, mois, format=format)
+    for mois in sorted({Mois.precedent(aujourd_hui)} | mois_exportes(dossier), key=str):
+        changes = _chiffres_changes(bdd, dossier, mois)
+        for format in FORMATS_ARCHIVES:
             cible = chemin_export_mensuel(dossier, mois, format)
+            if cible.exists() and not changes:
+                continue
             provisoire = cible.with_suffix(cible.suffix + ".partiel")
-            provisoire.write_bytes(exporter(tableau, format))
+            with session_base(bdd) as session:
+                provisoire.write_bytes(exporter(produire(session, SYSTEME, mois, format=format), format))
+            # L'ancien export n'est mis de côté qu'une fois le nouveau entièrement écrit.
+            if cible.exists():
+                cible.replace(chemin_remplace(dossier, mois, format, aujourd_hui))
             provisoire.replace(cible)
-        ecrits.append(cible)
+            ecrits.append(cible)
     return ecrits

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from service.indicateurs import INDICATEURS, Commune, Mois, MoisInvalide, calculer
+from service.registre import procedure
 
 AUBREVILLE = Commune("59001", "Aubreville", "59")
 BERANCOURT = Commune("59002", "Bérancourt", "59")
@@ -259,3 +260,33 @@ def test_un_cas_rouvert_est_compte_depuis_son_nouveau_reperage() -> None:
         # La mise en demeure de juin appartient à l'épisode précédent.
         "rescolarisations": 0,
     }
+
+
+def test_un_cas_rescolarise_a_une_date_d_effet_anterieure_a_sa_transmission_n_est_plus_ouvert() -> None:
+    # Transmis le 7 décembre, puis rescolarisation saisie après, datée du 5 : l'ordre d'enregistrement
+    # dit que la rescolarisation est la dernière étape ; trier par date d'effet laissait le cas ouvert.
+    suite = pl.DataFrame(
+        [
+            ("d1", "59001", "2026-12-01", None, "repere", None),
+            ("d1", "59001", "2026-12-07", "repere", "transmis_dasen", None),
+            ("d1", "59001", "2026-12-05", "transmis_dasen", "rescolarise", None),
+        ],
+        schema=["cas", "commune", "date", "de", "etape", "motif"],
+        orient="row",
+    ).with_columns(pl.col("date").str.to_date())
+    [aubreville, total] = calculer(suite, Mois.lire("2026-12"), [AUBREVILLE]).lignes
+    assert aubreville.valeurs["ouverts_fin_de_mois"] == 0
+    assert total.valeurs["ouverts_fin_de_mois"] == 0
+    assert (aubreville.valeurs["reperes"], aubreville.valeurs["transmissions"]) == (1, 1)
+
+
+def test_les_motifs_de_classement_sont_ecrits_en_francais_avec_leurs_accents() -> None:
+    libelles = {i.cle: i.libelle for i in INDICATEURS}
+    assert [libelles[f"classees_{m}"] for m in procedure.MOTIFS_CLASSEMENT] == [
+        "dont classées : déménagement",
+        "dont classées : inscrit hors commune",
+        "dont classées : instruction déclarée",
+        "dont classées : erreur de données",
+        "dont classées : hors obligation",
+        "dont classées : inscrit constaté",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 import audit
 from service.base.connexion import session_base
 from service.cli import app
+from service.indicateurs import INDICATEURS
 from service.indicateurs.production import exporter_mois_precedent
 from service.modeles import EvenementCas
 from tests.indicateurs.test_calcul import SUITE
@@ -203,3 +205,75 @@ def test_l_export_du_mois_precedent_est_produit_une_fois_et_garde(monde: Monde, 
     assert "Ablainville-Fictive (59001);3;2" in contenu.decode("utf-8-sig")
     assert exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 2)) == []
     assert [e.acteur for e in journal(monde, "export_indicateurs")] == ["systeme"] * 3
+
+
+def semer_etapes(monde: Monde, etapes: list[tuple[str, str, str | None, str, str | None]]) -> None:
+    """Des étapes de cas de A, dans l'ordre de leur enregistrement : (cas, saisie, de, vers, date d'effet)."""
+    with session_base(monde.bdd) as session:
+        for cas, saisie, de, vers, effet in etapes:
+            session.add(
+                EvenementCas(
+                    cas_id=cas,
+                    commune=A,
+                    departement=A[:2],
+                    survenu_le=datetime.fromisoformat(saisie).replace(hour=10, tzinfo=UTC),
+                    action="semé",
+                    de_statut=de,
+                    vers_statut=vers,
+                    date_effet=date.fromisoformat(effet) if effet else None,
+                    acteur_role="systeme",
+                )
+            )
+            session.flush()
+
+
+def test_un_cas_rescolarise_n_est_pas_compte_ouvert_en_fin_de_mois(monde: Monde) -> None:
+    # Transmis le 7 décembre ; la rescolarisation, saisie le 8, est datée du 5 : c'est pourtant la
+    # dernière étape du cas, qui n'est plus ouvert le 31 décembre.
+    semer_etapes(
+        monde,
+        [
+            ("d1", "2026-12-01", None, "repere", None),
+            ("d1", "2026-12-07", "repere", "transmis_dasen", None),
+            ("d1", "2026-12-08", "transmis_dasen", "rescolarise", "2026-12-05"),
+            ("d2", "2026-12-02", None, "repere", None),
+        ],
+    )
+    reponse = monde.client.get(
+        "/api/v1/indicateurs", params={"mois": "2026-12", "commune": A}, headers=monde.entetes("agent.a")
+    )
+    valeurs = reponse.json()["lignes"][0]["valeurs"]
+    assert (valeurs["reperes"], valeurs["transmissions"], valeurs["ouverts_fin_de_mois"]) == (2, 1, 1)
+
+
+def test_un_mois_dont_les_chiffres_changent_est_exporte_de_nouveau_et_l_ancien_garde(  # type: ignore[no-untyped-def]
+    monde: Monde, tmp_path
+) -> None:
+    semer_etapes(monde, [("e1", "2026-10-02", None, "repere", None)])
+    dossier = tmp_path / "exports"
+    assert len(exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 1))) == 3
+    diffuse = (dossier / "indicateurs-2026-10.csv").read_bytes()
+    # Le 15 novembre, une transmission d'octobre est saisie après coup : octobre change.
+    semer_etapes(monde, [("e1", "2026-11-15", "repere", "transmis_dasen", "2026-10-20")])
+    ecrits = exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 15))
+    assert sorted(p.name for p in ecrits) == [
+        "indicateurs-2026-10.csv",
+        "indicateurs-2026-10.ods",
+        "indicateurs-2026-10.xlsx",
+    ]
+    assert sorted(p.name for p in dossier.glob("*-remplace-le-*")) == [
+        "indicateurs-2026-10-remplace-le-20261115.csv",
+        "indicateurs-2026-10-remplace-le-20261115.ods",
+        "indicateurs-2026-10-remplace-le-20261115.xlsx",
+    ]
+    assert (dossier / "indicateurs-2026-10-remplace-le-20261115.csv").read_bytes() == diffuse
+    [_, _, ablainville, *_] = lire_csv(dossier / "indicateurs-2026-10.csv")
+    transmissions = 2 + [i.cle for i in INDICATEURS].index("transmissions")
+    assert ablainville[transmissions] == "1"
+    # Les chiffres ne bougent plus : rien n'est réécrit, et aucun export n'est inscrit au journal.
+    assert exporter_mois_precedent(monde.bdd, dossier, date(2026, 11, 16)) == []
+    assert len(journal(monde, "export_indicateurs")) == 6
+
+
+def lire_csv(chemin: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(chemin.read_text(encoding="utf-8-sig")), delimiter=";"))
