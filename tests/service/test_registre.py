@@ -372,3 +372,59 @@ def test_un_cas_efface_ne_reste_pas_lisible_dans_le_fichier_sqlite(monde_sqlite:
         connexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     fichier = chemin.read_bytes()
     assert [t for t in traces if t in fichier] == []
+
+
+def test_chaque_date_saisie_est_verifiee() -> None:
+    datees = [t for t in TRANSITIONS if set(t.champs) & set(procedure.CHAMPS_DATES)]
+    assert {t.action for t in datees} >= {"controler", "mettre_en_demeure", "constater_rescolarisation"}
+    for transition in datees:
+        assert set(procedure.GARDES_DES_DATES) <= set(transition.gardes), transition.action
+
+
+def test_un_enfant_repere_aujourd_hui_n_a_ni_controle_ni_mise_en_demeure_le_mois_dernier(
+    monde: Monde,
+) -> None:
+    (cas,) = monde.semer_cas(A, [identite("RECENTFICTIF", "EDEN", NAISSANCE)])
+    assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    mois_dernier = (jour_local().replace(day=1) - timedelta(days=3)).isoformat()
+    code, corps = _transition(monde, "referent.59", cas, "controler", date=mois_dernier)
+    assert code == 409
+    assert "antérieure à la dernière étape du cas" in corps["detail"]
+    code, corps = _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=mois_dernier)
+    assert (code, "antérieure à la dernière étape du cas" in corps["detail"]) == (409, True)
+    # Rien n'a bougé : le cas reste transmis, et le mois dernier ne compte aucune étape.
+    fiche = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("referent.59"), **MOTIF}).json()
+    assert fiche["statut"] == "transmis_dasen"
+    valeurs = monde.client.get(
+        "/api/v1/indicateurs",
+        params={"mois": mois_dernier[:7], "commune": A},
+        headers=monde.entetes("agent.a"),
+    ).json()["lignes"][0]["valeurs"]
+    assert (valeurs["controles"], valeurs["mises_en_demeure"]) == (0, 0)
+    code, corps = _transition(monde, "referent.59", cas, "controler", date=jour_local().isoformat())
+    assert (code, corps["statut"]) == (200, "controle")
+
+
+def test_une_etape_ne_peut_pas_etre_datee_d_avant_la_precedente(monde: Monde) -> None:
+    (cas,) = monde.semer_cas(A, [identite("SUITEFICTIF", "IRIS", NAISSANCE)])
+    assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
+    monde.antidater(cas, jour_local() - timedelta(days=30))
+
+    def il_y_a(jours: int) -> str:
+        return (jour_local() - timedelta(days=jours)).isoformat()
+
+    assert _transition(monde, "referent.59", cas, "controler", date=il_y_a(31))[0] == 409
+    assert _transition(monde, "referent.59", cas, "controler", date=il_y_a(20))[0] == 200
+    code, corps = _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=il_y_a(25))
+    assert code == 409
+    assert f"({il_y_a(20)[8:10]}/{il_y_a(20)[5:7]}/{il_y_a(20)[:4]})" in corps["detail"]
+    assert _transition(monde, "referent.59", cas, "mettre_en_demeure", date_notification=il_y_a(10))[0] == 200
+    assert _transition(monde, "referent.59", cas, "signaler_procureur", date=il_y_a(12))[0] == 409
+    code, corps = _transition(
+        monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=il_y_a(11)
+    )
+    assert (code, "antérieure à la dernière étape du cas" in corps["detail"]) == (409, True)
+    code, corps = _transition(
+        monde, "referent.59", cas, "constater_rescolarisation", uai="0590001A", date=il_y_a(10)
+    )
+    assert (code, corps["statut"]) == (200, "rescolarise")
