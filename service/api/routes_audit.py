@@ -23,6 +23,7 @@ from service.journal_audit import Action, auditer
 from service.parametres import parametres
 from service.registre import registre as reg
 from service.registre.consultation import MotifConsultation
+from service.registre.explication import ExplicationDroitAcces
 
 routeur = APIRouter(tags=["audit et droit d'accès (DPO)"])
 
@@ -167,7 +168,10 @@ class CasDroitAcces(BaseModel):
     cohorte_de_conservation: int
     identite: dict[str, Any] = Field(description="L'identité telle que reçue de la CAF ou de la MSA.")
     score: float | None
-    explication: Any = Field(description="Le détail de la décision d'appariement : niveaux et poids.")
+    explication: ExplicationDroitAcces | None = Field(
+        description="Le détail de la décision d'appariement : seuils, et pour chaque champ son niveau, son "
+        "poids et la valeur reçue pour l'enfant (jamais celle d'une fiche d'élève) ; vide s'il n'y en a pas."
+    )
     candidats: str = Field(description="Le nombre de fiches d'élèves examinées, sans leur identité.")
     historique: list[EtapeDroitAcces]
 

@@ -21,6 +21,7 @@ from service.registre import procedure
 from service.registre import registre as reg
 from service.registre.coffre import Coffre
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation, motifs_admis
+from service.registre.explication import Candidat, Explication, pour_la_fiche
 
 routeur = APIRouter(tags=["registre des cas"])
 
@@ -99,8 +100,14 @@ class CasDetail(CasResume):
     campagne_origine: str
     campagne_derniere: str
     score: float | None
-    explication: str
-    candidats: list[dict[str, Any]]
+    explication: Explication | None = Field(
+        description="Pourquoi le moteur a signalé l'enfant : décision, seuils, et chaque champ comparé des "
+        "deux côtés ; vide si le passage n'en a pas donné."
+    )
+    candidats: list[Candidat] = Field(
+        description="Fiches d'élèves proches, chacune comparée champ par champ ; effacées à la première "
+        "décision."
+    )
     transmis_le: datetime | None
     notification_le: date | None
     clos_le: datetime | None
@@ -154,14 +161,15 @@ def _etape(evenement: EvenementCas) -> Etape:
 
 def _detail(session: Base, acteur: Acteur, cas: Cas, ouvert: Coffre) -> CasDetail:
     identite = ouvert.identite(cas)
+    explication, candidats = pour_la_fiche(cas.explication, cas.score, identite, ouvert.candidats(cas))
     return CasDetail(
         **_resume(cas, identite).model_dump(exclude={"identite"}),
         identite=identite,
         campagne_origine=cas.campagne_origine,
         campagne_derniere=cas.campagne_derniere,
         score=cas.score,
-        explication=cas.explication,
-        candidats=ouvert.candidats(cas),
+        explication=explication,
+        candidats=candidats,
         transmis_le=cas.transmis_le,
         notification_le=cas.notification_le,
         clos_le=cas.clos_le,

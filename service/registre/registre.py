@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,7 +15,7 @@ from service.base.connexion import jour_local, maintenant
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Commune, EvenementCas
-from service.registre import procedure
+from service.registre import explication, procedure
 from service.registre.cle import cle_enfant
 from service.registre.coffre import Coffre, cohorte_de, date_naissance_de, premiere_cohorte_conservee
 from service.registre.consultation import MotifConsultation
@@ -352,14 +351,6 @@ def _fiches_examinees(cas: Cas, etapes: list[EvenementCas], coffre: Coffre) -> s
     return f"{nombre} fiches d'élèves examinées, aucune retenue."
 
 
-def _explication(cas: Cas) -> Any:
-    """L'explication de la décision d'appariement, avec ses scores (niveaux d'accord, sans identité)."""
-    try:
-        return json.loads(cas.explication)
-    except ValueError:
-        return cas.explication
-
-
 def droit_acces(
     session: Session,
     acteur: Acteur,
@@ -384,6 +375,7 @@ def droit_acces(
     export = []
     for cas in trouves:
         etapes = historique(session, cas.id)
+        identite = coffre.identite(cas)
         export.append(
             {
                 "cas": cas.id,
@@ -393,9 +385,9 @@ def droit_acces(
                 "resultat_appariement": cas.resultat,
                 "cree_le": cas.cree_le,
                 "cohorte_de_conservation": cas.cohorte,
-                "identite": coffre.identite(cas),
+                "identite": identite,
                 "score": cas.score,
-                "explication": _explication(cas),
+                "explication": explication.pour_droit_acces(cas.explication, identite),
                 "candidats": _fiches_examinees(cas, etapes, coffre),
                 "historique": [
                     {

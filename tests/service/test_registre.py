@@ -177,7 +177,7 @@ def test_un_cas_a_verifier_se_resout_par_un_candidat_ou_en_les_ecartant(monde_sq
         candidats=[candidat],
     )
     fiche = monde.client.get(f"/api/v1/cas/{premier}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
-    assert [c["id"] for c in fiche["candidats"]] == ["onde-1-12"]
+    assert [c["id_inscrit"] for c in fiche["candidats"]] == ["onde-1-12"]
     assert _transition(monde, "agent.a", premier, "transmettre")[1]["detail"].startswith(
         "Ce cas est à vérifier"
     )
@@ -201,7 +201,7 @@ def test_la_dasen_ne_recoit_jamais_les_candidats(monde_sqlite: Monde) -> None:
         A, [identite("SIGNALEFICTIF", "NINA", NAISSANCE)], resultat="non_apparie", candidats=[candidat]
     )
     fiche = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
-    assert [c["id"] for c in fiche["candidats"]] == ["onde-1-7"]
+    assert [c["id_inscrit"] for c in fiche["candidats"]] == ["onde-1-7"]
     assert _transition(monde, "agent.a", cas, "transmettre")[0] == 200
     reponse = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("referent.59"), **MOTIF})
     assert reponse.json()["candidats"] == []
@@ -290,7 +290,8 @@ def test_le_droit_d_acces_ne_donne_que_les_donnees_de_l_enfant_jamais_ses_candid
     (exporte,) = reponse.json()["cas"]
     assert exporte["identite"] == enfant
     assert exporte["candidats"] == "3 fiches d'élèves examinées, aucune retenue."
-    assert (exporte["explication"], exporte["score"]) == ({"score": 0.1}, 0.1)
+    assert (exporte["explication"]["score"], exporte["score"]) == (0.1, 0.1)
+    assert exporte["explication"]["champs"] == []
     assert [(h["action"], h["vers"]) for h in exporte["historique"]] == [("reperage", "repere")]
 
     assert _transition(monde, "agent.a", cas, "choisir_candidat", id_inscrit="onde-1-1")[0] == 200

@@ -90,8 +90,8 @@ def test_un_enfant_rescolarise_puis_de_nouveau_absent_est_rouvert(monde: Monde) 
 
     fiche = monde.client.get(f"/api/v1/cas/{cas}", headers={**monde.entetes("agent.a"), **MOTIF}).json()
     assert (fiche["statut"], fiche["resultat"], fiche["motif"]) == ("repere", "a_verifier", None)
-    assert (fiche["explication"], fiche["campagne_derniere"]) == (EXPLICATION, suivante.id)
-    assert [c["id"] for c in fiche["candidats"]] == ["onde-2-31"]
+    assert (fiche["explication"]["score"], fiche["campagne_derniere"]) == (0.6, suivante.id)
+    assert [c["id_inscrit"] for c in fiche["candidats"]] == ["onde-2-31"]
     assert (fiche["clos_le"], fiche["transmis_le"], fiche["notification_le"]) == (None, None, None)
     assert "choisir_candidat" in fiche["actions_possibles"]
     # Un seul cas pour l'enfant, toujours le même.
