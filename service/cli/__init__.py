@@ -14,6 +14,8 @@ import typer
 import typer.core
 import typer.main
 
+from service.cli.francais import UsageError, erreur_en_francais, franciser
+
 # Commande (ou groupe de commandes) de premier niveau -> module de ce paquet qui l'enregistre.
 MODULES: dict[str, str] = {
     "apparier": "apparier",
@@ -49,7 +51,24 @@ class _GroupeParesseux(typer.core.TyperGroup):
     def get_command(self, ctx: typer.Context, cmd_name: str):  # type: ignore[no-untyped-def,override]
         if cmd_name not in self.commands and cmd_name in MODULES:
             self.commands.update(groupe_du_module(MODULES[cmd_name]).commands)
-        return self.commands.get(cmd_name)
+        commande = self.commands.get(cmd_name)
+        if commande is not None:
+            franciser(commande)
+        return commande
+
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Les erreurs d'usage des options de la racine, puis de toute sous-commande, en français.
+        franciser(self)
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as erreur:
+            raise erreur_en_francais(erreur) from None
+
+    def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def,override]
+        try:
+            return super().invoke(ctx)
+        except UsageError as erreur:
+            raise erreur_en_francais(erreur) from None
 
     def resolve_command(self, ctx: typer.Context, args: list[str]):  # type: ignore[no-untyped-def,override]
         # Une commande inconnue (faute de frappe) : typer propose la plus proche parmi les commandes
