@@ -23,7 +23,8 @@ from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
 from service.registre.explication import COLONNES_COMPAREES, Candidat
 from service.registre.registre import Signalement, enregistrer_signalements
 from tests.appariement.fiches import decisions_par_id, enfant, familles, inscrits
-from tests.service.fabriques import A, Monde
+from tests.service.fabriques import A, Monde, archives
+from tests.service.test_parcours import _deposer, _passage
 
 MOTIF = {ENTETE_MOTIF: MotifConsultation.VERIFICATION.value}
 NAISSANCE = date(2016, 5, 12)
@@ -62,14 +63,18 @@ def _semer(monde: Monde, signalement: Signalement) -> str:
         return session.exec(select(Cas.id).where(Cas.campagne_origine == campagne.id)).one()
 
 
-def _frere_et_soeur() -> Signalement:
+def _listes_frere_et_soeur() -> tuple[pl.DataFrame, pl.DataFrame]:
     """LUCAS, absent des effectifs ; sa sœur LÉA (même naissance, même adresse) et un homonyme plus âgé."""
     liste = familles(enfant("F1", "MARTINFICTIF", "LUCAS PAUL", NAISSANCE, "M", **ADRESSE))
     ecole = inscrits(
         enfant("onde-1-7", "MARTINFICTIF", "LEA", NAISSANCE, "F", uai="0599999Z", **ADRESSE),
         enfant("onde-1-8", "MARTINFICTIF", "LUCAS", date(2014, 2, 3), "M", uai="0599998Y"),
     )
-    return _signalement_du_moteur(liste, ecole)
+    return liste, ecole
+
+
+def _frere_et_soeur() -> Signalement:
+    return _signalement_du_moteur(*_listes_frere_et_soeur())
 
 
 def _par_champ(champs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -213,3 +218,31 @@ def test_chaque_champ_du_moteur_a_ses_colonnes_de_chaque_cote() -> None:
         assert set(cote_inscrit) <= set(COLONNES["inscrits"])
     # Le candidat montre toutes les colonnes d'une fiche d'élève, comme la fiche le faisait déjà.
     assert set(COLONNES["inscrits"]) - {"id"} <= set(Candidat.model_fields)
+
+
+def test_apres_un_vrai_passage_chaque_fiche_a_verifier_designe_sa_fiche_expliquee(monde: Monde) -> None:
+    # Le score du cas traverse le travailleur confiné, son protocole et la base : le candidat
+    # détaillé se reconnaît encore à lui.
+    agent = monde.entetes("agent.a")
+    campagne = monde.client.post(
+        "/api/v1/campagnes",
+        headers=agent,
+        json={"commune": A, "date_reference": "2026-10-01", "libelle": "Rentrée"},
+    ).json()["id"]
+    for archive in archives(*_listes_frere_et_soeur()):
+        assert _deposer(monde, agent, campagne, archive).status_code == 201
+    assert _passage(monde, agent, campagne)["etat"] == "terminee"
+    liste = monde.client.get("/api/v1/cas", headers={**agent, **MOTIF}, params={"par_page": 200}).json()
+    fiches = [
+        monde.client.get(f"/api/v1/cas/{c['id']}", headers={**agent, **MOTIF}).json()
+        for c in liste["cas"]
+        if c["resultat"] == "a_verifier"
+    ]
+    assert fiches
+    for fiche in fiches:
+        explication = fiche["explication"]
+        assert [c["champ"] for c in explication["champs"]] == [*CHAMPS, "ecole"]
+        (detaille,) = [c for c in fiche["candidats"] if c["explique"]]
+        assert (detaille["id_inscrit"], detaille["score"]) == (explication["id_inscrit"], fiche["score"])
+        assert _par_champ(detaille["champs"]) == _par_champ(explication["champs"])
+        assert all(c["inscrit"] is not None for c in explication["champs"])
