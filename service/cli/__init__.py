@@ -14,7 +14,7 @@ import typer
 import typer.core
 import typer.main
 
-from service.cli.francais import UsageError, erreur_en_francais, franciser
+from service.cli.francais import UsageError, erreur_en_francais, franciser, regler_textes_de_rich
 
 # Commande (ou groupe de commandes) de premier niveau -> module de ce paquet qui l'enregistre.
 MODULES: dict[str, str] = {
@@ -63,12 +63,18 @@ class _GroupeParesseux(typer.core.TyperGroup):
             return super().make_context(*args, **kwargs)
         except UsageError as erreur:
             raise erreur_en_francais(erreur) from None
+        except typer.Abort:
+            regler_textes_de_rich()  # « Interrompu. »
+            raise
 
     def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def,override]
         try:
             return super().invoke(ctx)
         except UsageError as erreur:
             raise erreur_en_francais(erreur) from None
+        except typer.Abort:
+            regler_textes_de_rich()
+            raise
 
     def resolve_command(self, ctx: typer.Context, args: list[str]):  # type: ignore[no-untyped-def,override]
         # Une commande inconnue (faute de frappe) : typer propose la plus proche parmi les commandes

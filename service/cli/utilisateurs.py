@@ -39,7 +39,7 @@ def creer(
             "--mot-de-passe",
             prompt="Mot de passe (12 caractères au moins)",
             hide_input=True,
-            confirmation_prompt=True,
+            confirmation_prompt="Le même mot de passe, pour confirmer",
             help="Demandé au clavier s'il n'est pas donné.",
         ),
     ] = "",

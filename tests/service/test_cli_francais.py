@@ -138,6 +138,22 @@ def test_une_commande_inconnue_est_signalee_en_francais(tmp_path: Path) -> None:
     _sans_anglais(fini.stderr)
 
 
+def test_la_saisie_du_mot_de_passe_est_demandee_en_francais(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CELLULE_DONNEES", str(tmp_path))
+    saisie = "motdepasse-assez-long\nautre-mot-de-passe\n"  # puis plus rien : la personne abandonne
+
+    resultat = CliRunner().invoke(
+        app, ["utilisateurs", "creer", "admin.fictif", "--role", "administrateur"], input=saisie
+    )
+
+    assert resultat.exit_code == 1
+    assert "Le même mot de passe, pour confirmer" in resultat.output
+    assert resultat.output.rstrip().endswith("Interrompu.")
+    assert "Repeat for confirmation" not in resultat.output
+
+
 def _chemins_des_commandes() -> list[list[str]]:
     """Chaque commande et sous-commande de ``cellule``, par le chemin qu'on tape."""
     from service.cli import groupe_du_module
