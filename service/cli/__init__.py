@@ -3,6 +3,7 @@
 Chaque module de ce paquet apporte ses sous-commandes par une fonction ``enregistrer(app)``.
 Un module n'est importé que lorsqu'on appelle l'une de ses commandes (ou l'aide générale) : la
 plupart tirent le serveur web, la base ou le chiffrement, dont ``cellule apparier`` n'a pas besoin.
+Le groupe racine met aussi en français les textes que typer écrit lui-même (``francais.py``).
 """
 
 from __future__ import annotations
