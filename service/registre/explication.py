@@ -200,19 +200,23 @@ def pour_la_fiche(
     lue = lire(texte)
     details = _par_champ(lue) if lue is not None else {}
     explique = _explique(score, candidats)
+
+    def est_explique(candidat: dict[str, Any]) -> bool:
+        return explique is not None and candidat.get("id") == explique
+
     sortie = [
         Candidat.model_validate(
             {
                 **c,
                 "id_inscrit": str(c.get("id")),
-                "explique": c.get("id") == explique,
-                "champs": _comparer(identite, c, details if c.get("id") == explique else {}),
+                "explique": est_explique(c),
+                "champs": _comparer(identite, c, details if est_explique(c) else {}),
             }
         )
         for c in candidats
     ]
     if lue is None:
         return None, sortie
-    fiche = next((c for c in candidats if c.get("id") == explique), None)
+    fiche = next((c for c in candidats if est_explique(c)), None)
     champs = [c for c in _comparer(identite, fiche, details) if c.champ in details]
     return Explication(**_decision(lue), id_inscrit=explique, champs=champs), sortie

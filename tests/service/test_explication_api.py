@@ -20,7 +20,7 @@ from service.base.connexion import session_base
 from service.cles import cle_appariement
 from service.modeles import Cas
 from service.registre.consultation import ENTETE_MOTIF, MotifConsultation
-from service.registre.explication import COLONNES_COMPAREES, Candidat
+from service.registre.explication import COLONNES_COMPAREES, Candidat, pour_la_fiche
 from service.registre.registre import Signalement, enregistrer_signalements
 from tests.appariement.fiches import decisions_par_id, enfant, familles, inscrits
 from tests.service.fabriques import A, Monde, archives
@@ -246,3 +246,17 @@ def test_apres_un_vrai_passage_chaque_fiche_a_verifier_designe_sa_fiche_explique
         assert (detaille["id_inscrit"], detaille["score"]) == (explication["id_inscrit"], fiche["score"])
         assert _par_champ(detaille["champs"]) == _par_champ(explication["champs"])
         assert all(c["inscrit"] is not None for c in explication["champs"])
+
+
+def test_sans_candidat_au_score_du_cas_aucun_n_est_explique() -> None:
+    # Une fiche gardée sans identifiant ni score égal ne passe jamais pour la fiche détaillée.
+    texte = _frere_et_soeur().explication
+    candidats: list[dict[str, Any]] = [
+        {"score": 3.0, "nom": "SANSIDFICTIF"},
+        {"id": "onde-1-9", "score": 2.0},
+    ]
+    explication, sortie = pour_la_fiche(texte, 25.0, {"prenoms": "LUCAS PAUL"}, candidats)
+    assert explication is not None
+    assert explication.id_inscrit is None
+    assert [c.explique for c in sortie] == [False, False]
+    assert all(champ.niveau is None for c in sortie for champ in c.champs)
