@@ -36,24 +36,37 @@ def ecrire_pivot(table: pl.DataFrame, chemin: Path) -> None:
     table.write_csv(chemin, separator=";", date_format="%Y-%m-%d", null_value="")
 
 
+def _ecrire_jeu(
+    nom: str,
+    tables: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    dossier: Path,
+    date_reference: date,
+    secondes: float,
+) -> JeuEcrit:
+    """Écrit les familles et les inscrits d'un jeu généré (tables : familles, inscrits, vérité)."""
+    table_familles, table_inscrits, verite = tables
+    dossier.mkdir(parents=True, exist_ok=True)
+    familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
+    ecrire_pivot(table_familles, familles)
+    ecrire_pivot(table_inscrits, inscrits)
+    return JeuEcrit(
+        nom,
+        familles,
+        inscrits,
+        verite,
+        date_reference,
+        table_familles.height,
+        table_inscrits.height,
+        secondes,
+    )
+
+
 def jeu_synthetique(nb_enfants: int, dossier: Path, date_reference: date, graine: int) -> JeuEcrit:
     debut = time.perf_counter()
     jeu = generer(nb_enfants, graine=graine, date_reference=date_reference)
     secondes = time.perf_counter() - debut
-    dossier.mkdir(parents=True, exist_ok=True)
-    familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
-    ecrire_pivot(jeu.familles, familles)
-    ecrire_pivot(jeu.inscrits, inscrits)
-    return JeuEcrit(
-        f"synthétique {nb_enfants:_}".replace("_", " ") + (f", graine {graine}" if graine else ""),
-        familles,
-        inscrits,
-        jeu.verite,
-        date_reference,
-        jeu.familles.height,
-        jeu.inscrits.height,
-        secondes,
-    )
+    nom = f"synthétique {nb_enfants:_}".replace("_", " ") + (f", graine {graine}" if graine else "")
+    return _ecrire_jeu(nom, (jeu.familles, jeu.inscrits, jeu.verite), dossier, date_reference, secondes)
 
 
 def _date_febrl(colonne: str, date_reference: date) -> pl.Expr:
@@ -188,11 +201,5 @@ def jeu_independant(nb_enfants: int, dossier: Path, date_reference: date, graine
     debut = time.perf_counter()
     jeu = generer_independant(nb_enfants, graine=graine, date_reference=date_reference)
     secondes = time.perf_counter() - debut
-    dossier.mkdir(parents=True, exist_ok=True)
-    familles, inscrits = dossier / "familles.csv", dossier / "inscrits.csv"
-    ecrire_pivot(jeu.familles, familles)
-    ecrire_pivot(jeu.inscrits, inscrits)
-    return JeuEcrit(
-        f"indépendant {nb_enfants:_}".replace("_", " ") + f", graine {graine}",
-        familles, inscrits, jeu.verite, date_reference, jeu.familles.height, jeu.inscrits.height, secondes,
-    )  # fmt: skip
+    nom = f"indépendant {nb_enfants:_}".replace("_", " ") + f", graine {graine}"
+    return _ecrire_jeu(nom, (jeu.familles, jeu.inscrits, jeu.verite), dossier, date_reference, secondes)
