@@ -35,6 +35,8 @@ class Brut:
     ``donnees`` a une colonne ``c<i>`` par en-tête ``entetes[i]`` et la colonne ``_ligne``.
     ``anomalies`` : conditions (expressions sur ``donnees``) qui rejettent une ligne, avec champ et motif.
     ``fixes`` : colonnes canoniques de valeur unique pour tout le fichier (l'UAI d'un export SIECLE).
+    ``non_extraites`` : en-têtes présents dans le fichier dont rien n'a été extrait (SIECLE : éléments
+    hors du profil) ; leurs noms seulement, pour les classer comme les autres en-têtes.
     """
 
     donnees: pl.DataFrame
@@ -42,6 +44,7 @@ class Brut:
     anomalies: list[tuple[pl.Expr, str, str]] = field(default_factory=list)
     fixes: dict[str, str] = field(default_factory=dict)
     sortis: int = 0
+    non_extraites: list[str] = field(default_factory=list)
 
 
 def colonne(position: int) -> str:

@@ -12,16 +12,15 @@ from datetime import date
 import polars as pl
 
 from conventions.brut import LIGNE, Brut, colonne
+from conventions.entetes import classer
 from conventions.erreurs import FichierRefuse
-from conventions.profil import CHAMPS_TECHNIQUES, COLONNES, Mode, Profil, Table
+from conventions.profil import COLONNES, Mode, Profil, Table
 from conventions.rapport import ERREURS_MAX, ErreurLigne, Lecture, Rapport
-from conventions.texte import normaliser, normaliser_expr
+from conventions.texte import normaliser_expr
 
 TOUTE_LA_LIGNE = "toute la ligne"
 _TEXTES_LIBRES = ("nom", "nom_usage", "nom_allocataire", "prenom_allocataire", "adresse", "commune")
 _CODES = ("ine", "uai", "code_postal")
-_MOTS_SENSIBLES = frozenset({"nir", "nss", "secu", "nationalite", "nationalites"})
-_EXPRESSIONS_SENSIBLES = ("securite sociale", "pays de nationalite")
 _HEURE = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
 # Les suites d'espaces (de séparateurs pour les prénoms) deviennent une espace seule. Une espace
 # déjà seule n'est pas « remplacée » par elle-même : même texte, bien moins de remplacements
@@ -52,104 +51,6 @@ class _Controle:
 def table_vide(table: Table) -> pl.DataFrame:
     """La table canonique sans ligne, avec toutes ses colonnes."""
     return pl.DataFrame(schema=COLONNES[table])
-
-
-def _citer(noms: list[str]) -> str:
-    return ", ".join(f"« {nom} »" for nom in noms)
-
-
-def _sensible(cle: str) -> bool:
-    return bool(_MOTS_SENSIBLES.intersection(cle.split())) or any(
-        expression in cle for expression in _EXPRESSIONS_SENSIBLES
-    )
-
-
-def _correspondances(brut: Brut, cadre: Cadre) -> dict[str, list[int]]:
-    """Pour chaque colonne canonique, les positions des colonnes du fichier qui la donnent."""
-    profil = cadre.profil
-    cibles = {normaliser(entete): cible for entete, cible in profil.colonnes.items()}
-    rangs = {normaliser(entete): rang for rang, entete in enumerate(profil.colonnes)}
-    ignorees = {normaliser(entete) for entete in profil.colonnes_ignorees}
-    vues: set[str] = set()
-    inconnues: list[str] = []
-    doubles: list[str] = []
-    par_champ: dict[str, list[int]] = {}
-    for position, entete in enumerate(brut.entetes):
-        cle = normaliser(entete)
-        if not cle:
-            if brut.donnees.get_column(colonne(position)).str.strip_chars().fill_null("").eq("").all():
-                continue
-            raise FichierRefuse(
-                f"La colonne n° {position + 1} n'a pas d'en-tête mais contient des valeurs. Donnez-lui "
-                "son nom dans la première ligne du fichier, ou retirez-la, puis déposez-le à nouveau."
-            )
-        if cle in vues:
-            doubles.append(entete.strip())
-            continue
-        vues.add(cle)
-        if cle in cibles:
-            par_champ.setdefault(cibles[cle], []).append(position)
-        elif cle not in ignorees:
-            inconnues.append(entete.strip())
-    if not par_champ:
-        # Sans aucun en-tête connu, la première ligne est sans doute une ligne de données :
-        # ne jamais la citer, elle porterait une identité.
-        raise FichierRefuse(
-            f"La première ligne du fichier ne contient aucun des en-têtes du profil « {profil.nom} » "
-            f"(par exemple {_citer(list(profil.colonnes)[:4])}). Le fichier n'a peut-être pas de ligne "
-            "d'en-tête, ou ce n'est pas le bon profil : ajoutez la ligne d'en-tête ou choisissez le "
-            "profil qui correspond au fichier."
-        )
-    if doubles:
-        raise FichierRefuse(
-            f"Les colonnes {_citer(doubles)} apparaissent deux fois dans l'en-tête. Gardez-en une "
-            "seule de chaque, puis déposez le fichier à nouveau."
-        )
-    if inconnues:
-        sensibles = [entete for entete in inconnues if _sensible(normaliser(entete))]
-        if sensibles:
-            raise FichierRefuse(
-                f"Fichier refusé en entier : il contient {_citer(sensibles)}, une donnée que la loi "
-                "interdit de transmettre pour ce contrôle (numéro de sécurité sociale, nationalité…). "
-                "Supprimez ce fichier et demandez au partenaire un nouvel export sans cette colonne."
-            )
-        raise FichierRefuse(
-            f"Fichier refusé en entier : les colonnes {_citer(inconnues)} ne sont pas prévues par le "
-            f"profil « {profil.nom} ». Un fichier qui porte plus que les champs autorisés n'est pas "
-            "lu : demandez au partenaire un export sans ces colonnes, ou faites-les ajouter au profil "
-            "de la convention si elles sont légitimes."
-        )
-    if cadre.champs_autorises is not None:
-        interdits = [
-            brut.entetes[position].strip()
-            for champ, positions in par_champ.items()
-            if champ not in cadre.champs_autorises and champ not in CHAMPS_TECHNIQUES
-            for position in positions
-        ]
-        if interdits:
-            raise FichierRefuse(
-                f"Fichier refusé en entier : les colonnes {_citer(interdits)} ne font pas partie des "
-                f"champs autorisés par la convention « {cadre.convention} » "
-                f"({', '.join(cadre.champs_autorises)}). Demandez au partenaire un export sans ces "
-                "colonnes, ou faites modifier la convention."
-            )
-    manquants = [champ for champ in profil.obligatoires if champ not in par_champ]
-    if manquants:
-        attendus = [
-            f"{champ} (en-tête {' ou '.join(f'« {e} »' for e, c in profil.colonnes.items() if c == champ)})"
-            for champ in manquants
-        ]
-        conseil = (
-            "Vérifiez qu'il s'agit d'un export SIECLE des élèves complet."
-            if profil.format == "siecle"
-            else "Vérifiez la ligne d'en-tête (première ligne) et le séparateur du fichier, puis "
-            "déposez-le à nouveau."
-        )
-        raise FichierRefuse(f"Colonnes obligatoires absentes : {'; '.join(attendus)}. {conseil}")
-    return {
-        champ: sorted(positions, key=lambda p: rangs[normaliser(brut.entetes[p])])
-        for champ, positions in par_champ.items()
-    }
 
 
 def _non_vide(expr: pl.Expr) -> pl.Expr:
@@ -331,7 +232,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
             f"Le fichier ne contient {contenu} : aucun enfant à lire. Vérifiez l'export chez le "
             "partenaire puis déposez le fichier complet."
         )
-    sources = _correspondances(brut, cadre)
+    entetes = classer(brut, profil, champs_autorises=cadre.champs_autorises, convention=cadre.convention)
+    sources = entetes.par_champ
     preparee, controles = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
     # En requête paresseuse, seules la colonne du numéro de ligne et le drapeau sont lus : la table
@@ -399,6 +301,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
         ],
         erreurs_omises=max(0, toutes.height - ERREURS_MAX),
         refus=refus,
+        colonnes_non_lues=entetes.non_lues,
+        colonnes_inconnues=entetes.inconnues,
     )
     table = table_vide(profil.table) if refus else valides.select(list(COLONNES[profil.table]))
     return Lecture(table=table, rapport=rapport)

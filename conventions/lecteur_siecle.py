@@ -74,9 +74,13 @@ def extraire_siecle(octets: bytes, profil: Profil, aujourd_hui: date) -> Brut:
     valeurs: dict[str, list[str | None]] = {cle: [] for cle in cles}
     lignes: list[int] = []
     illisibles: list[bool] = []
+    # Les noms des éléments de chaque élève (jamais leurs valeurs), pour classer ceux du profil
+    # et les autres ; un dict garde l'ordre du fichier.
+    noms: dict[str, None] = {}
     sortis = 0
     for rang, eleve in enumerate(eleves, start=1):
         champs = _champs(eleve)
+        noms.update(dict.fromkeys(champs))
         sortie_texte = (champs.get(profil.colonne_sortie) or "").strip() if profil.colonne_sortie else ""
         sortie = _date(sortie_texte, profil.formats_date) if sortie_texte else None
         if sortie is not None and sortie <= aujourd_hui:
@@ -101,10 +105,12 @@ def extraire_siecle(octets: bytes, profil: Profil, aujourd_hui: date) -> Brut:
     if profil.colonne_sortie:
         anomalies.append((pl.col(_ILLISIBLE), profil.colonne_sortie, "date de sortie illisible"))
     uai = (racine.findtext("PARAMETRES/UAJ") or "").strip()
+    extraits = {*cles, profil.colonne_sortie}
     return Brut(
         donnees=donnees,
         entetes=presentes,
         anomalies=anomalies,
         fixes={"uai": uai} if uai else {},
         sortis=sortis,
+        non_extraites=[nom for nom in noms if nom not in extraits],
     )

@@ -15,6 +15,7 @@ from conventions.texte import normaliser
 Table = Literal["familles", "inscrits"]
 Format = Literal["csv", "siecle"]
 Mode = Literal["ecole", "ief", "cned", "hors_contrat", "medico_social"]
+Inconnues = Literal["refuser", "ignorer"]
 
 _IDENTITE: dict[str, pl.DataType] = {
     "id": pl.Utf8(),
@@ -93,6 +94,11 @@ class Profil(BaseModel):
     à une colonne canonique. Plusieurs en-têtes peuvent viser la même colonne : pour ``prenoms``
     ils sont mis bout à bout dans l'ordre du profil, pour les autres la première valeur non vide
     l'emporte. Un en-tête commençant par ``@`` désigne un attribut XML (SIECLE : ``@ELEVE_ID``).
+
+    ``colonnes_ignorees`` : en-têtes connus du format, jamais lus. ``colonnes_inconnues`` dit que
+    faire d'un autre en-tête : ``refuser`` le fichier (listes CAF, MSA, pivot : la convention déclare
+    tout), ou l'``ignorer`` en le signalant (exports officiels ONDE, SIECLE, qui évoluent). Un
+    en-tête inconnu qui nomme une donnée interdite (NIR, santé…) refuse toujours le fichier.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -105,6 +111,7 @@ class Profil(BaseModel):
     separateur: str | None = None
     colonnes: dict[str, str]
     colonnes_ignorees: tuple[str, ...] = ()
+    colonnes_inconnues: Inconnues = "refuser"
     formats_date: tuple[str, ...] = ("%d/%m/%Y", "%Y-%m-%d")
     sexe: dict[str, str] = Field(default_factory=lambda: dict(SEXE_DEFAUT), validate_default=True)
     modes: dict[str, str] = Field(default_factory=lambda: dict(MODES_DEFAUT), validate_default=True)

@@ -36,6 +36,10 @@ class Rapport(BaseModel):
     erreurs: list[ErreurLigne] = []
     erreurs_omises: int = 0
     refus: str | None = None
+    #: En-têtes du fichier connus du profil et jamais lus (classe, autorisations…) : noms seulement.
+    colonnes_non_lues: list[str] = []
+    #: En-têtes inconnus du profil, ignorés (exports officiels) : à signaler, noms seulement.
+    colonnes_inconnues: list[str] = []
 
     @property
     def accepte(self) -> bool:

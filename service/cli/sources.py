@@ -88,6 +88,13 @@ def _resume(rapport: Rapport) -> str:
     ]
     if rapport.refus:
         lignes.append(f"Motif du refus : {rapport.refus}")
+    if rapport.colonnes_non_lues:
+        lignes.append(f"Colonnes connues, jamais lues : {', '.join(rapport.colonnes_non_lues)}.")
+    if rapport.colonnes_inconnues:
+        lignes.append(
+            f"Colonnes inconnues, ignorées sans être lues : {', '.join(rapport.colonnes_inconnues)}. "
+            "Si l'export officiel a changé, signalez-les à l'équipe de cellule pour compléter le profil."
+        )
     if rapport.erreurs:
         lignes.append("Lignes rejetées (numéro, colonne, motif) :")
         lignes += [

@@ -100,6 +100,103 @@ def lignes_onde() -> list[list[str]]:
     return lignes
 
 
+#: En-tête de l'extraction ONDE standard, dans l'ordre réel (l'espace avant « Cycle » compris) :
+#: voir docs/conventions.md, « Colonnes des exports réels ».
+ENTETES_ONDE_EXTRACTION = [
+    "Nom élève",
+    "Nom d'usage élève",
+    "Prénom élève",
+    "Date naissance",
+    "Sexe",
+    "INE",
+    "Adresse1",
+    "Cp1",
+    "Commune1",
+    "Pays1",
+    "Adresse2",
+    "Cp2",
+    "Commune2",
+    "Pays2",
+    " Cycle",
+    "Niveau",
+    "Libellé classe",
+    "Identifiant classe",
+    "Attestation fournie",
+    "Autorisation associations",
+    "Autorisation photo",
+    "Décision de passage",
+]
+
+#: Valeurs des colonnes non lues : assez singulières pour qu'un test les cherche partout.
+VALEURS_NON_LUES_ONDE = {
+    "Pays1": "Principauté-Témoin",
+    "Adresse2": "7 impasse des Glycines-Témoin",
+    "Cp2": "59999",
+    "Commune2": "Hameau-Témoin",
+    "Pays2": "Principauté-Témoin",
+    " Cycle": "CYCLE-TÉMOIN",
+    "Niveau": "NIVEAU-TÉMOIN",
+    "Libellé classe": "Classe de Mme Témoin",
+    "Identifiant classe": "424242",
+    "Attestation fournie": "Attestation-Témoin",
+    "Autorisation associations": "Associations-Témoin",
+    "Autorisation photo": "Photo-Témoin",
+    "Décision de passage": "Passage-Témoin",
+}
+
+
+def csv_onde_extraction(en_plus: dict[str, str] | None = None) -> str:
+    """Une extraction ONDE complète des enfants fictifs ; ``en_plus`` : colonnes ajoutées (nom → valeur)."""
+    en_plus = en_plus or {}
+    lignes = []
+    for rang, (nom, prenoms, naissance, sexe) in enumerate(ENFANTS, start=1):
+        identite = {
+            "Nom élève": nom,
+            "Nom d'usage élève": "",
+            "Prénom élève": prenoms,
+            "Date naissance": naissance,
+            "Sexe": sexe,
+            "INE": f"{rang:010d}X",
+            "Adresse1": "1 place du Marché",
+            "Cp1": "59000",
+            "Commune1": "Lille",
+        }
+        cellules = {**identite, **VALEURS_NON_LUES_ONDE}
+        lignes.append([cellules[entete] for entete in ENTETES_ONDE_EXTRACTION] + list(en_plus.values()))
+    return csv_texte([*ENTETES_ONDE_EXTRACTION, *en_plus], lignes, fin_de_ligne="\r\n")
+
+
+#: Éléments d'un ELEVE SIECLE jamais lus, avec une valeur singulière (voir VALEURS_NON_LUES_ONDE).
+VALEURS_NON_LUES_SIECLE = {
+    "ELENOET": "777001",
+    "ID_ELEVE_ETAB": "777002",
+    "DOUBLEMENT": "DOUBLEMENT-TÉMOIN",
+    "CODE_REGIME": "REGIME-TÉMOIN",
+    "DATE_ENTREE": "02/09/2024",
+    "CODE_MOTIF_SORTIE": "MOTIF-TÉMOIN",
+    "CODE_PAYS": "PAYS-TÉMOIN",
+    "CODE_DEPARTEMENT_NAISS": "DEPT-TÉMOIN",
+    "CODE_COMMUNE_INSEE_NAISS": "COMMUNE-TÉMOIN",
+    "VILLE_NAISS": "Ville-Témoin",
+    "CODE_MEF": "MEF-TÉMOIN",
+    "CODE_STATUT": "STATUT-TÉMOIN",
+    "CODE_PAYS_NAT": "NATIONALITÉ-TÉMOIN",
+    "MEL": "eleve.temoin@example.invalid",
+    "TEL_PORTABLE": "0600000000",
+    "ACCEPTE_SMS": "SMS-TÉMOIN",
+    "ADHESION_TRANSPORT": "TRANSPORT-TÉMOIN",
+    "CODE_PROVENANCE": "PROVENANCE-TÉMOIN",
+}
+
+
+def eleves_siecle_complets(en_plus: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Les élèves fictifs avec tous les éléments documentés d'un ELEVE SIECLE, et ``en_plus``."""
+    return [
+        {**eleve, "NOM_USAGE": "", "DATE_SORTIE": "", **VALEURS_NON_LUES_SIECLE, **(en_plus or {})}
+        for eleve in eleves_siecle()
+    ]
+
+
 def siecle_xml(
     eleves: Sequence[dict[str, str]],
     *,

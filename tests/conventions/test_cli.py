@@ -123,6 +123,8 @@ def test_une_convention_toml_sert_de_profil_et_verifie_la_commune(
             "erreurs": [],
             "erreurs_omises": 0,
             "refus": None,
+            "colonnes_non_lues": [],
+            "colonnes_inconnues": [],
         },
     )
     code, rapport = verifier("--date", "2025-10-01", "--commune", "13055")

@@ -191,7 +191,9 @@ def test_un_profil_minimal_se_charge() -> None:
     assert profil.separateur is None
 
 
-def test_un_export_onde_avec_adresses_est_refuse_par_une_convention_qui_ne_les_autorise_pas() -> None:
+def test_un_export_onde_est_lu_sans_ses_adresses_sous_une_convention_qui_ne_les_autorise_pas() -> None:
+    # ONDE exporte toujours l'adresse : la refuser rendrait la convention inutilisable. Elle n'est
+    # simplement pas lue, et le rapport le dit.
     texte = (EXEMPLES / "onde.toml").read_text(encoding="utf-8")
     sans_adresse = charger_convention(
         texte.replace(', "adresse", "code_postal", "commune"]', "]").replace(
@@ -205,5 +207,21 @@ def test_un_export_onde_avec_adresses_est_refuse_par_une_convention_qui_ne_les_a
 
     assert avec.accepte, avec.rapport.refus
     assert avec.table.get_column("mode").unique().to_list() == ["ecole"]
-    assert "« Adresse1 », « Cp1 », « Commune1 »" in (sans.rapport.refus or "")
-    assert "onde-sans-adresse" in (sans.rapport.refus or "")
+    assert avec.table.get_column("commune").to_list() == ["Lille"] * 4
+    assert sans.accepte, sans.rapport.refus
+    assert sans.table.height == 4
+    for champ in ("adresse", "code_postal", "commune"):
+        assert sans.table.get_column(champ).null_count() == 4
+    assert {"Adresse1", "Cp1", "Commune1"} <= set(sans.rapport.colonnes_non_lues)
+    assert "Adresse1" not in avec.rapport.colonnes_non_lues
+
+
+def test_une_liste_caf_avec_une_colonne_hors_des_champs_autorises_reste_refusee_en_entier() -> None:
+    octets = csv_caf().encode()  # porte une colonne « Adresse », que caf-test n'autorise pas
+
+    lecture = lire(octets, _convention(), aujourd_hui=AUJOURD_HUI, commune="59350")
+
+    assert not lecture.accepte
+    assert "« Adresse »" in (lecture.rapport.refus or "")
+    assert "caf-test" in (lecture.rapport.refus or "")
+    assert lecture.table.height == 0
