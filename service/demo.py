@@ -2,9 +2,11 @@
 
 Dans ``CELLULE_DONNEES`` : base SQLite, clés, deux communes fictives d'un même département, leurs
 conventions, un compte par rôle (deux agents, un par commune), et pour chaque commune une liste CAF
-(archive 7z chiffrée AES-256) et ses effectifs scolaires (archive chiffrée), générés par
-``fictif.generer``. ``demo/comptes.json`` et ``demo/sources.json`` disent comment s'en servir.
-Relancée, la démonstration réutilise ce qui existe.
+(archive 7z chiffrée AES-256), ses effectifs scolaires et sa liste d'instruction déclarée (archives
+chiffrées), générés par ``fictif.generer`` puis ``fictif.situations.mettre_en_scene`` : chaque commune
+a ses enfants à vérifier (jumeaux, homonyme, fautes de frappe, date décalée), ses enfants non
+retrouvés, en instruction déclarée et hors d'âge. ``demo/comptes.json`` et ``demo/sources.json``
+disent comment s'en servir. Relancée, la démonstration réutilise ce qui existe.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from chiffrement import fabriquer_archive
-from fictif import generer
+from fictif import Taux, generer
 from fictif.fichiers import (
     CHAMPS_CAF,
     CHAMPS_DECLARATIONS,
@@ -29,6 +31,7 @@ from fictif.fichiers import (
     csv_declarations,
     csv_onde,
 )
+from fictif.situations import mettre_en_scene
 from service.acteur import Acteur
 from service.base.connexion import maintenant, session_base
 from service.cles import preparer_cles
@@ -46,6 +49,10 @@ from service.referentiel import ajouter_commune, enregistrer_convention
 
 DEPARTEMENT = "59"
 ENFANTS_PAR_COMMUNE = 160
+# Deux fois plus d'absents et trois fois plus d'instruction déclarée qu'en moyenne : sur 160 enfants,
+# chaque commune en montre quelques-uns. Deux enfants (et leur entourage) par situation douteuse.
+TAUX_DEMO = Taux(absents=0.03, instruction_declaree=0.03)
+SITUATIONS_PAR_COMMUNE = 2
 DEMO = Acteur(id=None, identifiant="demo", role=Role.ADMINISTRATEUR)
 
 
@@ -93,7 +100,12 @@ def _mot_de_passe() -> str:
 
 
 def _sources(dossier: Path, commune: CommuneDemo, jour: date) -> list[dict[str, str]]:
-    jeu = generer(ENFANTS_PAR_COMMUNE, graine=commune.graine, date_reference=jour)
+    jeu = mettre_en_scene(
+        generer(ENFANTS_PAR_COMMUNE, graine=commune.graine, date_reference=jour, taux=TAUX_DEMO),
+        date_reference=jour,
+        graine=commune.graine,
+        par_situation=SITUATIONS_PAR_COMMUNE,
+    )
     fichiers = [
         ("caf", f"caf-{commune.insee}.7z", "liste_caf.csv", csv_caf(jeu.familles), "caf-demo"),
         (

@@ -13,14 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyotp
 import pytest
+from fastapi.testclient import TestClient
 
 from service import demo
+from service.api.application import creer_application
 from service.base.connexion import creer_bdd
 from service.base.migrations import migrer
+from service.campagnes.boucle import traiter_un
 from service.parametres import ReglagesService
 
 
@@ -142,4 +146,81 @@ def test_une_demonstration_interrompue_se_refait_a_la_relance(
     dossier = demo.preparer_demo(bdd, reglages_sqlite)
     comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
     assert len(comptes) == 6
+    bdd.dispose()
+
+
+# Chaque commune de la démonstration met en scène 2 jumeaux, 2 homonymes, 2 sexes mal saisis et 2
+# dates décalées ; le moteur en envoie d'ordinaire 10 à 12 enfants en revue. 8 laisse de la marge
+# au moteur, pas à une démonstration qui ne montrerait plus la revue.
+A_VERIFIER_PAR_COMMUNE = 8
+MOTIF = {"X-Motif-Consultation": "verification"}
+
+
+def _campagne_de_demo(client: TestClient, dossier: Path, agent: dict[str, Any]) -> dict[str, Any]:
+    """Ce que ferait un agent avec comptes.json et sources.json : connexion, dépôts, lancement."""
+    connexion = client.post(
+        "/api/v1/session",
+        json={
+            "identifiant": agent["identifiant"],
+            "mot_de_passe": agent["mot_de_passe"],
+            "code_totp": pyotp.TOTP(agent["totp_secret"]).now(),
+        },
+    )
+    assert connexion.status_code == 200, connexion.text
+    entetes = {"Authorization": f"Bearer {connexion.json()['jeton']}"}
+    client.cookies.clear()
+    commune = agent["communes"][0]
+    campagne = client.post(
+        "/api/v1/campagnes",
+        headers=entetes,
+        json={"commune": commune, "date_reference": date.today().isoformat(), "libelle": "Démonstration"},
+    ).json()["id"]
+    sources = json.loads((dossier / "sources.json").read_text(encoding="utf-8"))
+    for source in (s for s in sources if s["commune"] == commune):
+        depot = client.post(
+            f"/api/v1/campagnes/{campagne}/sources",
+            headers=entetes,
+            files={"archive": (source["fichier"], (dossier / source["fichier"]).read_bytes())},
+            data={"convention": source["convention"], "mot_de_passe": source["mot_de_passe"]},
+        )
+        assert depot.status_code == 201, depot.text
+    # Rien ne manque à la démonstration : le lancement ne demande aucune confirmation.
+    assert client.post(f"/api/v1/campagnes/{campagne}/lancer", headers=entetes).status_code == 202
+    return {"campagne": campagne, "entetes": entetes}
+
+
+def test_la_campagne_de_demo_montre_dans_chaque_commune_tout_le_travail(reglages: ReglagesService) -> None:
+    """Des enfants à vérifier avec leurs candidats, des non retrouvés, de l'instruction déclarée et des
+    enfants hors d'âge, dans chaque commune : ce que le moteur décide des sources de la démonstration."""
+    bdd = creer_bdd(reglages.base)
+    migrer(bdd)
+    dossier = demo.preparer_demo(bdd, reglages)
+    comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
+    agents = [c for c in comptes if c["role"] == "agent_commune"]
+    assert sorted(a["communes"][0] for a in agents) == sorted(c.insee for c in demo.COMMUNES)
+    with TestClient(creer_application(bdd)) as client:
+        for agent in agents:
+            lancee = _campagne_de_demo(client, dossier, agent)
+            assert traiter_un(bdd, reglages, "travailleur-demo")
+            etat = client.get(f"/api/v1/campagnes/{lancee['campagne']}", headers=lancee["entetes"]).json()
+            assert etat["etat"] == "terminee", etat["erreurs"]
+            decomptes = etat["comptes"]
+            assert decomptes["non_apparies"] >= 1, decomptes
+            assert decomptes["instruction_declaree"] >= 1, decomptes
+            assert decomptes["hors_obligation"] >= 1, decomptes
+            # La majorité des enfants de la liste CAF est retrouvée sans revue.
+            assert decomptes["apparies"] > demo.ENFANTS_PAR_COMMUNE / 2, decomptes
+            page = client.get(
+                "/api/v1/cas", headers={**lancee["entetes"], **MOTIF}, params={"par_page": 200}
+            ).json()
+            a_verifier = [c for c in page["cas"] if c["resultat"] == "a_verifier"]
+            assert len(a_verifier) == decomptes["a_verifier"]
+            avec_candidat = [
+                cas
+                for cas in a_verifier
+                if client.get(f"/api/v1/cas/{cas['id']}", headers={**lancee["entetes"], **MOTIF}).json()[
+                    "candidats"
+                ]
+            ]
+            assert len(avec_candidat) >= A_VERIFIER_PAR_COMMUNE, decomptes
     bdd.dispose()
