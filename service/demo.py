@@ -94,6 +94,33 @@ def _convention(identifiant: str, source: str, communes: list[str], profil: str,
     )
 
 
+# Les agents et les référents agissent pour une organisation (la mairie, la DSDEN) : son SIRET est
+# écrit dans comptes.json, à côté du courriel (réservé aux essais : domaine en .test).
+ORGANISATIONS_AVEC_SIRET = (Role.AGENT_COMMUNE, Role.REFERENT_DSDEN)
+
+
+def cle_de_luhn(chiffres: str) -> str:
+    """Le chiffre qui, ajouté à ``chiffres``, rend le tout valide pour la formule de Luhn."""
+    somme = 0
+    for rang, chiffre in enumerate(reversed(chiffres)):
+        valeur = int(chiffre) * (2 if rang % 2 == 0 else 1)
+        somme += valeur - 9 if valeur > 9 else valeur
+    return str(-somme % 10)
+
+
+def siret_de_demo(organisation: str) -> str:
+    """Un SIRET fictif mais bien formé (SIREN et SIRET vérifiés par la formule de Luhn).
+
+    Une mairie (``organisation`` = son code INSEE, inventé : 599xx) : 21, comme les SIREN des
+    communes, puis ce code ; une DSDEN (« D59 ») : 99 puis le département. Numéros inventés, à ne
+    jamais envoyer à un vrai service.
+    """
+    debut = f"21{organisation}" if organisation.isdigit() else f"99{organisation[1:]:0>5}"
+    siren = debut + "9" + cle_de_luhn(debut + "9")
+    etablissement = siren + "0001"
+    return etablissement + cle_de_luhn(etablissement)
+
+
 def _mot_de_passe() -> str:
     # 4 sortes de caractères, bien plus de 80 bits d'entropie (recommandation CNIL).
     return f"Demo-{secrets.token_urlsafe(15)}-7z!"
@@ -191,15 +218,17 @@ def _comptes(bdd: sa.Engine, chemin: Path) -> None:
                 nouveau = approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
             # Comptes de démonstration, à mots de passe jetables : pas de changement imposé.
             nouveau.utilisateur.mot_de_passe_a_changer = False
-            comptes.append(
-                {
-                    "identifiant": identifiant,
-                    "mot_de_passe": mot_de_passe,
-                    "totp_secret": nouveau.totp_secret,
-                    "role": role.value,
-                    "communes": communes,
-                }
-            )
+            compte = {
+                "identifiant": identifiant,
+                "mot_de_passe": mot_de_passe,
+                "totp_secret": nouveau.totp_secret,
+                "role": role.value,
+                "communes": communes,
+                "courriel": f"{identifiant}@cellule-demo.test",
+            }
+            if role in ORGANISATIONS_AVEC_SIRET:
+                compte["siret"] = siret_de_demo(communes[0] if communes else f"D{departement}")
+            comptes.append(compte)
         _ecrire_json(chemin, comptes)
 
 

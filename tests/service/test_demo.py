@@ -72,8 +72,12 @@ def test_un_nouveau_venu_voit_des_enfants_signales_en_quelques_minutes(tmp_path:
         assert sorted(c["role"] for c in comptes) == sorted(
             ["administrateur", "agent_commune", "agent_commune", "referent_dsden", "dpo", "pilote"]
         )
-        assert {frozenset(c) for c in comptes} == {
-            frozenset({"identifiant", "mot_de_passe", "totp_secret", "role", "communes"})
+        assert {c["role"]: frozenset(c) for c in comptes} == {
+            role: frozenset(
+                {"identifiant", "mot_de_passe", "totp_secret", "role", "communes", "courriel"}
+                | ({"siret"} if role in {"agent_commune", "referent_dsden"} else set())
+            )
+            for role in {c["role"] for c in comptes}
         }
         assert {frozenset(s) for s in sources} == {
             frozenset({"commune", "fichier", "mot_de_passe", "convention"})
@@ -147,6 +151,38 @@ def test_une_demonstration_interrompue_se_refait_a_la_relance(
     comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
     assert len(comptes) == 6
     bdd.dispose()
+
+
+def _luhn_valide(chiffres: str) -> bool:
+    somme = 0
+    for rang, chiffre in enumerate(reversed(chiffres)):
+        valeur = int(chiffre) * (2 if rang % 2 else 1)
+        somme += valeur - 9 if valeur > 9 else valeur
+    return somme % 10 == 0
+
+
+def test_chaque_compte_a_un_courriel_fictif_et_les_agents_le_siret_de_leur_organisation(
+    reglages_sqlite: ReglagesService,
+) -> None:
+    bdd = creer_bdd(reglages_sqlite.base)
+    migrer(bdd)
+    dossier = demo.preparer_demo(bdd, reglages_sqlite)
+    bdd.dispose()
+    comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
+    courriels = [c["courriel"] for c in comptes]
+    assert len(set(courriels)) == len(comptes)
+    assert all(c.count("@") == 1 and c.endswith((".test", ".example")) for c in courriels)
+    sirets = {c["identifiant"]: c["siret"] for c in comptes if "siret" in c}
+    assert sorted(sirets) == sorted(["agent.59991", "agent.59992", "referent.demo"])
+    for siret in sirets.values():
+        # SIRET : 14 chiffres, dont le SIREN (9 premiers) ; l'un et l'autre passent la formule de Luhn.
+        assert len(siret) == 14
+        assert siret.isdigit()
+        assert _luhn_valide(siret)
+        assert _luhn_valide(siret[:9])
+    # Une organisation par commune : les deux mairies n'ont pas le même SIRET.
+    assert len(set(sirets.values())) == 3
+    assert not _luhn_valide(sirets["agent.59991"][:13] + str((int(sirets["agent.59991"][13]) + 1) % 10))
 
 
 # Chaque commune de la démonstration met en scène 2 jumeaux, 2 homonymes, 2 sexes mal saisis et 2
