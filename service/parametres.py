@@ -155,6 +155,18 @@ class ReglagesService(BaseSettings):
         ],
         description="Protections sans lesquelles un travail est refusé (liste JSON, docs/travailleur.md).",
     )
+    marque_etat: bool = Field(
+        default=True,
+        description="Pages à la marque de l'État (Marianne, bloc-marque « République française ») : "
+        "réservé aux services de l'État (DSDEN, rectorat, préfecture). Faux : thème neutre, polices du "
+        "système.",
+    )
+    operateur: str = Field(
+        default="",
+        max_length=120,
+        description="Nom de l'opérateur du service, affiché en en-tête et dans les mentions légales "
+        "(par exemple « DSDEN du Nord »).",
+    )
     audit_retention_mois: int = Field(
         default=RETENTION_PAR_DEFAUT_MOIS,
         ge=RETENTION_MIN_MOIS,

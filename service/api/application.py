@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,6 +34,9 @@ from service.base.migrations import migrer
 from service.comptes.limiteur import Limiteur
 from service.journal_audit import Aboutissement, Action, auditer, requete_courante
 from service.parametres import parametres
+from service.web import installer as installer_les_pages
+from service.web.erreurs import est_une_page, page_erreur
+from service.web.visiteur import ConnexionRequise, MotDePasseInitial
 
 journal = structlog.get_logger("service.api")
 
@@ -162,29 +166,45 @@ def creer_application(bdd: sa.Engine | None = None) -> FastAPI:
         jeton = requete_courante.set(identifiant)
         try:
             reponse = refus if refus is not None else await suite(requete)
+            if refus is not None and est_une_page(requete):
+                reponse = page_erreur(requete, refus.status_code, json.loads(bytes(refus.body))["detail"])
         except Exception:
             # Rattrapée ici plutôt que par le serveur, qui écrirait la trace complète (message et
             # valeurs compris) : le journal n'en garde que le type et les lieux.
             journal.exception("erreur interne", route=_route(requete), methode=requete.method)
-            reponse = JSONResponse(
-                {
-                    "detail": "Erreur interne du service. Réessayez ; si elle revient, transmettez à "
-                    f"l'administrateur l'identifiant de requête {identifiant}."
-                },
-                status_code=500,
-            )
+            if est_une_page(requete):
+                reponse = page_erreur(requete, 500, identifiant_requete=identifiant)
+            else:
+                reponse = JSONResponse(
+                    {
+                        "detail": "Erreur interne du service. Réessayez ; si elle revient, transmettez à "
+                        f"l'administrateur l'identifiant de requête {identifiant}."
+                    },
+                    status_code=500,
+                )
         finally:
             requete_courante.reset(jeton)
         reponse.headers["X-Requete"] = identifiant
         reponse.headers.update(ENTETES_SECURITE)
+        if requete.url.path.startswith("/statique/"):
+            # Les fichiers statiques (DSFR, feuilles de style) ne portent aucune donnée : gardés une heure.
+            reponse.headers["Cache-Control"] = "public, max-age=3600"
         reponse.headers.setdefault("Content-Security-Policy", POLITIQUE_CONTENU)
         if reglages.cookie_securise:
             # Un an, sous-domaines compris : aucun sous-domaine ne peut servir en clair un cookie du service.
             reponse.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return reponse
 
+    @application.exception_handler(ConnexionRequise)
+    def _connexion_requise(_requete: Request, erreur: ConnexionRequise) -> RedirectResponse:
+        return RedirectResponse(erreur.suite, status_code=303)
+
+    @application.exception_handler(MotDePasseInitial)
+    def _mot_de_passe_initial(_requete: Request, _erreur: MotDePasseInitial) -> RedirectResponse:
+        return RedirectResponse("/compte?initial=1", status_code=303)
+
     @application.exception_handler(RefusAutorisation)
-    def _refus(requete: Request, erreur: RefusAutorisation) -> JSONResponse:
+    def _refus(requete: Request, erreur: RefusAutorisation) -> Response:
         acteur: Acteur = getattr(requete.state, "acteur", ANONYME)
         cible = erreur.cible if erreur.cible and IDENTIFIANT.fullmatch(erreur.cible[1]) else None
         # Transaction à part : celle de l'action refusée a été annulée, le refus reste écrit.
@@ -198,14 +218,21 @@ def creer_application(bdd: sa.Engine | None = None) -> FastAPI:
                 details={"operation": erreur.action, "methode": requete.method, "route": _route(requete)},
             )
         journal.info("autorisation refusée", operation=erreur.action, utilisateur=acteur.id)
+        if est_une_page(requete):
+            return page_erreur(requete, 403, erreur.message)
         return JSONResponse({"detail": erreur.message}, status_code=403)
 
     @application.exception_handler(RequestValidationError)
-    def _validation(_requete: Request, erreur: RequestValidationError) -> JSONResponse:
+    def _validation(requete: Request, erreur: RequestValidationError) -> Response:
+        if est_une_page(requete):
+            return page_erreur(requete, 422, _erreurs_validation(erreur))
         return JSONResponse({"detail": _erreurs_validation(erreur)}, status_code=422)
 
     @application.exception_handler(StarletteHTTPException)
-    def _http(_requete: Request, erreur: StarletteHTTPException) -> JSONResponse:
+    def _http(requete: Request, erreur: StarletteHTTPException) -> Response:
+        if est_une_page(requete):
+            message = None if erreur.detail in {"Not Found", "Method Not Allowed"} else str(erreur.detail)
+            return page_erreur(requete, erreur.status_code, message, entetes=erreur.headers)
         detail = erreur.detail
         if erreur.status_code in MESSAGES_HTTP and detail in {"Not Found", "Method Not Allowed"}:
             detail = MESSAGES_HTTP[erreur.status_code]
@@ -229,6 +256,7 @@ def creer_application(bdd: sa.Engine | None = None) -> FastAPI:
         routes_indicateurs,
     ):
         application.include_router(module.routeur, prefix="/api/v1")
+    installer_les_pages(application)
     if not production:
         documentation.installer(application)
     if reglages.proxies:

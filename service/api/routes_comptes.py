@@ -62,23 +62,53 @@ def adresse_client(requete: Request) -> str:
     return requete.client.host if requete.client else "inconnue"
 
 
+MESSAGE_TROP_DE_TENTATIVES = (
+    "Trop de tentatives de connexion depuis cette adresse : attendez une minute avant de réessayer."
+)
+
+
+def tentative_permise(requete: Request) -> bool:
+    """Le limiteur de connexions par adresse (API et pages) ; un refus est audité."""
+    adresse = adresse_client(requete)
+    if requete.app.state.limiteur.autoriser(adresse):
+        return True
+    with session_base(bdd_de(requete)) as session:
+        auditer(
+            session,
+            ANONYME,
+            Action.CONNEXION,
+            resultat=Aboutissement.REFUS,
+            details={"raison": "trop_de_tentatives", "ip": adresse},
+        )
+    return False
+
+
+def poser_cookies(reponse: Response, jeton: str, csrf: str) -> None:
+    """Les cookies d'une session ouverte (API et pages) : le jeton, et le jeton CSRF lisible par la page."""
+    securise = parametres().cookie_securise
+    # Cookies de session du navigateur, sans Max-Age : fermer le navigateur les oublie ; la durée
+    # maximale et l'inactivité sont appliquées par le serveur.
+    reponse.set_cookie(cookie_session(), jeton, httponly=True, secure=securise, samesite="strict", path="/")
+    # Double soumission : le jeton CSRF est lisible par la page, qui le renvoie en en-tête.
+    reponse.set_cookie(cookie_csrf(), csrf, secure=securise, samesite="strict", path="/")
+
+
+def effacer_cookies(reponse: Response) -> None:
+    """Oublie la session dans le navigateur (cookies, cache, stockage)."""
+    # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.
+    securise = parametres().cookie_securise
+    reponse.delete_cookie(cookie_session(), path="/", secure=securise, httponly=True, samesite="strict")
+    reponse.delete_cookie(cookie_csrf(), path="/", secure=securise, samesite="strict")
+    # Le navigateur oublie aussi ce qu'il aurait gardé du service (cache, stockage local).
+    reponse.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+
+
 @routeur.post("/session", summary="Se connecter (mot de passe + code TOTP)")
 def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> ReponseConnexion:
     jeton_precedent, _ = jeton_presente(requete)
     adresse = adresse_client(requete)
-    if not requete.app.state.limiteur.autoriser(adresse):
-        with session_base(bdd_de(requete)) as session:
-            auditer(
-                session,
-                ANONYME,
-                Action.CONNEXION,
-                resultat=Aboutissement.REFUS,
-                details={"raison": "trop_de_tentatives", "ip": adresse},
-            )
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Trop de tentatives de connexion depuis cette adresse : attendez une minute avant de réessayer.",
-        )
+    if not tentative_permise(requete):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, MESSAGE_TROP_DE_TENTATIVES)
     with session_base(bdd_de(requete)) as session:
         connexion = sessions.ouvrir_session(
             session,
@@ -90,14 +120,7 @@ def ouvrir(demande: DemandeConnexion, requete: Request, reponse: Response) -> Re
         )
     if connexion.acteur is None or connexion.jeton is None or connexion.csrf is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, connexion.message)
-    securise = parametres().cookie_securise
-    # Cookies de session du navigateur, sans Max-Age : fermer le navigateur les oublie ; la durée
-    # maximale et l'inactivité sont appliquées par le serveur.
-    reponse.set_cookie(
-        cookie_session(), connexion.jeton, httponly=True, secure=securise, samesite="strict", path="/"
-    )
-    # Double soumission : le jeton CSRF est lisible par la page, qui le renvoie en en-tête.
-    reponse.set_cookie(cookie_csrf(), connexion.csrf, secure=securise, samesite="strict", path="/")
+    poser_cookies(reponse, connexion.jeton, connexion.csrf)
     acteur = connexion.acteur
     assert acteur.role is not None
     return ReponseConnexion(
@@ -119,12 +142,7 @@ def fermer(acteur: ActeurCourant, requete: Request, reponse: Response) -> None:
     with session_base(bdd_de(requete)) as session:
         sessions.fermer_session(session, jeton)
         auditer(session, acteur, Action.DECONNEXION, details={"ip": adresse_client(requete)})
-    # Un cookie __Host- ne s'efface qu'avec les mêmes attributs que ceux qui l'ont posé.
-    securise = parametres().cookie_securise
-    reponse.delete_cookie(cookie_session(), path="/", secure=securise, httponly=True, samesite="strict")
-    reponse.delete_cookie(cookie_csrf(), path="/", secure=securise, samesite="strict")
-    # Le navigateur oublie aussi ce qu'il aurait gardé du service (cache, stockage local).
-    reponse.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    effacer_cookies(reponse)
 
 
 def _moi(acteur: Acteur) -> Moi:

@@ -198,6 +198,38 @@ def _authentifier(
     return utilisateur
 
 
+def secret_a_enroler(
+    session: Session, identifiant: str, mot_de_passe: str, *, ip: str
+) -> str | Connexion | None:
+    """Premier enrôlement du second facteur, avant toute session : le secret TOTP à montrer.
+
+    Seulement pour un compte actif, approuvé, non verrouillé, dont le secret n'a encore servi à
+    aucune connexion (``totp_confirme_le`` vide) et dont le mot de passe est bon ; la présentation
+    est auditée. Un mot de passe faux est refusé, compté et audité comme à la connexion. ``None`` :
+    pas d'enrôlement à faire, la connexion ordinaire (``ouvrir_session``) décide.
+    """
+    utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
+    if (
+        utilisateur is None
+        or not utilisateur.actif
+        or utilisateur.approuve_le is None
+        or utilisateur.totp_confirme_le is not None
+        or (utilisateur.verrouille_jusqu_a is not None and utilisateur.verrouille_jusqu_a > maintenant())
+    ):
+        return None
+    if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
+        return _refus(session, utilisateur, "mot_de_passe", ip)
+    acteur = Acteur(id=None, identifiant=utilisateur.identifiant, role=None)
+    auditer(
+        session,
+        acteur,
+        Action.SECOND_FACTEUR,
+        cible=("compte", utilisateur.identifiant),
+        details={"etape": "enrolement_presente", "ip": ip},
+    )
+    return totp.lire_secret(utilisateur.totp_secret, cle_comptes(parametres()))
+
+
 def authentifier(
     session: Session, identifiant: str, mot_de_passe: str, code_totp: str, *, ip: str
 ) -> Acteur | None:

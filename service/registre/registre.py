@@ -303,6 +303,7 @@ def lister(
     acteur: Acteur,
     *,
     statut: str | None = None,
+    resultat: str | None = None,
     commune: str | None = None,
     echeance_depassee: bool = False,
     aujourd_hui: date | None = None,
@@ -312,6 +313,8 @@ def lister(
     conditions = [_portee(acteur, "lister")]
     if statut:
         conditions.append(col(Cas.statut) == statut)
+    if resultat:
+        conditions.append(col(Cas.resultat) == resultat)
     if commune:
         conditions.append(col(Cas.commune) == commune)
     if echeance_depassee:

@@ -137,11 +137,11 @@ def test_une_erreur_interne_repond_en_francais_sans_trace_ni_donnee(
     application = monde_sqlite.client.app
     assert isinstance(application, FastAPI)
 
-    @application.get("/panne-de-test")
+    @application.get("/api/v1/panne-de-test")
     def panne() -> None:
         raise ValueError("Invalid isoformat string: '2015-13-02' (PANNEFICTIF LOU)")
 
-    reponse = monde_sqlite.client.get("/panne-de-test")
+    reponse = monde_sqlite.client.get("/api/v1/panne-de-test")
     assert reponse.status_code == 500
     assert reponse.headers["X-Requete"] in reponse.json()["detail"]
     assert "Erreur interne" in reponse.json()["detail"]

@@ -1,0 +1,23 @@
+"""Les pages web du service : rendues sur le serveur (Jinja2 et DSFR), utilisables sans JavaScript.
+
+``installer`` monte les routeurs des pages et les fichiers statiques sur l'application ; la façon
+d'écrire une page est décrite dans ``docs/architecture.md`` (section « Pages web »).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIQUE = Path(__file__).resolve().parent / "statique"
+
+
+def installer(application: FastAPI) -> None:
+    """Monte les pages (``/``, ``/connexion``, ``/compte``…) et ``/statique``."""
+    from service.web import routes_accueil, routes_compte, routes_connexion, routes_informations
+
+    for module in (routes_connexion, routes_accueil, routes_compte, routes_informations):
+        application.include_router(module.routeur)
+    application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")
