@@ -1,7 +1,10 @@
 """Mise en forme canonique : des cellules en texte à la table canonique et au rapport.
 
-Tout se calcule par expressions polars sur la table entière (aucune boucle par ligne) :
-chaque contrôle est une condition qui, vraie, rejette la ligne avec son champ et son motif.
+Tout se calcule par expressions polars sur la table entière (aucune boucle par ligne) : chaque
+contrôle est une condition qui, vraie, signale la ligne avec son champ et son motif. Une ligne qui
+nomme encore quelqu'un (un nom ou un prénom) est gardée, le champ en défaut laissé vide et une
+remarque lisible jointe (``Lecture.remarques``) : l'enfant sera apparié sur le reste, ou mis à
+vérifier. Seule une ligne qui ne nomme personne est rejetée, avec ce qu'il faut demander au partenaire.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from conventions.rapport import ERREURS_MAX, ErreurLigne, Lecture, Rapport
 from conventions.texte import normaliser_expr
 
 TOUTE_LA_LIGNE = "toute la ligne"
+#: Colonne de ``Lecture.remarques`` : ce qui manque ou ne va pas dans une ligne gardée, pour l'agent.
+REMARQUE = "remarque"
 _TEXTES_LIBRES = ("nom", "nom_usage", "nom_allocataire", "prenom_allocataire", "adresse", "commune")
 _CODES = ("ine", "uai", "code_postal")
 _HEURE = r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
@@ -39,13 +44,32 @@ class Cadre:
     mode: Mode | None = None
     champs_autorises: tuple[str, ...] | None = None
     convention: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
 class _Controle:
+    """Une condition qui signale une ligne. Sans ``remarque``, la ligne est rejetée (``a_demander`` dit
+    quoi demander au partenaire) ; avec, elle est gardée, le champ vide, et la remarque (texte pour
+    l'agent, qui peut citer la valeur lue) jointe à la ligne."""
+
     condition: pl.Expr
     champ: str
     motif: str
+    a_demander: str | None = None
+    remarque: pl.Expr | None = None
+
+
+_DEMANDER_LIGNE = (
+    "demandez au partenaire de corriger cette ligne (le nombre de champs doit être celui de l'en-tête ; "
+    "une valeur qui contient le séparateur s'écrit entre guillemets)"
+)
+_DEMANDER_NOMS = "demandez au partenaire le nom et le prénom de l'enfant de cette ligne"
+_DEMANDER_ID = "demandez au partenaire l'identifiant de cette ligne"
+_DEMANDER_MODE = "demandez au partenaire le mode d'instruction de cette ligne"
+_DEMANDER_ID_DOUBLE = (
+    "demandez au partenaire un identifiant distinct pour chaque ligne, ou dites s'il s'agit du même enfant"
+)
 
 
 def table_vide(table: Table) -> pl.DataFrame:
@@ -99,6 +123,15 @@ def _brute(champ: str) -> str:
     return f"_brut_{champ}"
 
 
+def _liste(cadre: Cadre) -> str:
+    """Comment nommer le fichier dans une remarque : « de la liste CAF », « du fichier »."""
+    return f"de la liste {cadre.source.upper()}" if cadre.source else "du fichier"
+
+
+def _remarque(texte: str, valeur: pl.Expr | None = None) -> pl.Expr:
+    return pl.lit(texte) if valeur is None else pl.format(f"{texte} : {{}}", valeur)
+
+
 def _preparer(
     brut: Brut, cadre: Cadre, sources: dict[str, list[int]]
 ) -> tuple[pl.DataFrame, list[_Controle]]:
@@ -122,7 +155,8 @@ def _preparer(
     )
     bruts = {champ: pl.col(_brute(champ)) for champ in sources}
     controles = [
-        _Controle(pl.col(condition.meta.output_name()), champ, motif) for condition, champ, motif in anomalies
+        _Controle(pl.col(condition.meta.output_name()), champ, motif, _DEMANDER_LIGNE)
+        for condition, champ, motif in anomalies
     ]
     valeurs: dict[str, pl.Expr] = {}
 
@@ -136,31 +170,64 @@ def _preparer(
 
     if "id" in bruts:
         valeurs["id"] = bruts["id"]
-        controles.append(_Controle(pl.col("id").is_null(), libelles["id"], "identifiant manquant"))
+        controles.append(
+            _Controle(pl.col("id").is_null(), libelles["id"], "identifiant manquant", _DEMANDER_ID)
+        )
     else:
         valeurs["id"] = pl.format("L{}", pl.col(LIGNE))
-    controles.append(_Controle(pl.col("nom").is_null(), libelles["nom"], "nom manquant"))
-    controles.append(_Controle(pl.col("prenoms").is_null(), libelles["prenoms"], "prénoms manquants"))
+    liste = _liste(cadre)
+    nom, prenoms = pl.col("nom").is_null(), pl.col("prenoms").is_null()
+    controles += [
+        _Controle(
+            nom & prenoms,
+            f"{libelles['nom']} / {libelles['prenoms']}",
+            "ni nom ni prénom : la ligne ne désigne personne",
+            _DEMANDER_NOMS,
+        ),
+        _Controle(
+            nom & ~prenoms,
+            libelles["nom"],
+            "nom manquant (ligne gardée)",
+            remarque=_remarque(f"nom absent {liste}"),
+        ),
+        _Controle(
+            prenoms & ~nom,
+            libelles["prenoms"],
+            "prénoms manquants (ligne gardée)",
+            remarque=_remarque(f"prénom absent {liste}"),
+        ),
+    ]
 
     # Un tableur ajoute souvent une heure nulle (« 14/03/2015 00:00:00 ») : elle est ignorée.
     jour_seul = bruts["date_naissance"].str.replace(_HEURE, "")
     lue = pl.coalesce(
         [jour_seul.str.strptime(pl.Date, format_date, strict=False) for format_date in profil.formats_date]
     )
-    valeurs["date_naissance"] = _par_valeur(reunies, _brute("date_naissance"), lue)
-    naissance = pl.col("date_naissance")
+    reunies = reunies.with_columns(_par_valeur(reunies, _brute("date_naissance"), lue).alias("_date_lue"))
+    # Une date lue mais impossible (future, d'avant 1900) est laissée vide, comme une date illisible.
+    naissance = pl.col("_date_lue")
+    future, ancienne = naissance > pl.lit(cadre.aujourd_hui), naissance.dt.year() < 1900
+    valeurs["date_naissance"] = pl.when(future | ancienne).then(None).otherwise(naissance)
     notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
+    date_brute = bruts["date_naissance"]
     controles += [
         _Controle(
-            bruts["date_naissance"].is_not_null() & naissance.is_null(),
+            date_brute.is_not_null() & naissance.is_null(),
             libelles["date_naissance"],
-            f"date illisible (attendu {notations})",
+            f"date illisible (attendu {notations} ; ligne gardée)",
+            remarque=_remarque("date de naissance impossible", date_brute),
         ),
-        _Controle(naissance > pl.lit(cadre.aujourd_hui), libelles["date_naissance"], "date dans le futur"),
         _Controle(
-            naissance.dt.year() < 1900,
+            future,
             libelles["date_naissance"],
-            "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres)",
+            "date dans le futur (ligne gardée)",
+            remarque=_remarque("date de naissance dans le futur", date_brute),
+        ),
+        _Controle(
+            ancienne,
+            libelles["date_naissance"],
+            "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres ; ligne gardée)",
+            remarque=_remarque("date de naissance invraisemblable", date_brute),
         ),
     ]
 
@@ -171,7 +238,8 @@ def _preparer(
         _Controle(
             bruts["sexe"].is_not_null() & pl.col("sexe").is_null(),
             libelles["sexe"],
-            f"sexe illisible (attendu {codes_sexe} ou vide)",
+            f"sexe illisible (attendu {codes_sexe} ou vide ; ligne gardée)",
+            remarque=_remarque("sexe illisible", bruts["sexe"]),
         )
     )
 
@@ -186,11 +254,17 @@ def _preparer(
                     bruts["mode"].is_not_null() & pl.col("_mode_lu").is_null(),
                     libelles["mode"],
                     "mode d'instruction inconnu (attendu ecole, ief, cned, hors_contrat ou medico_social)",
+                    _DEMANDER_MODE,
                 )
             )
             if cadre.mode is None:
                 controles.append(
-                    _Controle(bruts["mode"].is_null(), libelles["mode"], "mode d'instruction manquant")
+                    _Controle(
+                        bruts["mode"].is_null(),
+                        libelles["mode"],
+                        "mode d'instruction manquant",
+                        _DEMANDER_MODE,
+                    )
                 )
         elif cadre.mode is None:
             raise FichierRefuse(_MODE_ABSENT)
@@ -207,18 +281,32 @@ def _preparer(
     drapeaux = [
         controle.condition.fill_null(False).alias(f"_c{rang}") for rang, controle in enumerate(controles)
     ]
+    remarques = [
+        pl.when(pl.col(f"_c{rang}")).then(controle.remarque)
+        for rang, controle in enumerate(controles)
+        if controle.remarque is not None
+    ]
     preparee = (
         reunies.lazy()
         .with_columns(colonnes_canoniques)
         .with_columns(drapeaux)
-        .select(pl.col(LIGNE), *schema, *(f"_c{rang}" for rang in range(len(controles))))
+        .with_columns(pl.concat_str(remarques, separator=" ; ", ignore_nulls=True).alias(REMARQUE))
+        .select(pl.col(LIGNE), *schema, REMARQUE, *(f"_c{rang}" for rang in range(len(controles))))
         .collect()
     )
     return preparee, controles
 
 
 def _erreurs(lots: list[pl.DataFrame]) -> pl.DataFrame:
-    schema = pl.Schema({LIGNE: pl.Int64(), "champ": pl.Utf8(), "motif": pl.Utf8()})
+    schema = pl.Schema(
+        {
+            LIGNE: pl.Int64(),
+            "champ": pl.Utf8(),
+            "motif": pl.Utf8(),
+            "gardee": pl.Boolean(),
+            "a_demander": pl.Utf8(),
+        }
+    )
     return pl.concat([lot.cast(schema) for lot in lots]) if lots else pl.DataFrame(schema=schema)
 
 
@@ -242,11 +330,20 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
         [
             preparee.lazy()
             .filter(pl.col(drapeau))
-            .select(LIGNE, pl.lit(controle.champ).alias("champ"), pl.lit(controle.motif).alias("motif"))
+            .select(
+                LIGNE,
+                pl.lit(controle.champ).alias("champ"),
+                pl.lit(controle.motif).alias("motif"),
+                pl.lit(controle.remarque is not None).alias("gardee"),
+                pl.lit(controle.a_demander, dtype=pl.Utf8).alias("a_demander"),
+            )
             for drapeau, controle in zip(drapeaux, controles, strict=True)
         ]
     )
-    valides = preparee.filter(~pl.any_horizontal(drapeaux))
+    rejet = [
+        drapeau for drapeau, controle in zip(drapeaux, controles, strict=True) if controle.remarque is None
+    ]
+    valides = preparee.filter(~pl.any_horizontal(rejet))
     rejetees = illisibles = lues - valides.height
 
     # Doublon : mêmes valeurs canoniques qu'une ligne précédente (l'identifiant généré ne compte pas).
@@ -262,6 +359,8 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
             LIGNE,
             pl.lit(TOUTE_LA_LIGNE).alias("champ"),
             pl.format("doublon de la ligne {}", pl.col("_premiere")).alias("motif"),
+            pl.lit(False).alias("gardee"),
+            pl.lit(None, dtype=pl.Utf8).alias("a_demander"),
         )
     )
     valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
@@ -275,13 +374,15 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
                 LIGNE,
                 pl.lit(_libelle(brut, sources["id"])).alias("champ"),
                 pl.format("identifiant déjà utilisé à la ligne {}", pl.col("_premiere")).alias("motif"),
+                pl.lit(False).alias("gardee"),
+                pl.lit(_DEMANDER_ID_DOUBLE).alias("a_demander"),
             )
         )
         valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
         rejetees += repris.height
         illisibles += repris.height
 
-    toutes = _erreurs(erreurs).sort(LIGNE, "champ")
+    toutes = _erreurs(erreurs)
     refus = None
     if lues and illisibles / lues > profil.seuil_rejets:
         refus = (
@@ -289,20 +390,30 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
             f"illisibles, au-delà du seuil de {profil.seuil_rejets:.0%}. Corrigez l'export d'après "
             "les erreurs listées (numéro de ligne, colonne, motif), puis déposez-le à nouveau."
         )
+    # Les lignes rejetées d'abord : ce sont les enfants que la campagne ne verra pas.
+    toutes = toutes.sort("gardee", LIGNE, "champ")
+    remarquees = valides.filter(pl.col(REMARQUE) != "")
     rapport = Rapport(
         lignes=lues + brut.sortis,
         valides=valides.height,
         rejetees=rejetees,
+        illisibles=illisibles,
+        incompletes=remarquees.height,
         sortis=brut.sortis,
         doublons=doublons.height,
         erreurs=[
-            ErreurLigne(ligne=ligne, champ=champ, motif=motif)
-            for ligne, champ, motif in toutes.head(ERREURS_MAX).iter_rows()
+            ErreurLigne(ligne=ligne, champ=champ, motif=motif, gardee=gardee, a_demander=a_demander)
+            for ligne, champ, motif, gardee, a_demander in toutes.head(ERREURS_MAX).iter_rows()
         ],
         erreurs_omises=max(0, toutes.height - ERREURS_MAX),
         refus=refus,
         colonnes_non_lues=entetes.non_lues,
         colonnes_inconnues=entetes.inconnues,
     )
-    table = table_vide(profil.table) if refus else valides.select(list(COLONNES[profil.table]))
-    return Lecture(table=table, rapport=rapport)
+    if refus:
+        return Lecture(table=table_vide(profil.table), rapport=rapport)
+    return Lecture(
+        table=valides.select(list(COLONNES[profil.table])),
+        rapport=rapport,
+        remarques=remarquees.select("id", REMARQUE),
+    )

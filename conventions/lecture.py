@@ -22,6 +22,7 @@ def _cadre(source: Profil | Convention, aujourd_hui: date) -> Cadre:
             mode=source.mode,
             champs_autorises=source.champs_autorises,
             convention=source.identifiant,
+            source=source.source,
         )
     return Cadre(profil=source, aujourd_hui=aujourd_hui, mode=source.mode)
 

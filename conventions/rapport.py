@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
@@ -12,17 +12,26 @@ ERREURS_MAX = 500
 
 
 class ErreurLigne(BaseModel):
-    """Une ligne rejetée : son numéro, la colonne en cause et le motif — jamais la valeur."""
+    """Une ligne signalée : son numéro, la colonne en cause et le motif — jamais la valeur.
+
+    ``gardee`` : la ligne est lue malgré tout (un champ laissé vide) ; sinon elle est rejetée, et
+    ``a_demander`` dit quoi demander au partenaire (rien pour un doublon, lu une fois).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     ligne: int
     champ: str
     motif: str
+    gardee: bool = False
+    a_demander: str | None = None
 
 
 class Rapport(BaseModel):
     """Les comptes d'une lecture. ``lignes`` = ``valides`` + ``rejetees`` + ``sortis``.
+
+    ``rejetees`` = ``illisibles`` (lignes qui ne désignent personne, ou identifiant repris) +
+    ``doublons`` ; ``incompletes`` : lignes valides gardées avec un champ vide et une remarque.
 
     Pour un CSV, ``ligne`` est le numéro d'enregistrement, l'en-tête étant la ligne 1 ; pour
     SIECLE, c'est le rang de l'élément ``ELEVE`` dans le fichier (1 pour le premier).
@@ -31,6 +40,8 @@ class Rapport(BaseModel):
     lignes: int = 0
     valides: int = 0
     rejetees: int = 0
+    illisibles: int = 0
+    incompletes: int = 0
     sortis: int = 0
     doublons: int = 0
     erreurs: list[ErreurLigne] = []
@@ -47,12 +58,20 @@ class Rapport(BaseModel):
         return self.refus is None
 
 
+def _sans_remarque() -> pl.DataFrame:
+    return pl.DataFrame(schema={"id": pl.Utf8(), "remarque": pl.Utf8()})
+
+
 @dataclass(frozen=True)
 class Lecture:
-    """Table canonique (vide si le fichier est refusé) et rapport de lecture."""
+    """Table canonique (vide si le fichier est refusé), rapport de lecture, et ``remarques`` : pour
+    chaque ligne gardée avec un champ manquant ou impossible, son ``id`` et ce qui ne va pas, en clair
+    (« prénom absent de la liste CAF », « date de naissance impossible : 29/02/2011 »). Ces remarques
+    portent des valeurs lues : elles vont à l'agent avec l'identité, jamais dans un journal."""
 
     table: pl.DataFrame
     rapport: Rapport
+    remarques: pl.DataFrame = field(default_factory=_sans_remarque)
 
     @property
     def accepte(self) -> bool:

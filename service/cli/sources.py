@@ -82,7 +82,9 @@ def _source(profil: str | None) -> Profil | Convention:
 def _resume(rapport: Rapport) -> str:
     lignes = [
         "Fichier ACCEPTÉ." if rapport.accepte else "Fichier REFUSÉ.",
-        f"Lignes lues : {rapport.lignes} — valides : {rapport.valides} — rejetées : {rapport.rejetees}"
+        f"Lignes lues : {rapport.lignes} — valides : {rapport.valides}"
+        + (f" (dont {rapport.incompletes} incomplètes, gardées)" if rapport.incompletes else "")
+        + f" — rejetées : {rapport.rejetees}"
         + (f" (dont {rapport.doublons} doublons)" if rapport.doublons else "")
         + (f" — élèves sortis, non lus : {rapport.sortis}" if rapport.sortis else ""),
     ]
@@ -96,9 +98,10 @@ def _resume(rapport: Rapport) -> str:
             "Si l'export officiel a changé, signalez-les à l'équipe de cellule pour compléter le profil."
         )
     if rapport.erreurs:
-        lignes.append("Lignes rejetées (numéro, colonne, motif) :")
+        lignes.append("Lignes rejetées, puis lignes gardées incomplètes (numéro, colonne, motif) :")
         lignes += [
             f"  ligne {erreur.ligne} — {erreur.champ} : {erreur.motif}"
+            + (f" — {erreur.a_demander}" if erreur.a_demander else "")
             for erreur in rapport.erreurs[:_ERREURS_AFFICHEES]
         ]
         reste = len(rapport.erreurs) - _ERREURS_AFFICHEES + rapport.erreurs_omises

@@ -54,12 +54,15 @@ def test_le_rapport_json_donne_les_comptes_et_les_erreurs_sans_valeur(
 
     assert code == 0
     rapport = json.loads(sortie)
-    assert (rapport["lignes"], rapport["valides"], rapport["rejetees"], rapport["refus"]) == (13, 12, 1, None)
+    assert (rapport["lignes"], rapport["valides"], rapport["rejetees"], rapport["refus"]) == (13, 13, 0, None)
+    assert rapport["incompletes"] == 1
     assert rapport["erreurs"] == [
         {
             "ligne": 14,
             "champ": "Date de naissance",
-            "motif": "date illisible (attendu JJ/MM/AAAA ou AAAA-MM-JJ)",
+            "motif": "date illisible (attendu JJ/MM/AAAA ou AAAA-MM-JJ ; ligne gardée)",
+            "gardee": True,
+            "a_demander": None,
         }
     ]
     assert "SECRET" not in sortie
@@ -118,6 +121,8 @@ def test_une_convention_toml_sert_de_profil_et_verifie_la_commune(
             "lignes": 1,
             "valides": 1,
             "rejetees": 0,
+            "illisibles": 0,
+            "incompletes": 0,
             "sortis": 0,
             "doublons": 0,
             "erreurs": [],
@@ -206,7 +211,7 @@ def test_la_vraie_commande_cellule_rend_le_json_et_le_code_de_sortie(tmp_path: P
 def test_le_resume_lisible_liste_les_premieres_erreurs_et_compte_les_autres(
     cellule: typer.Typer, tmp_path: Path
 ) -> None:
-    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(300)] + [["X", "P", "hier", "M"]] * 25
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(300)] + [["", "", "14/03/2015", "M"]] * 25
     fichier = tmp_path / "caf.csv"
     fichier.write_text(csv_texte(["Nom", "Prénoms", "Date de naissance", "Sexe"], lignes))
 
@@ -214,5 +219,5 @@ def test_le_resume_lisible_liste_les_premieres_erreurs_et_compte_les_autres(
 
     assert code == 0
     assert "Lignes lues : 325 — valides : 300 — rejetées : 25" in sortie
-    assert "ligne 302 — Date de naissance : date illisible" in sortie
+    assert "ligne 302 — Nom / Prénoms : ni nom ni prénom : la ligne ne désigne personne — demandez" in sortie
     assert "… et 5 autres (option --json pour la liste)." in sortie

@@ -153,13 +153,15 @@ def test_les_dates_jj_mm_aaaa_et_aaaa_mm_jj_sont_lues_toutes_deux() -> None:
     assert lecture.table.get_column("date_naissance").to_list() == [date(2015, 3, 14)] * 4
 
 
-def test_une_annee_a_deux_chiffres_est_rejetee_plutot_que_devinee() -> None:
+def test_une_annee_a_deux_chiffres_n_est_pas_devinee_et_la_ligne_est_gardee_sans_date() -> None:
     lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)] + [["X", "P", "14/03/15", "M"]]
     texte = csv_texte(["Nom", "Prénom", "Date de naissance", "Sexe"], lignes)
     lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
-    assert [(e.ligne, e.motif) for e in lecture.rapport.erreurs] == [
-        (12, "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres)")
+    assert [(e.ligne, e.motif, e.gardee) for e in lecture.rapport.erreurs] == [
+        (12, "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres ; ligne gardée)", True)
     ]
+    assert lecture.table.filter(pl.col("nom") == "X")["date_naissance"].to_list() == [None]
+    assert lecture.remarques.rows() == [("L12", "date de naissance invraisemblable : 14/03/15")]
 
 
 @pytest.mark.parametrize(
@@ -182,33 +184,65 @@ def test_le_sexe_accepte_les_codes_des_partenaires(code: str, attendu: str | Non
     assert lecture.table.get_column("sexe").to_list() == [attendu]
 
 
-def test_une_ligne_illisible_est_rejetee_avec_son_numero_sa_colonne_et_son_motif_sans_sa_valeur() -> None:
+def test_une_date_impossible_garde_la_ligne_et_sa_remarque_reste_hors_du_rapport() -> None:
     lignes = [[f"E{i}", f"NOM{i}", "Prénom", "14/03/2015", "F"] for i in range(20)]
-    lignes[4] = ["E4", "SECRETNOM", "Secretprenom", "31/02/2015", "X"]
+    lignes[4] = ["E4", "SECRETNOM", "Secretprenom", "29/02/2011", "X"]
     texte = csv_texte(["Identifiant", "Nom", "Prénoms", "Date de naissance", "Sexe"], lignes)
 
     lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
 
     rapport = lecture.rapport
     assert rapport.accepte
-    assert (rapport.lignes, rapport.valides, rapport.rejetees) == (20, 19, 1)
-    assert [(e.ligne, e.champ) for e in rapport.erreurs] == [(6, "Date de naissance"), (6, "Sexe")]
+    assert (rapport.lignes, rapport.valides, rapport.rejetees, rapport.incompletes) == (20, 20, 0, 1)
+    assert [(e.ligne, e.champ, e.gardee) for e in rapport.erreurs] == [
+        (6, "Date de naissance", True),
+        (6, "Sexe", True),
+    ]
     assert "date illisible" in rapport.erreurs[0].motif
-    assert "E4" not in lecture.table.get_column("id").to_list()
+    gardee = lecture.table.filter(pl.col("id") == "E4").row(0, named=True)
+    assert (gardee["nom"], gardee["date_naissance"], gardee["sexe"]) == ("SECRETNOM", None, None)
+    assert lecture.remarques.rows() == [
+        ("E4", "date de naissance impossible : 29/02/2011 ; sexe illisible : X"),
+    ]
     json_rapport = rapport.model_dump_json()
-    for valeur in ("SECRETNOM", "Secretprenom", "31/02/2015", '"X"'):
+    for valeur in ("SECRETNOM", "Secretprenom", "29/02/2011", '"X"'):
         assert valeur not in json_rapport
 
 
-def test_une_date_de_naissance_dans_le_futur_est_rejetee() -> None:
-    lignes = [["A", "Un", "14/03/2015", "M"]] * 0 + [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)]
+def test_une_ligne_sans_nom_ni_prenom_est_rejetee_avec_ce_qu_il_faut_demander_au_partenaire() -> None:
+    lignes = [[f"E{i}", f"NOM{i}", "Prénom", "14/03/2015", "F"] for i in range(20)]
+    lignes[3] = ["E3", "", "", "14/03/2015", "F"]
+    lignes[7] = ["E7", "", "Jade", "14/03/2015", "F"]
+    lignes[9] = ["E9", "ROUX", "", "14/03/2015", "F"]
+    texte = csv_texte(["Identifiant", "Nom", "Prénoms", "Date de naissance", "Sexe"], lignes)
+
+    lecture = lire(texte.encode(), profil_integre("caf"), aujourd_hui=AUJOURD_HUI)
+
+    rapport = lecture.rapport
+    assert (rapport.valides, rapport.rejetees, rapport.illisibles, rapport.incompletes) == (19, 1, 1, 2)
+    rejetee = rapport.erreurs[0]
+    assert (rejetee.ligne, rejetee.gardee) == (5, False)
+    assert "nom et le prénom" in (rejetee.a_demander or "")
+    assert "E3" not in lecture.table["id"].to_list()
+    assert dict(lecture.remarques.rows()) == {
+        "E7": "nom absent du fichier",
+        "E9": "prénom absent du fichier",
+    }
+
+
+def test_une_date_de_naissance_dans_le_futur_est_laissee_vide_avec_une_remarque() -> None:
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(10)]
     lignes.append(["FUTUR", "P", "01/01/2030", "M"])
     lecture = lire(
         csv_texte(["Nom", "Prénom", "Date de naissance", "Sexe"], lignes).encode(),
         profil_integre("caf"),
         aujourd_hui=AUJOURD_HUI,
     )
-    assert [(e.ligne, e.motif) for e in lecture.rapport.erreurs] == [(12, "date dans le futur")]
+    assert [(e.ligne, e.motif) for e in lecture.rapport.erreurs] == [
+        (12, "date dans le futur (ligne gardée)")
+    ]
+    assert lecture.table.height == 11
+    assert lecture.remarques.rows() == [("L12", "date de naissance dans le futur : 01/01/2030")]
 
 
 def test_une_date_vide_est_permise_et_la_ligne_gardee() -> None:
@@ -257,7 +291,7 @@ def test_les_lignes_vides_et_le_separateur_final_sont_toleres() -> None:
 
 
 def test_trop_de_lignes_rejetees_refuse_le_fichier_selon_le_seuil_du_profil() -> None:
-    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(8)] + [["X", "P", "pas une date", "M"]] * 2
+    lignes = [[f"N{i}", "P", "14/03/2015", "M"] for i in range(8)] + [["", "", "14/03/2015", "M"]] * 2
     octets = csv_texte(["Nom", "Prénom", "Date de naissance", "Sexe"], lignes).encode()
     strict = profil_integre("caf")
     tolerant = strict.model_copy(update={"seuil_rejets": 0.25})
