@@ -2,7 +2,8 @@
 
 Chaque clé tolère qu'un champ soit faux : le nom (prénom + date), le prénom (nom + date), la date
 (nom + prénom + année voisine, ou nom + prénom + jour et mois, ou nom + prénom seuls quand ce
-couple est assez rare pour ne pas multiplier les paires), ou une date absente (nom + prénom).
+couple est assez rare pour ne pas multiplier les paires), ou une date absente (nom + prénom) ; une
+ligne sans prénom ni date, par son nom seul, quand il est assez rare.
 Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Sous un même
 toit, deux champs faux à la fois : adresse + code postal + le nom ou le prénom + année voisine.
 Tout se fait par jointures polars : jamais de produit cartésien.
@@ -20,6 +21,7 @@ REGLES: dict[str, int] = {
     "noms_sans_date": 16,
     "noms_rares": 32,
     "adresse": 64,
+    "nom_seul": 128,
 }
 """Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
 
@@ -113,6 +115,47 @@ def _par_noms(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
+# Au-delà de ce nombre de paires pour une même forme du nom, la règle « nom_seul » ne joue pas : une
+# fiche MARTIN sans prénom ni date ne se compare pas à tous les MARTIN d'une grande liste.
+PAIRES_MAX_NOM_SEUL = 200
+
+
+def _nom_seul(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
+    """Les paires d'une ligne qui n'a ni prénom ni date (seul son nom la désigne) avec les lignes de
+    l'autre liste qui portent une même forme du nom, tant que cette forme est assez rare.
+
+    Aucune autre règle ne les trouve : toutes demandent le prénom ou la date. Ces paires ne lient
+    jamais seules (``decisions.preuve_faible``) : elles évitent qu'un élève inscrit sans prénom ni date
+    laisse son enfant signalé à tort, ou qu'un enfant sans prénom ni date sur la liste CAF soit jugé
+    sans candidat.
+    """
+
+    def formes(table: pl.DataFrame, seules: bool) -> pl.LazyFrame:
+        lignes = table.lazy()
+        if seules:
+            incomplete = pl.col("prenoms_ph").list.len().fill_null(0).eq(0) & pl.col("date").is_null()
+            lignes = lignes.filter(incomplete)
+        return (
+            lignes.select("idx", pl.col("noms_ph").alias("nom_ph"))
+            .explode("nom_ph")
+            .drop_nulls()
+            .with_columns(pl.col("nom_ph").to_physical().cast(pl.UInt64))
+        )
+
+    # Seules les lignes sans prénom ni date entrent d'un côté : peu de lignes, peu de paires.
+    paires = pl.concat(
+        [
+            formes(familles, True).join(formes(inscrits, False), on="nom_ph", suffix="_i"),
+            formes(familles, False).join(formes(inscrits, True), on="nom_ph", suffix="_i"),
+        ]
+    )
+    return paires.filter(pl.len().over("nom_ph") <= PAIRES_MAX_NOM_SEUL).select(
+        pl.col("idx").alias("fi"),
+        pl.col("idx_i").alias("ii"),
+        pl.lit(REGLES["nom_seul"], dtype=pl.UInt8).alias("regles"),
+    )
+
+
 def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.DataFrame:
     """Paires (``fi``, ``ii``) d'index de lignes, uniques, avec le masque des règles qui les ont produites."""
 
@@ -156,6 +199,7 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
         _par_noms(familles, inscrits),
         sous_le_meme_toit,
+        _nom_seul(familles, inscrits),
     ]
     # Le couple (fi, ii) en un seul entier : regrouper et trier sur une clé simple est bien plus rapide.
     paire = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")

@@ -36,10 +36,17 @@ def ecole_inhabituelle(reglages: Reglages) -> pl.Expr:
     return pl.col("poids_ecole").fill_null(0.0) <= -reglages.ecole_veto
 
 
+def preuve_faible() -> pl.Expr:
+    """Ni le prénom ni la date ne se comparent (absents d'un côté ou de l'autre) : la paire ne tient
+    qu'au nom, au sexe et à l'adresse, le portrait de tous les enfants d'une même famille. Une telle
+    fiche n'est jamais liée sans qu'une personne regarde : elle ne cache pas un frère ou une sœur absent."""
+    return pl.col("prenom").is_null() & pl.col("date_naissance").is_null()
+
+
 def liable(reglages: Reglages, veto_ecole: bool = True) -> pl.Expr:
-    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord (ni,
-    avec ``veto_ecole``, d'établissement inhabituel)."""
-    liable = (pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant()
+    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord, une
+    preuve qui ne tient pas qu'au nom (ni, avec ``veto_ecole``, d'établissement inhabituel)."""
+    liable = (pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant() & ~preuve_faible()
     return liable & ~ecole_inhabituelle(reglages) if veto_ecole else liable
 
 
@@ -128,10 +135,12 @@ MOTIFS_STATUTS: dict[str, str] = {
     "concurrent": "a_verifier",
     "score_intermediaire": "a_verifier",
     "desaccord": "a_verifier",
+    "preuve_faible": "a_verifier",
     "ecole_inhabituelle": "a_verifier",
     "instruction_declaree": "instruction_declaree",
     "apparie": "apparie",
     "deja_prise": "a_verifier",
+    "identite_incomplete": "a_verifier",
     "aucun": "non_apparie",
 }
 """Statut que donne chaque motif, dans l'ordre où les motifs se décident (voir ``motif``)."""
@@ -141,9 +150,9 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
     """Le motif de la décision de chaque enfant, la première règle qui s'applique l'emporte.
 
     Lit, sur la table d'un enfant et de sa paire expliquée : ``lie``, ``concurrent``, ``deja_prise``,
-    ``date``, ``soumis`` et ``soumis_lie``, le score, les niveaux d'accord, ``poids_ecole`` et
-    ``mode``. ``veto`` : l'établissement inhabituel envoie-t-il en revue (``veto_ecole``) ;
-    ``seuil_lien`` : ``seuil(reglages)``."""
+    ``identite_incomplete`` (nom ou prénom absent de la liste), ``date``, ``soumis`` et ``soumis_lie``,
+    le score, les niveaux d'accord, ``poids_ecole`` et ``mode``. ``veto`` : l'établissement inhabituel
+    envoie-t-il en revue (``veto_ecole``) ; ``seuil_lien`` : ``seuil(reglages)``."""
     sur = pl.col("lie") & ~pl.col("concurrent") & liable(reglages, veto)
     return (
         # Sans date à la CAF, l'âge se lit sur la fiche liée sans aucun doute ; sinon, à vérifier.
@@ -159,6 +168,8 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
         .then(pl.lit("score_intermediaire"))
         .when(pl.col("lie") & desaccord_bloquant())
         .then(pl.lit("desaccord"))
+        .when(pl.col("lie") & preuve_faible())
+        .then(pl.lit("preuve_faible"))
         .when(pl.col("lie") & ecole_inhabituelle(reglages) & pl.lit(veto))
         .then(pl.lit("ecole_inhabituelle"))
         .when(pl.col("lie") & (pl.col("mode") != "ecole"))
@@ -167,6 +178,9 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
         .then(pl.lit("apparie"))
         .when(pl.col("deja_prise"))
         .then(pl.lit("deja_prise"))
+        # Sans nom ou sans prénom sur la liste, ne rien retrouver ne prouve pas l'absence.
+        .when(pl.col("identite_incomplete"))
+        .then(pl.lit("identite_incomplete"))
         .otherwise(pl.lit("aucun"))
     )
 

@@ -34,6 +34,13 @@ _LIBELLES_MOTIFS = {
     ),
     "concurrent": "une autre fiche ou un autre enfant (frère, sœur, jumeau, doublon) obtient un score proche",
     "deja_prise": "la fiche la plus ressemblante est attribuée à un autre enfant avec un score proche",
+    "preuve_faible": (
+        "fiche ressemblante, mais ni le prénom ni la date de naissance ne se comparent (absents d'un côté) : "
+        "ce pourrait être un frère ou une sœur"
+    ),
+    "identite_incomplete": (
+        "nom ou prénom absent de la liste CAF/MSA : aucune fiche retrouvée, l'enfant est à identifier"
+    ),
     "aucun": "aucune fiche d'inscription assez ressemblante",
 }
 

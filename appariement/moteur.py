@@ -164,7 +164,10 @@ def apparier(
             maintain_order="left",
         )
         .with_columns(pl.col("lie").fill_null(False), pl.col("concurrent").fill_null(False))
-        .with_columns(pl.col("deja_prise").fill_null(False))
+        .with_columns(
+            pl.col("deja_prise").fill_null(False),
+            (familles["nom"].is_null() | familles["prenoms"].is_null()).alias("identite_incomplete"),
+        )
     )
     seuil_lien = seuil(reglages)
     table = table.with_columns(motif(reglages, veto, seuil_lien).alias("motif")).with_columns(

@@ -24,7 +24,7 @@ def inscrits(*lignes: dict[str, Any]) -> pl.DataFrame:
 
 
 def enfant(
-    id: str, nom: str, prenoms: str, naissance: date | None, sexe: str | None, **autres: Any
+    id: str, nom: str | None, prenoms: str | None, naissance: date | None, sexe: str | None, **autres: Any
 ) -> dict[str, Any]:
     return {"id": id, "nom": nom, "prenoms": prenoms, "date_naissance": naissance, "sexe": sexe, **autres}
 
