@@ -412,8 +412,25 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     )
     if refus:
         return Lecture(table=table_vide(profil.table), rapport=rapport)
+    ecartees = (
+        toutes.filter(~pl.col("gardee"))
+        .group_by(LIGNE, maintain_order=True)
+        .agg(
+            pl.col("motif").str.join(" ; "),
+            pl.col("a_demander").drop_nulls().first(),
+        )
+        .join(preparee.select(LIGNE, "id"), on=LIGNE, how="left")
+        .select(
+            pl.col(LIGNE).alias("ligne"),
+            "id",
+            "motif",
+            "a_demander",
+            pl.col(LIGNE).is_in(doublons.get_column(LIGNE).implode()).alias("doublon"),
+        )
+    )
     return Lecture(
         table=valides.select(list(COLONNES[profil.table])),
         rapport=rapport,
         remarques=remarquees.select("id", REMARQUE),
+        ecartees=ecartees,
     )

@@ -62,16 +62,33 @@ def _sans_remarque() -> pl.DataFrame:
     return pl.DataFrame(schema={"id": pl.Utf8(), "remarque": pl.Utf8()})
 
 
+def _sans_ecartee() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "ligne": pl.Int64(),
+            "id": pl.Utf8(),
+            "motif": pl.Utf8(),
+            "a_demander": pl.Utf8(),
+            "doublon": pl.Boolean(),
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Lecture:
     """Table canonique (vide si le fichier est refusé), rapport de lecture, et ``remarques`` : pour
     chaque ligne gardée avec un champ manquant ou impossible, son ``id`` et ce qui ne va pas, en clair
     (« prénom absent de la liste CAF », « date de naissance impossible : 29/02/2011 »). Ces remarques
-    portent des valeurs lues : elles vont à l'agent avec l'identité, jamais dans un journal."""
+    portent des valeurs lues : elles vont à l'agent avec l'identité, jamais dans un journal.
+
+    ``ecartees`` : chaque ligne rejetée, sans limite de nombre, avec son numéro, son identifiant
+    s'il est lu, le motif, ce qu'il faut demander au partenaire et ``doublon`` (répétition d'une
+    ligne lue, pas un enfant perdu) ; aucune valeur lue hors de l'identifiant."""
 
     table: pl.DataFrame
     rapport: Rapport
     remarques: pl.DataFrame = field(default_factory=_sans_remarque)
+    ecartees: pl.DataFrame = field(default_factory=_sans_ecartee)
 
     @property
     def accepte(self) -> bool:

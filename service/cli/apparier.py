@@ -2,7 +2,10 @@
 
 Lit la liste CAF/MSA (``--familles``) et un ou plusieurs fichiers d'inscrits (``--inscrits``, une
 ligne dont le ``mode`` n'est pas ``ecole`` est une instruction déclarée), puis écrit une décision
-par ligne de la liste : ``id_famille;statut;id_inscrit;score;explication`` (UTF-8, « ; »).
+par ligne de la liste : ``id_famille;statut;id_inscrit;score;explication;remarque`` (UTF-8, « ; »).
+Une ligne incomplète (nom, prénom ou date manquant ou impossible) est appariée sur le reste, sa
+remarque dit ce qui manque ; une ligne qui ne désigne personne (ni nom ni prénom) ou répétée a le
+statut ``illisible`` ou ``doublon``, après les autres, et sa remarque dit quoi demander au partenaire.
 Les comptes par statut et la durée sont affichés sur la sortie d'erreur. Codes de sortie :
 0 fait, 1 fichier refusé ou illisible, 2 usage.
 """
@@ -25,6 +28,9 @@ from service.cli.commun import echouer
 
 CODE_REFUS = 1
 CODE_USAGE = 2
+#: Statuts des lignes écartées à la lecture, en plus de ceux du moteur.
+STATUT_ILLISIBLE = "illisible"
+STATUT_DOUBLON = "doublon"
 
 
 def _date(texte: str) -> date:
@@ -48,28 +54,19 @@ def _lire(chemin: Path, profil: str, quoi: str) -> Lecture:
     return lecture
 
 
-def _familles(chemin: Path) -> pl.DataFrame:
-    lecture = _lire(chemin, "pivot-familles", "fichier des familles")
-    rapport = lecture.rapport
-    if rapport.rejetees or rapport.doublons:
-        # Une décision par ligne du fichier est promise : une ligne illisible ne peut pas être sautée.
-        details = "; ".join(f"ligne {e.ligne}, colonne {e.champ} : {e.motif}" for e in rapport.erreurs[:10])
-        echouer(
-            f"fichier des familles « {chemin.name} » : {rapport.rejetees} ligne(s) illisible(s) et "
-            f"{rapport.doublons} identifiant(s) en double. Corrigez-les puis relancez. {details}",
-            CODE_REFUS,
-        )
-    return lecture.table
+def _familles(chemin: Path) -> Lecture:
+    return _lire(chemin, "pivot-familles", "fichier des familles")
 
 
 def _inscrits(chemins: list[Path]) -> pl.DataFrame:
     tables = []
     for chemin in chemins:
         lecture = _lire(chemin, "pivot-inscrits", "fichier d'inscrits")
-        if lecture.rapport.rejetees:
+        if lecture.rapport.illisibles:
             typer.echo(
-                f"Attention : « {chemin.name} » : {lecture.rapport.rejetees} ligne(s) illisible(s) "
-                "ignorée(s) ; les enfants correspondants pourront être signalés à tort.",
+                f"Attention : « {chemin.name} » : {lecture.rapport.illisibles} ligne(s) illisible(s) "
+                "(ni nom ni prénom, ou mal découpées) ignorée(s) ; les enfants correspondants pourront "
+                "être signalés à tort.",
                 err=True,
             )
         tables.append(lecture.table)
@@ -84,15 +81,41 @@ def _inscrits(chemins: list[Path]) -> pl.DataFrame:
     return inscrits
 
 
-def _ecrire(decisions: pl.DataFrame, sortie: Path) -> None:
-    """Écrit dans un fichier temporaire voisin puis le renomme : jamais de fichier à moitié écrit."""
-    table = decisions.select(
+def _table_de_sortie(decisions: pl.DataFrame, lecture: Lecture) -> pl.DataFrame:
+    """Une ligne par ligne de la liste : les décisions dans l'ordre du fichier, avec la remarque de
+    lecture de chaque ligne incomplète, puis les lignes écartées (illisibles ou doublons)."""
+    decidees = decisions.join(
+        lecture.remarques.rename({"id": "id_famille"}), on="id_famille", how="left", maintain_order="left"
+    ).select(
         "id_famille",
         "statut",
         "id_inscrit",
         pl.col("score").round(3),
         "explication",
+        "remarque",
     )
+    ecartees = lecture.ecartees.select(
+        pl.col("id").alias("id_famille"),
+        pl.when(pl.col("doublon"))
+        .then(pl.lit(STATUT_DOUBLON))
+        .otherwise(pl.lit(STATUT_ILLISIBLE))
+        .alias("statut"),
+        pl.lit(None, dtype=pl.String).alias("id_inscrit"),
+        pl.lit(None, dtype=pl.Float64).alias("score"),
+        pl.lit(None, dtype=pl.String).alias("explication"),
+        pl.format("ligne {} : {}", "ligne", "motif")
+        .add(
+            pl.when(pl.col("a_demander").is_not_null())
+            .then(pl.format(" ; {}", "a_demander"))
+            .otherwise(pl.lit(""))
+        )
+        .alias("remarque"),
+    )
+    return pl.concat([decidees, ecartees], how="vertical_relaxed")
+
+
+def _ecrire(table: pl.DataFrame, sortie: Path) -> None:
+    """Écrit dans un fichier temporaire voisin puis le renomme : jamais de fichier à moitié écrit."""
     try:
         descripteur, temporaire = tempfile.mkstemp(prefix=".apparier-", dir=sortie.resolve().parent)
         with os.fdopen(descripteur, "wb") as fichier:
@@ -119,17 +142,23 @@ def commande_apparier(
     """Apparie une liste CAF/MSA avec les listes d'inscrits et écrit une décision par enfant."""
     debut = time.perf_counter()
     jour = _date(date_reference)
-    table_familles = _familles(familles)
+    lecture = _familles(familles)
     table_inscrits = _inscrits(inscrits)
     try:
-        resultat = apparier(table_familles, table_inscrits, jour)
+        resultat = apparier(lecture.table, table_inscrits, jour)
     except DonneesInvalides as erreur:
         echouer(str(erreur), CODE_REFUS)
-    _ecrire(resultat.decisions, sortie)
-    comptes = resultat.comptes()
-    typer.echo(f"{resultat.decisions.height} enfant(s) ; décisions écrites dans « {sortie} ».", err=True)
-    for statut in STATUTS:
-        typer.echo(f"  {statut} : {comptes[statut]}", err=True)
+    table = _table_de_sortie(resultat.decisions, lecture)
+    _ecrire(table, sortie)
+    comptes = dict(table.group_by("statut").len().iter_rows())
+    typer.echo(f"{table.height} ligne(s) ; décisions écrites dans « {sortie} ».", err=True)
+    for statut in (*STATUTS, STATUT_ILLISIBLE, STATUT_DOUBLON):
+        typer.echo(f"  {statut} : {comptes.get(statut, 0)}", err=True)
+    if lecture.rapport.incompletes:
+        typer.echo(
+            f"  dont {lecture.rapport.incompletes} ligne(s) incomplète(s) : voir la colonne remarque.",
+            err=True,
+        )
     typer.echo(f"Durée : {time.perf_counter() - debut:.1f} s", err=True)
 
 
