@@ -15,6 +15,18 @@ from datetime import date
 import polars as pl
 
 from conventions.brut import LIGNE, Brut, colonne
+from conventions.controles import (
+    DEMANDER_ID,
+    DEMANDER_ID_DOUBLE,
+    DEMANDER_LIGNE,
+    DEMANDER_MODE,
+    DEMANDER_NOMS,
+    Controle,
+    lignes_ecartees,
+    remarque,
+    signalees,
+    table_des_erreurs,
+)
 from conventions.entetes import classer
 from conventions.erreurs import FichierRefuse
 from conventions.profil import COLONNES, Mode, Profil, Table
@@ -45,31 +57,6 @@ class Cadre:
     champs_autorises: tuple[str, ...] | None = None
     convention: str | None = None
     source: str | None = None
-
-
-@dataclass(frozen=True)
-class _Controle:
-    """Une condition qui signale une ligne. Sans ``remarque``, la ligne est rejetée (``a_demander`` dit
-    quoi demander au partenaire) ; avec, elle est gardée, le champ vide, et la remarque (texte pour
-    l'agent, qui peut citer la valeur lue) jointe à la ligne."""
-
-    condition: pl.Expr
-    champ: str
-    motif: str
-    a_demander: str | None = None
-    remarque: pl.Expr | None = None
-
-
-_DEMANDER_LIGNE = (
-    "demandez au partenaire de corriger cette ligne (le nombre de champs doit être celui de l'en-tête ; "
-    "une valeur qui contient le séparateur s'écrit entre guillemets)"
-)
-_DEMANDER_NOMS = "demandez au partenaire le nom et le prénom de l'enfant de cette ligne"
-_DEMANDER_ID = "demandez au partenaire l'identifiant de cette ligne"
-_DEMANDER_MODE = "demandez au partenaire le mode d'instruction de cette ligne"
-_DEMANDER_ID_DOUBLE = (
-    "demandez au partenaire un identifiant distinct pour chaque ligne, ou dites s'il s'agit du même enfant"
-)
 
 
 def table_vide(table: Table) -> pl.DataFrame:
@@ -128,13 +115,7 @@ def _liste(cadre: Cadre) -> str:
     return f"de la liste {cadre.source.upper()}" if cadre.source else "du fichier"
 
 
-def _remarque(texte: str, valeur: pl.Expr | None = None) -> pl.Expr:
-    return pl.lit(texte) if valeur is None else pl.format(f"{texte} : {{}}", valeur)
-
-
-def _preparer(
-    brut: Brut, cadre: Cadre, sources: dict[str, list[int]]
-) -> tuple[pl.DataFrame, list[_Controle]]:
+def _preparer(brut: Brut, cadre: Cadre, sources: dict[str, list[int]]) -> tuple[pl.DataFrame, list[Controle]]:
     """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne.
 
     Trois étapes pour que chaque valeur ne soit calculée qu'une fois : cellules réunies par
@@ -155,7 +136,7 @@ def _preparer(
     )
     bruts = {champ: pl.col(_brute(champ)) for champ in sources}
     controles = [
-        _Controle(pl.col(condition.meta.output_name()), champ, motif, _DEMANDER_LIGNE)
+        Controle(pl.col(condition.meta.output_name()), champ, motif, DEMANDER_LIGNE)
         for condition, champ, motif in anomalies
     ]
     valeurs: dict[str, pl.Expr] = {}
@@ -171,30 +152,30 @@ def _preparer(
     if "id" in bruts:
         valeurs["id"] = bruts["id"]
         controles.append(
-            _Controle(pl.col("id").is_null(), libelles["id"], "identifiant manquant", _DEMANDER_ID)
+            Controle(pl.col("id").is_null(), libelles["id"], "identifiant manquant", DEMANDER_ID)
         )
     else:
         valeurs["id"] = pl.format("L{}", pl.col(LIGNE))
     liste = _liste(cadre)
     nom, prenoms = pl.col("nom").is_null(), pl.col("prenoms").is_null()
     controles += [
-        _Controle(
+        Controle(
             nom & prenoms,
             f"{libelles['nom']} / {libelles['prenoms']}",
             "ni nom ni prénom : la ligne ne désigne personne",
-            _DEMANDER_NOMS,
+            DEMANDER_NOMS,
         ),
-        _Controle(
+        Controle(
             nom & ~prenoms,
             libelles["nom"],
             "nom manquant (ligne gardée)",
-            remarque=_remarque(f"nom absent {liste}"),
+            remarque=remarque(f"nom absent {liste}"),
         ),
-        _Controle(
+        Controle(
             prenoms & ~nom,
             libelles["prenoms"],
             "prénoms manquants (ligne gardée)",
-            remarque=_remarque(f"prénom absent {liste}"),
+            remarque=remarque(f"prénom absent {liste}"),
         ),
     ]
 
@@ -211,23 +192,23 @@ def _preparer(
     notations = " ou ".join(_notation(format_date) for format_date in profil.formats_date)
     date_brute = bruts["date_naissance"]
     controles += [
-        _Controle(
+        Controle(
             date_brute.is_not_null() & naissance.is_null(),
             libelles["date_naissance"],
             f"date illisible (attendu {notations} ; ligne gardée)",
-            remarque=_remarque("date de naissance impossible", date_brute),
+            remarque=remarque("date de naissance impossible", date_brute),
         ),
-        _Controle(
+        Controle(
             future,
             libelles["date_naissance"],
             "date dans le futur (ligne gardée)",
-            remarque=_remarque("date de naissance dans le futur", date_brute),
+            remarque=remarque("date de naissance dans le futur", date_brute),
         ),
-        _Controle(
+        Controle(
             ancienne,
             libelles["date_naissance"],
             "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres ; ligne gardée)",
-            remarque=_remarque("date de naissance invraisemblable", date_brute),
+            remarque=remarque("date de naissance invraisemblable", date_brute),
         ),
     ]
 
@@ -235,11 +216,11 @@ def _preparer(
     valeurs["sexe"] = _par_valeur(reunies, _brute("sexe"), lu)
     codes_sexe = ", ".join(dict.fromkeys(profil.sexe))
     controles.append(
-        _Controle(
+        Controle(
             bruts["sexe"].is_not_null() & pl.col("sexe").is_null(),
             libelles["sexe"],
             f"sexe illisible (attendu {codes_sexe} ou vide ; ligne gardée)",
-            remarque=_remarque("sexe illisible", bruts["sexe"]),
+            remarque=remarque("sexe illisible", bruts["sexe"]),
         )
     )
 
@@ -250,20 +231,20 @@ def _preparer(
             reunies = reunies.with_columns(_par_valeur(reunies, _brute("mode"), lu).alias("_mode_lu"))
             valeurs["mode"] = pl.coalesce(pl.col("_mode_lu"), defaut)
             controles.append(
-                _Controle(
+                Controle(
                     bruts["mode"].is_not_null() & pl.col("_mode_lu").is_null(),
                     libelles["mode"],
                     "mode d'instruction inconnu (attendu ecole, ief, cned, hors_contrat ou medico_social)",
-                    _DEMANDER_MODE,
+                    DEMANDER_MODE,
                 )
             )
             if cadre.mode is None:
                 controles.append(
-                    _Controle(
+                    Controle(
                         bruts["mode"].is_null(),
                         libelles["mode"],
                         "mode d'instruction manquant",
-                        _DEMANDER_MODE,
+                        DEMANDER_MODE,
                     )
                 )
         elif cadre.mode is None:
@@ -297,19 +278,6 @@ def _preparer(
     return preparee, controles
 
 
-def _erreurs(lots: list[pl.DataFrame]) -> pl.DataFrame:
-    schema = pl.Schema(
-        {
-            LIGNE: pl.Int64(),
-            "champ": pl.Utf8(),
-            "motif": pl.Utf8(),
-            "gardee": pl.Boolean(),
-            "a_demander": pl.Utf8(),
-        }
-    )
-    return pl.concat([lot.cast(schema) for lot in lots]) if lots else pl.DataFrame(schema=schema)
-
-
 def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     """La table canonique et le rapport ; lève ``FichierRefuse`` pour un en-tête inacceptable."""
     profil = cadre.profil
@@ -324,22 +292,7 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     sources = entetes.par_champ
     preparee, controles = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
-    # En requête paresseuse, seules la colonne du numéro de ligne et le drapeau sont lus : la table
-    # entière (en morceaux après la lecture parallèle) n'est pas recopiée pour chaque contrôle.
-    erreurs = pl.collect_all(
-        [
-            preparee.lazy()
-            .filter(pl.col(drapeau))
-            .select(
-                LIGNE,
-                pl.lit(controle.champ).alias("champ"),
-                pl.lit(controle.motif).alias("motif"),
-                pl.lit(controle.remarque is not None).alias("gardee"),
-                pl.lit(controle.a_demander, dtype=pl.Utf8).alias("a_demander"),
-            )
-            for drapeau, controle in zip(drapeaux, controles, strict=True)
-        ]
-    )
+    erreurs = signalees(preparee, drapeaux, controles)
     rejet = [
         drapeau for drapeau, controle in zip(drapeaux, controles, strict=True) if controle.remarque is None
     ]
@@ -375,14 +328,14 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
                 pl.lit(_libelle(brut, sources["id"])).alias("champ"),
                 pl.format("identifiant déjà utilisé à la ligne {}", pl.col("_premiere")).alias("motif"),
                 pl.lit(False).alias("gardee"),
-                pl.lit(_DEMANDER_ID_DOUBLE).alias("a_demander"),
+                pl.lit(DEMANDER_ID_DOUBLE).alias("a_demander"),
             )
         )
         valides = valides.filter(pl.col("_premiere") == pl.col(LIGNE))
         rejetees += repris.height
         illisibles += repris.height
 
-    toutes = _erreurs(erreurs)
+    toutes = table_des_erreurs(erreurs)
     refus = None
     if lues and illisibles / lues > profil.seuil_rejets:
         refus = (
@@ -390,8 +343,6 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
             f"illisibles, au-delà du seuil de {profil.seuil_rejets:.0%}. Corrigez l'export d'après "
             "les erreurs listées (numéro de ligne, colonne, motif), puis déposez-le à nouveau."
         )
-    # Les lignes rejetées d'abord : ce sont les enfants que la campagne ne verra pas.
-    toutes = toutes.sort("gardee", LIGNE, "champ")
     remarquees = valides.filter(pl.col(REMARQUE) != "")
     rapport = Rapport(
         lignes=lues + brut.sortis,
@@ -412,25 +363,9 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     )
     if refus:
         return Lecture(table=table_vide(profil.table), rapport=rapport)
-    ecartees = (
-        toutes.filter(~pl.col("gardee"))
-        .group_by(LIGNE, maintain_order=True)
-        .agg(
-            pl.col("motif").str.join(" ; "),
-            pl.col("a_demander").drop_nulls().first(),
-        )
-        .join(preparee.select(LIGNE, "id"), on=LIGNE, how="left")
-        .select(
-            pl.col(LIGNE).alias("ligne"),
-            "id",
-            "motif",
-            "a_demander",
-            pl.col(LIGNE).is_in(doublons.get_column(LIGNE).implode()).alias("doublon"),
-        )
-    )
     return Lecture(
         table=valides.select(list(COLONNES[profil.table])),
         rapport=rapport,
         remarques=remarquees.select("id", REMARQUE),
-        ecartees=ecartees,
+        ecartees=lignes_ecartees(toutes, preparee.select(LIGNE, "id"), doublons.get_column(LIGNE)),
     )
