@@ -102,6 +102,10 @@ class Campagne(SQLModel, table=True):
     pourcentage: int = 0
     comptes: dict[str, Any] = _json()
     erreurs: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # Chaque ligne illisible d'une liste reçue : source, fichier, ligne, motif, quoi demander.
+    lignes_illisibles: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False, server_default="[]")
+    )
     protections: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     creee_par: int | None = Field(default=None, foreign_key="utilisateur.id")
     creee_le: datetime = Field(default_factory=maintenant)

@@ -48,6 +48,15 @@ class SourceSortie(BaseModel):
     comptes: dict[str, Any]
 
 
+class LigneIllisibleSortie(BaseModel):
+    source: str = Field(description="Identifiant de la source déposée.")
+    nom_fichier: str = Field(description="Nom de l'archive déposée.")
+    fichier: int = Field(description="Rang du fichier dans l'archive (1 pour le premier).")
+    ligne: int = Field(description="Numéro de la ligne dans ce fichier (l'en-tête est la ligne 1).")
+    motif: str = Field(description="Ce qui ne va pas, sans la valeur lue.")
+    a_demander: str | None = Field(description="Ce qu'il faut demander au partenaire.")
+
+
 class Progression(BaseModel):
     etape: str
     pourcentage: int
@@ -62,6 +71,9 @@ class CampagneSortie(BaseModel):
     progression: Progression
     comptes: dict[str, Any]
     erreurs: list[str]
+    lignes_illisibles: list[LigneIllisibleSortie] = Field(
+        description="Chaque ligne des listes reçues qui ne désigne personne : où, pourquoi, quoi demander."
+    )
     protections: list[str]
     creee_le: datetime
     lancee_le: datetime | None
@@ -98,6 +110,9 @@ def _sortie(session: Base, campagne: Campagne) -> CampagneSortie:
         progression=Progression(etape=campagne.etape, pourcentage=campagne.pourcentage),
         comptes=campagne.comptes,
         erreurs=campagne.erreurs,
+        lignes_illisibles=[
+            LigneIllisibleSortie.model_validate(ligne) for ligne in campagne.lignes_illisibles
+        ],
         protections=campagne.protections,
         creee_le=campagne.creee_le,
         lancee_le=campagne.lancee_le,

@@ -116,16 +116,36 @@ def _erreurs(reponse: ReponseEnfant, noms: dict[str, str]) -> list[str]:
 
 
 def _comptes(reponse: ReponseEnfant, genres: dict[str, Table]) -> dict[str, int]:
+    """Les comptes de la campagne. Chaque enfant des listes CAF/MSA est dans une seule des catégories
+    apparies, instruction_declaree, a_verifier, non_apparies, hors_obligation, lignes_illisibles :
+    leur somme est ``enfants_listes`` (les lignes des listes, moins les doublons)."""
     familles = [s.comptes for s in reponse.sources if genres.get(s.identifiant) == "familles"]
     return {
         "lignes_lues": sum(s.comptes.lignes for s in reponse.sources),
         "lignes_rejetees": sum(s.comptes.rejetees for s in reponse.sources),
+        "enfants_listes": sum(c.lignes - c.doublons for c in familles),
         "hors_obligation": sum(c.hors_obligation for c in familles),
         "apparies": sum(c.apparies for c in familles),
         "instruction_declaree": sum(c.instruction_declaree for c in familles),
         "a_verifier": sum(c.a_verifier for c in familles),
         "non_apparies": sum(c.non_apparies for c in familles),
+        "lignes_illisibles": sum(c.illisibles for c in familles),
+        "lignes_incompletes": sum(c.incompletes for c in familles),
+        "doublons": sum(c.doublons for c in familles),
     }
+
+
+def _lignes_illisibles(reponse: ReponseEnfant, noms: dict[str, str]) -> list[dict[str, Any]]:
+    """Les lignes illisibles de chaque source, pour le rapport : aucune valeur lue, seulement où et quoi."""
+    return [
+        {
+            "source": source.identifiant,
+            "nom_fichier": noms.get(source.identifiant, source.identifiant),
+            **ligne.model_dump(),
+        }
+        for source in reponse.sources
+        for ligne in source.illisibles
+    ]
 
 
 def echouer(bdd: sa.Engine, travail_id: int, travailleur: str, erreurs: list[str]) -> None:
@@ -185,6 +205,7 @@ def _ecrire_resultat(
         "hors_conservation": bilan["hors_conservation"],
     }
     campagne.erreurs = [*_erreurs(reponse, preparation.noms), *avertissements]
+    campagne.lignes_illisibles = _lignes_illisibles(reponse, preparation.noms)
     campagne.protections = sorted(nom for nom, active in reponse.protections.items() if active)
     campagne.etat = etats.apres("campagne", "terminer", campagne.etat)
     campagne.etape, campagne.pourcentage = "terminé", 100

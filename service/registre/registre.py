@@ -36,12 +36,18 @@ class Signalement:
     candidats: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Ce qui distingue encore deux enfants dont la liste ne donne pas le nom ou le prénom.
+_COMPLEMENTS_CLE = ("sexe", "nom_allocataire", "prenom_allocataire", "adresse", "code_postal", "remarque")
+
+
 def cle_de(cle_hmac: bytes, identite: dict[str, Any]) -> str:
+    incomplete = not identite.get("nom") or not identite.get("prenoms")
     return cle_enfant(
         cle_hmac,
         nom=identite.get("nom"),
         prenoms=identite.get("prenoms"),
         date_naissance=date_naissance_de(identite),
+        complements=tuple(str(identite.get(c) or "") for c in _COMPLEMENTS_CLE) if incomplete else (),
     )
 
 

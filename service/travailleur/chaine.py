@@ -36,6 +36,7 @@ from service.travailleur.protocole import (
     ErreurTravail,
     IdentiteEnfant,
     IdentiteInscrit,
+    LigneIllisible,
     MessageInvalide,
     ReponseEnfant,
     SourceDemande,
@@ -44,6 +45,8 @@ from service.travailleur.protocole import (
 
 #: Erreurs de lignes gardées par source dans la réponse (les suivantes sont seulement comptées).
 ERREURS_PAR_SOURCE = 200
+#: Lignes illisibles listées par source ; au-delà, seulement comptées (``Comptes.illisibles``).
+LIGNES_ILLISIBLES_MAX = 1000
 _SEPARATEUR = ":"
 _SIGNALES = ("a_verifier", "non_apparie")
 
@@ -58,6 +61,7 @@ class _SourceLue:
     comptes: Comptes = field(default_factory=Comptes)
     refus: str | None = None
     tables: list[pl.DataFrame] = field(default_factory=list)
+    illisibles: list[LigneIllisible] = field(default_factory=list)
 
 
 class _Chrono:
@@ -145,6 +149,7 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
                 fichiers=s.fichiers,
                 comptes=s.comptes,
                 refus=s.refus,
+                illisibles=s.illisibles,
             )
             for s in lues
         ],
@@ -213,22 +218,34 @@ def _lire_source(
             rapport = lecture.rapport
             lue.comptes = lue.comptes.model_copy(
                 update={
-                    "lignes": lue.comptes.lignes + rapport.lignes,
-                    "valides": lue.comptes.valides + rapport.valides,
-                    "rejetees": lue.comptes.rejetees + rapport.rejetees,
+                    champ: getattr(lue.comptes, champ) + getattr(rapport, champ)
+                    for champ in ("lignes", "valides", "rejetees", "illisibles", "incompletes", "doublons")
                 }
             )
+            # Les lignes gardées incomplètes sont seulement comptées : chacune a sa décision, et sa
+            # remarque va avec l'identité de l'enfant. Les lignes illisibles sont listées à part.
             place = max(ERREURS_PAR_SOURCE - sum(e.source == source.identifiant for e in erreurs), 0)
             erreurs.extend(
                 ErreurTravail(
                     source=source.identifiant, fichier=numero, ligne=e.ligne, champ=e.champ, motif=e.motif
                 )
-                for e in rapport.erreurs[:place]
+                for e in [e for e in rapport.erreurs if not e.gardee and e.a_demander is None][:place]
             )
             if rapport.refus:
                 lue.refus = f"fichier n° {numero} de l'archive refusé : {rapport.refus}"
                 return lue
-            lue.tables.append(_preparer(lecture.table, source.identifiant, numero, convention))
+            place = max(LIGNES_ILLISIBLES_MAX - len(lue.illisibles), 0)
+            lue.illisibles += [
+                LigneIllisible(fichier=numero, ligne=ligne, motif=motif, a_demander=a_demander)
+                for ligne, motif, a_demander in lecture.ecartees.filter(~pl.col("doublon"))
+                .select("ligne", "motif", "a_demander")
+                .head(place)
+                .iter_rows()
+            ]
+            table = _preparer(lecture.table, source.identifiant, numero, convention)
+            if convention.profil.table == "familles":
+                table = _avec_remarques(table, lecture.remarques, source.identifiant, numero)
+            lue.tables.append(table)
     except ValidationError:
         lue.refus = "convention illisible ou incomplète : enregistrez-la de nouveau"
     except (ErreurConvention, ErreurArchive, ScelleInvalide) as erreur:
@@ -252,6 +269,16 @@ def _preparer(table: pl.DataFrame, identifiant: str, numero: int, convention: Co
     if mode != "ecole":
         colonne = pl.when(colonne.is_null() | (colonne == "ecole")).then(pl.lit(mode)).otherwise(colonne)
     return table.with_columns(colonne.fill_null(mode).alias("mode"))
+
+
+def _avec_remarques(
+    table: pl.DataFrame, remarques: pl.DataFrame, identifiant: str, numero: int
+) -> pl.DataFrame:
+    """La remarque de lecture de chaque enfant (colonne ``remarque``, vide s'il n'y en a pas) ; le
+    moteur ne la lit pas, elle suit l'identité de l'enfant signalé."""
+    prefixe = f"{identifiant}{_SEPARATEUR}{numero}{_SEPARATEUR}"
+    remarques = remarques.with_columns(pl.lit(prefixe).add(pl.col("id")).alias("id"))
+    return table.join(remarques, on="id", how="left", maintain_order="left")
 
 
 def _origine(identifiant: str) -> tuple[str, int, str]:
@@ -290,7 +317,8 @@ def _compter_decisions(decisions: pl.DataFrame, lues: list[_SourceLue]) -> None:
 
 
 def _total(lues: list[_SourceLue]) -> Comptes:
-    """Lignes : toutes les sources ; statuts : les enfants des listes CAF/MSA, comptés une fois."""
+    """Lignes : toutes les sources ; statuts et lignes illisibles, incomplètes ou répétées : les enfants
+    des listes CAF/MSA, comptés une fois."""
     lignes = ("lignes", "valides", "rejetees")
     return Comptes(
         **{

@@ -117,12 +117,18 @@ class Comptes(_Strict):
     """Comptes d'une source ou du total ; les statuts sont ceux des enfants des listes CAF/MSA.
 
     Pour une liste d'inscrits, ``apparies`` et ``instruction_declaree`` comptent les enfants
-    rattachés à une ligne de cette liste.
+    rattachés à une ligne de cette liste. ``rejetees`` = ``illisibles`` (lignes qui ne désignent
+    personne) + ``doublons`` ; ``incompletes`` : lignes gardées avec un champ manquant ou impossible.
+    Pour une liste CAF/MSA, ``lignes`` − ``doublons`` = apparies + instruction_declaree + a_verifier
+    + non_apparies + hors_obligation + illisibles : chaque enfant listé est compté une fois.
     """
 
     lignes: int = Field(default=0, ge=0)
     valides: int = Field(default=0, ge=0)
     rejetees: int = Field(default=0, ge=0)
+    illisibles: int = Field(default=0, ge=0)
+    incompletes: int = Field(default=0, ge=0)
+    doublons: int = Field(default=0, ge=0)
     hors_obligation: int = Field(default=0, ge=0)
     apparies: int = Field(default=0, ge=0)
     instruction_declaree: int = Field(default=0, ge=0)
@@ -140,6 +146,15 @@ class ErreurTravail(_Strict):
     motif: str
 
 
+class LigneIllisible(_Strict):
+    """Une ligne qu'on n'a pas pu lire comme un enfant : où, pourquoi, quoi demander — jamais sa valeur."""
+
+    fichier: int = Field(ge=1, description="rang du fichier dans l'archive")
+    ligne: int = Field(ge=1)
+    motif: str
+    a_demander: str | None = None
+
+
 class CompteSource(_Strict):
     identifiant: str
     source: str = Field(description="caf, msa, onde, siecle, ief, cned, hors_contrat, medico_social")
@@ -147,10 +162,18 @@ class CompteSource(_Strict):
     fichiers: int = Field(ge=0)
     comptes: Comptes
     refus: str | None = Field(default=None, description="raison du refus de toute la source")
+    illisibles: list[LigneIllisible] = Field(
+        default_factory=list, description="les lignes illisibles, dans la limite de LIGNES_ILLISIBLES_MAX"
+    )
 
 
 class IdentiteEnfant(_Strict):
-    """L'enfant et son allocataire, tels que reçus de la CAF ou de la MSA."""
+    """L'enfant et son allocataire, tels que reçus de la CAF ou de la MSA.
+
+    ``remarque`` : ce qui manque ou ne va pas dans la ligne reçue (« prénom absent de la liste
+    CAF », « date de naissance impossible : 29/02/2011 ») ; elle cite la valeur lue, elle reste donc
+    avec l'identité (chiffrée au registre), jamais dans un journal.
+    """
 
     nom: str | None
     prenoms: str | None
@@ -161,6 +184,7 @@ class IdentiteEnfant(_Strict):
     adresse: str | None
     code_postal: str | None
     commune: str | None
+    remarque: str | None = None
 
 
 class IdentiteInscrit(_Strict):
