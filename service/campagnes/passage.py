@@ -177,6 +177,7 @@ def _ecrire_resultat(
             explication=e.explication,
             score=e.score,
             candidats=[_candidat(c) for c in e.candidats],
+            liste=f"{e.source}/{e.fichier}",
         )
         for e in reponse.signales
     ]

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from conventions.texte import normaliser
 from service.acteur import SYSTEME, Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import jour_local, maintenant
@@ -34,6 +35,36 @@ class Signalement:
     explication: str
     score: float | None
     candidats: list[dict[str, Any]] = field(default_factory=list)
+    # La liste d'où vient l'enfant (source et fichier) : la même identité sur deux listes est un même
+    # enfant (CAF et MSA) ; deux fois sur une même liste, ce sont deux enfants.
+    liste: str = ""
+
+
+def _prenoms(identite: dict[str, Any]) -> list[str]:
+    return normaliser(identite.get("prenoms") or "").split()
+
+
+def _meme_enfant(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Deux identités de même clé (nom, premier prénom, date) sont le même enfant si leurs prénoms
+    s'accordent : « Maëlle Rose » et « Maëlle » oui ; « Marie-Lou » et « Marie-Jade », des jumeaux, non."""
+    pa, pb = _prenoms(a), _prenoms(b)
+    n = min(len(pa), len(pb))
+    return pa[:n] == pb[:n]
+
+
+def _cas_suivi(
+    session: Session, commune: str, cle: str, identite: dict[str, Any], pris: set[str], coffre: Coffre
+) -> Cas | None:
+    """Le cas déjà ouvert pour cet enfant : même clé, prénoms qui s'accordent, et pas déjà donné à un
+    autre enfant de ce passage (deux enfants d'une fratrie n'ont jamais un seul cas)."""
+    for cas in session.exec(
+        select(Cas)
+        .where(Cas.commune == commune, Cas.cle_appariement == cle)
+        .order_by(col(Cas.cree_le).desc())
+    ):
+        if cas.id not in pris and _meme_enfant(coffre.identite(cas), identite):
+            return cas
+    return None
 
 
 #: Ce qui distingue encore deux enfants dont la liste ne donne pas le nom ou le prénom.
@@ -114,24 +145,23 @@ def enregistrer_signalements(
     au registre : il serait à effacer aussitôt, et la clé de sa cohorte peut être déjà détruite.
     """
     bilan = {"crees": 0, "deja_suivis": 0, "rouverts": 0, "hors_conservation": 0}
-    vues: set[str] = set()
+    vues: dict[str, list[Signalement]] = {}
+    pris: set[str] = set()
     premiere_conservee = premiere_cohorte_conservee(jour_local())
     for signalement in signalements:
         cle = cle_de(cle_hmac, signalement.identite)
-        if cle in vues:
+        deja = vues.setdefault(cle, [])
+        if any(v.liste != signalement.liste and _meme_enfant(v.identite, signalement.identite) for v in deja):
             # Le même enfant sur deux listes (CAF et MSA) : un seul cas.
             continue
-        vues.add(cle)
+        deja.append(signalement)
         cohorte = cohorte_de(date_naissance_de(signalement.identite), campagne.date_reference)
         if cohorte < premiere_conservee:
             bilan["hors_conservation"] += 1
             continue
-        existant = session.exec(
-            select(Cas)
-            .where(Cas.commune == campagne.commune, Cas.cle_appariement == cle)
-            .order_by(col(Cas.cree_le).desc())
-        ).first()
+        existant = _cas_suivi(session, campagne.commune, cle, signalement.identite, pris, coffre)
         if existant is not None:
+            pris.add(existant.id)
             existant.campagne_derniere = campagne.id
             existant.mis_a_jour_le = maintenant()
             reouverture = procedure.reouverture(existant.statut, existant.motif)
@@ -167,6 +197,7 @@ def enregistrer_signalements(
         )
         coffre.ranger(cas, signalement.identite, signalement.candidats)
         session.add(cas)
+        pris.add(cas.id)
         _evenement(
             session,
             cas,
@@ -380,7 +411,12 @@ def droit_acces(
     if acteur.role is not Role.DPO:
         raise RefusAutorisation("Le droit d'accès est exercé par le DPO.", action="droit_acces")
     cle = cle_enfant(cle_hmac, nom=nom, prenoms=prenoms, date_naissance=date_naissance)
-    trouves = list(session.exec(select(Cas).where(Cas.cle_appariement == cle).order_by(col(Cas.cree_le))))
+    demandee = {"prenoms": prenoms}
+    trouves = [
+        cas
+        for cas in session.exec(select(Cas).where(Cas.cle_appariement == cle).order_by(col(Cas.cree_le)))
+        if _meme_enfant(coffre.identite(cas), demandee)
+    ]
     export = []
     for cas in trouves:
         etapes = historique(session, cas.id)

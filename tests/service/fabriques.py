@@ -198,7 +198,12 @@ class Monde:
             enregistrer_signalements(
                 session,
                 campagne,
-                [Signalement(resultat, i, '{"score": 0.1}', 0.1, candidats or []) for i in identites],
+                # Chaque identité semée vient d'une liste à elle : deux identités qui s'accordent
+                # sont un même enfant vu sur deux listes (CAF et MSA).
+                [
+                    Signalement(resultat, i, '{"score": 0.1}', 0.1, candidats or [], liste=f"semis/{n}")
+                    for n, i in enumerate(identites)
+                ],
                 coffre=self.coffre(),
                 cle_hmac=cle_appariement(self.reglages),
             )
