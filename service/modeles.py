@@ -57,6 +57,12 @@ class Utilisateur(SQLModel, table=True):
     approuve_par: int | None = Field(default=None, foreign_key="utilisateur.id")
     # Mot de passe fixé par quelqu'un d'autre (création) : rien d'autre ne sert avant de le changer.
     mot_de_passe_a_changer: bool = False
+    # Connexion ProConnect : le courriel professionnel (en minuscules) et le SIRET de l'organisation,
+    # fixés par l'administrateur ; ``proconnect_sub`` est l'identifiant que donne ProConnect, lié à la
+    # première connexion puis exigé identique.
+    courriel: str | None = Field(default=None, unique=True, max_length=254)
+    siret: str | None = Field(default=None, max_length=14)
+    proconnect_sub: str | None = Field(default=None, unique=True, max_length=255)
 
 
 class UtilisateurCommune(SQLModel, table=True):
@@ -79,6 +85,8 @@ class SessionWeb(SQLModel, table=True):
     fermee_le: datetime | None = None
     # L'adresse vue à la connexion, que l'utilisateur retrouve dans la liste de ses sessions.
     adresse_client: str | None = Field(default=None, max_length=64)
+    # Session ouverte par ProConnect : le jeton d'identité, à rendre à ProConnect à la déconnexion.
+    proconnect_id_token: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
 
 
 class ConventionEnregistree(SQLModel, table=True):

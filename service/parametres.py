@@ -6,6 +6,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +19,33 @@ from audit import (
     RETENTION_PAR_DEFAUT_MOIS,
 )
 from chiffrement.archives import MIO, Limites
+
+# Les niveaux d'authentification (acr) de ProConnect. Ceux qui attestent un second facteur
+# dispensent du code TOTP de cellule ; les autres sont acceptés, puis cellule demande son code.
+_ASSURANCE = "https://proconnect.gouv.fr/assurance/"
+ACR_DEUX_FACTEURS = frozenset(
+    {"eidas2", "eidas3", f"{_ASSURANCE}self-asserted-2fa", f"{_ASSURANCE}consistency-checked-2fa"}
+)
+ACR_PAR_DEFAUT = (
+    "eidas1",
+    "eidas2",
+    "eidas3",
+    f"{_ASSURANCE}self-asserted",
+    f"{_ASSURANCE}self-asserted-2fa",
+    f"{_ASSURANCE}consistency-checked",
+    f"{_ASSURANCE}consistency-checked-2fa",
+)
+HOTES_LOCAUX = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def adresse_permise(url: str) -> bool:
+    """Vrai pour une adresse https, ou http sur la machine même (tests, développement)."""
+    decoupee = urlsplit(url)
+    if not decoupee.hostname or decoupee.username or decoupee.password:
+        return False
+    if decoupee.scheme == "https":
+        return True
+    return decoupee.scheme == "http" and decoupee.hostname.lower() in HOTES_LOCAUX
 
 
 class ReglagesService(BaseSettings):
@@ -167,6 +195,24 @@ class ReglagesService(BaseSettings):
         description="Nom de l'opérateur du service, affiché en en-tête et dans les mentions légales "
         "(par exemple « DSDEN du Nord »).",
     )
+    proconnect_url: str = Field(
+        default="",
+        description="Émetteur ProConnect (https://<domaine>/api/v2), dont la découverte est à "
+        "<url>/.well-known/openid-configuration ; vide : pas de connexion ProConnect.",
+    )
+    proconnect_client_id: str = Field(default="", description="Identifiant du service chez ProConnect.")
+    proconnect_client_secret: SecretStr | None = Field(
+        default=None, description="Secret du service chez ProConnect (jamais journalisé)."
+    )
+    proconnect_acr: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(ACR_PAR_DEFAUT),
+        description="Niveaux d'authentification ProConnect acceptés (acr), séparés par des espaces.",
+    )
+    url_publique: str = Field(
+        default="",
+        description="Adresse publique du service (https://cellule.exemple.fr), d'où se déduisent les "
+        "adresses de retour déclarées à ProConnect.",
+    )
     audit_retention_mois: int = Field(
         default=RETENTION_PAR_DEFAUT_MOIS,
         ge=RETENTION_MIN_MOIS,
@@ -230,6 +276,49 @@ class ReglagesService(BaseSettings):
                 ) from None
         return reseaux
 
+    @field_validator("proconnect_acr", mode="before")
+    @classmethod
+    def _acr_separes(cls, valeur: object) -> object:
+        if isinstance(valeur, str):
+            return valeur.split()
+        return valeur
+
+    def proconnect_configure(self) -> bool:
+        """Vrai quand les réglages de ProConnect sont donnés : le bouton s'affiche."""
+        return bool(self.proconnect_url)
+
+    def _verifier_proconnect(self) -> None:
+        donnes = {
+            "CELLULE_PROCONNECT_URL": bool(self.proconnect_url),
+            "CELLULE_PROCONNECT_CLIENT_ID": bool(self.proconnect_client_id),
+            "CELLULE_PROCONNECT_CLIENT_SECRET": bool(
+                self.proconnect_client_secret and self.proconnect_client_secret.get_secret_value()
+            ),
+            "CELLULE_URL_PUBLIQUE": bool(self.url_publique),
+        }
+        if not donnes["CELLULE_PROCONNECT_URL"]:
+            return
+        manquants = [nom for nom, donne in donnes.items() if not donne]
+        if manquants:
+            raise ValueError(
+                f"ProConnect est à moitié réglé : donnez aussi {', '.join(manquants)}, ou retirez "
+                "CELLULE_PROCONNECT_URL pour s'en passer."
+            )
+        for nom, url in (
+            ("CELLULE_PROCONNECT_URL", self.proconnect_url),
+            ("CELLULE_URL_PUBLIQUE", self.url_publique),
+        ):
+            if not adresse_permise(url):
+                raise ValueError(
+                    f"{nom} doit commencer par https:// (http:// n'est permis que sur 127.0.0.1 ou "
+                    "localhost, pour les tests)."
+                )
+        if not self.proconnect_acr:
+            raise ValueError(
+                "CELLULE_PROCONNECT_ACR est vide : donnez les niveaux acceptés, séparés par des "
+                "espaces (par exemple eidas1), ou retirez la variable pour garder ceux par défaut."
+            )
+
     @model_validator(mode="after")
     def _base_par_defaut(self) -> ReglagesService:
         if not self.base:
@@ -239,6 +328,7 @@ class ReglagesService(BaseSettings):
             self.cookie_securise = True
         if self.argon2_leger and self.environnement == "production":
             raise ValueError("CELLULE_ARGON2_LEGER est réservé aux tests : retirez-le en production.")
+        self._verifier_proconnect()
         return self
 
 

@@ -20,7 +20,7 @@ from service.api.dependances import (
 from service.api.textes import Entree
 from service.autorisation import exiger_role
 from service.base.connexion import session_base
-from service.comptes import sessions
+from service.comptes import rattachement, sessions
 from service.comptes import utilisateurs as comptes
 from service.comptes.roles import Role
 from service.journal_audit import Aboutissement, Action, auditer
@@ -239,6 +239,16 @@ class DemandeCompte(Entree):
     communes: list[str] = Field(default_factory=list)
     departement: str | None = None
     nom_affiche: str = Field(default="", max_length=120)
+    courriel: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Adresse professionnelle de l'identité ProConnect de la personne (connexion ProConnect).",
+    )
+    siret: str | None = Field(
+        default=None,
+        max_length=20,
+        description="SIRET de l'organisation (mairie, DSDEN), exigé pour un agent ou un référent rattaché.",
+    )
 
 
 class Compte(BaseModel):
@@ -253,6 +263,11 @@ class Compte(BaseModel):
     )
     totp_confirme: bool
     cree_le: datetime
+    courriel: str | None = Field(description="Adresse de l'identité ProConnect ; vide : pas de ProConnect.")
+    siret: str | None
+    proconnect_lie: bool = Field(
+        description="Vrai une fois l'identité ProConnect liée, à la première connexion."
+    )
 
 
 class CompteCree(Compte):
@@ -271,6 +286,9 @@ def _compte(utilisateur: Utilisateur, communes: frozenset[str]) -> Compte:
         approuve=utilisateur.approuve_le is not None,
         totp_confirme=utilisateur.totp_confirme_le is not None,
         cree_le=utilisateur.cree_le,
+        courriel=utilisateur.courriel,
+        siret=utilisateur.siret,
+        proconnect_lie=utilisateur.proconnect_sub is not None,
     )
 
 
@@ -299,6 +317,8 @@ def creer(demande: DemandeCompte, acteur: ActeurCourant, session: Base) -> Compt
             communes=demande.communes,
             departement=demande.departement,
             nom_affiche=demande.nom_affiche,
+            courriel=demande.courriel,
+            siret=demande.siret,
         )
     except comptes.CompteInvalide as erreur:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
@@ -358,6 +378,48 @@ def reinitialiser_totp(identifiant: str, acteur: ActeurCourant, session: Base) -
         utilisateur = comptes.reinitialiser_totp(session, identifiant, par=acteur)
     except comptes.CompteInvalide as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    session.commit()
+    assert utilisateur.id is not None
+    return _compte(utilisateur, sessions.communes_de(session, utilisateur.id))
+
+
+class RattachementProConnect(Entree):
+    courriel: str | None = Field(
+        default=None, max_length=254, description="Adresse de l'identité ProConnect ; vide : la retirer."
+    )
+    siret: str | None = Field(default=None, max_length=20, description="SIRET de l'organisation.")
+    delier: bool = Field(
+        default=False,
+        description="Délier l'identité ProConnect déjà liée (autre fournisseur d'identité).",
+    )
+
+
+@routeur.put(
+    "/utilisateurs/{identifiant}/proconnect",
+    summary="Rattacher un compte à ProConnect : courriel et SIRET de la personne (administrateur)",
+)
+def rattacher(
+    identifiant: str, demande: RattachementProConnect, acteur: ActeurCourant, session: Base
+) -> Compte:
+    exiger_role(
+        acteur,
+        Role.ADMINISTRATEUR,
+        action="compte_rattacher_proconnect",
+        cible=comptes.cible_au_journal(session, identifiant),
+    )
+    try:
+        utilisateur = rattachement.rattacher(
+            session,
+            identifiant,
+            courriel=demande.courriel,
+            siret=demande.siret,
+            par=acteur,
+            delier=demande.delier,
+        )
+    except rattachement.RattachementInvalide as erreur:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(erreur)) from None
+    if utilisateur is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Aucun compte « {identifiant} ».")
     session.commit()
     assert utilisateur.id is not None
     return _compte(utilisateur, sessions.communes_de(session, utilisateur.id))

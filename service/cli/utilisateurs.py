@@ -1,4 +1,4 @@
-"""``cellule utilisateurs creer | approuver | desactiver | totp | lister`` : les comptes, sur le serveur.
+"""``cellule utilisateurs creer | approuver | proconnect | desactiver | totp | lister`` : les comptes.
 
 ``creer`` ne fait que les comptes d'installation (premier administrateur, premier DPO), approuvés
 d'office et tracés comme tels ; tout autre compte se crée par l'API et attend l'approbation d'une
@@ -15,7 +15,7 @@ from service.acteur import Acteur
 from service.autorisation import RefusAutorisation
 from service.base.connexion import session_base
 from service.cli.commun import echouer, preparer_base
-from service.comptes import sessions
+from service.comptes import rattachement, sessions
 from service.comptes import utilisateurs as comptes
 from service.comptes.roles import LIBELLES, Role
 from service.journal_audit import Aboutissement, Action, auditer
@@ -30,6 +30,15 @@ def creer(
         Role, typer.Option("--role", help="administrateur ou dpo : les premiers comptes de l'installation.")
     ],
     nom: Annotated[str, typer.Option("--nom", help="Nom affiché.")] = "",
+    courriel: Annotated[
+        str | None,
+        typer.Option(
+            "--courriel", help="Adresse de l'identité ProConnect de la personne (connexion ProConnect)."
+        ),
+    ] = None,
+    siret: Annotated[
+        str | None, typer.Option("--siret", help="SIRET de l'organisation de la personne.")
+    ] = None,
     # Gardées cachées pour qu'un ancien usage reçoive le message qui dit où créer ces comptes.
     _commune: Annotated[list[str] | None, typer.Option("--commune", hidden=True)] = None,
     _departement: Annotated[str | None, typer.Option("--departement", hidden=True)] = None,
@@ -58,6 +67,8 @@ def creer(
                 mot_de_passe=mot_de_passe,
                 par=EXPLOITANT,
                 nom_affiche=nom,
+                courriel=courriel,
+                siret=siret,
             )
     except comptes.CompteInvalide as erreur:
         echouer(str(erreur))
@@ -122,6 +133,38 @@ def approuver(
     typer.echo(f"  adresse : {nouveau.uri_totp}")
 
 
+def proconnect(
+    identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")],
+    courriel: Annotated[
+        str, typer.Option("--courriel", help="Adresse de l'identité ProConnect ; vide : retirer ProConnect.")
+    ],
+    siret: Annotated[
+        str, typer.Option("--siret", help="SIRET de l'organisation (exigé pour un agent ou un référent).")
+    ] = "",
+    delier: Annotated[
+        bool, typer.Option("--delier", help="Délier l'identité ProConnect déjà liée (autre fournisseur).")
+    ] = False,
+) -> None:
+    """Rattache un compte à ProConnect : l'adresse et le SIRET que ProConnect prouvera."""
+    bdd = preparer_base()
+    try:
+        with session_base(bdd) as session:
+            utilisateur = rattachement.rattacher(
+                session, identifiant, courriel=courriel, siret=siret, par=EXPLOITANT, delier=delier
+            )
+    except rattachement.RattachementInvalide as erreur:
+        echouer(str(erreur))
+    if utilisateur is None:
+        echouer(f"Aucun compte « {identifiant} ».")
+    if courriel.strip():
+        typer.echo(
+            f"Compte « {identifiant} » rattaché à ProConnect : il s'ouvrira pour l'identité ProConnect qui "
+            "porte cette adresse (et ce SIRET), liée à sa première connexion."
+        )
+    else:
+        typer.echo(f"Le compte « {identifiant} » n'est plus rattaché à ProConnect.")
+
+
 def desactiver(identifiant: Annotated[str, typer.Argument(help="Identifiant du compte.")]) -> None:
     """Désactive un compte et ferme ses sessions (l'historique reste)."""
     bdd = preparer_base()
@@ -179,6 +222,7 @@ def enregistrer(app: typer.Typer) -> None:
     groupe.command("creer")(creer)
     groupe.command("approuver")(approuver)
     groupe.command("desactiver")(desactiver)
+    groupe.command("proconnect")(proconnect)
     groupe.command("totp")(totp)
     groupe.command("lister")(lister)
     app.add_typer(groupe)

@@ -20,7 +20,7 @@ from service.acteur import Acteur
 from service.autorisation import RefusAutorisation, exiger_role
 from service.base.connexion import maintenant
 from service.cles import cle_comptes
-from service.comptes import mots_de_passe, totp
+from service.comptes import mots_de_passe, rattachement, totp
 from service.comptes.roles import Role
 from service.comptes.sessions import communes_de, fermer_sessions_du_compte
 from service.journal_audit import Aboutissement, Action, auditer
@@ -85,10 +85,13 @@ def creer_utilisateur(
     communes: list[str] | None = None,
     departement: str | None = None,
     nom_affiche: str = "",
+    courriel: str | None = None,
+    siret: str | None = None,
 ) -> Utilisateur:
     """Crée un compte nominatif, en attente d'approbation (``approuver_utilisateur``).
 
-    Aucun secret TOTP n'est rendu au demandeur : il sera remis à l'approbateur.
+    Aucun secret TOTP n'est rendu au demandeur : il sera remis à l'approbateur. ``courriel`` et
+    ``siret`` rattachent le compte à ProConnect (``rattachement``).
     """
     return _creer(
         session,
@@ -101,6 +104,8 @@ def creer_utilisateur(
         nom_affiche=nom_affiche,
         totp_secret=None,
         installation=False,
+        courriel=courriel,
+        siret=siret,
     ).utilisateur
 
 
@@ -113,6 +118,8 @@ def creer_compte_d_installation(
     par: Acteur,
     nom_affiche: str = "",
     totp_secret: str | None = None,
+    courriel: str | None = None,
+    siret: str | None = None,
 ) -> NouveauCompte:
     """Le premier administrateur ou le premier DPO de l'installation, approuvé d'office.
 
@@ -149,6 +156,8 @@ def creer_compte_d_installation(
         nom_affiche=nom_affiche,
         totp_secret=totp_secret,
         installation=True,
+        courriel=courriel,
+        siret=siret,
     )
 
 
@@ -164,6 +173,8 @@ def _creer(
     nom_affiche: str,
     totp_secret: str | None,
     installation: bool,
+    courriel: str | None,
+    siret: str | None,
 ) -> NouveauCompte:
     identifiant = identifiant.strip()
     if not IDENTIFIANT.fullmatch(identifiant):
@@ -183,6 +194,10 @@ def _creer(
         )
     except mots_de_passe.MotDePasseRefuse as erreur:
         raise CompteInvalide(str(erreur)) from erreur
+    try:
+        courriel, siret = rattachement.verifier(session, role, courriel, siret)
+    except rattachement.RattachementInvalide as erreur:
+        raise CompteInvalide(str(erreur)) from erreur
     secret = totp_secret or totp.nouveau_secret()
     utilisateur = Utilisateur(
         identifiant=identifiant,
@@ -195,6 +210,8 @@ def _creer(
         approuve_le=maintenant() if installation else None,
         # Qui crée le compte connaît le mot de passe initial : la personne doit le remplacer.
         mot_de_passe_a_changer=True,
+        courriel=courriel,
+        siret=siret,
     )
     session.add(utilisateur)
     session.flush()
@@ -211,6 +228,8 @@ def _creer(
             "communes": communes,
             "departement": departement,
             "etat": "approuve" if installation else "en_attente_approbation",
+            "proconnect": "rattache" if courriel else "non_rattache",
+            "siret": siret,
         },
     )
     if installation:

@@ -98,6 +98,10 @@ MATRICE: dict[str, tuple[Appel, set[str]]] = {
         {"admin.test"},
     ),
     "approuver un compte": (_post("/api/v1/utilisateurs/inconnu/approbation"), {"admin.test", "dpo.test"}),
+    "rattacher un compte à ProConnect": (
+        lambda s, h: s.monde.client.put("/api/v1/utilisateurs/inconnu/proconnect", headers=h, json={}),
+        {"admin.test"},
+    ),
     "désactiver un compte": (_post("/api/v1/utilisateurs/inconnu/desactiver"), {"admin.test"}),
     "nouveau secret TOTP": (_post("/api/v1/utilisateurs/inconnu/totp"), {"admin.test"}),
     "fermer les sessions d'un compte": (_delete("/api/v1/utilisateurs/inconnu/sessions"), {"admin.test"}),
