@@ -146,7 +146,19 @@ def fermer_une_session(session: Session, acteur: Acteur, session_id: int) -> boo
     return True
 
 
-def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: str) -> Connexion:
+def refuser(
+    session: Session,
+    utilisateur: Utilisateur | None,
+    raison: str,
+    ip: str,
+    *,
+    details: dict[str, object] | None = None,
+    message: str = MESSAGE_CONNEXION_REFUSEE,
+) -> Connexion:
+    """Un refus de connexion, audité ; un mauvais mot de passe ou code TOTP compte pour le verrouillage.
+
+    ``details`` s'ajoutent à ceux du journal (la voie ProConnect, son fournisseur d'identité…).
+    """
     # Un identifiant inconnu n'est pas recopié dans le journal : ce peut être n'importe quel texte.
     acteur = Acteur(id=None, identifiant=utilisateur.identifiant if utilisateur else "anonyme", role=None)
     if utilisateur is not None and raison in {"mot_de_passe", "totp"}:
@@ -163,8 +175,14 @@ def _refus(session: Session, utilisateur: Utilisateur | None, raison: str, ip: s
                 details={"verrouille_minutes": reglages.verrouillage_minutes},
             )
     action = Action.SECOND_FACTEUR if raison == "totp" else Action.CONNEXION
-    auditer(session, acteur, action, resultat=Aboutissement.REFUS, details={"raison": raison, "ip": ip})
-    return Connexion(MESSAGE_CONNEXION_REFUSEE)
+    auditer(
+        session,
+        acteur,
+        action,
+        resultat=Aboutissement.REFUS,
+        details={"raison": raison, "ip": ip, **(details or {})},
+    )
+    return Connexion(message)
 
 
 def _authentifier(
@@ -174,22 +192,22 @@ def _authentifier(
     utilisateur = session.exec(select(Utilisateur).where(Utilisateur.identifiant == identifiant)).first()
     if utilisateur is None or not utilisateur.actif:
         mots_de_passe.verifier_a_vide()
-        return _refus(session, utilisateur, "compte_inconnu_ou_inactif", ip)
+        return refuser(session, utilisateur, "compte_inconnu_ou_inactif", ip)
     if utilisateur.approuve_le is None:
         # Même message qu'un compte inconnu : l'attente d'approbation ne se lit que dans le journal.
         mots_de_passe.verifier_a_vide()
-        return _refus(session, utilisateur, "en_attente_approbation", ip)
+        return refuser(session, utilisateur, "en_attente_approbation", ip)
     instant = maintenant()
     if utilisateur.verrouille_jusqu_a and utilisateur.verrouille_jusqu_a > instant:
         # Même coût qu'un essai ordinaire : le temps de réponse ne trahit pas le verrouillage.
         mots_de_passe.verifier_a_vide()
-        return _refus(session, utilisateur, "verrouille", ip)
+        return refuser(session, utilisateur, "verrouille", ip)
     if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
-        return _refus(session, utilisateur, "mot_de_passe", ip)
+        return refuser(session, utilisateur, "mot_de_passe", ip)
     secret = totp.lire_secret(utilisateur.totp_secret, cle_comptes(parametres()))
     pas = totp.pas_valide(secret, code_totp, dernier_pas=utilisateur.dernier_pas_totp)
     if pas is None:
-        return _refus(session, utilisateur, "totp", ip)
+        return refuser(session, utilisateur, "totp", ip)
     utilisateur.dernier_pas_totp = pas
     utilisateur.echecs = 0
     utilisateur.verrouille_jusqu_a = None
@@ -218,7 +236,7 @@ def secret_a_enroler(
     ):
         return None
     if not mots_de_passe.verifier(mot_de_passe, utilisateur.mot_de_passe_hache):
-        return _refus(session, utilisateur, "mot_de_passe", ip)
+        return refuser(session, utilisateur, "mot_de_passe", ip)
     acteur = Acteur(id=None, identifiant=utilisateur.identifiant, role=None)
     auditer(
         session,
@@ -259,6 +277,23 @@ def ouvrir_session(
     utilisateur = _authentifier(session, identifiant, mot_de_passe, code_totp, ip)
     if isinstance(utilisateur, Connexion):
         return utilisateur
+    return ouvrir_session_de(session, utilisateur, jeton_precedent=jeton_precedent, ip=ip)
+
+
+def ouvrir_session_de(
+    session: Session,
+    utilisateur: Utilisateur,
+    *,
+    jeton_precedent: str | None,
+    ip: str,
+    details: dict[str, object] | None = None,
+    id_token: str | None = None,
+) -> Connexion:
+    """Ouvre la session d'un compte dont l'identité vient d'être prouvée (ici, ou par ProConnect).
+
+    La session précédente du navigateur est fermée (rotation) ; ``id_token`` est gardé pour la
+    déconnexion auprès de ProConnect.
+    """
     instant = maintenant()
     if jeton_precedent:
         fermer_session(session, jeton_precedent)
@@ -273,11 +308,18 @@ def ouvrir_session(
         derniere_activite=instant,
         expire_le=instant + timedelta(hours=reglages.session_duree_max_heures),
         adresse_client=ip[:64],
+        proconnect_id_token=id_token,
     )
     session.add(nouvelle)
     session.flush()
     acteur = acteur_de(session, utilisateur, session_id=nouvelle.id)
-    auditer(session, acteur, Action.CONNEXION, cible=("compte", utilisateur.identifiant), details={"ip": ip})
+    auditer(
+        session,
+        acteur,
+        Action.CONNEXION,
+        cible=("compte", utilisateur.identifiant),
+        details={"ip": ip, **(details or {})},
+    )
     _borner_sessions(session, acteur)
     return Connexion(
         "Connecté.",
