@@ -192,6 +192,14 @@ def _comptes(bdd: sa.Engine, chemin: Path) -> None:
         ):
             mot_de_passe = f"Demo-{secrets.token_urlsafe(12)}"
             nom_affiche = f"Compte de démonstration ({role.value})"
+            # Le compte porte en base le courriel et le SIRET de comptes.json : un fournisseur ProConnect
+            # de test qui les prouve ouvre ce compte.
+            courriel = f"{identifiant}@cellule-demo.test"
+            siret = (
+                siret_de_demo(communes[0] if communes else f"D{departement}")
+                if role in ORGANISATIONS_AVEC_SIRET
+                else None
+            )
             if role in ROLES_D_INSTALLATION:
                 nouveau = creer_compte_d_installation(
                     session,
@@ -200,6 +208,8 @@ def _comptes(bdd: sa.Engine, chemin: Path) -> None:
                     mot_de_passe=mot_de_passe,
                     par=DEMO,
                     nom_affiche=nom_affiche,
+                    courriel=courriel,
+                    siret=siret,
                 )
                 session.flush()
                 approbateurs[role] = acteur_de(session, nouveau.utilisateur)
@@ -213,6 +223,8 @@ def _comptes(bdd: sa.Engine, chemin: Path) -> None:
                     communes=communes,
                     departement=departement,
                     nom_affiche=nom_affiche,
+                    courriel=courriel,
+                    siret=siret,
                 )
                 # Le secret TOTP est remis à l'approbateur, pas au demandeur.
                 nouveau = approuver_utilisateur(session, identifiant, par=approbateurs[Role.DPO])
@@ -224,10 +236,10 @@ def _comptes(bdd: sa.Engine, chemin: Path) -> None:
                 "totp_secret": nouveau.totp_secret,
                 "role": role.value,
                 "communes": communes,
-                "courriel": f"{identifiant}@cellule-demo.test",
+                "courriel": courriel,
             }
-            if role in ORGANISATIONS_AVEC_SIRET:
-                compte["siret"] = siret_de_demo(communes[0] if communes else f"D{departement}")
+            if siret is not None:
+                compte["siret"] = siret
             comptes.append(compte)
         _ecrire_json(chemin, comptes)
 

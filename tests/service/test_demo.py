@@ -19,12 +19,14 @@ import httpx
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from service import demo
 from service.api.application import creer_application
 from service.base.connexion import creer_bdd
 from service.base.migrations import migrer
 from service.campagnes.boucle import traiter_un
+from service.modeles import Utilisateur
 from service.parametres import ReglagesService
 
 
@@ -183,6 +185,20 @@ def test_chaque_compte_a_un_courriel_fictif_et_les_agents_le_siret_de_leur_organ
     # Une organisation par commune : les deux mairies n'ont pas le même SIRET.
     assert len(set(sirets.values())) == 3
     assert not _luhn_valide(sirets["agent.59991"][:13] + str((int(sirets["agent.59991"][13]) + 1) % 10))
+
+
+def test_les_comptes_de_la_demonstration_portent_en_base_le_courriel_et_le_siret_de_comptes_json(
+    reglages_sqlite: ReglagesService,
+) -> None:
+    # Un fournisseur ProConnect de test qui prouve ce courriel et ce SIRET ouvre le compte (issue n° 20).
+    bdd = creer_bdd(reglages_sqlite.base)
+    migrer(bdd)
+    dossier = demo.preparer_demo(bdd, reglages_sqlite)
+    with Session(bdd) as session:
+        en_base = {u.identifiant: (u.courriel, u.siret) for u in session.exec(select(Utilisateur))}
+    bdd.dispose()
+    comptes = json.loads((dossier / "comptes.json").read_text(encoding="utf-8"))
+    assert en_base == {c["identifiant"]: (c["courriel"], c.get("siret")) for c in comptes}
 
 
 # Chaque commune de la démonstration met en scène 2 jumeaux, 2 homonymes, 2 sexes mal saisis et 2
