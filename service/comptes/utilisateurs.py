@@ -11,6 +11,7 @@ d'une installation naissent approuvés, par la ligne de commande du serveur
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -399,6 +400,30 @@ def reinitialiser_totp(session: Session, identifiant: str, *, par: Acteur) -> Ut
     return utilisateur
 
 
+def compter_un_echec(
+    session: Session, acteur: Acteur, utilisateur: Utilisateur, motif: Mapping[str, object]
+) -> None:
+    """Un mot de passe ou un code faux saisi dans une session compte comme un échec de connexion :
+    une session volée ne sert pas à essayer sans fin. Au seuil, le compte est verrouillé et toutes
+    ses sessions fermées. Le refus est audité ; l'appelant valide la transaction."""
+    reglages = parametres()
+    utilisateur.echecs += 1
+    details = dict(motif)
+    if utilisateur.echecs >= reglages.echecs_avant_verrouillage:
+        utilisateur.echecs = 0
+        utilisateur.verrouille_jusqu_a = maintenant() + timedelta(minutes=reglages.verrouillage_minutes)
+        fermer_sessions_du_compte(session, utilisateur)
+        details["verrouille_minutes"] = reglages.verrouillage_minutes
+    auditer(
+        session,
+        acteur,
+        Action.COMPTE_MODIFIE,
+        cible=("compte", utilisateur.identifiant),
+        resultat=Aboutissement.REFUS,
+        details=details,
+    )
+
+
 def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau: str) -> None:
     """Change le mot de passe ; les autres sessions sont fermées.
 
@@ -409,22 +434,8 @@ def changer_mot_de_passe(session: Session, acteur: Acteur, ancien: str, nouveau:
     utilisateur = session.get(Utilisateur, acteur.id)
     assert utilisateur is not None
     if not mots_de_passe.verifier(ancien, utilisateur.mot_de_passe_hache):
-        reglages = parametres()
-        utilisateur.echecs += 1
-        details: dict[str, object] = {"changement": "mot_de_passe", "raison": "ancien_faux"}
-        if utilisateur.echecs >= reglages.echecs_avant_verrouillage:
-            utilisateur.echecs = 0
-            utilisateur.verrouille_jusqu_a = maintenant() + timedelta(minutes=reglages.verrouillage_minutes)
-            fermer_sessions_du_compte(session, utilisateur)
-            details["verrouille_minutes"] = reglages.verrouillage_minutes
-        auditer(
-            session,
-            acteur,
-            Action.COMPTE_MODIFIE,
-            cible=("compte", utilisateur.identifiant),
-            resultat=Aboutissement.REFUS,
-            details=details,
-        )
+        echec = {"changement": "mot_de_passe", "raison": "ancien_faux"}
+        compter_un_echec(session, acteur, utilisateur, echec)
         raise CompteInvalide("L'ancien mot de passe est incorrect.")
     try:
         mots_de_passe.verifier_politique(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from service.base.connexion import FUSEAU_LOCAL
 from service.comptes.roles import LIBELLES, Role
 from service.parametres import parametres
 
@@ -29,6 +31,16 @@ environnement = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def heure_locale(instant: datetime) -> str:
+    """« 07/12/2026 à 14:12 », à l'heure de France ; un instant sans fuseau est en UTC (SQLite)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(FUSEAU_LOCAL).strftime("%d/%m/%Y à %H:%M")
+
+
+environnement.filters["heure_locale"] = heure_locale
 
 
 def politique_contenu(nonce: str) -> str:

@@ -27,14 +27,16 @@ def _jeton_de_connexion(client: TestClient) -> str:
     return trouve.group(1)
 
 
-def connecter(client: TestClient, monde: Monde, identifiant: str, *, suite: str = "/") -> str:
+def connecter(
+    client: TestClient, monde: Monde, identifiant: str, *, suite: str = "/", decalage: int = 0
+) -> str:
     """Se connecte par le formulaire de la page ; rend l'adresse où la connexion renvoie."""
     reponse = client.post(
         "/connexion",
         data={
             "identifiant": identifiant,
             "mot_de_passe": MOT_DE_PASSE,
-            "code_totp": code_totp(monde.secrets[identifiant]),
+            "code_totp": code_totp(monde.secrets[identifiant], decalage),
             "jeton_formulaire": _jeton_de_connexion(client),
             "suite": suite,
         },
