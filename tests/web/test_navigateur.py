@@ -7,19 +7,39 @@ Les captures d'écran de docs/guide-agent.md sont écrites ici, à 1280 et 375 p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.service.fabriques import MOT_DE_PASSE
+from tests.service.fabriques import MOT_DE_PASSE, A, identite
 from tests.web.navigateur import ServiceWeb, capturer, code, service_web, verifier_page
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceWeb]:
     with service_web(tmp_path_factory.mktemp("donnees")) as service:
+        # De quoi remplir le tableau de bord de la commune A (identités fictives).
+        service.monde.semer_cas(A, [identite("MARTINVERT", "LOU", date(2018, 3, 2))], resultat="a_verifier")
+        service.monde.semer_cas(
+            A, [identite("DUPONTFICTIF", "ALIX", date(2017, 5, 1)), identite("ROSEFICTIF", "NOA", None)]
+        )
         yield service
+
+
+def _se_connecter_une_premiere_fois(service: ServiceWeb, page: Page, identifiant: str) -> str:
+    """Connexion avec enrôlement du second facteur ; rend le secret lu sur la page."""
+    page.goto(service.url("/connexion"))
+    page.get_by_label("Identifiant", exact=True).fill(identifiant)
+    page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    secret = _secret_affiche(page)
+    page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
+    page.get_by_label("Code à usage unique").fill(code(secret))
+    page.get_by_role("button", name="Activer et se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
+    return secret
 
 
 def _secret_affiche(page: Page) -> str:
@@ -56,8 +76,28 @@ def test_premiere_connexion_d_un_agent_a_la_souris_enrolement_tableau_de_bord_co
         page.get_by_role("link", name="Tableau de bord").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
         expect(page.get_by_role("heading", name="Mes communes")).to_be_visible()
+        expect(page.get_by_role("link", name="À vérifier : 1 cas")).to_have_attribute(
+            "href", "/cas?statut=a_verifier"
+        )
+        expect(page.get_by_role("link", name="À classer ou à transmettre : 2 cas")).to_be_visible()
         verifier_page(service, page)
         capturer(page, "tableau-de-bord")
+
+        # Mon compte : renouveler la double authentification (nouveau téléphone).
+        page.get_by_role("link", name="Mon compte").first.click()
+        expect(page.get_by_role("heading", name="Mes sessions ouvertes")).to_be_visible()
+        verifier_page(service, page)
+        capturer(page, "compte")
+        page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
+        page.get_by_label("Code à usage unique actuel").fill(code(secret, 1))
+        page.get_by_role("button", name="Obtenir une nouvelle clé").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle clé de double authentification")
+        verifier_page(service, page)
+        capturer(page, "compte-nouvelle-cle")
+        nouveau = _secret_affiche(page)
+        page.get_by_label("Premier code de la nouvelle clé").fill(code(nouveau))
+        page.get_by_role("button", name="Confirmer la nouvelle clé").click()
+        expect(page.get_by_role("status")).to_contain_text("Votre double authentification est renouvelée")
 
         page.get_by_role("button", name="Se déconnecter").click()
         expect(page).to_have_url(service.url("/connexion?deconnecte=1"))
@@ -142,3 +182,23 @@ def test_sans_javascript_la_connexion_marche_aussi(service: ServiceWeb, tmp_path
         # Sur petit écran et sans JavaScript, « Se déconnecter » reste visible et marche.
         page.get_by_role("button", name="Se déconnecter").click()
         expect(page).to_have_url(service.url("/connexion?deconnecte=1"))
+
+
+def test_la_fin_de_session_est_annoncee_et_se_prolonge_sans_perdre_la_saisie(service: ServiceWeb) -> None:
+    with service.page() as page:
+        page.clock.install()
+        _se_connecter_une_premiere_fois(service, page, "referent.62")
+        page.goto(service.url("/compte"))
+        page.get_by_label("Nouveau mot de passe, de nouveau", exact=True).fill("une saisie en cours")
+        alerte = page.locator("#expiration")
+        expect(alerte).to_be_hidden()
+        # 28 minutes sans activité sur 30 : l'annonce paraît, avec l'heure de fermeture.
+        page.clock.fast_forward("28:05")
+        expect(alerte).to_be_visible()
+        expect(alerte).to_contain_text("votre session se fermera à")
+        verifier_page(service, page)
+        capturer(page, "expiration")
+        page.get_by_role("button", name="Rester connecté").click()
+        expect(alerte).to_be_hidden()
+        saisie = page.get_by_label("Nouveau mot de passe, de nouveau", exact=True)
+        expect(saisie).to_have_value("une saisie en cours")
