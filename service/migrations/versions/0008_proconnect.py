@@ -1,8 +1,8 @@
 """Comptes : courriel et SIRET pour la connexion ProConnect, identifiant ProConnect lié ; jeton d'identité
 de la session, rendu à ProConnect à la déconnexion.
 
-Révision : 0007
-Précédente : 0006
+Révision : 0008
+Précédente : 0007
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
