@@ -33,14 +33,23 @@ environnement = jinja2.Environment(
 )
 
 
+def _en_utc(instant: datetime) -> datetime:
+    # SQLite rend les instants sans fuseau : ils sont en UTC.
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
 def heure_locale(instant: datetime) -> str:
-    """« 07/12/2026 à 14:12 », à l'heure de France ; un instant sans fuseau est en UTC (SQLite)."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(FUSEAU_LOCAL).strftime("%d/%m/%Y à %H:%M")
+    """« 07/12/2026 à 14:12 », à l'heure de France."""
+    return _en_utc(instant).astimezone(FUSEAU_LOCAL).strftime("%d/%m/%Y à %H:%M")
+
+
+def iso_utc(instant: datetime) -> str:
+    """L'instant en ISO 8601 avec son fuseau, que le navigateur lit sans ambiguïté."""
+    return _en_utc(instant).isoformat()
 
 
 environnement.filters["heure_locale"] = heure_locale
+environnement.filters["iso_utc"] = iso_utc
 
 
 def politique_contenu(nonce: str) -> str:

@@ -56,7 +56,10 @@ class ServiceWeb:
     def page(self, *, largeur: int = 1280, javascript: bool = True) -> Iterator[Page]:
         """Un onglet neuf (cookies vides) ; une requête hors de 127.0.0.1 est bloquée puis signalée."""
         contexte = self.navigateur.new_context(
-            viewport={"width": largeur, "height": 900}, java_script_enabled=javascript, locale="fr-FR"
+            viewport={"width": largeur, "height": 900},
+            java_script_enabled=javascript,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
         )
 
         def filtrer(route: Route) -> None:

@@ -80,6 +80,8 @@ def test_chaque_page_a_sa_politique_de_contenu_stricte_avec_un_nonce_neuf(
             assert 'src="/statique/' in balise or f'nonce="{nonce.group(1)}"' in balise
         assert not re.search(r"(src|href)=\"(https?:)?//", reponse.text)
     assert len(set(politiques)) == len(politiques)
+    # La fin de session maximale est donnée au script avec son fuseau (le navigateur est en France).
+    assert re.search(r'data-expire-le="[^"]+\+00:00"', client.get("/").text)
     # L'API garde sa propre politique, et ses réponses JSON.
     api = client.get("/api/v1/session")
     assert api.headers["content-security-policy"].startswith("default-src 'none'")
