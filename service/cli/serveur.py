@@ -71,7 +71,7 @@ def serveur(
         typer.Option("--travailleurs", help="Travailleurs intégrés (défaut : CELLULE_TRAVAILLEURS)."),
     ] = None,
 ) -> None:
-    """Sert l'API (documentation sur /docs) avec ses travailleurs intégrés."""
+    """Sert les pages web et l'API (documentation sur /docs) avec ses travailleurs intégrés."""
     reglages = parametres()
     bdd = preparer_base()
     if demo:
@@ -90,7 +90,8 @@ def serveur(
     purge = threading.Thread(target=_taches_quotidiennes, args=(arret,), name="quotidien", daemon=True)
     purge.start()
     typer.echo(
-        f"Service sur http://{hote}:{port} (API : /api/v1, documentation : /docs) ; {nombre} travailleur(s)."
+        f"Service sur http://{hote}:{port} (pages : /, API : /api/v1, documentation : /docs) ; "
+        f"{nombre} travailleur(s)."
     )
     try:
         uvicorn.Server(configuration_uvicorn(application, hote, port)).run()
