@@ -93,10 +93,18 @@ def _deja_connecte(requete: Request) -> bool:
 
 
 @routeur.get("/connexion")
-def page_connexion(requete: Request, suite: str = "/", deconnecte: str = "") -> Response:
+def page_connexion(requete: Request, suite: str = "/", deconnecte: str = "", expiree: str = "") -> Response:
     if _deja_connecte(requete):
         return RedirectResponse(suite_sure(suite), status_code=303)
-    message = "Vous êtes déconnecté. À bientôt." if deconnecte else ""
+    if deconnecte:
+        message = "Vous êtes déconnecté. À bientôt."
+    elif expiree:
+        message = (
+            "Votre session est fermée : trop longtemps sans activité, durée maximale atteinte, ou "
+            "fermée depuis « Mon compte ». Reconnectez-vous : vous reviendrez à la page demandée."
+        )
+    else:
+        message = ""
     return _formulaire(requete, suite=suite_sure(suite), message=message)
 
 

@@ -47,7 +47,6 @@ class Visiteur:
 
     acteur: Acteur
     csrf: str
-    derniere_activite: datetime
     expire_le: datetime
     mot_de_passe_a_changer: bool
     csrf_hache: str
@@ -60,12 +59,14 @@ def suite_sure(valeur: str | None) -> str:
     return "/"
 
 
-def adresse_de_connexion(requete: Request) -> str:
-    """``/connexion`` avec la page demandée en suite, quand c'est une page à retrouver (GET)."""
-    if requete.method != "GET" or requete.url.path in {"/", "/connexion"}:
-        return "/connexion"
-    demandee = requete.url.path + (f"?{requete.url.query}" if requete.url.query else "")
-    return f"/connexion?suite={quote(suite_sure(demandee), safe='/')}"
+def adresse_de_connexion(requete: Request, *, expiree: bool = False) -> str:
+    """``/connexion`` avec la page demandée en suite, quand c'est une page à retrouver (GET), et
+    l'annonce d'une session expirée quand le navigateur en présentait une."""
+    parametres = ["expiree=1"] if expiree else []
+    if requete.method == "GET" and requete.url.path not in {"/", "/connexion"}:
+        demandee = requete.url.path + (f"?{requete.url.query}" if requete.url.query else "")
+        parametres.insert(0, f"suite={quote(suite_sure(demandee), safe='/')}")
+    return "/connexion" + (f"?{'&'.join(parametres)}" if parametres else "")
 
 
 def visiteur_connecte(requete: Request) -> Visiteur:
@@ -77,16 +78,14 @@ def visiteur_connecte(requete: Request) -> Visiteur:
         trouve = reconnaitre(session, jeton)
         a_changer = trouve is not None and mot_de_passe_a_changer(session, trouve[1].utilisateur_id)
     if trouve is None:
-        raise ConnexionRequise(adresse_de_connexion(requete))
+        raise ConnexionRequise(adresse_de_connexion(requete, expiree=True))
     acteur, ouverte = trouve
     requete.state.acteur = acteur
     # Le jeton CSRF en clair n'est gardé que par le navigateur (cookie lisible, comme pour l'API) ;
     # la page ne le recopie dans ses formulaires que s'il correspond à l'empreinte de la session.
     presente = requete.cookies.get(cookie_csrf(), "")
     csrf = presente if presente and hmac.compare_digest(empreinte_jeton(presente), ouverte.csrf_hache) else ""
-    visiteur = Visiteur(
-        acteur, csrf, ouverte.derniere_activite, ouverte.expire_le, a_changer, ouverte.csrf_hache
-    )
+    visiteur = Visiteur(acteur, csrf, ouverte.expire_le, a_changer, ouverte.csrf_hache)
     requete.state.visiteur = visiteur
     if a_changer and requete.url.path not in AVANT_CHANGEMENT_DU_MOT_DE_PASSE:
         raise MotDePasseInitial

@@ -151,5 +151,5 @@ def test_je_vois_mes_sessions_et_ferme_les_autres(client: TestClient, monde: Mon
         assert "Cette session" in page
         fermer = client.post("/compte/sessions/fermer-autres", data={"csrf": _csrf(client)})
         assert fermer.headers["location"] == "/compte?fait=sessions"
-        assert ailleurs.get("/").headers["location"] == "/connexion"
+        assert ailleurs.get("/").headers["location"] == "/connexion?expiree=1"
     assert "Sessions ouvertes de votre compte (1)" in client.get("/compte").text

@@ -95,6 +95,20 @@ def test_une_page_sans_session_renvoie_a_la_connexion_puis_ramene_a_la_page_dema
     assert reponse.status_code == 303
     assert reponse.headers["location"] == "/connexion?suite=/compte"
     assert connecter(client, monde, "agent.a", suite="/compte") == "/compte"
+    # L'adresse demandée garde ses paramètres.
+    client.cookies.clear()
+    renvoi = client.get("/compte?fait=totp").headers["location"]
+    assert renvoi == "/connexion?suite=/compte%3Ffait%3Dtotp"
+    assert connecter(client, monde, "agent.a", suite="/compte?fait=totp", decalage=1) == "/compte?fait=totp"
+
+
+def test_une_session_expiree_est_annoncee_a_la_connexion(client: TestClient, monde: Monde) -> None:
+    connecter(client, monde, "agent.a")
+    with monde.bdd.begin() as connexion:
+        connexion.exec_driver_sql("update session_web set fermee_le = creee_le")
+    renvoi = client.get("/compte").headers["location"]
+    assert renvoi == "/connexion?suite=/compte&expiree=1"
+    assert "Votre session est fermée" in client.get(renvoi).text
 
 
 @pytest.mark.parametrize(
