@@ -115,8 +115,11 @@ def _liste(cadre: Cadre) -> str:
     return f"de la liste {cadre.source.upper()}" if cadre.source else "du fichier"
 
 
-def _preparer(brut: Brut, cadre: Cadre, sources: dict[str, list[int]]) -> tuple[pl.DataFrame, list[Controle]]:
-    """Les colonnes canoniques mises en forme, et les contrôles qui rejettent une ligne.
+def _preparer(
+    brut: Brut, cadre: Cadre, sources: dict[str, list[int]]
+) -> tuple[pl.DataFrame, list[Controle], pl.DataFrame]:
+    """Les colonnes canoniques mises en forme, les contrôles qui signalent une ligne, et la remarque
+    (numéro de ligne, texte) de chaque ligne que signale un contrôle qui la garde.
 
     Trois étapes pour que chaque valeur ne soit calculée qu'une fois : cellules réunies par
     colonne canonique, puis mise en forme, puis contrôles sur les valeurs mises en forme. Les
@@ -262,20 +265,27 @@ def _preparer(brut: Brut, cadre: Cadre, sources: dict[str, list[int]]) -> tuple[
     drapeaux = [
         controle.condition.fill_null(False).alias(f"_c{rang}") for rang, controle in enumerate(controles)
     ]
-    remarques = [
-        pl.when(pl.col(f"_c{rang}")).then(controle.remarque)
+    gardees = {
+        f"_c{rang}": controle.remarque
         for rang, controle in enumerate(controles)
         if controle.remarque is not None
-    ]
-    preparee = (
-        reunies.lazy()
-        .with_columns(colonnes_canoniques)
-        .with_columns(drapeaux)
-        .with_columns(pl.concat_str(remarques, separator=" ; ", ignore_nulls=True).alias(REMARQUE))
-        .select(pl.col(LIGNE), *schema, REMARQUE, *(f"_c{rang}" for rang in range(len(controles))))
-        .collect()
+    }
+    etendue = reunies.lazy().with_columns(colonnes_canoniques).with_columns(drapeaux)
+    # Les remarques ne s'écrivent que pour les lignes qui en ont : peu de lignes, peu de textes formés.
+    preparee, remarques = pl.collect_all(
+        [
+            etendue.select(pl.col(LIGNE), *schema, *(f"_c{rang}" for rang in range(len(controles)))),
+            etendue.filter(pl.any_horizontal(list(gardees))).select(
+                LIGNE,
+                pl.concat_str(
+                    [pl.when(pl.col(drapeau)).then(texte) for drapeau, texte in gardees.items()],
+                    separator=" ; ",
+                    ignore_nulls=True,
+                ).alias(REMARQUE),
+            ),
+        ]
     )
-    return preparee, controles
+    return preparee, controles, remarques
 
 
 def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
@@ -290,7 +300,7 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
         )
     entetes = classer(brut, profil, champs_autorises=cadre.champs_autorises, convention=cadre.convention)
     sources = entetes.par_champ
-    preparee, controles = _preparer(brut, cadre, sources)
+    preparee, controles, remarques = _preparer(brut, cadre, sources)
     drapeaux = [f"_c{rang}" for rang in range(len(controles))]
     erreurs = signalees(preparee, drapeaux, controles)
     rejet = [
@@ -343,7 +353,7 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
             f"illisibles, au-delà du seuil de {profil.seuil_rejets:.0%}. Corrigez l'export d'après "
             "les erreurs listées (numéro de ligne, colonne, motif), puis déposez-le à nouveau."
         )
-    remarquees = valides.filter(pl.col(REMARQUE) != "")
+    remarquees = valides.select(LIGNE, "id").join(remarques, on=LIGNE, maintain_order="left")
     rapport = Rapport(
         lignes=lues + brut.sortis,
         valides=valides.height,
