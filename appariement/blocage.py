@@ -33,6 +33,8 @@ def _cles(table: pl.DataFrame) -> pl.LazyFrame:
         .select(
             "idx",
             "date",
+            "annee",
+            "mois",
             pl.col("prenoms_ph").alias("prenom_ph"),
             pl.col("noms_ph").alias("nom_ph"),
         )
@@ -46,8 +48,7 @@ def _cles(table: pl.DataFrame) -> pl.LazyFrame:
     paire = pl.min_horizontal("nom_ph", "prenom_ph") * (1 << 32) + pl.max_horizontal("nom_ph", "prenom_ph")
     return cles.with_columns(
         pl.when(pl.col("nom_ph").is_not_null() & pl.col("prenom_ph").is_not_null()).then(paire).alias("noms"),
-        pl.col("date").dt.year().cast(pl.Int32).alias("annee"),
-        pl.col("date").dt.month().alias("mois"),
+        # Année et mois d'une date impossible comptent (noms_annee) ; le jour, lui, manque (noms_sans_date).
         pl.col("date").dt.day().alias("jour"),
     )
 
@@ -102,7 +103,7 @@ def _par_noms(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
     regles = (
         pl.when((annee - annee_i).abs() <= 1).then(REGLES["noms_annee"]).otherwise(0)
         | pl.when((mois == mois_i) & (jour == jour_i)).then(REGLES["noms_jour"]).otherwise(0)
-        | pl.when(annee.is_null() | annee_i.is_null()).then(REGLES["noms_sans_date"]).otherwise(0)
+        | pl.when(jour.is_null() | jour_i.is_null()).then(REGLES["noms_sans_date"]).otherwise(0)
         | pl.when(porteurs.cast(pl.Int64) * porteurs_i <= PAIRES_MAX_NOMS_RARES)
         .then(REGLES["noms_rares"])
         .otherwise(0)
@@ -177,7 +178,7 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
                     pl.col("adresse").to_physical().cast(pl.UInt64) * (1 << 32)
                     + pl.col("code_postal").to_physical()
                 ).alias("lieu"),
-                pl.col("date").dt.year().cast(pl.Int32).alias("annee"),
+                "annee",
             )
             .explode("forme")
             .with_columns(pl.col("forme").to_physical().cast(pl.UInt64))

@@ -17,6 +17,7 @@ import polars as pl
 
 from appariement.equivalences import CANONIQUE
 from appariement.phonetique import expr_phonetique
+from conventions.profil import NAISSANCE_PARTIELLE
 
 PARTICULES: frozenset[str] = frozenset(
     {
@@ -332,17 +333,29 @@ COLONNES_COMPAREES: tuple[str, ...] = (
 """Colonnes textuelles comparées entre les deux côtés : catégorielles sur un même dictionnaire."""
 
 
+def _naissance_partielle(table: pl.DataFrame, date: pl.Expr) -> list[pl.Expr]:
+    """``annee`` et ``mois`` de la date, ou, sans date, ceux qu'une date impossible a laissés lisibles."""
+    annee, mois = date.dt.year().cast(pl.Int32), date.dt.month().cast(pl.Int8)
+    colonne_annee, colonne_mois = NAISSANCE_PARTIELLE
+    if colonne_annee in table.columns and colonne_mois in table.columns:
+        annee = pl.coalesce(annee, pl.col(colonne_annee).cast(pl.Int32))
+        mois = pl.coalesce(mois, pl.col(colonne_mois).cast(pl.Int8))
+    return [annee.alias("annee"), mois.alias("mois")]
+
+
 def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.DataFrame:
     """Formes normalisées d'une table canonique (familles ou inscrits), une ligne par ligne, index ``idx``.
 
     Les textes comparés deviennent catégoriels sur le dictionnaire du ``contexte``, partagé par les
     deux tables : une égalité de textes devient une égalité d'entiers.
     """
+    date = pl.col("date_naissance").cast(pl.Date)
     parties = [
         table.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("idx"),
             pl.col("id").cast(pl.String),
-            pl.col("date_naissance").cast(pl.Date).alias("date"),
+            date.alias("date"),
+            *_naissance_partielle(table, date),
             _sexe(pl.col("sexe")).alias("sexe"),
             pl.col("code_postal").str.replace_all(r"\D", "").alias("code_postal"),
         ),
@@ -375,6 +388,8 @@ def preparer(table: pl.DataFrame, *, inscrits: bool, contexte: Contexte) -> pl.D
         "idx",
         "id",
         "date",
+        "annee",
+        "mois",
         *[c for c in ("nom_id", "prenoms_id", "usage_id") if c in prepare.columns],
         pl.col("sexe").cast(categorie),
         *[pl.col(c).cast(categorie) for c in COLONNES_COMPAREES if c in prepare.columns],

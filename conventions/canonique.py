@@ -9,6 +9,7 @@ vérifier. Seule une ligne qui ne nomme personne est rejetée, avec ce qu'il fau
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,7 +30,7 @@ from conventions.controles import (
 )
 from conventions.entetes import classer
 from conventions.erreurs import FichierRefuse
-from conventions.profil import COLONNES, Mode, Profil, Table
+from conventions.profil import COLONNES, NAISSANCE_PARTIELLE, Mode, Profil, Table
 from conventions.rapport import ERREURS_MAX, ErreurLigne, Lecture, Rapport
 from conventions.texte import normaliser_expr
 
@@ -113,6 +114,28 @@ def _brute(champ: str) -> str:
 def _liste(cadre: Cadre) -> str:
     """Comment nommer le fichier dans une remarque : « de la liste CAF », « du fichier »."""
     return f"de la liste {cadre.source.upper()}" if cadre.source else "du fichier"
+
+
+def _naissance_partielle(cadre: Cadre, brute: pl.Expr, naissance: pl.Expr) -> list[pl.Expr]:
+    """L'année et le mois encore lisibles d'une date impossible (29/02/2011, 31/04/2015), selon les
+    formats du profil ; rien si la date est lue, ou si l'année ou le mois eux-mêmes sont impossibles."""
+    annees, mois = [], []
+    for format_date in cadre.profil.formats_date:
+        motif = re.escape(format_date)
+        for code, groupe in (("%d", r"\d{1,2}"), ("%m", r"(?P<m>\d{1,2})"), ("%Y", r"(?P<a>\d{4})")):
+            motif = motif.replace(re.escape(code), groupe)
+        parties = brute.str.strip_chars().str.extract_groups(f"^{motif}$")
+        annees.append(parties.struct.field("a").cast(pl.Int32, strict=False))
+        mois.append(parties.struct.field("m").cast(pl.Int8, strict=False))
+    annee, mois_lu = pl.coalesce(annees), pl.coalesce(mois)
+    plausible = (
+        naissance.is_null() & annee.is_between(1900, cadre.aujourd_hui.year) & mois_lu.is_between(1, 12)
+    )
+    colonne_annee, colonne_mois = NAISSANCE_PARTIELLE
+    return [
+        pl.when(plausible).then(annee).alias(colonne_annee),
+        pl.when(plausible).then(mois_lu).alias(colonne_mois),
+    ]
 
 
 def _preparer(
@@ -282,6 +305,7 @@ def _preparer(
                     separator=" ; ",
                     ignore_nulls=True,
                 ).alias(REMARQUE),
+                *_naissance_partielle(cadre, jour_seul, pl.col("date_naissance")),
             ),
         ]
     )
@@ -376,6 +400,6 @@ def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
     return Lecture(
         table=valides.select(list(COLONNES[profil.table])),
         rapport=rapport,
-        remarques=remarquees.select("id", REMARQUE),
+        remarques=remarquees.select("id", REMARQUE, *NAISSANCE_PARTIELLE),
         ecartees=lignes_ecartees(toutes, preparee.select(LIGNE, "id"), doublons.get_column(LIGNE)),
     )

@@ -48,6 +48,11 @@ COLONNES: dict[Table, dict[str, pl.DataType]] = {
     },
 }
 
+#: Colonnes facultatives d'une table canonique, hors ``COLONNES`` : l'année et le mois encore lisibles
+#: d'une date de naissance impossible (un 29/02/2011 garde 2011 et 2), laissée vide dans
+#: ``date_naissance``. Le moteur les compare quand la date manque (voir ``Lecture.remarques``).
+NAISSANCE_PARTIELLE: dict[str, pl.DataType] = {"annee_naissance": pl.Int32(), "mois_naissance": pl.Int8()}
+
 #: Colonnes sans lesquelles une table canonique ne s'apparie pas (le moteur ajoute les autres, vides).
 INDISPENSABLES: tuple[str, ...] = ("id", "nom", "prenoms", "date_naissance")
 

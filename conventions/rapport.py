@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
+from conventions.profil import NAISSANCE_PARTIELLE
+
 #: Au-delà, les erreurs sont seulement comptées (``erreurs_omises``) : le rapport reste lisible.
 ERREURS_MAX = 500
 
@@ -59,7 +61,7 @@ class Rapport(BaseModel):
 
 
 def _sans_remarque() -> pl.DataFrame:
-    return pl.DataFrame(schema={"id": pl.Utf8(), "remarque": pl.Utf8()})
+    return pl.DataFrame(schema={"id": pl.Utf8(), "remarque": pl.Utf8(), **NAISSANCE_PARTIELLE})
 
 
 def _sans_ecartee() -> pl.DataFrame:
@@ -78,8 +80,9 @@ def _sans_ecartee() -> pl.DataFrame:
 class Lecture:
     """Table canonique (vide si le fichier est refusé), rapport de lecture, et ``remarques`` : pour
     chaque ligne gardée avec un champ manquant ou impossible, son ``id`` et ce qui ne va pas, en clair
-    (« prénom absent de la liste CAF », « date de naissance impossible : 29/02/2011 »). Ces remarques
-    portent des valeurs lues : elles vont à l'agent avec l'identité, jamais dans un journal.
+    (« prénom absent de la liste CAF », « date de naissance impossible : 29/02/2011 »), avec l'année
+    et le mois encore lisibles d'une date impossible. Ces remarques portent des valeurs lues : elles
+    vont à l'agent avec l'identité, jamais dans un journal.
 
     ``ecartees`` : chaque ligne rejetée, sans limite de nombre, avec son numéro, son identifiant
     s'il est lu, le motif, ce qu'il faut demander au partenaire et ``doublon`` (répétition d'une
@@ -89,6 +92,12 @@ class Lecture:
     rapport: Rapport
     remarques: pl.DataFrame = field(default_factory=_sans_remarque)
     ecartees: pl.DataFrame = field(default_factory=_sans_ecartee)
+
+    def table_avec_remarques(self) -> pl.DataFrame:
+        """La table canonique, et pour chaque ligne sa remarque et l'année et le mois lisibles d'une
+        date impossible (``NAISSANCE_PARTIELLE``), vides ailleurs : ce que reçoit le moteur, qui
+        compare l'année et le mois et ignore la remarque."""
+        return self.table.join(self.remarques, on="id", how="left", maintain_order="left")
 
     @property
     def accepte(self) -> bool:

@@ -47,6 +47,26 @@ def niveau_sexe(paires: pl.DataFrame) -> pl.Series:
     )["sexe"]
 
 
+def _avec_naissance_partielle(
+    niveaux: pl.Series, familles: pl.DataFrame, inscrits: pl.DataFrame, fi: pl.Series, ii: pl.Series
+) -> pl.Series:
+    """Une date impossible d'un côté (29/02/2011) dont l'année et le mois lisibles sont ceux de l'autre
+    date : niveau ``jour_ou_mois`` (même année, même mois), jamais mieux. Autrement, elle manque :
+    une date mal saisie ne prouve rien contre la fiche. Seules les paires sans niveau sont regardées."""
+    lignes = niveaux.is_null().arg_true()
+    if lignes.len() == 0:
+        return niveaux
+    partielles = colonnes_des_paires(
+        familles, inscrits, fi.gather(lignes), ii.gather(lignes), ("annee", "mois"), ("annee", "mois")
+    )
+    accord = partielles.select(
+        pl.when((pl.col("annee") == pl.col("annee_i")) & (pl.col("mois") == pl.col("mois_i")))
+        .then(pl.lit(niveau("date_naissance", "jour_ou_mois"), dtype=pl.Int8))
+        .otherwise(None)
+    ).to_series()
+    return niveaux.scatter(lignes, accord)
+
+
 def comparer(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
     """Niveaux de tous les champs (une colonne Int8 par champ) et drapeau d'inversion nom/prénom des
     paires ``index`` (rangs ``fi`` dans ``familles``, ``ii`` dans ``inscrits``)."""
@@ -83,7 +103,9 @@ def comparer(familles: pl.DataFrame, inscrits: pl.DataFrame, index: pl.DataFrame
             "prenom": pl.select(
                 pl.when(inverse).then(pl.lit(prenom_proche, pl.Int8)).otherwise(prenom)
             ).to_series(),
-            "date_naissance": niveau_date(colonnes("date")),
+            "date_naissance": _avec_naissance_partielle(
+                niveau_date(colonnes("date")), familles, inscrits, fi, ii
+            ),
             "sexe": niveau_sexe(colonnes("sexe")),
             "adresse": niveau_adresse(colonnes("adresse", "code_postal", "commune")),
             "inversion": inverse,

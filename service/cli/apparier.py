@@ -69,7 +69,7 @@ def _inscrits(chemins: list[Path]) -> pl.DataFrame:
                 "être signalés à tort.",
                 err=True,
             )
-        tables.append(lecture.table)
+        tables.append(lecture.table_avec_remarques())
     inscrits = pl.concat(tables, how="vertical_relaxed")
     repetes = inscrits.height - inscrits["id"].n_unique()
     if repetes:
@@ -85,7 +85,10 @@ def _table_de_sortie(decisions: pl.DataFrame, lecture: Lecture) -> pl.DataFrame:
     """Une ligne par ligne de la liste : les décisions dans l'ordre du fichier, avec la remarque de
     lecture de chaque ligne incomplète, puis les lignes écartées (illisibles ou doublons)."""
     decidees = decisions.join(
-        lecture.remarques.rename({"id": "id_famille"}), on="id_famille", how="left", maintain_order="left"
+        lecture.remarques.select(pl.col("id").alias("id_famille"), "remarque"),
+        on="id_famille",
+        how="left",
+        maintain_order="left",
     ).select(
         "id_famille",
         "statut",
@@ -145,7 +148,7 @@ def commande_apparier(
     lecture = _familles(familles)
     table_inscrits = _inscrits(inscrits)
     try:
-        resultat = apparier(lecture.table, table_inscrits, jour)
+        resultat = apparier(lecture.table_avec_remarques(), table_inscrits, jour)
     except DonneesInvalides as erreur:
         echouer(str(erreur), CODE_REFUS)
     table = _table_de_sortie(resultat.decisions, lecture)

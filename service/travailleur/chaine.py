@@ -242,10 +242,11 @@ def _lire_source(
                 .head(place)
                 .iter_rows()
             ]
-            table = _preparer(lecture.table, source.identifiant, numero, convention)
-            if convention.profil.table == "familles":
-                table = _avec_remarques(table, lecture.remarques, source.identifiant, numero)
-            lue.tables.append(table)
+            # La remarque suit l'identité d'un enfant signalé ; année et mois d'une date impossible
+            # vont au moteur, qui les compare.
+            lue.tables.append(
+                _preparer(lecture.table_avec_remarques(), source.identifiant, numero, convention)
+            )
     except ValidationError:
         lue.refus = "convention illisible ou incomplète : enregistrez-la de nouveau"
     except (ErreurConvention, ErreurArchive, ScelleInvalide) as erreur:
@@ -269,16 +270,6 @@ def _preparer(table: pl.DataFrame, identifiant: str, numero: int, convention: Co
     if mode != "ecole":
         colonne = pl.when(colonne.is_null() | (colonne == "ecole")).then(pl.lit(mode)).otherwise(colonne)
     return table.with_columns(colonne.fill_null(mode).alias("mode"))
-
-
-def _avec_remarques(
-    table: pl.DataFrame, remarques: pl.DataFrame, identifiant: str, numero: int
-) -> pl.DataFrame:
-    """La remarque de lecture de chaque enfant (colonne ``remarque``, vide s'il n'y en a pas) ; le
-    moteur ne la lit pas, elle suit l'identité de l'enfant signalé."""
-    prefixe = f"{identifiant}{_SEPARATEUR}{numero}{_SEPARATEUR}"
-    remarques = remarques.with_columns(pl.lit(prefixe).add(pl.col("id")).alias("id"))
-    return table.join(remarques, on="id", how="left", maintain_order="left")
 
 
 def _origine(identifiant: str) -> tuple[str, int, str]:

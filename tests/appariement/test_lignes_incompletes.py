@@ -113,3 +113,39 @@ def test_un_eleve_sans_date_reste_candidat_et_l_enfant_n_est_pas_une_fausse_aler
     decision = _decision(liste, ecole, "F1")
 
     assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
+
+
+def _niveau_date(decision: dict[str, Any]) -> str:
+    champs = json.loads(str(decision["explication"]))["champs"]
+    return next(c["niveau"] for c in champs if c["champ"] == "date_naissance")
+
+
+def test_une_date_impossible_compare_encore_son_annee_et_son_mois() -> None:
+    # Le 29/02/2011 de la CAF n'existe pas : restent 2011 et février, ceux de la fiche du 28/02/2011.
+    liste = familles(enfant("F1", "CARON", "Inès", None, "F", **ADRESSE)).with_columns(
+        pl.lit(2011, dtype=pl.Int32).alias("annee_naissance"),
+        pl.lit(2, dtype=pl.Int8).alias("mois_naissance"),
+    )
+    meme_mois = inscrits(enfant("I1", "CARON", "Inès", date(2011, 2, 28), "F", **ADRESSE))
+    autre_mois = inscrits(enfant("I1", "CARON", "Inès", date(2011, 5, 28), "F", **ADRESSE))
+
+    assert _niveau_date(_decision(liste, meme_mois, "F1")) == "jour_ou_mois"
+    # Un autre mois ne prouve rien contre la fiche : la date reste manquante, jamais « différente ».
+    assert _niveau_date(_decision(liste, autre_mois, "F1")) == "manquant"
+    # Sans ces colonnes, la date manque, comme avant.
+    sans = liste.drop("annee_naissance", "mois_naissance")
+    assert _niveau_date(_decision(sans, meme_mois, "F1")) == "manquant"
+
+
+def test_une_date_impossible_trouve_les_fiches_du_meme_nom_a_un_an_pres() -> None:
+    liste = familles(enfant("F1", "CARON", "Inès", None, "F")).with_columns(
+        pl.lit(2011, dtype=pl.Int32).alias("annee_naissance"),
+        pl.lit(2, dtype=pl.Int8).alias("mois_naissance"),
+    )
+    ecole = inscrits(enfant("I1", "CARON", "Inès", date(2011, 2, 28), "F"))
+
+    [(fi, ii, regles)] = _paires(liste, ecole)
+
+    assert (fi, ii) == (0, 0)
+    assert regles & REGLES["noms_annee"]
+    assert regles & REGLES["noms_sans_date"]

@@ -161,7 +161,8 @@ def test_une_annee_a_deux_chiffres_n_est_pas_devinee_et_la_ligne_est_gardee_sans
         (12, "date invraisemblable (avant 1900 ; l'année s'écrit sur 4 chiffres ; ligne gardée)", True)
     ]
     assert lecture.table.filter(pl.col("nom") == "X")["date_naissance"].to_list() == [None]
-    assert lecture.remarques.rows() == [("L12", "date de naissance invraisemblable : 14/03/15")]
+    # L'année sur deux chiffres n'est pas devinée : ni année ni mois gardés pour la comparaison.
+    assert lecture.remarques.rows() == [("L12", "date de naissance invraisemblable : 14/03/15", None, None)]
 
 
 @pytest.mark.parametrize(
@@ -201,9 +202,11 @@ def test_une_date_impossible_garde_la_ligne_et_sa_remarque_reste_hors_du_rapport
     assert "date illisible" in rapport.erreurs[0].motif
     gardee = lecture.table.filter(pl.col("id") == "E4").row(0, named=True)
     assert (gardee["nom"], gardee["date_naissance"], gardee["sexe"]) == ("SECRETNOM", None, None)
+    # L'année et le mois restent lisibles : le moteur les comparera (un 28/02/2011 ressemble).
     assert lecture.remarques.rows() == [
-        ("E4", "date de naissance impossible : 29/02/2011 ; sexe illisible : X"),
+        ("E4", "date de naissance impossible : 29/02/2011 ; sexe illisible : X", 2011, 2),
     ]
+    assert lecture.table_avec_remarques().filter(pl.col("id") == "E4")["annee_naissance"].to_list() == [2011]
     json_rapport = rapport.model_dump_json()
     for valeur in ("SECRETNOM", "Secretprenom", "29/02/2011", '"X"'):
         assert valeur not in json_rapport
@@ -224,7 +227,7 @@ def test_une_ligne_sans_nom_ni_prenom_est_rejetee_avec_ce_qu_il_faut_demander_au
     assert (rejetee.ligne, rejetee.gardee) == (5, False)
     assert "nom et le prénom" in (rejetee.a_demander or "")
     assert "E3" not in lecture.table["id"].to_list()
-    assert dict(lecture.remarques.rows()) == {
+    assert dict(lecture.remarques.select("id", "remarque").rows()) == {
         "E7": "nom absent du fichier",
         "E9": "prénom absent du fichier",
     }
@@ -242,7 +245,7 @@ def test_une_date_de_naissance_dans_le_futur_est_laissee_vide_avec_une_remarque(
         (12, "date dans le futur (ligne gardée)")
     ]
     assert lecture.table.height == 11
-    assert lecture.remarques.rows() == [("L12", "date de naissance dans le futur : 01/01/2030")]
+    assert lecture.remarques.rows() == [("L12", "date de naissance dans le futur : 01/01/2030", None, None)]
 
 
 def test_une_date_vide_est_permise_et_la_ligne_gardee() -> None:
