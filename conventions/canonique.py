@@ -293,23 +293,27 @@ def _preparer(
         for rang, controle in enumerate(controles)
         if controle.remarque is not None
     }
-    etendue = reunies.lazy().with_columns(colonnes_canoniques).with_columns(drapeaux)
-    # Les remarques ne s'écrivent que pour les lignes qui en ont : peu de lignes, peu de textes formés.
-    preparee, remarques = pl.collect_all(
-        [
-            etendue.select(pl.col(LIGNE), *schema, *(f"_c{rang}" for rang in range(len(controles)))),
-            etendue.filter(pl.any_horizontal(list(gardees))).select(
-                LIGNE,
-                pl.concat_str(
-                    [pl.when(pl.col(drapeau)).then(texte) for drapeau, texte in gardees.items()],
-                    separator=" ; ",
-                    ignore_nulls=True,
-                ).alias(REMARQUE),
-                *_naissance_partielle(cadre, jour_seul, pl.col("date_naissance")),
-            ),
-        ]
+    ecrites = [
+        pl.concat_str(
+            [pl.when(pl.col(drapeau)).then(texte) for drapeau, texte in gardees.items()],
+            separator=" ; ",
+            ignore_nulls=True,
+        ).alias(REMARQUE),
+        *_naissance_partielle(cadre, jour_seul, pl.col("date_naissance")),
+    ]
+    # Les cellules brutes que citent les remarques sont gardées le temps de les écrire.
+    citees = sorted({racine for expr in ecrites for racine in expr.meta.root_names()} - {*schema, *gardees})
+    drapeaux_noms = [f"_c{rang}" for rang in range(len(controles))]
+    preparee = (
+        reunies.lazy()
+        .with_columns(colonnes_canoniques)
+        .with_columns(drapeaux)
+        .select(pl.col(LIGNE), *schema, *drapeaux_noms, *citees)
+        .collect()
     )
-    return preparee, controles, remarques
+    # Les remarques ne s'écrivent que pour les lignes qui en ont : peu de lignes, peu de textes formés.
+    remarques = preparee.lazy().filter(pl.any_horizontal(list(gardees))).select(LIGNE, *ecrites).collect()
+    return preparee.drop(citees), controles, remarques
 
 
 def canoniser(brut: Brut, cadre: Cadre) -> Lecture:
