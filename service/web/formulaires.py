@@ -34,7 +34,7 @@ def lire(champs: dict[str, str], attendus: list[Champ]) -> tuple[dict[str, str],
         if len(valeur) > champ.longueur_max:
             erreurs.ajouter(champ.nom, f"{champ.longueur_max} caractères au plus.")
         elif champ.requis and not valeur.strip():
-            erreurs.ajouter(champ.nom, champ.message_si_vide or f"Saisissez {champ.libelle.lower()}.")
+            erreurs.ajouter(champ.nom, champ.message_si_vide or f"Remplissez le champ « {champ.libelle} ».")
     return valeurs, erreurs
 
 

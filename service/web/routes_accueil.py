@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from service.api.dependances import bdd_de
 from service.base.connexion import session_base
 from service.comptes.roles import Role
-from service.web.pages import Ariane, rendre
+from service.web.pages import rendre
 from service.web.tableau_de_bord import LIBELLES_ETATS, tableau
 from service.web.visiteur import VisiteurConnecte
 
@@ -23,7 +23,6 @@ def tableau_de_bord(requete: Request, visiteur: VisiteurConnecte) -> Response:
         requete,
         "accueil.html",
         titre="Tableau de bord",
-        ariane=[Ariane("Tableau de bord")],
         tableau=contenu,
         role=visiteur.acteur.role,
         Role=Role,

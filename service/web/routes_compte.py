@@ -27,8 +27,13 @@ CHAMPS_MOT_DE_PASSE = [
     Champ("confirmation", "Nouveau mot de passe, de nouveau", 1024),
 ]
 CHAMPS_TOTP = [
-    Champ("mot_de_passe", "Mot de passe", 1024),
-    Champ("code_totp", "Code à usage unique actuel", 12),
+    Champ("mot_de_passe", "Mot de passe", 1024, message_si_vide="Saisissez votre mot de passe."),
+    Champ(
+        "code_totp",
+        "Code à usage unique actuel",
+        12,
+        message_si_vide="Saisissez le code que votre application affiche.",
+    ),
 ]
 CHAMPS_CONFIRMATION_TOTP = [
     Champ("scelle", "Renouvellement", 1024, message_si_vide="Recommencez depuis « Mon compte »."),

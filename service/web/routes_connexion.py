@@ -35,8 +35,8 @@ from service.web.visiteur import (
 routeur = APIRouter(include_in_schema=False)
 
 CHAMPS = [
-    Champ("identifiant", "Identifiant", 80),
-    Champ("mot_de_passe", "Mot de passe", 1024),
+    Champ("identifiant", "Identifiant", 80, message_si_vide="Saisissez votre identifiant."),
+    Champ("mot_de_passe", "Mot de passe", 1024, message_si_vide="Saisissez votre mot de passe."),
     Champ("code_totp", "Code à usage unique", 12, requis=False),
 ]
 LIBELLES = libelles(CHAMPS)
@@ -62,7 +62,6 @@ def _formulaire(
         requete,
         "connexion.html",
         titre="Se connecter",
-        ariane=[Ariane("Se connecter")],
         statut=statut,
         erreurs=erreurs,
         libelles=LIBELLES,

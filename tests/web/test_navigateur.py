@@ -153,7 +153,7 @@ def test_les_erreurs_de_connexion_sont_a_cote_des_champs_et_resumees_en_haut(ser
         champ = page.locator("#champ-identifiant")
         expect(champ).to_have_attribute("aria-invalid", "true")
         assert "erreur-identifiant" in (champ.get_attribute("aria-describedby") or "")
-        expect(page.locator("#erreur-identifiant")).to_have_text("Saisissez identifiant.")
+        expect(page.locator("#erreur-identifiant")).to_have_text("Saisissez votre identifiant.")
         verifier_page(service, page)
         capturer(page, "connexion-erreurs")
 
