@@ -16,8 +16,14 @@ STATIQUE = Path(__file__).resolve().parent / "statique"
 
 def installer(application: FastAPI) -> None:
     """Monte les pages (``/``, ``/connexion``, ``/compte``…) et ``/statique``."""
-    from service.web import routes_accueil, routes_compte, routes_connexion, routes_informations
+    from service.web import (
+        routes_accueil,
+        routes_compte,
+        routes_connexion,
+        routes_informations,
+        routes_proconnect,
+    )
 
-    for module in (routes_connexion, routes_accueil, routes_compte, routes_informations):
+    for module in (routes_connexion, routes_proconnect, routes_accueil, routes_compte, routes_informations):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")

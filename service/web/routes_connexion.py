@@ -19,8 +19,8 @@ from service.api.routes_comptes import (
 )
 from service.base.connexion import session_base
 from service.comptes import sessions, totp
-from service.journal_audit import Action, auditer
 from service.parametres import parametres
+from service.web import routes_proconnect
 from service.web.formulaires import Champ, libelles, lire
 from service.web.pages import Ariane, Erreurs, rendre
 from service.web.visiteur import (
@@ -69,6 +69,7 @@ def _formulaire(
         suite=suite,
         jeton_formulaire=jeton,
         message=message,
+        proconnect=parametres().proconnect_configure(),
     )
     reponse.set_cookie(
         _cookie_formulaire(),
@@ -181,9 +182,11 @@ async def se_connecter(requete: Request) -> Response:
 @routeur.post("/deconnexion")
 async def se_deconnecter(requete: Request, visiteur: VisiteurConnecte) -> Response:
     await verifier_csrf(requete, visiteur)
-    with session_base(bdd_de(requete)) as session:
-        sessions.fermer_session(session, requete.cookies.get(cookie_session(), ""))
-        auditer(session, visiteur.acteur, Action.DECONNEXION, details={"ip": adresse_client(requete)})
+    # La session est fermée (et la déconnexion écrite au journal) ; venue de ProConnect, la page
+    # qui suit mène à la déconnexion chez ProConnect.
+    vers_proconnect = routes_proconnect.deconnecter(requete, visiteur.acteur)
+    if vers_proconnect is not None:
+        return vers_proconnect
     reponse = RedirectResponse("/connexion?deconnecte=1", status_code=303)
     effacer_cookies(reponse)
     return reponse

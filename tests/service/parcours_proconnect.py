@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from service.base.connexion import maintenant
 from service.comptes import rattachement
 from service.comptes.proconnect import entree
 from service.comptes.proconnect.fournisseur import ClientProConnect
@@ -41,6 +42,16 @@ class Parcours:
                 par=self.monde.acteur("admin.test"),
                 delier=delier,
             )
+            session.commit()
+
+    def totp_active(self, identifiant: str, active: bool = True) -> None:
+        """Comme si la personne avait déjà activé son code à usage unique (première connexion locale)."""
+        with Session(self.monde.bdd) as session:
+            utilisateur = session.exec(
+                select(Utilisateur).where(Utilisateur.identifiant == identifiant)
+            ).one()
+            utilisateur.totp_confirme_le = maintenant() if active else None
+            session.add(utilisateur)
             session.commit()
 
     def compte(self, identifiant: str) -> Utilisateur:
@@ -100,5 +111,6 @@ def preparer(monde: Monde, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parcours
         client = ClientProConnect(fournisseur.emetteur, CLIENT_ID, CLIENT_SECRET, parametres().proconnect_acr)
         parcours = Parcours(monde, fournisseur, client)
         parcours.rattacher("agent.a", fournisseur.personne.email, fournisseur.personne.siret)
+        parcours.totp_active("agent.a")
         yield parcours
         parametres.cache_clear()

@@ -127,6 +127,15 @@ def test_sans_second_facteur_chez_proconnect_cellule_demande_son_code_totp(pc: P
         pc.confirmer(attente.temoin, code_totp(pc.monde.secrets["agent.a"]))
 
 
+def test_sans_second_facteur_ni_code_active_la_personne_sait_quoi_faire(pc: Parcours) -> None:
+    pc.totp_active("agent.a", False)
+    pc.fournisseur.prouver(acr="eidas1")
+    with pytest.raises(entree.ConnexionRefusee) as refus:
+        pc.connecter()
+    assert refus.value.raison == "totp_non_active"
+    assert "Connectez-vous une première fois avec votre identifiant" in refus.value.message
+
+
 def test_un_compte_desactive_pendant_l_attente_du_code_n_entre_pas(pc: Parcours) -> None:
     pc.fournisseur.prouver(acr="eidas1")
     attente = pc.connecter()
@@ -228,7 +237,10 @@ def test_la_deconnexion_renvoie_chez_proconnect_et_controle_le_state_au_retour(p
     with Session(pc.monde.bdd) as session:
         assert entree.terminer_deconnexion(session, state=state, temoin_deconnexion=temoin, ip="127.0.0.1")
         assert not entree.terminer_deconnexion(
-            session, state=state[:-1] + "x", temoin_deconnexion=temoin, ip="127.0.0.1"
+            session,
+            state=state[:-1] + ("x" if state[-1] != "x" else "y"),
+            temoin_deconnexion=temoin,
+            ip="127.0.0.1",
         )
         session.commit()
     journal = _dernier(pc.monde, "deconnexion")

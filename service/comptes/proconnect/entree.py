@@ -77,10 +77,20 @@ def post_logout_redirect_uri() -> str:
     return parametres().url_publique.rstrip("/") + CHEMIN_RETOUR_DECONNEXION
 
 
-def commencer(client: ClientProConnect) -> tuple[str, str]:
-    """L'adresse de ProConnect où envoyer la personne, et le témoin (``state``, ``nonce``) à poser."""
+def commencer(client: ClientProConnect, suite: str = "/") -> tuple[str, str]:
+    """L'adresse de ProConnect où envoyer la personne, et le témoin (``state``, ``nonce``, page où
+    revenir) à poser dans son navigateur."""
     adresse, demande = client.adresse_autorisation(redirect_uri())
-    return adresse, temoin.sceller("connexion", {"state": demande.state, "nonce": demande.nonce})
+    return adresse, temoin.sceller(
+        "connexion", {"state": demande.state, "nonce": demande.nonce, "suite": suite}
+    )
+
+
+def suite_du_temoin(valeur: str | None, etape: temoin.Etape = "connexion") -> str:
+    """La page où revenir après la connexion, gardée dans le témoin (``/`` par défaut)."""
+    ouvert = temoin.desceller(etape, valeur)
+    suite = ouvert.get("suite") if ouvert else None
+    return suite if isinstance(suite, str) else "/"
 
 
 def _details(identification: Identification | None) -> dict[str, Any]:
@@ -261,6 +271,17 @@ def terminer(
             ip=ip,
         )
     assert utilisateur.id is not None
+    if utilisateur.totp_confirme_le is None:
+        raise _refuser(
+            session,
+            utilisateur,
+            "totp_non_active",
+            "Votre identité ProConnect n'atteste pas de double authentification, et vous n'avez pas encore "
+            "activé le code à usage unique de cellule. Connectez-vous une première fois avec votre "
+            "identifiant et votre mot de passe pour l'activer, puis revenez par ProConnect.",
+            ip,
+            identification,
+        )
     # Le témoin est chiffré : le courriel et le jeton d'identité n'y sont lisibles que du service.
     attente = temoin.sceller(
         "second_facteur",
@@ -272,6 +293,8 @@ def terminer(
             "siret": identification.siret,
             "courriel": identification.courriel,
             "id_token": identification.id_token,
+            "suite": str(ouvert.get("suite") or "/"),
+            "identifiant": utilisateur.identifiant,
         },
     )
     return SecondFacteurDemande(temoin=attente, identifiant=utilisateur.identifiant)
@@ -348,7 +371,17 @@ def commencer_deconnexion(
     if id_token is None or client is None:
         auditer(session, acteur, Action.DECONNEXION, details=details)
         return None
-    adresse, state = client.adresse_deconnexion(id_token, post_logout_redirect_uri())
+    try:
+        adresse, state = client.adresse_deconnexion(id_token, post_logout_redirect_uri())
+    except ProConnectRefuse:
+        # ProConnect injoignable : la session de cellule est fermée quand même.
+        auditer(
+            session,
+            acteur,
+            Action.DECONNEXION,
+            details={**details, "voie": "proconnect", "fin_de_session": "fournisseur_injoignable"},
+        )
+        return None
     auditer(session, acteur, Action.DECONNEXION, details={**details, "voie": "proconnect"})
     return adresse, temoin.sceller("deconnexion", {"state": state})
 
