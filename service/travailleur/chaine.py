@@ -4,6 +4,7 @@ Importé seulement une fois le confinement en place (voir ``enfant``). Tout se p
 Chaque source est vérifiée et lue séparément ; si l'une est refusée, l'appariement n'a pas lieu
 (une liste d'élèves manquante ferait signaler à tort tous ses élèves) et la réponse dit pourquoi.
 Si la demande porte des cas suivis, ils sont ensuite appariés aux mêmes inscrits (passe de contrôle).
+Une demande d'examen (au dépôt) s'arrête après la lecture : voir ``examen``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from chiffrement import ErreurArchive, Limites, ScelleInvalide, desceller, ouvri
 from conventions import COLONNES, Convention, lire
 from conventions.erreurs import ErreurConvention
 from service.travailleur.confinement import EtatProtections
+from service.travailleur.examen import examiner
 from service.travailleur.protocole import (
     SIGNATURE_DEMANDE,
     Candidat,
@@ -105,6 +107,8 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
             protections=etat.actives,
         )
     limites = Limites(**demande.limites_archive.model_dump())
+    if demande.examen:
+        return examiner(demande, trames, cle, limites, etat)
     lues = [_lire_source(demande, s, trames, cle, limites, chrono, erreurs) for s in demande.sources]
     familles = [s for s in lues if s.genre == "familles" and not s.refus]
     inscrits = [s for s in lues if s.genre == "inscrits" and not s.refus]

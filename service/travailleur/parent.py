@@ -84,6 +84,9 @@ class DemandeTravail:
     vérifiée contre les conventions (aujourd'hui par défaut). ``suivis`` : les cas déjà suivis à
     rechercher parmi les inscrits reçus (passe de contrôle), en table canonique des familles dont
     l'``id`` est celui du cas ; la réponse dit lesquels restent signalés (``controle``).
+    ``examen`` : au dépôt, ouvrir et lire chaque source sans apparier ; la réponse dit, par source,
+    si elle est acceptée (comptes, lignes illisibles dans ``erreurs``) ou refusée (``refus``,
+    ``code_refus``).
     """
 
     commune: str
@@ -92,6 +95,7 @@ class DemandeTravail:
     cle_privee: X25519PrivateKey
     jour: dt.date | None = None
     suivis: pl.DataFrame | None = None
+    examen: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
             limites_archive=LimitesArchive(**asdict(limites)),
             sources=sources,
             suivis=numero_suivis,
+            examen=demande.examen,
         )
     except ValidationError:
         raise EchecTravail("demande incomplète : il faut une commune et au moins une source") from None

@@ -108,6 +108,11 @@ class DemandeEnfant(_Strict):
         "table canonique des familles (identifiant du cas, nom, prénoms, date de naissance, sexe), "
         "en Arrow IPC",
     )
+    examen: bool = Field(
+        default=False,
+        description="examen d'un dépôt : chaque source est ouverte et lue, sans appariement ; la réponse "
+        "dit, par source, si elle est acceptée (comptes, lignes illisibles) ou refusée (motif codé)",
+    )
 
 
 # --- Réponse --------------------------------------------------------------------------------------
@@ -164,6 +169,9 @@ class CompteSource(_Strict):
     refus: str | None = Field(default=None, description="raison du refus de toute la source")
     illisibles: list[LigneIllisible] = Field(
         default_factory=list, description="les lignes illisibles, dans la limite de LIGNES_ILLISIBLES_MAX"
+    )
+    code_refus: str | None = Field(
+        default=None, description="le refus, codé pour le journal d'audit (voir service.travailleur.examen)"
     )
 
 
