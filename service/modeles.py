@@ -135,6 +135,9 @@ class Source(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True)
     )
     comptes: dict[str, Any] = _json()
+    # Le résumé de l'examen au dépôt (lignes lues, valides, illisibles et leurs motifs, sans aucune
+    # valeur lue) ; vide pour une source déposée avant que les dépôts soient examinés.
+    examen: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     deposee_par: int | None = Field(default=None, foreign_key="utilisateur.id")
     deposee_le: datetime = Field(default_factory=maintenant)
     effacee_le: datetime | None = None

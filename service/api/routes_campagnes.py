@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,9 +23,10 @@ from service.api.televersement import (
 )
 from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
-from service.campagnes import ouverture, verification
+from service.campagnes import examen, ouverture, verification
 from service.comptes.roles import Role
-from service.modeles import Campagne, Source
+from service.modeles import Campagne, Source, nouvel_identifiant
+from service.parametres import parametres
 from service.referentiel import CODE_INSEE
 
 routeur = APIRouter(tags=["campagnes"])
@@ -37,6 +39,23 @@ class CampagneEntree(Entree):
     libelle: str = Field(max_length=200)
 
 
+class MotifLigne(BaseModel):
+    """Une ligne illisible : où (fichier de l'archive, ligne, champ) et pourquoi, jamais la valeur."""
+
+    fichier: int | None
+    ligne: int | None
+    champ: str | None
+    motif: str
+
+
+class ExamenSortie(BaseModel):
+    fichiers: int = Field(description="Fichiers lus dans l'archive.")
+    lignes: int = Field(description="Lignes lues.")
+    valides: int = Field(description="Lignes lues sans défaut.")
+    illisibles: int = Field(description="Lignes écartées ; leurs motifs suivent (200 au plus).")
+    motifs: list[MotifLigne]
+
+
 class SourceSortie(BaseModel):
     id: str
     nom_fichier: str
@@ -44,6 +63,11 @@ class SourceSortie(BaseModel):
     sha256: str
     taille: int
     deposee_le: datetime
+    etat: Literal["acceptee", "non_examinee"] = Field(
+        description="« acceptee » : ouverte et lue au dépôt par le travailleur (voir « examen ») ; "
+        "« non_examinee » : déposée avant que les dépôts soient examinés, elle sera lue au lancement."
+    )
+    examen: ExamenSortie | None
     archive_conservee: bool
     comptes: dict[str, Any]
 
@@ -87,7 +111,20 @@ class DepotSortie(SourceSortie):
     )
 
 
+class DepotRefuseSortie(BaseModel):
+    detail: str = Field(description="Pourquoi l'archive est refusée et quoi faire, sans valeur lue.")
+    etat: Literal["refusee"]
+    code: str = Field(description="Le motif codé, tel qu'écrit au journal d'audit.")
+
+
+def _examen(source: Source) -> ExamenSortie | None:
+    if not source.examen:
+        return None
+    return ExamenSortie.model_validate(source.examen)
+
+
 def _source(source: Source) -> SourceSortie:
+    examen_source = _examen(source)
     return SourceSortie(
         id=source.id,
         nom_fichier=source.nom_fichier,
@@ -95,6 +132,8 @@ def _source(source: Source) -> SourceSortie:
         sha256=source.sha256,
         taille=source.taille,
         deposee_le=source.deposee_le,
+        etat="acceptee" if examen_source is not None else "non_examinee",
+        examen=examen_source,
         archive_conservee=source.archive is not None,
         comptes=source.comptes,
     )
@@ -169,13 +208,61 @@ def _place_de_depot(bdd: sa.Engine, acteur: Acteur, campagne_id: str) -> ouvertu
             raise _invalide(erreur) from None
 
 
+def _refuser(
+    bdd: sa.Engine, acteur: Acteur, campagne_id: str, identifiant: str, formulaire: FormulaireDepot, code: str
+) -> None:
+    """Le refus d'une archive examinée, au journal : rien d'autre n'est écrit, l'archive est oubliée."""
+    with Session(bdd) as session:
+        ouverture.refuser_depot(
+            session,
+            acteur,
+            campagne_id,
+            identifiant=identifiant,
+            archive=formulaire.archive,
+            convention_id=formulaire.convention,
+            code=code,
+        )
+        session.commit()
+
+
 def _enregistrer(
     bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
-) -> DepotSortie:
-    """Une transaction courte, l'archive déjà reçue : sur SQLite, le verrou d'écriture n'attend pas
-    le réseau."""
-    with Session(bdd, expire_on_commit=False) as session:
+) -> DepotSortie | JSONResponse:
+    """Vérifier sans ouvrir, faire examiner l'archive par le travailleur, puis la garder ou l'oublier.
+
+    L'examen (quelques secondes) se fait hors de toute transaction ; la transaction qui garde
+    l'archive est courte : sur SQLite, le verrou d'écriture n'attend ni le réseau ni le travailleur.
+    """
+    identifiant = nouvel_identifiant()
+    try:
+        with Session(bdd) as session:
+            campagne, convention = ouverture.avant_examen(
+                session,
+                acteur,
+                campagne_id,
+                archive=formulaire.archive,
+                mot_de_passe=formulaire.mot_de_passe,
+                convention_id=formulaire.convention,
+            )
+            commune, date_reference = campagne.commune, campagne.date_reference
         try:
+            resultat = examen.examiner(
+                identifiant=identifiant,
+                archive=formulaire.archive,
+                mot_de_passe=formulaire.mot_de_passe,
+                convention=convention,
+                commune=commune,
+                date_reference=date_reference,
+                reglages=parametres(),
+            )
+        except examen.ExamenImpossible as erreur:
+            _refuser(bdd, acteur, campagne_id, identifiant, formulaire, examen.EXAMEN_IMPOSSIBLE)
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, erreur.message) from None
+        if resultat.code_refus is not None:
+            _refuser(bdd, acteur, campagne_id, identifiant, formulaire, resultat.code_refus)
+            refus = DepotRefuseSortie(detail=resultat.refus or "", etat="refusee", code=resultat.code_refus)
+            return JSONResponse(refus.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        with Session(bdd, expire_on_commit=False) as session:
             depot = ouverture.deposer(
                 session,
                 acteur,
@@ -184,15 +271,17 @@ def _enregistrer(
                 nom_fichier=formulaire.nom_fichier or "archive.7z",
                 mot_de_passe=formulaire.mot_de_passe,
                 convention_id=formulaire.convention,
+                identifiant=identifiant,
+                examen=resultat.resume,
             )
-        except ouverture.CampagneIntrouvable as erreur:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
-        except ouverture.DepotTropGros as erreur:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
-        except ouverture.CampagneInvalide as erreur:
-            raise _invalide(erreur) from None
-        session.commit()
-        return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
+            session.commit()
+    except ouverture.CampagneIntrouvable as erreur:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+    except ouverture.DepotTropGros as erreur:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
+    except ouverture.CampagneInvalide as erreur:
+        raise _invalide(erreur) from None
+    return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
 
 
 @routeur.post(
@@ -203,11 +292,17 @@ def _enregistrer(
         "Formulaire multipart : `archive` (le fichier 7z), `convention`, `mot_de_passe`. L'archive est "
         "lue en flux et gardée en mémoire, jamais écrite en clair sur disque ; un fichier qui n'est pas "
         "un 7z est refusé dès ses premiers octets, une archive plus grosse que la place permise (par "
-        "source, par campagne, par compte) reçoit un 413."
+        "source, par campagne, par compte) reçoit un 413. Puis le travailleur confiné ouvre et lit "
+        "l'archive (mot de passe, structure, profil de la convention, nature du fichier) : acceptée, "
+        "elle est gardée avec son examen (lignes lues, valides, illisibles et leurs motifs) ; refusée, "
+        "elle est oubliée aussitôt et la réponse 422 dit pourquoi et quoi faire (`etat`: `refusee`, "
+        "`code`). 503 si le travailleur n'a pas pu l'examiner (rien n'est gardé)."
     ),
     openapi_extra={"requestBody": SCHEMA_FORMULAIRE},
+    response_model=DepotSortie,
+    responses={422: {"model": DepotRefuseSortie, "description": "Archive refusée, ou requête invalide"}},
 )
-async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> DepotSortie:
+async def deposer(campagne_id: str, requete: Request, acteur: ActeurCourant) -> DepotSortie | JSONResponse:
     bdd = bdd_de(requete)
     place = await run_in_threadpool(_place_de_depot, bdd, acteur, campagne_id)
     if place.octets <= 0:

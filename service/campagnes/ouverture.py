@@ -18,7 +18,7 @@ from service.autorisation import exiger_commune
 from service.base.connexion import maintenant
 from service.campagnes import etats, verification
 from service.cles import cle_publique_travailleur
-from service.journal_audit import Action, auditer
+from service.journal_audit import Aboutissement, Action, auditer
 from service.modeles import Campagne, Commune, Source, Travail, Utilisateur
 from service.parametres import parametres
 
@@ -178,22 +178,8 @@ def verifier_depot_possible(session: Session, campagne: Campagne, convention_id:
     return convention
 
 
-def deposer(
-    session: Session,
-    acteur: Acteur,
-    campagne_id: str,
-    *,
-    archive: bytes,
-    nom_fichier: str,
-    mot_de_passe: str | None,
-    convention_id: str,
-) -> Depot:
-    """Garde l'archive telle que reçue et scelle son mot de passe pour le travailleur.
-
-    L'empreinte et le scellement sont calculés avant la première requête de ``session`` : sur SQLite,
-    la transaction (qui prend le verrou d'écriture dès son début) reste courte même pour une grosse
-    archive. Lève ``CampagneIntrouvable``, ``DepotTropGros`` ou ``CampagneInvalide``.
-    """
+def _verifier_archive(archive: bytes) -> None:
+    """Refuse ce qui n'est pas une archive 7z entière : rien de tel n'est gardé ni examiné."""
     if not archive:
         raise CampagneInvalide("Le fichier reçu est vide : déposez l'archive 7z transmise par le partenaire.")
     try:
@@ -206,6 +192,109 @@ def deposer(
             f"Archive incomplète ou rallongée ({_mio(len(archive))} reçus, son en-tête en annonce "
             f"{_mio(annoncee)}) : déposez-la de nouveau, ou demandez au partenaire de la renvoyer."
         )
+
+
+def _verifier_depot(
+    session: Session,
+    acteur: Acteur,
+    campagne: Campagne,
+    *,
+    taille: int,
+    empreinte: str,
+    mot_de_passe: str | None,
+    convention_id: str,
+) -> Convention:
+    """Ce qui se refuse sans ouvrir l'archive : convention, mot de passe exigé, place, doublon."""
+    convention = verifier_depot_possible(session, campagne, convention_id)
+    if not mot_de_passe and not convention.archive_non_chiffree_autorisee:
+        raise CampagneInvalide(
+            "Mot de passe obligatoire : la convention impose une archive chiffrée. Saisissez le mot de passe "
+            "transmis à part (téléphone, SMS)."
+        )
+    place = place_de_depot(session, acteur, campagne)
+    if taille > place.octets:
+        raise DepotTropGros(place.refus)
+    if any(s.sha256 == empreinte for s in sources_de(session, campagne.id)):
+        raise CampagneInvalide("Cette archive a déjà été déposée dans cette campagne.")
+    return convention
+
+
+def avant_examen(
+    session: Session,
+    acteur: Acteur,
+    campagne_id: str,
+    *,
+    archive: bytes,
+    mot_de_passe: str | None,
+    convention_id: str,
+) -> tuple[Campagne, Convention]:
+    """Avant d'examiner l'archive (lecture seule, sans verrou) : tout ce qui se refuse sans l'ouvrir.
+
+    ``deposer`` refait ces vérifications sous verrou une fois l'archive examinée.
+    """
+    _verifier_archive(archive)
+    campagne = campagne_visible(session, acteur, campagne_id, operation="source_deposer")
+    convention = _verifier_depot(
+        session,
+        acteur,
+        campagne,
+        taille=len(archive),
+        empreinte=hashlib.sha256(archive).hexdigest(),
+        mot_de_passe=mot_de_passe,
+        convention_id=convention_id,
+    )
+    return campagne, convention
+
+
+def refuser_depot(
+    session: Session,
+    acteur: Acteur,
+    campagne_id: str,
+    *,
+    identifiant: str,
+    archive: bytes,
+    convention_id: str,
+    code: str,
+) -> None:
+    """Écrit au journal le refus d'une archive examinée : l'identifiant qu'elle aurait eu, le motif codé."""
+    auditer(
+        session,
+        acteur,
+        Action.DEPOT,
+        cible=("campagne", campagne_id),
+        resultat=Aboutissement.REFUS,
+        details={
+            "source": identifiant,
+            "examen": "refusee",
+            "motif": code,
+            "sha256": hashlib.sha256(archive).hexdigest(),
+            "taille": len(archive),
+            "convention": convention_id,
+        },
+    )
+
+
+def deposer(
+    session: Session,
+    acteur: Acteur,
+    campagne_id: str,
+    *,
+    archive: bytes,
+    nom_fichier: str,
+    mot_de_passe: str | None,
+    convention_id: str,
+    identifiant: str | None = None,
+    examen: dict[str, Any] | None = None,
+) -> Depot:
+    """Garde l'archive telle que reçue et scelle son mot de passe pour le travailleur.
+
+    ``identifiant`` : celui de la source, déjà donné à l'examen ; ``examen`` : son résumé (comptes,
+    motifs des lignes illisibles), gardé avec la source. L'empreinte et le scellement sont calculés
+    avant la première requête de ``session`` : sur SQLite, la transaction (qui prend le verrou
+    d'écriture dès son début) reste courte même pour une grosse archive. Lève ``CampagneIntrouvable``,
+    ``DepotTropGros`` ou ``CampagneInvalide``.
+    """
+    _verifier_archive(archive)
     empreinte = hashlib.sha256(archive).hexdigest()
     scelle = (
         sceller(mot_de_passe.encode("utf-8"), cle_publique_travailleur(parametres()))
@@ -218,17 +307,15 @@ def deposer(
         session.exec(select(Utilisateur.id).where(Utilisateur.id == acteur.id).with_for_update()).all()
     campagne = campagne_visible(session, acteur, campagne_id, operation="source_deposer")
     session.refresh(campagne, with_for_update=True)
-    convention = verifier_depot_possible(session, campagne, convention_id)
-    if not mot_de_passe and not convention.archive_non_chiffree_autorisee:
-        raise CampagneInvalide(
-            "Mot de passe obligatoire : la convention impose une archive chiffrée. Saisissez le mot de passe "
-            "transmis à part (téléphone, SMS)."
-        )
-    place = place_de_depot(session, acteur, campagne)
-    if len(archive) > place.octets:
-        raise DepotTropGros(place.refus)
-    if any(s.sha256 == empreinte for s in sources_de(session, campagne.id)):
-        raise CampagneInvalide("Cette archive a déjà été déposée dans cette campagne.")
+    convention = _verifier_depot(
+        session,
+        acteur,
+        campagne,
+        taille=len(archive),
+        empreinte=empreinte,
+        mot_de_passe=mot_de_passe,
+        convention_id=convention_id,
+    )
     precedente = session.exec(
         select(Source).where(Source.sha256 == empreinte).order_by(col(Source.deposee_le))
     ).first()
@@ -240,8 +327,11 @@ def deposer(
         taille=len(archive),
         archive=archive,
         mot_de_passe_scelle=scelle,
+        examen=examen,
         deposee_par=acteur.id,
     )
+    if identifiant is not None:
+        source.id = identifiant
     session.add(source)
     session.flush()
     auditer(
@@ -255,6 +345,7 @@ def deposer(
             "taille": len(archive),
             "convention": convention.identifiant,
             "deja_recue": precedente is not None,
+            "examen": "acceptee" if examen is not None else "non_examinee",
         },
     )
     return Depot(source, precedente.deposee_le.isoformat() if precedente else None)

@@ -43,7 +43,11 @@ def _deposer(monde: Monde, agent: dict[str, str], campagne: str, archive: Archiv
     assert reponse.status_code == 201, reponse.text
 
 
-def _liste(convention: str, contenu: bytes = b"Identifiant;Nom\n1;FICTIF\n") -> Archive:
+# Le dépôt examine l'archive : une liste au format pivot, lisible sous toutes les conventions d'essai.
+LISTE_PIVOT = b"id;nom;prenoms;date_naissance;sexe\n1;FICTIF;LOU;2016-03-02;F\n"
+
+
+def _liste(convention: str, contenu: bytes = LISTE_PIVOT) -> Archive:
     return Archive(
         fabriquer_archive({"liste.csv": contenu}, "Mot-de-passe-liste-1"), "Mot-de-passe-liste-1", convention
     )
@@ -180,7 +184,7 @@ def test_une_liste_d_inscrits_recue_longtemps_avant_la_date_de_reference_est_a_c
     monde: Monde,
 ) -> None:
     agent = monde.entetes("agent.a")
-    onde = _liste("onde-test", b"Identifiant;Nom\n7;ANCIEN-FICTIF\n")
+    onde = _liste("onde-test", b"id;nom;prenoms;date_naissance;sexe\n7;ANCIEN-FICTIF;NOE;2015-05-06;M\n")
     premiere: str = _creer(monde, agent, DATE_REFERENCE.isoformat()).json()["id"]
     _deposer(monde, agent, premiere, onde)
     # Sans réception antérieure, la date d'extraction ne se sait pas d'ici : on le dit, sans rien exiger.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import string
 import tempfile
 import threading
 import zlib
@@ -90,9 +91,24 @@ LIMITE_MULTIPART = "limite-de-test-7c1d"
 CAF_MOT_DE_PASSE = "Mot-de-passe-CAF-1"
 
 
+# Ce que pèse une archive par rapport à la liste qu'elle contient (noms tirés au hasard : peu
+# compressibles), pour en fabriquer une d'une taille donnée.
+_PART_COMPRIMEE = 0.4
+
+
 def _archive_de(taille: int, graine: int) -> bytes:
-    """Une archive 7z chiffrée d'environ ``taille`` octets (contenu aléatoire, incompressible)."""
-    return fabriquer_archive({"caf.csv": random.Random(graine).randbytes(taille)}, CAF_MOT_DE_PASSE)
+    """Une archive 7z chiffrée d'environ ``taille`` octets : une liste des familles au format pivot,
+    lisible (l'examen au dépôt l'accepte), de noms fictifs tirés au hasard."""
+    hasard = random.Random(graine)
+    lignes = ["id;nom;prenoms;date_naissance;sexe"]
+    octets = 0
+    while octets < taille / _PART_COMPRIMEE:
+        nom = "".join(hasard.choices(string.ascii_uppercase, k=12))
+        prenom = "".join(hasard.choices(string.ascii_uppercase, k=8))
+        naissance = f"{hasard.randint(2011, 2019)}-{hasard.randint(1, 12):02d}-{hasard.randint(1, 28):02d}"
+        lignes.append(f"e{len(lignes)};{nom};{prenom};{naissance};{hasard.choice('MF')}")
+        octets += len(lignes[-1]) + 1
+    return fabriquer_archive({"caf.csv": "\n".join(lignes).encode()}, CAF_MOT_DE_PASSE)
 
 
 def _deposer(monde: Monde, entetes: dict[str, str], campagne: str, archive: bytes) -> httpx.Response:
