@@ -55,8 +55,8 @@ def main() -> None:
     arguments = analyseur.parse_args()
     convention = _convention()
     print(f"machine : {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print("| liste                     | lignes  | archive (Kio) | examen (s, médiane) | lignes lues | valides |")
-    print("|---------------------------|---------|---------------|---------------------|-------------|---------|")
+    print("| liste                    | lignes  | archive (Kio) | examen (s) | lignes lues | valides |")
+    print("|--------------------------|---------|---------------|------------|-------------|---------|")
     for libelle, lignes in (("commune de démonstration", ENFANTS_PAR_COMMUNE), ("grosse liste CAF", 100_000)):
         archive = fabriquer_archive({"liste_caf.csv": csv_caf(lignes, part_abimee=0.01)}, MOT_DE_PASSE)
         durees = []
@@ -74,8 +74,9 @@ def main() -> None:
             durees.append(time.perf_counter() - debut)
             assert resultat.code_refus is None, resultat.refus
         resume = resultat.resume
+        mediane = statistics.median(durees)
         print(
-            f"| {libelle:<25} | {lignes:>7} | {len(archive) // 1024:>13} | {statistics.median(durees):>19.2f} "
+            f"| {libelle:<24} | {lignes:>7} | {len(archive) // 1024:>13} | {mediane:>10.2f} "
             f"| {resume['lignes']:>11} | {resume['valides']:>7} |"
         )
 
