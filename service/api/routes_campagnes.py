@@ -40,20 +40,27 @@ class CampagneEntree(Entree):
 
 
 class MotifLigne(BaseModel):
-    """Une ligne illisible : où (fichier de l'archive, ligne, champ) et pourquoi, jamais la valeur."""
+    """Une ligne écartée : où (fichier de l'archive, ligne, champ), pourquoi, quoi demander au partenaire ;
+    jamais la valeur."""
 
     fichier: int | None
     ligne: int | None
     champ: str | None
     motif: str
+    a_demander: str | None = None
 
 
 class ExamenSortie(BaseModel):
     fichiers: int = Field(description="Fichiers lus dans l'archive.")
     lignes: int = Field(description="Lignes lues.")
-    valides: int = Field(description="Lignes lues sans défaut.")
-    illisibles: int = Field(description="Lignes écartées ; leurs motifs suivent (200 au plus).")
-    motifs: list[MotifLigne]
+    valides: int = Field(description="Lignes gardées (dont les incomplètes).")
+    illisibles: int = Field(description="Lignes qui ne désignent personne : écartées.")
+    incompletes: int = Field(default=0, description="Lignes gardées avec un champ manquant ou impossible.")
+    doublons: int = Field(default=0, description="Lignes répétées, lues une fois.")
+    motifs: list[MotifLigne] = Field(
+        description="Les lignes écartées (illisibles ou répétées), 200 au plus : fichier, ligne, champ, "
+        "motif, quoi demander."
+    )
 
 
 class SourceSortie(BaseModel):

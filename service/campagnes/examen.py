@@ -86,7 +86,13 @@ def examiner(
     if source.refus is not None:
         return Examen(code_refus=source.code_refus or "fichier_refuse", refus=source.refus, resume={})
     motifs = [
-        {"fichier": e.fichier, "ligne": e.ligne, "champ": e.champ, "motif": e.motif}
+        {
+            "fichier": e.fichier,
+            "ligne": e.ligne,
+            "champ": e.champ,
+            "motif": e.motif,
+            "a_demander": e.a_demander,
+        }
         for e in reponse.erreurs
         if e.source == identifiant
     ]
@@ -98,7 +104,9 @@ def examiner(
             "fichiers": source.fichiers,
             "lignes": comptes.lignes,
             "valides": comptes.valides,
-            "illisibles": comptes.rejetees,
+            "illisibles": comptes.illisibles,
+            "incompletes": comptes.incompletes,
+            "doublons": comptes.doublons,
             "motifs": motifs,
         },
     )

@@ -40,8 +40,9 @@ CODES_REFUS: dict[str, str] = {
     "nature": "le fichier ressemble à une autre source que celle de la convention",
     "fichier_refuse": "fichier illisible ou non conforme au profil de la convention",
 }
-#: Lignes illisibles détaillées par source (les suivantes sont seulement comptées).
+#: Lignes écartées détaillées par source (les suivantes sont seulement comptées).
 MOTIFS_PAR_SOURCE = 200
+_COMPTES = ("lignes", "valides", "rejetees", "illisibles", "incompletes", "doublons")
 
 
 class _Refus(Exception):
@@ -98,18 +99,21 @@ def _examiner_source(
             if rapport.refus:
                 raise _refus_du_fichier(numero, octets, rapport.refus, convention)
             comptes = comptes.model_copy(
-                update={
-                    "lignes": comptes.lignes + rapport.lignes,
-                    "valides": comptes.valides + rapport.valides,
-                    "rejetees": comptes.rejetees + rapport.rejetees,
-                }
+                update={champ: getattr(comptes, champ) + getattr(rapport, champ) for champ in _COMPTES}
             )
+            # Les lignes écartées (illisibles ou répétées) ; une ligne gardée incomplète est seulement
+            # comptée : sa remarque cite la valeur lue, elle ne sort pas de l'examen.
             place = max(MOTIFS_PAR_SOURCE - len(erreurs), 0)
             erreurs.extend(
                 ErreurTravail(
-                    source=source.identifiant, fichier=numero, ligne=e.ligne, champ=e.champ, motif=e.motif
+                    source=source.identifiant,
+                    fichier=numero,
+                    ligne=e.ligne,
+                    champ=e.champ,
+                    motif=e.motif,
+                    a_demander=e.a_demander,
                 )
-                for e in rapport.erreurs[:place]
+                for e in [e for e in rapport.erreurs if not e.gardee][:place]
             )
     except _Refus as refus:
         return (

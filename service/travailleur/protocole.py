@@ -149,6 +149,7 @@ class ErreurTravail(_Strict):
     ligne: int | None = None
     champ: str | None = None
     motif: str
+    a_demander: str | None = Field(default=None, description="ce qu'il faut demander au partenaire")
 
 
 class LigneIllisible(_Strict):

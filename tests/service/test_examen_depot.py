@@ -155,8 +155,10 @@ def test_une_archive_correcte_est_acceptee_avec_ses_comptes_et_le_lancement_suit
     agent = monde.entetes("agent.a")
     campagne = _campagne(monde, agent)
     donnees = jeu(60, graine=7)
-    # Une ligne sur vingt porte une date de naissance impossible (31/02).
-    liste_caf = fabriquer_archive({"caf.csv": csv_caf(donnees.familles, part_abimee=0.05)}, MOT_DE_PASSE)
+    # Cinq lignes ont une date de naissance impossible (31/02) : gardées, incomplètes. Une ligne
+    # ajoutée ne nomme personne : illisible, écartée avec son motif.
+    contenu = csv_caf(donnees.familles, part_abimee=0.05) + b"ILLISIBLE-1;;;01/02/2016;2;;;;;\r\n"
+    liste_caf = fabriquer_archive({"caf.csv": contenu}, MOT_DE_PASSE)
     _, onde = archives(donnees.familles, donnees.inscrits)
 
     caf = _deposer(monde, campagne, liste_caf, "caf-export")
@@ -166,15 +168,23 @@ def test_une_archive_correcte_est_acceptee_avec_ses_comptes_et_le_lancement_suit
     assert inscrits.status_code == 201, inscrits.text
     examen = caf.json()["examen"]
     assert caf.json()["etat"] == "acceptee"
-    assert examen["fichiers"] == 1
-    assert examen["lignes"] == donnees.familles.height
-    assert examen["valides"] + examen["illisibles"] == examen["lignes"]
-    assert len(examen["motifs"]) == examen["illisibles"]
-    for motif in examen["motifs"]:
-        assert motif["fichier"] == 1
-        assert motif["ligne"] >= 2
-        assert motif["champ"]
-        assert "31/02" not in motif["motif"]
+    assert {
+        c: examen[c] for c in ("fichiers", "lignes", "valides", "illisibles", "incompletes", "doublons")
+    } == {
+        "fichiers": 1,
+        "lignes": donnees.familles.height + 1,
+        "valides": donnees.familles.height,
+        "illisibles": 1,
+        "incompletes": 5,
+        "doublons": 0,
+    }
+    (motif,) = examen["motifs"]
+    assert motif["fichier"] == 1
+    assert motif["ligne"] == donnees.familles.height + 2
+    assert motif["champ"]
+    assert motif["motif"]
+    assert motif["a_demander"]
+    assert "ILLISIBLE-1" not in json.dumps(examen)
     assert inscrits.json()["examen"]["valides"] == inscrits.json()["examen"]["lignes"] > 0
     # La campagne montre chaque source, acceptée, avec son examen ; l'examen est gardé en base.
     vue = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
@@ -194,4 +204,5 @@ def test_une_archive_correcte_est_acceptee_avec_ses_comptes_et_le_lancement_suit
     fin = monde.client.get(f"/api/v1/campagnes/{campagne}", headers=agent).json()
     assert fin["etat"] == "terminee", fin["erreurs"]
     assert fin["comptes"]["lignes_lues"] == examen["lignes"] + inscrits.json()["examen"]["lignes"]
+    assert fin["comptes"]["lignes_illisibles"] == 1
     assert all(not s["archive_conservee"] for s in fin["sources"])

@@ -1,7 +1,7 @@
 """Sources : le résumé de leur examen au dépôt.
 
-Révision : 0007
-Précédente : 0006
+Révision : 0009
+Précédente : 0008
 
 Une archive est ouverte et lue par le travailleur confiné dès son dépôt ; refusée, elle n'est pas
 gardée ; acceptée, elle est gardée avec le résumé de l'examen (lignes lues, valides, illisibles et
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
