@@ -48,6 +48,7 @@ class ServiceWeb:
     navigateur: Browser
     hors_origine: list[str] = field(default_factory=list)
     remarques_axe: dict[str, set[str]] = field(default_factory=dict)
+    titres: dict[str, str] = field(default_factory=dict)
 
     def url(self, chemin: str) -> str:
         return self.adresse + chemin
@@ -84,8 +85,10 @@ class ServiceWeb:
 
 
 def verifier_page(service: ServiceWeb, page: Page) -> None:
-    """axe-core sur la page : pas de violation grave ; titre unique, un seul main#contenu, lang=fr."""
+    """axe-core sur la page : pas de violation grave ; titre propre, un seul main#contenu, lang=fr."""
     assert page.locator("html").get_attribute("lang") == "fr"
+    chemin = urlsplit(page.url).path
+    assert service.titres.setdefault(page.title(), chemin) == chemin, f"titre déjà pris : {page.title()}"
     assert page.locator("main").count() == 1
     assert page.locator("main#contenu").count() == 1
     resultat: Any = Axe().run(page)
