@@ -360,4 +360,6 @@ def fermer_session(session: Session, jeton: str) -> bool:
     if ouverte is None or ouverte.fermee_le is not None:
         return False
     ouverte.fermee_le = maintenant()
+    # Le jeton d'identité de ProConnect ne sert plus qu'à une déconnexion chez lui, déjà lancée ou manquée.
+    ouverte.proconnect_id_token = None
     return True

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.comptes.proconnect import entree
 from service.comptes.sessions import Connexion, reconnaitre
 from service.comptes.utilisateurs import desactiver_utilisateur
+from service.modeles import SessionWeb
 from tests.service.fabriques import Monde, code_totp, entrees_audit
 from tests.service.fournisseur_oidc import ACR_2FA
 from tests.service.parcours_proconnect import Parcours, preparer
@@ -228,6 +229,10 @@ def test_la_deconnexion_renvoie_chez_proconnect_et_controle_le_state_au_retour(p
         session.commit()
         assert sortie is not None
         assert reconnaitre(session, connexion.jeton) is None
+        fermee = session.exec(
+            select(SessionWeb).where(SessionWeb.utilisateur_id == connexion.acteur.id)
+        ).one()
+        assert fermee.proconnect_id_token is None
     adresse, temoin = sortie
     reponse = httpx.get(adresse, follow_redirects=False)
     assert reponse.status_code == 302, reponse.text

@@ -365,8 +365,6 @@ def commencer_deconnexion(
     ouverte = session.exec(select(SessionWeb).where(SessionWeb.jeton_hache == empreinte_jeton(jeton))).first()
     id_token = ouverte.proconnect_id_token if ouverte is not None else None
     fermer_session(session, jeton)
-    if ouverte is not None:
-        ouverte.proconnect_id_token = None
     details: dict[str, Any] = {"ip": ip}
     if id_token is None or client is None:
         auditer(session, acteur, Action.DECONNEXION, details=details)
