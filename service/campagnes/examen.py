@@ -9,6 +9,8 @@ passage relira l'archive.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +31,9 @@ from service.travailleur.parent import (
 
 #: Le code écrit au journal quand le travailleur n'a pas pu examiner l'archive.
 EXAMEN_IMPOSSIBLE = "examen_impossible"
+# Un enfant par cœur au plus : des dépôts simultanés attendent leur tour plutôt que de lancer chacun
+# un enfant (jusqu'à CELLULE_TRAVAILLEUR_MEMOIRE_MIO chacun) et d'épuiser la machine.
+_EXAMENS_SIMULTANES = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 
 class ExamenImpossible(Exception):
@@ -66,17 +71,18 @@ def examiner(
     cle = X25519PrivateKey.generate()
     scelle = sceller(mot_de_passe.encode("utf-8"), cle.public_key()) if mot_de_passe else None
     try:
-        reponse = executer(
-            DemandeTravail(
-                commune=commune,
-                date_reference=date_reference,
-                sources=[SourceTravail(identifiant, archive, scelle, convention.model_dump_json())],
-                cle_privee=cle,
-                jour=maintenant().date(),
-                examen=True,
-            ),
-            reglages=ReglagesTravailleur.depuis_parametres(reglages),
-        )
+        with _EXAMENS_SIMULTANES:
+            reponse = executer(
+                DemandeTravail(
+                    commune=commune,
+                    date_reference=date_reference,
+                    sources=[SourceTravail(identifiant, archive, scelle, convention.model_dump_json())],
+                    cle_privee=cle,
+                    jour=maintenant().date(),
+                    examen=True,
+                ),
+                reglages=ReglagesTravailleur.depuis_parametres(reglages),
+            )
     except EchecTravail as erreur:
         raise ExamenImpossible(
             f"L'archive n'a pas pu être examinée ({erreur.message}) ; elle n'a pas été gardée. "

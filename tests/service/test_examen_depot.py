@@ -22,6 +22,7 @@ from service.acteur import SYSTEME
 from service.base.connexion import session_base
 from service.campagnes.boucle import traiter_un
 from service.modeles import Source
+from service.parametres import parametres
 from service.referentiel import enregistrer_convention
 from tests.service.fabriques import A, Monde, archives, convention_toml, entrees_audit, jeu, pivot
 
@@ -206,3 +207,24 @@ def test_une_archive_correcte_est_acceptee_avec_ses_comptes_et_le_lancement_suit
     assert fin["comptes"]["lignes_lues"] == examen["lignes"] + inscrits.json()["examen"]["lignes"]
     assert fin["comptes"]["lignes_illisibles"] == 1
     assert all(not s["archive_conservee"] for s in fin["sources"])
+
+
+def test_un_travailleur_qui_ne_peut_pas_examiner_ne_laisse_rien_garder(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # L'enfant est tué avant d'avoir répondu : durée réelle bien trop courte pour lancer Python.
+    monkeypatch.setenv("CELLULE_TRAVAILLEUR_DUREE_SECONDES", "0.01")
+    parametres.cache_clear()
+    agent = monde.entetes("agent.a")
+    campagne = _campagne(monde, agent)
+    archive = fabriquer_archive({"caf.csv": pivot(jeu(40, graine=3).familles)}, MOT_DE_PASSE)
+
+    reponse = _deposer(monde, campagne, archive, "caf-test")
+
+    assert reponse.status_code == 503, reponse.text
+    assert "n'a pas pu être examinée" in reponse.json()["detail"]
+    assert "CELLULE_TRAVAILLEUR_DUREE_SECONDES" in reponse.json()["detail"]
+    assert _sources(monde) == []
+    (refus,) = [e for e in entrees_audit(monde.bdd, "depot") if e.resultat == "refus"]
+    details = refus.details if isinstance(refus.details, dict) else json.loads(refus.details)
+    assert details["motif"] == "examen_impossible"
