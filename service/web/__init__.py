@@ -18,6 +18,8 @@ def installer(application: FastAPI) -> None:
     """Monte les pages (``/``, ``/connexion``, ``/compte``…) et ``/statique``."""
     from service.web import (
         routes_accueil,
+        routes_admin,
+        routes_admin_comptes,
         routes_compte,
         routes_connexion,
         routes_informations,
@@ -25,5 +27,7 @@ def installer(application: FastAPI) -> None:
     )
 
     for module in (routes_connexion, routes_proconnect, routes_accueil, routes_compte, routes_informations):
+        application.include_router(module.routeur)
+    for module in (routes_admin_comptes, routes_admin):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")
