@@ -183,6 +183,8 @@ class Cas(SQLModel, table=True):
     notification_le: date | None = None
     echeance: date | None = None
     clos_le: datetime | None = None
+    # Le référent DSDEN nommé qui suit le cas (None : personne en particulier).
+    attribue_a: int | None = Field(default=None, foreign_key="utilisateur.id")
 
 
 class EvenementCas(SQLModel, table=True):
@@ -204,3 +206,45 @@ class EvenementCas(SQLModel, table=True):
     donnees: dict[str, Any] = _json()
     acteur_id: int | None = None
     acteur_role: str = Field(max_length=20)
+
+
+class CommentaireCas(SQLModel, table=True):
+    """Un commentaire d'un cas, chiffré dans sa cohorte ; effacé avec lui, jamais écrit au journal."""
+
+    __tablename__ = "commentaire_cas"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cas_id: str = Field(foreign_key="cas.id", index=True, max_length=32)
+    auteur_id: int | None = Field(default=None, foreign_key="utilisateur.id")
+    auteur_role: str = Field(max_length=20)
+    ecrit_le: datetime = Field(default_factory=maintenant)
+    cle_version: int
+    texte: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    texte_cle: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+
+
+class LettreCas(SQLModel, table=True):
+    """Une lettre de mise en demeure générée pour un cas (document ODT chiffré dans sa cohorte)."""
+
+    __tablename__ = "lettre_cas"
+
+    id: str = Field(default_factory=nouvel_identifiant, primary_key=True, max_length=32)
+    cas_id: str = Field(foreign_key="cas.id", index=True, max_length=32)
+    generee_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    generee_le: datetime = Field(default_factory=maintenant)
+    cle_version: int
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    document_cle: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+
+
+class ModeleLettre(SQLModel, table=True):
+    """Le modèle de lettre de mise en demeure d'une DSDEN : textes qu'elle modifie, sans identité."""
+
+    __tablename__ = "modele_lettre"
+
+    departement: str = Field(primary_key=True, max_length=3)
+    entete: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    corps: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    signataire: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    modifie_par: int | None = Field(default=None, foreign_key="utilisateur.id")
+    modifie_le: datetime = Field(default_factory=maintenant)

@@ -363,6 +363,8 @@ EFFACEMENT = Transition("effacement", "Effacement du cas", TOUS_LES_STATUTS, PUR
 PAR_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 # Les statuts où court l'échéance posée par une transition (la mise en demeure).
 STATUTS_A_ECHEANCE = frozenset(t.vers for t in TRANSITIONS if _echeance in t.effets)
+# Ceux d'où la mise en demeure peut partir : sa lettre se prépare dès là.
+STATUTS_AVANT_ECHEANCE = frozenset(s for t in TRANSITIONS if _echeance in t.effets for s in t.de)
 
 LIBELLES_CHAMPS = {
     "motif": "motif",

@@ -15,7 +15,7 @@ from service.autorisation import RefusAutorisation
 from service.base.connexion import jour_local, maintenant
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
-from service.modeles import Campagne, Cas, Commune, EvenementCas
+from service.modeles import Campagne, Cas, CommentaireCas, Commune, EvenementCas, LettreCas
 from service.registre import explication, procedure
 from service.registre.cle import cle_enfant
 from service.registre.coffre import Coffre, cohorte_de, date_naissance_de, premiere_cohorte_conservee
@@ -301,6 +301,9 @@ def effacer(session: Session, acteur: Acteur, cas: Cas, *, motif: str) -> None:
                 cle: v for cle, v in etape.donnees.items() if cle not in procedure.DONNEES_NOMINATIVES
             }
             session.add(etape)
+    # Commentaires et lettres nomment l'enfant : ils partent avec lui.
+    for piece in (CommentaireCas, LettreCas):
+        session.execute(sa.delete(piece).where(col(piece.cas_id) == cas.id))
     effacement = procedure.EFFACEMENT
     _evenement(session, cas, acteur, action=effacement.action, de=cas.statut, vers=effacement.vers)
     auditer(session, acteur, Action.PURGE, cible=("cas", cas.id), motif=motif)
