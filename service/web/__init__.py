@@ -24,10 +24,11 @@ def installer(application: FastAPI) -> None:
         routes_connexion,
         routes_informations,
         routes_proconnect,
+        routes_referent,
     )
 
     for module in (routes_connexion, routes_proconnect, routes_accueil, routes_compte, routes_informations):
         application.include_router(module.routeur)
-    for module in (routes_admin_comptes, routes_admin):
+    for module in (routes_admin_comptes, routes_admin, routes_referent):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")

@@ -17,6 +17,8 @@ class Champ:
     longueur_max: int = 200
     requis: bool = True
     message_si_vide: str = ""
+    # Zone de texte : seuls les sauts de ligne y sont admis (normalisés en « \n »).
+    plusieurs_lignes: bool = False
 
 
 def lire(champs: dict[str, str], attendus: list[Champ]) -> tuple[dict[str, str], Erreurs]:
@@ -25,9 +27,11 @@ def lire(champs: dict[str, str], attendus: list[Champ]) -> tuple[dict[str, str],
     erreurs = Erreurs()
     for champ in attendus:
         valeur = champs.get(champ.nom, "")
+        if champ.plusieurs_lignes:
+            valeur = valeur.replace("\r\n", "\n").replace("\r", "\n")
         valeurs[champ.nom] = valeur
         try:
-            verifier(valeur, champ.nom)
+            verifier(valeur.replace("\n", " ") if champ.plusieurs_lignes else valeur, champ.nom)
         except TexteRefuse as refus:
             erreurs.ajouter(champ.nom, str(refus))
             continue

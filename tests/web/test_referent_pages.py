@@ -1,0 +1,157 @@
+"""Les pages du référent DSDEN sans navigateur (SQLite et PostgreSQL) : modèle de lettre, lettre
+générée et téléchargée, attribution ; refus (403) pour les autres rôles et hors du département, CSRF,
+entrées invalides."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.application import creer_application
+from tests.service.fabriques import A, C, Monde, entrees_audit, identite
+from tests.service.test_suivi_referent import NAISSANCE
+from tests.web.test_pages import _csrf, connecter
+
+ENFANT = identite("PAGEFICTIF", "INES", NAISSANCE)
+AUTRES_ROLES = ["agent.a", "dpo.test", "admin.test", "pilote.test"]
+
+
+@pytest.fixture
+def client(monde: Monde) -> Iterator[TestClient]:
+    with TestClient(creer_application(monde.bdd), follow_redirects=False) as client:
+        yield client
+
+
+def _transmis(monde: Monde, commune: str = A, compte: str = "agent.a") -> str:
+    (cas_id,) = monde.semer_cas(commune, [ENFANT])
+    reponse = monde.client.post(
+        f"/api/v1/cas/{cas_id}/transitions",
+        headers=monde.entetes(compte),
+        json={"action": "transmettre", "champs": {}},
+    )
+    assert reponse.status_code == 200, reponse.text
+    return cas_id
+
+
+@pytest.mark.parametrize("compte", AUTRES_ROLES)
+def test_les_autres_roles_recoivent_un_403_qui_dit_pourquoi(monde: Monde, compte: str) -> None:
+    cas_id = _transmis(monde)
+    with TestClient(creer_application(monde.bdd), follow_redirects=False) as client:
+        connecter(client, monde, compte, decalage=1 if compte == "agent.a" else 0)
+        jeton = _csrf(client)
+        reponses = [
+            client.get("/modele-lettre"),
+            client.post(
+                "/modele-lettre", data={"csrf": jeton, "entete": "x", "corps": "x", "signataire": "x"}
+            ),
+            client.post(f"/cas/{cas_id}/lettre", data={"csrf": jeton}),
+            client.get(f"/cas/{cas_id}/lettres/inconnue"),
+            client.post(f"/cas/{cas_id}/attribution", data={"csrf": jeton, "attribue_a": ""}),
+        ]
+    for reponse in reponses:
+        assert reponse.status_code == 403
+        assert "réservée aux référents de la DSDEN" in reponse.text
+        assert "PAGEFICTIF" not in reponse.text
+        assert '<html lang="fr"' in reponse.text
+
+
+def test_le_referent_modifie_le_modele_puis_genere_et_telecharge_la_lettre(
+    client: TestClient, monde: Monde
+) -> None:
+    cas_id = _transmis(monde)
+    connecter(client, monde, "referent.59")
+    page = client.get("/modele-lettre")
+    assert page.status_code == 200
+    assert "<title>Modèle de lettre de mise en demeure — cellule</title>" in page.text
+    assert "L131-10" in page.text
+    jeton = _csrf(client, "/modele-lettre")
+    textes = {
+        "entete": "DSDEN du Nord\r\nDivision des élèves",
+        "corps": "Madame, Monsieur,\r\nVotre enfant {prenoms} {nom} doit être inscrit {echeance}.",
+        "signataire": "Camille EXEMPLE",
+    }
+    reponse = client.post("/modele-lettre", data={"csrf": jeton, **textes})
+    assert reponse.headers["location"] == "/modele-lettre?fait=enregistre"
+    assert "Le modèle est enregistré" in client.get("/modele-lettre?fait=enregistre").text
+    reponse = client.post(f"/cas/{cas_id}/lettre", data={"csrf": jeton})
+    assert reponse.status_code == 303
+    (entree,) = entrees_audit(monde.bdd, "lettre_generee")
+    lettre_id = (
+        json.loads(entree.details)["lettre"] if isinstance(entree.details, str) else entree.details["lettre"]
+    )
+    fichier = client.get(f"/cas/{cas_id}/lettres/{lettre_id}")
+    assert fichier.status_code == 200
+    assert fichier.headers["content-type"] == "application/vnd.oasis.opendocument.text"
+    assert "attachment" in fichier.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(fichier.content)) as archive:
+        contenu = archive.read("content.xml").decode("utf-8")
+    assert "Votre enfant INES PAGEFICTIF doit être inscrit dans les quinze jours" in contenu
+    assert "Division des élèves" in contenu
+
+
+def test_modele_invalide_erreur_a_cote_du_champ_sans_rien_enregistrer(
+    client: TestClient, monde: Monde
+) -> None:
+    connecter(client, monde, "referent.59")
+    jeton = _csrf(client, "/modele-lettre")
+    reponse = client.post(
+        "/modele-lettre",
+        data={"csrf": jeton, "entete": "", "corps": "Bonjour {numero_secu}", "signataire": "X\x07"},
+    )
+    assert reponse.status_code == 422
+    assert reponse.text.count('aria-invalid="true"') == 2
+    assert "Remplissez le champ « En-tête de la lettre »" in reponse.text
+    assert "caractère de contrôle" in reponse.text
+    reponse = client.post(
+        "/modele-lettre",
+        data={"csrf": jeton, "entete": "En-tête", "corps": "Bonjour {numero_secu}", "signataire": "X"},
+    )
+    assert reponse.status_code == 422
+    assert re.search(r"Champ inconnu : \{numero_secu\}", reponse.text)
+    assert entrees_audit(monde.bdd, "modele_lettre_modifie") == []
+    assert "numero_secu" not in client.get("/modele-lettre").text
+
+
+def test_sans_jeton_csrf_rien_n_est_fait(client: TestClient, monde: Monde) -> None:
+    cas_id = _transmis(monde)
+    connecter(client, monde, "referent.59")
+    assert client.post(f"/cas/{cas_id}/lettre", data={}).status_code == 403
+    assert (
+        client.post("/modele-lettre", data={"entete": "x", "corps": "x", "signataire": "x"}).status_code
+        == 403
+    )
+    assert entrees_audit(monde.bdd, "lettre_generee") == []
+
+
+def test_hors_du_departement_le_cas_est_refuse_et_une_lettre_inconnue_introuvable(
+    client: TestClient, monde: Monde
+) -> None:
+    cas_id = _transmis(monde)
+    (cas_62,) = monde.semer_cas(C, [identite("AILLEURSFICTIF", "LEA", NAISSANCE)])
+    connecter(client, monde, "referent.62")
+    jeton = _csrf(client, "/modele-lettre")
+    assert client.post(f"/cas/{cas_id}/lettre", data={"csrf": jeton}).status_code == 403
+    assert client.get(f"/cas/{cas_id}/lettres/x").status_code == 403
+    # Un cas du département pas encore transmis n'est pas dans le périmètre du référent.
+    assert client.post(f"/cas/{cas_62}/lettre", data={"csrf": jeton}).status_code == 403
+    assert client.get("/cas/inexistant/lettres/x").status_code == 404
+
+
+def test_attribution_a_un_referent_du_departement(client: TestClient, monde: Monde) -> None:
+    cas_id = _transmis(monde)
+    connecter(client, monde, "referent.59")
+    jeton = _csrf(client, "/modele-lettre")
+    referent_59 = monde.acteur("referent.59").id
+    referent_62 = monde.acteur("referent.62").id
+    reponse = client.post(f"/cas/{cas_id}/attribution", data={"csrf": jeton, "attribue_a": str(referent_59)})
+    assert reponse.headers["location"] == f"/cas/{cas_id}?fait=attribution"
+    reponse = client.post(f"/cas/{cas_id}/attribution", data={"csrf": jeton, "attribue_a": str(referent_62)})
+    assert reponse.status_code == 422
+    assert "n'existe pas dans votre département" in html.unescape(reponse.text)
