@@ -34,6 +34,13 @@ CHAMPS_MODELE = [
     Champ("corps", "Corps de la lettre", lettre.LONGUEUR_MAX["corps"], plusieurs_lignes=True),
     Champ("signataire", "Signataire", lettre.LONGUEUR_MAX["signataire"], plusieurs_lignes=True),
 ]
+CHAMP_COMMENTAIRE = Champ(
+    "commentaire",
+    "Commentaire",
+    suivi.LONGUEUR_MAX_COMMENTAIRE,
+    message_si_vide="Écrivez le commentaire avant de l'enregistrer.",
+    plusieurs_lignes=True,
+)
 
 
 def exiger_referent(acteur: Acteur, action: str) -> None:
@@ -160,3 +167,33 @@ async def attribuer(requete: Request, cas_id: str, visiteur: VisiteurConnecte) -
             session.rollback()
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(refus)) from None
     return RedirectResponse(f"/cas/{cas_id}?fait=attribution", status_code=303)
+
+
+@routeur.post("/cas/{cas_id}/commentaires")
+async def commenter(requete: Request, cas_id: str, visiteur: VisiteurConnecte) -> Response:
+    champs = await verifier_csrf(requete, visiteur)
+    valeurs, erreurs = lire(champs, [CHAMP_COMMENTAIRE])
+    with session_base(bdd_de(requete)) as session:
+        _cas_ou_404(session, visiteur.acteur, cas_id, "commentaire")
+        if not erreurs:
+            try:
+                suivi.commenter(
+                    session, visiteur.acteur, cas_id, valeurs[CHAMP_COMMENTAIRE.nom], coffre=coffre(requete)
+                )
+            except suivi.SuiviRefuse as refus:
+                session.rollback()
+                erreurs.ajouter(CHAMP_COMMENTAIRE.nom, str(refus))
+    if erreurs:
+        # Le texte revient dans la zone de saisie, jamais dans l'adresse ni au journal.
+        return rendre(
+            requete,
+            "referent/commentaire.html",
+            titre="Ajouter un commentaire",
+            ariane=[Ariane("Tableau de bord", "/"), Ariane("Cas", "/cas"), Ariane("Commentaire")],
+            statut=422,
+            erreurs=erreurs,
+            libelles=libelles([CHAMP_COMMENTAIRE]),
+            valeur=valeurs[CHAMP_COMMENTAIRE.nom],
+            cas_id=cas_id,
+        )
+    return RedirectResponse(f"/cas/{cas_id}?fait=commentaire", status_code=303)

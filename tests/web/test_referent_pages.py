@@ -155,3 +155,28 @@ def test_attribution_a_un_referent_du_departement(client: TestClient, monde: Mon
     reponse = client.post(f"/cas/{cas_id}/attribution", data={"csrf": jeton, "attribue_a": str(referent_62)})
     assert reponse.status_code == 422
     assert "n'existe pas dans votre département" in html.unescape(reponse.text)
+
+
+def test_commentaire_enregistre_chiffre_ou_refuse_a_cote_du_champ(client: TestClient, monde: Monde) -> None:
+    cas_id = _transmis(monde)
+    connecter(client, monde, "referent.59")
+    jeton = _csrf(client, "/modele-lettre")
+    vide = client.post(f"/cas/{cas_id}/commentaires", data={"csrf": jeton, "commentaire": "  "})
+    assert vide.status_code == 422
+    assert "Écrivez le commentaire avant de l" in html.unescape(vide.text)
+    assert 'aria-invalid="true"' in vide.text
+    long = "é" * 2001
+    trop = client.post(f"/cas/{cas_id}/commentaires", data={"csrf": jeton, "commentaire": long})
+    assert trop.status_code == 422
+    assert long in trop.text  # la saisie n'est pas perdue
+    texte = "Famille PAGEFICTIF jointe\r\nrappeler lundi"
+    fait = client.post(f"/cas/{cas_id}/commentaires", data={"csrf": jeton, "commentaire": texte})
+    assert fait.headers["location"] == f"/cas/{cas_id}?fait=commentaire"
+    (entree,) = entrees_audit(monde.bdd, "commentaire")
+    assert "PAGEFICTIF" not in str(tuple(entree))
+    # Un référent d'un autre département ne commente pas ce cas.
+    with TestClient(creer_application(monde.bdd), follow_redirects=False) as autre:
+        connecter(autre, monde, "referent.62")
+        refus = autre.post(f"/cas/{cas_id}/commentaires", data={"csrf": _csrf(autre), "commentaire": "x"})
+    assert refus.status_code == 403
+    assert len(entrees_audit(monde.bdd, "commentaire")) == 1
