@@ -22,6 +22,7 @@ def installer(application: FastAPI) -> None:
         routes_admin_comptes,
         routes_compte,
         routes_connexion,
+        routes_indicateurs,
         routes_informations,
         routes_proconnect,
         routes_referent,
@@ -29,6 +30,6 @@ def installer(application: FastAPI) -> None:
 
     for module in (routes_connexion, routes_proconnect, routes_accueil, routes_compte, routes_informations):
         application.include_router(module.routeur)
-    for module in (routes_admin_comptes, routes_admin, routes_referent):
+    for module in (routes_admin_comptes, routes_admin, routes_referent, routes_indicateurs):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")

@@ -81,7 +81,7 @@ def test_le_referent_voit_les_cas_transmis_de_son_departement(client: TestClient
     [
         ("dpo.test", "Délégué", "dans une prochaine version"),
         ("admin.test", "Administrateur", 'href="/admin/utilisateurs"'),
-        ("pilote.test", "Pilotage", "dans une prochaine version"),
+        ("pilote.test", "Pilotage", 'href="/indicateurs"'),
     ],
 )
 def test_les_roles_sans_cas_ont_un_tableau_de_bord_honnete(
