@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 LARGEUR, HAUTEUR = 720, 300
 # Place des graduations (à gauche) et des mois (en bas).
-MARGE_GAUCHE, MARGE_DROITE, MARGE_HAUT, MARGE_BAS = 48, 16, 16, 40
+MARGE_GAUCHE, MARGE_DROITE, MARGE_HAUT, MARGE_BAS = 48, 16, 16, 48
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Graphique:
     bas: int
     traces: list[Trace]
     graduations: list[tuple[float, int]]  # (ordonnée, valeur)
-    etiquettes: list[tuple[float, str]]  # (abscisse, mois)
+    etiquettes: list[tuple[float, str]]  # (abscisse, mois ; « \n » sépare deux lignes)
 
 
 def pas_de_graduation(maximum: int) -> int:

@@ -59,8 +59,10 @@ def de_mois(mois: Mois) -> str:
     return f"d'{nom}" if nom[0] in "ao" else f"de {nom}"
 
 
-def abreviation(mois: Mois) -> str:
-    return f"{ABREVIATIONS[mois.numero - 1]} {mois.annee % 100:02d}"
+def etiquette(mois: Mois, premier: bool) -> str:
+    """« sept. » sous son point ; l'année en seconde ligne, au premier mois et en janvier."""
+    nom = ABREVIATIONS[mois.numero - 1]
+    return f"{nom}\n{mois.annee}" if premier or mois.numero == 1 else nom
 
 
 def mois_avant(mois: Mois, nombre: int) -> list[Mois]:
@@ -135,7 +137,7 @@ def vue(session: Session, acteur: Acteur, mois: Mois, commune: str | None) -> Vu
         for m in mois_avant(mois, MOIS_DU_GRAPHIQUE)
     ]
     graphique = dessiner(
-        [abreviation(m) for m, _ in evolution],
+        [etiquette(m, rang == 0) for rang, (m, _) in enumerate(evolution)],
         list(SERIES),
         {s.cle: [chiffres[s.cle] for _, chiffres in evolution] for s in SERIES},
     )
