@@ -20,8 +20,10 @@ def installer(application: FastAPI) -> None:
         routes_accueil,
         routes_admin,
         routes_admin_comptes,
+        routes_audit,
         routes_compte,
         routes_connexion,
+        routes_droit_acces,
         routes_indicateurs,
         routes_informations,
         routes_proconnect,
@@ -30,6 +32,13 @@ def installer(application: FastAPI) -> None:
 
     for module in (routes_connexion, routes_proconnect, routes_accueil, routes_compte, routes_informations):
         application.include_router(module.routeur)
-    for module in (routes_admin_comptes, routes_admin, routes_referent, routes_indicateurs):
+    for module in (
+        routes_admin_comptes,
+        routes_admin,
+        routes_referent,
+        routes_indicateurs,
+        routes_audit,
+        routes_droit_acces,
+    ):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")

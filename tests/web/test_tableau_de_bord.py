@@ -79,7 +79,7 @@ def test_le_referent_voit_les_cas_transmis_de_son_departement(client: TestClient
 @pytest.mark.parametrize(
     ("compte", "titre", "suite"),
     [
-        ("dpo.test", "Délégué", "dans une prochaine version"),
+        ("dpo.test", "Délégué", 'href="/audit"'),
         ("admin.test", "Administrateur", 'href="/admin/utilisateurs"'),
         ("pilote.test", "Pilotage", 'href="/indicateurs"'),
     ],
