@@ -114,7 +114,7 @@ def _jour(valeur: Any) -> str:
 def _valeur(cle: str, valeur: Any) -> str:
     if valeur in (None, ""):
         return "non renseigné"
-    if cle == "date_naissance":
+    if cle.startswith("date") or cle == "echeance":
         return _jour(valeur)
     if cle == "sexe":
         return SEXES.get(str(valeur), str(valeur))
@@ -136,7 +136,7 @@ def _comparaison(explication: Any) -> list[Ligne]:
         return []
     lignes = []
     for champ in explication.champs:
-        recu = ", ".join(v for v in champ.enfant.values() if v) or "non renseigné"
+        recu = ", ".join(_valeur(cle, v) for cle, v in champ.enfant.items() if v) or "non renseigné"
         accord = ACCORDS.get(champ.niveau, champ.niveau.replace("_", " "))
         lignes.append(Ligne(CHAMPS_COMPARES.get(champ.champ, champ.champ), f"{recu} — {accord}"))
     return lignes
