@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -343,20 +344,32 @@ def lister(
     acteur: Acteur,
     *,
     statut: str | None = None,
+    statuts: Collection[str] = (),
     resultat: str | None = None,
     commune: str | None = None,
+    campagne: str | None = None,
     echeance_depassee: bool = False,
     aujourd_hui: date | None = None,
+    ordre: Sequence[Any] = (),
     page: int = 1,
     par_page: int = 50,
 ) -> Page:
+    """Une page des cas visibles par l'acteur, filtrés, dans l'``ordre`` demandé (clés de tri SQL sur
+    des colonnes sans identité), puis toujours du plus récemment mis à jour au plus ancien."""
     conditions = [_portee(acteur, "lister")]
     if statut:
         conditions.append(col(Cas.statut) == statut)
+    if statuts:
+        conditions.append(col(Cas.statut).in_(sorted(statuts)))
     if resultat:
         conditions.append(col(Cas.resultat) == resultat)
     if commune:
         conditions.append(col(Cas.commune) == commune)
+    if campagne:
+        # Les cas que la campagne a repérés, ou signalés de nouveau en dernier.
+        conditions.append(
+            sa.or_(col(Cas.campagne_origine) == campagne, col(Cas.campagne_derniere) == campagne)
+        )
     if echeance_depassee:
         jour = aujourd_hui or maintenant().date()
         conditions.append(col(Cas.statut).in_(procedure.STATUTS_A_ECHEANCE))
@@ -365,11 +378,24 @@ def lister(
     lignes = session.exec(
         select(Cas)
         .where(*conditions)
-        .order_by(col(Cas.mis_a_jour_le).desc(), col(Cas.id))
+        # La dernière clé (l'identifiant) rend l'ordre total : une page donne toujours les mêmes cas.
+        .order_by(*ordre, col(Cas.mis_a_jour_le).desc(), col(Cas.id))
         .offset((page - 1) * par_page)
         .limit(par_page)
     ).all()
     return Page(total=total, cas=list(lignes))
+
+
+def filtres_possibles(session: Session, acteur: Acteur) -> tuple[list[str], list[str]]:
+    """Les communes et les campagnes où l'acteur a des cas : ce que ses listes peuvent filtrer."""
+    condition = _portee(acteur, "lister")
+    communes = session.exec(select(Cas.commune).where(condition).distinct()).all()
+    campagnes = {
+        campagne
+        for colonne in (Cas.campagne_origine, Cas.campagne_derniere)
+        for campagne in session.exec(select(colonne).where(condition).distinct())
+    }
+    return sorted(communes), sorted(campagnes)
 
 
 def historique(session: Session, cas_id: str) -> list[EvenementCas]:

@@ -21,6 +21,7 @@ def installer(application: FastAPI) -> None:
         routes_admin,
         routes_admin_comptes,
         routes_audit,
+        routes_cas,
         routes_compte,
         routes_connexion,
         routes_droit_acces,
@@ -39,6 +40,7 @@ def installer(application: FastAPI) -> None:
         routes_indicateurs,
         routes_audit,
         routes_droit_acces,
+        routes_cas,
     ):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")
