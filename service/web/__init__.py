@@ -25,6 +25,7 @@ def installer(application: FastAPI) -> None:
         routes_compte,
         routes_connexion,
         routes_droit_acces,
+        routes_fiche,
         routes_indicateurs,
         routes_informations,
         routes_proconnect,
@@ -41,6 +42,8 @@ def installer(application: FastAPI) -> None:
         routes_audit,
         routes_droit_acces,
         routes_cas,
+        # La fiche (/cas/{id}) en dernier : ses adresses ne masquent pas d'autres pages sous /cas/.
+        routes_fiche,
     ):
         application.include_router(module.routeur)
     application.mount("/statique", StaticFiles(directory=STATIQUE), name="statique")
