@@ -105,7 +105,7 @@ def _page(
     return rendre(
         requete,
         "fiche/fiche.html",
-        titre=f"Cas {cas.id[:8]}",
+        titre=f"Cas {cas.id[:8]}" + (" : fiche complète" if motif is not None else ""),
         ariane=_ariane(cas.id),
         statut=statut,
         erreurs=erreurs,
@@ -205,7 +205,7 @@ async def transition(requete: Request, cas_id: str, visiteur: VisiteurConnecte) 
             return rendre(
                 requete,
                 "fiche/confirmation.html",
-                titre=f"Confirmer : {action.libelle}",
+                titre=f"Confirmer : {action.libelle} (cas {cas.id[:8]})",
                 ariane=[
                     *_ariane(cas.id)[:2],
                     Ariane(f"Cas {cas.id[:8]}", f"/cas/{cas.id}"),
