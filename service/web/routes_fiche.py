@@ -16,9 +16,10 @@ from sqlmodel import Session
 from service.api.dependances import bdd_de
 from service.api.routes_cas import coffre
 from service.base.connexion import session_base
+from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.modeles import Cas, Commune
-from service.registre import procedure
+from service.registre import lettre, procedure, suivi
 from service.registre import registre as reg
 from service.registre.consultation import MotifConsultation
 from service.registre.explication import pour_la_fiche
@@ -47,6 +48,9 @@ MESSAGES_FAIT = {
     "ecarter_candidats": "C'est enregistré : aucun élève proposé n'est l'enfant. Le cas reste signalé : "
     "classez-le ou transmettez-le à la DASEN.",
     "transmettre": "Le cas est transmis à la DASEN.",
+    "lettre": "La lettre est générée : téléchargez-la dans « Suivi du cas ».",
+    "attribution": "Le référent chargé du cas est enregistré.",
+    "commentaire": "Le commentaire est enregistré.",
 }
 
 
@@ -60,6 +64,17 @@ def _cas(session: Session, visiteur: Visiteur, cas_id: str, operation: str) -> C
         return reg.cas_visible(session, visiteur.acteur, cas_id[:64], operation=operation)
     except reg.CasIntrouvable as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
+
+
+def _suivi_du_referent(session: Session, visiteur: Visiteur, cas: Cas) -> dict[str, Any]:
+    """Attribution et lettres (formulaires de ``routes_referent``) : pour le référent seul."""
+    if visiteur.acteur.role is not Role.REFERENT_DSDEN:
+        return {"referent": False}
+    return {
+        "referent": True,
+        "referents": suivi.referents_du_departement(session, visiteur.acteur.departement),
+        "lettres": lettre.lettres(session, cas.id),
+    }
 
 
 def _motif(valeur: str) -> MotifConsultation | None:
@@ -99,6 +114,8 @@ def _page(
             "ecarter": "ecarter_candidats" in possibles,
             "actions": fiche.actions(possibles),
             "frise": fiche.frise(reg.historique(session, cas.id)),
+            "commentaires": suivi.commentaires(session, cas.id, cas.cohorte, coffre=ouvert),
+            **_suivi_du_referent(session, visiteur, cas),
         }
         auditer(session, visiteur.acteur, Action.CONSULTATION, cible=("cas", cas.id), motif=motif.value)
         session.commit()

@@ -247,3 +247,28 @@ def test_une_date_future_ou_illisible_est_refusee_a_cote_du_champ(client: TestCl
     assert code == 422
     assert 'id="erreur-constater_rescolarisation-uai"' in page
     assert _statut(monde, cas) == ("transmis_dasen", None)
+
+
+def test_le_referent_retrouve_sur_la_fiche_attribution_lettres_et_commentaires(
+    client: TestClient, monde: Monde
+) -> None:
+    (cas,) = monde.semer_cas(A, [identite("SUIVIFICTIF", "NINA", date(2017, 4, 3))])
+    connecter(client, monde, "agent.a")
+    _decider(client, cas, action="transmettre", confirmation="oui")
+    _, page = _consulter(client, cas)
+    # L'agent commente, mais n'attribue pas le cas et ne génère pas de lettre.
+    assert "Ajouter un commentaire" in page
+    assert "Confier le cas à" not in page
+    client.cookies.clear()
+    connecter(client, monde, "referent.59", decalage=1)
+    _, page = _consulter(client, cas, "procedure")
+    assert "Confier le cas à" in page
+    assert "Générer la lettre de mise en demeure" in page
+    jeton = _csrf(page)
+    reponse = client.post(
+        f"/cas/{cas}/commentaires", data={"csrf": jeton, "commentaire": "Famille jointe par téléphone."}
+    )
+    assert reponse.status_code == 303
+    assert "Le commentaire est enregistré." in html.unescape(client.get(reponse.headers["location"]).text)
+    _, page = _consulter(client, cas, "procedure")
+    assert "Famille jointe par téléphone." in page
