@@ -19,6 +19,7 @@ from service.modeles import Cas
 from service.referentiel import CODE_INSEE
 from service.registre import procedure
 from service.web import tri_des_cas as tris
+from service.web.suivi_du_cas import Echeance, echeance_de
 
 PAR_PAGE = 25
 PAR_PAGE_MAX = 100
@@ -223,6 +224,11 @@ class Ligne:
     @property
     def court(self) -> str:
         return self.cas.id[:8]
+
+    @property
+    def echeance(self) -> Echeance | None:
+        """L'échéance d'une mise en demeure, en mots (à venir, aujourd'hui, dépassée)."""
+        return echeance_de(self.cas)
 
 
 @dataclass

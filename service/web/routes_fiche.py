@@ -26,6 +26,7 @@ from service.registre.explication import pour_la_fiche
 from service.web import fiche_cas as fiche
 from service.web.formulaires import Champ, lire
 from service.web.pages import Ariane, Erreurs, rendre
+from service.web.suivi_du_cas import echeance_de
 from service.web.visiteur import Visiteur, VisiteurConnecte, verifier_csrf
 
 routeur = APIRouter(include_in_schema=False)
@@ -135,6 +136,7 @@ def _page(
         message=message,
         nom_commune=commune.nom if (commune := session.get(Commune, cas.commune)) else "",
         a_faire=fiche.a_faire(cas, possibles),
+        echeance=echeance_de(cas),
         vide=Erreurs(),
         f=fiche,
         **contexte,

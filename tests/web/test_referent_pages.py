@@ -10,11 +10,16 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.api.application import creer_application
+from service.base.connexion import jour_local
+from service.modeles import Cas
+from service.registre import procedure
+from service.web.suivi_du_cas import echeance_de
 from tests.service.fabriques import A, C, Monde, entrees_audit, identite
 from tests.service.test_suivi_referent import NAISSANCE
 from tests.web.test_pages import _csrf, connecter
@@ -180,3 +185,49 @@ def test_commentaire_enregistre_chiffre_ou_refuse_a_cote_du_champ(client: TestCl
         refus = autre.post(f"/cas/{cas_id}/commentaires", data={"csrf": _csrf(autre), "commentaire": "x"})
     assert refus.status_code == 403
     assert len(entrees_audit(monde.bdd, "commentaire")) == 1
+
+
+def test_l_echeance_se_dit_en_mots_notifiee_a_venir_ou_depassee() -> None:
+    cas = Cas(
+        commune=A,
+        campagne_origine="c",
+        campagne_derniere="c",
+        resultat="non_apparie",
+        cle_appariement="k",
+        cohorte=2032,
+        cle_version=0,
+        identite=b"",
+        statut=next(iter(procedure.STATUTS_A_ECHEANCE)),
+        notification_le=date(2026, 10, 5),
+        echeance=date(2026, 10, 20),
+    )
+    libelles = [getattr(echeance_de(cas, date(2026, 10, j)), "libelle", None) for j in (15, 20)]
+    assert libelles == ["Échéance le 20/10/2026 (dans 5 j)", "Échéance aujourd'hui"]
+    depassee = echeance_de(cas, date(2026, 10, 21))
+    assert depassee is not None
+    assert (depassee.libelle, depassee.classe) == (
+        "Échéance dépassée depuis le 20/10/2026",
+        "fr-badge--error",
+    )
+    cas.statut = procedure.RESCOLARISE
+    assert echeance_de(cas, date(2026, 10, 21)) is None
+
+
+def test_la_liste_du_referent_montre_l_echeance_des_mises_en_demeure(
+    client: TestClient, monde: Monde
+) -> None:
+    cas_id = _transmis(monde)
+    aujourd_hui = jour_local()
+    reponse = monde.client.post(
+        f"/api/v1/cas/{cas_id}/transitions",
+        headers=monde.entetes("referent.59"),
+        json={"action": "mettre_en_demeure", "champs": {"date_notification": aujourd_hui.isoformat()}},
+    )
+    assert reponse.status_code == 200, reponse.text
+    connecter(client, monde, "referent.59", decalage=1)
+    page = client.get("/cas?statut=mise_en_demeure")
+    assert page.status_code == 200
+    echeance = aujourd_hui + timedelta(days=15)
+    assert f"Échéance le {echeance:%d/%m/%Y} (dans 15 j)" in html.unescape(page.text)
+    assert f'href="/cas/{cas_id}"' in page.text
+    assert "PAGEFICTIF" not in page.text  # pas d'identité sans motif choisi
