@@ -26,7 +26,7 @@ from service.registre.explication import pour_la_fiche
 from service.web import fiche_cas as fiche
 from service.web.formulaires import Champ, lire
 from service.web.pages import Ariane, Erreurs, rendre
-from service.web.suivi_du_cas import echeance_de
+from service.web.suivi_du_cas import echeance_apres, echeance_de
 from service.web.visiteur import Visiteur, VisiteurConnecte, verifier_csrf
 
 routeur = APIRouter(include_in_schema=False)
@@ -233,6 +233,7 @@ async def transition(requete: Request, cas_id: str, visiteur: VisiteurConnecte) 
                 cas=cas,
                 transition=action,
                 valeurs=valeurs,
+                echeance_annoncee=echeance_apres(valeurs.get("date_notification", "")),
                 motif=motif,
                 f=fiche,
                 libelles=LIBELLES_FORMULAIRE,

@@ -5,7 +5,7 @@ fiche (``/cas/{id}``), avec ou sans identité : elle n'en dit rien.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from service.base.connexion import jour_local
 from service.modeles import Cas
@@ -43,3 +43,11 @@ def echeance_de(cas: Cas, aujourd_hui: date | None = None) -> Echeance | None:
         return None
     jour = aujourd_hui or jour_local()
     return Echeance(cas.notification_le, cas.echeance, (cas.echeance - jour).days)
+
+
+def echeance_apres(notification: str) -> date | None:
+    """L'échéance qu'aura une mise en demeure notifiée ce jour-là (AAAA-MM-JJ), pour la confirmation."""
+    try:
+        return date.fromisoformat(notification) + timedelta(days=procedure.DELAI_MISE_EN_DEMEURE_JOURS)
+    except ValueError:
+        return None

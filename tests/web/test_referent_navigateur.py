@@ -165,11 +165,12 @@ def test_la_procedure_du_referent_au_clavier_seul(service: ServiceWeb) -> None:
         # La mise en demeure : confirmation, puis échéance à J+15.
         _etape(page, "mettre_en_demeure", jour=aujourd_hui)
         expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmer : Mise en demeure")
+        echeance = aujourd_hui + timedelta(days=15)
+        expect(page.locator("#echeance-annoncee")).to_contain_text(f"Échéance : {echeance:%d/%m/%Y}")
         verifier_page(service, page)
         capturer(page, "referent-confirmation-mise-en-demeure")
         _confirmer(page)
         _choisir_le_motif_procedure(page)
-        echeance = aujourd_hui + timedelta(days=15)
         expect(page.locator("#echeance-cas")).to_contain_text(f"Échéance le {echeance:%d/%m/%Y}")
 
         # Attribution et commentaire.
