@@ -25,6 +25,7 @@ from service.registre.consultation import MotifConsultation
 from service.registre.explication import pour_la_fiche
 from service.web import fiche_cas as fiche
 from service.web.formulaires import Champ, lire
+from service.web.motif import choisir, motif_choisi
 from service.web.pages import Ariane, Erreurs, rendre
 from service.web.suivi_du_cas import echeance_apres, echeance_de
 from service.web.visiteur import Visiteur, VisiteurConnecte, verifier_csrf
@@ -150,7 +151,9 @@ def fiche_du_cas(requete: Request, cas_id: str, visiteur: VisiteurConnecte, fait
         message = MESSAGES_FAIT.get(fait, "")
         if not message and fait in procedure.PAR_ACTION:
             message = f"C'est enregistré : {procedure.PAR_ACTION[fait].libelle.lower()}."
-        return _page(requete, session, visiteur, cas, message=message)
+        # Le motif choisi sur la liste ou sur une fiche vaut pour la session (``service/web/motif.py``).
+        choisi = motif_choisi(requete, visiteur)
+        return _page(requete, session, visiteur, cas, motif=choisi.motif if choisi else None, message=message)
 
 
 @routeur.post("/cas/{cas_id}/consulter")
@@ -163,7 +166,10 @@ async def consulter(requete: Request, cas_id: str, visiteur: VisiteurConnecte) -
             erreurs = Erreurs()
             erreurs.ajouter("motif_consultation", "Choisissez pourquoi vous affichez l'identité de l'enfant.")
             return _page(requete, session, visiteur, cas, erreurs=erreurs, formulaire="motif", statut=422)
-        return _page(requete, session, visiteur, cas, motif=motif)
+    # Le motif est gardé comme sur la liste des cas ; la fiche, rechargée, l'audite à chaque affichage.
+    reponse = RedirectResponse(f"/cas/{cas.id}", status_code=303)
+    choisir(reponse, visiteur, motif)
+    return reponse
 
 
 def _champ_en_faute(transition: procedure.Transition, message: str) -> str | None:

@@ -9,6 +9,8 @@ violation « serious » ou « critical » n'est admise ; les autres sont notées
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,10 @@ from tests.service.serveur_reel import serveur_reel
 
 CHROMIUM = Path("/usr/bin/chromium")
 RACINE = Path(__file__).resolve().parents[2]
-CAPTURES = RACINE / "docs" / "captures"
+# Les captures des guides ne sont réécrites dans docs/captures que sur demande
+# (``CELLULE_CAPTURES=docs/captures .venv/bin/pytest tests/web``) : elles changent à chaque passage
+# (code QR, heures), et une suite ordinaire ne doit pas salir l'arbre de travail.
+CAPTURES = RACINE / os.environ.get("CELLULE_CAPTURES", str(Path(tempfile.gettempdir()) / "cellule-captures"))
 LARGEURS = (1280, 375)
 IMPACTS_BLOQUANTS = frozenset({"serious", "critical"})
 

@@ -34,7 +34,9 @@ def _csrf(page: str) -> str:
 
 def _consulter(client: TestClient, cas: str, motif: str = "verification") -> tuple[int, str]:
     jeton = _csrf(client.get(f"/cas/{cas}").text)
-    reponse = client.post(f"/cas/{cas}/consulter", data={"csrf": jeton, "motif_consultation": motif})
+    reponse = client.post(
+        f"/cas/{cas}/consulter", data={"csrf": jeton, "motif_consultation": motif}, follow_redirects=True
+    )
     return reponse.status_code, html.unescape(reponse.text)
 
 
@@ -94,6 +96,9 @@ def test_le_motif_choisi_montre_l_identite_et_la_cascade_et_il_est_audite(
     assert "Aucun n'est l'enfant" in page
     assert "Repérage par un passage" in page
     assert _consultations(monde, cas) == ["verification"]
+    # Le motif vaut pour la session, comme sur la liste des cas : chaque affichage est audité.
+    assert "MARTINFICTIF" in client.get(f"/cas/{cas}").text
+    assert _consultations(monde, cas) == ["verification", "verification"]
 
 
 @pytest.mark.parametrize("motif", ["", "jade martin", "controle"])

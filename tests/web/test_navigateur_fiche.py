@@ -88,9 +88,8 @@ def test_un_cas_a_verifier_decide_puis_un_cas_transmis_a_la_souris(service: Serv
         expect(page.get_by_role("heading", level=1)).to_contain_text("classé")
         verifier_page(service, page)
 
+        # Le motif choisi vaut pour la session (comme sur la liste) : l'autre fiche montre l'identité.
         page.goto(service.url(f"/cas/{cas_a.a_transmettre}"))
-        page.locator("label[for=motif-procedure]").click()
-        page.get_by_role("button", name="Afficher l'identité").click()
         expect(page.locator("#identite")).to_contain_text("SIGNALEFICTIF")
         verifier_page(service, page)
         capturer(page, "fiche-a-transmettre")
@@ -102,8 +101,6 @@ def test_un_cas_a_verifier_decide_puis_un_cas_transmis_a_la_souris(service: Serv
         page.get_by_role("button", name="Confirmer : Transmettre à la DASEN").click()
         expect(page.get_by_role("status")).to_contain_text("Le cas est transmis à la DASEN.")
         expect(page.get_by_role("heading", level=1)).to_contain_text("transmis à la DASEN")
-        page.locator("label[for=motif-procedure]").click()
-        page.get_by_role("button", name="Afficher l'identité").click()
         expect(page.locator("#frise")).to_contain_text("Transmettre à la DASEN")
         verifier_page(service, page)
         capturer(page, "fiche-transmise")
@@ -133,7 +130,7 @@ def test_le_meme_parcours_au_clavier_seul(service: ServiceWeb, cas_b: Cas) -> No
         expect(page.get_by_role("status")).to_contain_text("l'enfant est inscrit")
 
         page.goto(service.url(f"/cas/{cas_b.a_transmettre}"))
-        _choisir_le_motif_au_clavier(page, "procedure")
+        expect(page.locator("#identite")).to_be_visible()
         _tabuler_jusqu_a(page, "#action-transmettre button[type=submit]", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer : Transmettre à la DASEN")

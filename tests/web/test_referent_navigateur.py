@@ -82,7 +82,13 @@ def test_le_referent_modifie_le_modele_de_lettre_au_clavier_seul(service: Servic
 
 
 def _choisir_le_motif_procedure(page: Page) -> None:
-    """Sur la fiche : le motif « Faire avancer la procédure » choisi au clavier, puis l'identité affichée."""
+    """Sur la fiche : le motif « Faire avancer la procédure » choisi au clavier, puis l'identité affichée.
+
+    Le motif vaut ensuite pour la session : les fiches suivantes montrent l'identité sans le redemander.
+    """
+    expect(page.locator("#motif-affiche, input[name=motif_consultation]").first).to_be_attached()
+    if page.locator("#motif-affiche").is_visible():
+        return
     _tabuler_jusqu_a(page, "input[name=motif_consultation] >> nth=0")
     while page.evaluate("document.activeElement.value") != "procedure":
         page.keyboard.press("ArrowDown")
