@@ -55,7 +55,8 @@ POLITIQUE_CONTENU = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'
 MARGE_CORPS = MIO
 # Tout autre corps (JSON, TOML d'une convention) est petit.
 CORPS_MAX = MIO
-ROUTE_DEPOT = re.compile(r"/api/v1/campagnes/[^/]+/sources")
+# Le dépôt par l'API et par la page de la campagne.
+ROUTE_DEPOT = re.compile(r"(/api/v1)?/campagnes/[^/]+/sources")
 
 MESSAGES_HTTP = {
     404: "Ressource introuvable.",

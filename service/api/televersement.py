@@ -10,9 +10,9 @@ permise, et gardée en mémoire seulement.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -118,6 +118,7 @@ class FormulaireDepot:
     nom_fichier: str
     convention: str
     mot_de_passe: str | None
+    autres: dict[str, str] = field(default_factory=dict)
 
 
 def _invalide(message: str) -> FormulaireRefuse:
@@ -127,10 +128,19 @@ def _invalide(message: str) -> FormulaireRefuse:
 class _Lecteur:
     """Les rappels de l'analyseur multipart : un état par partie, des refus dès qu'ils se voient."""
 
-    def __init__(self, place: int, refus_place: str, reserver: Callable[[int], bool]) -> None:
+    def __init__(
+        self,
+        place: int,
+        refus_place: str,
+        reserver: Callable[[int], bool],
+        champs_texte: Mapping[str, int],
+        avant_archive: Callable[[dict[str, str]], None] | None,
+    ) -> None:
         self.place = place
         self.refus_place = refus_place
         self.reserver = reserver
+        self.champs_texte = champs_texte
+        self.avant_archive = avant_archive
         self.fini = False
         self.hors_archive = 0
         self.vus: set[str] = set()
@@ -190,6 +200,8 @@ class _Lecteur:
         self._champ = nom
         if nom == CHAMP_ARCHIVE:
             self.nom_fichier = options.get(b"filename", b"").decode("utf-8", "replace")
+            if self.avant_archive is not None:
+                self.avant_archive(self.textes)
 
     def _donnees(self, donnees: bytes, debut: int, fin: int) -> None:
         morceau = donnees[debut:fin]
@@ -197,9 +209,9 @@ class _Lecteur:
             self._morceau_archive(morceau)
             return
         self._compter_hors_archive(len(morceau))
-        if self._champ in CHAMPS_TEXTE:
+        if self._champ is not None and self._champ in self.champs_texte:
             self._texte.extend(morceau)
-            if len(self._texte) > CHAMPS_TEXTE[self._champ] * OCTETS_PAR_CARACTERE:
+            if len(self._texte) > self.champs_texte[self._champ] * OCTETS_PAR_CARACTERE:
                 raise self._trop_long(self._champ)
 
     def _morceau_archive(self, morceau: bytes) -> None:
@@ -238,12 +250,12 @@ class _Lecteur:
                     "Archive incomplète (son en-tête annonce plus d'octets que reçus) : déposez-la de "
                     "nouveau, ou demandez au partenaire de la renvoyer."
                 )
-        elif self._champ in CHAMPS_TEXTE:
+        elif self._champ is not None and self._champ in self.champs_texte:
             try:
                 texte = bytes(self._texte).decode("utf-8")
             except UnicodeDecodeError:
                 raise _invalide(f"Le champ « {self._champ} » n'est pas du texte UTF-8.") from None
-            if len(texte) > CHAMPS_TEXTE[self._champ]:
+            if len(texte) > self.champs_texte[self._champ]:
                 raise self._trop_long(self._champ)
             self.textes[self._champ] = texte
         self._champ = None
@@ -251,9 +263,8 @@ class _Lecteur:
     def _fin(self) -> None:
         self.fini = True
 
-    @staticmethod
-    def _trop_long(champ: str) -> FormulaireRefuse:
-        return _invalide(f"Le champ « {champ} » dépasse {CHAMPS_TEXTE[champ]} caractères.")
+    def _trop_long(self, champ: str) -> FormulaireRefuse:
+        return _invalide(f"Le champ « {champ} » dépasse {self.champs_texte[champ]} caractères.")
 
 
 async def lire_formulaire_depot(
@@ -263,12 +274,19 @@ async def lire_formulaire_depot(
     place: int,
     refus_place: str,
     reserver: Callable[[int], bool] = lambda _octets: True,
+    autres_champs: Mapping[str, int] | None = None,
+    avant_archive: Callable[[dict[str, str]], None] | None = None,
 ) -> FormulaireDepot:
     """Lit le formulaire de dépôt (champs ``archive``, ``convention``, ``mot_de_passe``) en flux.
 
     ``place`` borne la taille de l'archive (``refus_place`` est alors le message du 413) ; dès que
     l'en-tête de l'archive annonce sa taille, ``reserver`` doit l'accepter (place du compte partagée
     entre ses envois simultanés). Lève ``FormulaireRefuse`` au premier défaut, sans lire la suite.
+
+    ``autres_champs`` : d'autres champs texte à garder (nom, longueur maximale), rendus dans
+    ``FormulaireDepot.autres`` ; ``avant_archive`` reçoit les champs texte lus avant l'archive, au
+    moment où elle commence, et peut tout refuser par une exception avant d'en lire un octet (le
+    jeton CSRF du formulaire de la page).
     """
     genre, options = parse_options_header(type_contenu)
     if genre != b"multipart/form-data":
@@ -278,7 +296,7 @@ async def lire_formulaire_depot(
         )
     if not options.get(b"boundary"):
         raise FormulaireRefuse(400, "Formulaire mal formé : l'en-tête Content-Type n'a pas de « boundary ».")
-    lecteur = _Lecteur(place, refus_place, reserver)
+    lecteur = _Lecteur(place, refus_place, reserver, {**CHAMPS_TEXTE, **(autres_champs or {})}, avant_archive)
     try:
         analyseur = MultipartParser(options[b"boundary"], lecteur.rappels())  # type: ignore[arg-type]
         async for morceau in flux:
@@ -303,4 +321,5 @@ async def lire_formulaire_depot(
         nom_fichier=lecteur.nom_fichier,
         convention=lecteur.textes.get("convention", ""),
         mot_de_passe=lecteur.textes.get("mot_de_passe") or None,
+        autres={nom: lecteur.textes.get(nom, "") for nom in autres_champs or {}},
     )

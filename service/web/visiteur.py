@@ -96,14 +96,18 @@ async def verifier_csrf(requete: Request, visiteur: Visiteur) -> dict[str, str]:
     """Les champs du formulaire reçu, une fois son jeton CSRF vérifié ; sinon refus (403, audité)."""
     formulaire = await requete.form()
     champs = {cle: valeur for cle, valeur in formulaire.multi_items() if isinstance(valeur, str)}
-    presente = champs.pop(CHAMP_CSRF, "")
+    exiger_jeton(visiteur, champs.pop(CHAMP_CSRF, ""))
+    return champs
+
+
+def exiger_jeton(visiteur: Visiteur, presente: str) -> None:
+    """Refuse (403, audité) un jeton CSRF absent ou qui n'est pas celui de la session."""
     if not presente or not hmac.compare_digest(empreinte_jeton(presente), visiteur.csrf_hache):
         raise RefusAutorisation(
             "Ce formulaire a expiré ou ne vient pas de cellule (jeton de sécurité absent ou faux). "
             "Rechargez la page, puis recommencez.",
             action="csrf",
         )
-    return champs
 
 
 VisiteurConnecte = Annotated[Visiteur, Depends(visiteur_connecte)]
