@@ -21,6 +21,7 @@ def installer(application: FastAPI) -> None:
         routes_admin,
         routes_admin_comptes,
         routes_audit,
+        routes_campagnes,
         routes_cas,
         routes_compte,
         routes_connexion,
@@ -41,6 +42,7 @@ def installer(application: FastAPI) -> None:
         routes_indicateurs,
         routes_audit,
         routes_droit_acces,
+        routes_campagnes,
         routes_cas,
         # La fiche (/cas/{id}) en dernier : ses adresses ne masquent pas d'autres pages sous /cas/.
         routes_fiche,

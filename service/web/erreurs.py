@@ -17,6 +17,7 @@ TITRES = {
     403: "Accès refusé",
     404: "Page introuvable",
     405: "Action impossible sur cette page",
+    409: "Action impossible à ce stade",
     411: "Envoi refusé",
     413: "Envoi trop gros",
     422: "Données refusées",
