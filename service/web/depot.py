@@ -3,7 +3,8 @@
 Le formulaire de la page porte, dans cet ordre, le jeton CSRF, la convention, le mot de passe puis
 l'archive. Le jeton est vérifié au moment où l'archive commence, avant d'en garder un octet ;
 l'archive reste en mémoire, jamais sur disque (``api/televersement``), dans les limites de taille
-de ``docs/securite.md``. Un refus est rendu au champ qu'il concerne, en français.
+de ``docs/securite.md``. Puis, comme par l'API, le travailleur confiné l'examine : acceptée, elle
+est gardée avec son examen ; refusée, elle est oubliée. Un refus est rendu au champ qu'il concerne.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from service.api.televersement import (
 )
 from service.api.textes import TexteRefuse, verifier
 from service.base.connexion import session_base
-from service.campagnes import ouverture
+from service.campagnes import examen, ouverture
+from service.modeles import nouvel_identifiant
+from service.parametres import parametres
 from service.web.campagnes import champ_du_refus
 from service.web.pages import Erreurs
 from service.web.visiteur import CHAMP_CSRF, Visiteur, exiger_jeton
@@ -57,7 +60,70 @@ def _place(bdd: sa.Engine, acteur: Acteur, campagne_id: str) -> ouverture.PlaceD
         return ouverture.place_de_depot(session, acteur, campagne)
 
 
-def _enregistrer(bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot) -> str:
+@dataclass(frozen=True)
+class Refus:
+    """Une archive examinée et refusée : rien n'est gardé ; le champ à corriger, le message, le statut."""
+
+    champ: str
+    message: str
+    statut: int = 422
+
+
+# Le champ du formulaire à corriger selon le motif codé d'un refus à l'examen.
+CHAMPS_DES_MOTIFS = {"mot_de_passe": "mot_de_passe", "convention": "convention", "nature": "convention"}
+
+
+def _refuser(
+    bdd: sa.Engine, acteur: Acteur, campagne_id: str, identifiant: str, formulaire: FormulaireDepot, code: str
+) -> None:
+    with session_base(bdd) as session:
+        ouverture.refuser_depot(
+            session,
+            acteur,
+            campagne_id,
+            identifiant=identifiant,
+            archive=formulaire.archive,
+            convention_id=formulaire.convention,
+            code=code,
+        )
+
+
+def _enregistrer(
+    bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
+) -> str | Refus:
+    """Comme l'API : vérifier sans ouvrir, faire examiner l'archive par le travailleur confiné (hors de
+    toute transaction), puis la garder avec son examen, ou écrire son refus au journal et l'oublier."""
+    identifiant = nouvel_identifiant()
+    with session_base(bdd) as session:
+        campagne, convention = ouverture.avant_examen(
+            session,
+            acteur,
+            campagne_id,
+            archive=formulaire.archive,
+            mot_de_passe=formulaire.mot_de_passe,
+            convention_id=formulaire.convention,
+        )
+        commune, date_reference = campagne.commune, campagne.date_reference
+    try:
+        resultat = examen.examiner(
+            identifiant=identifiant,
+            archive=formulaire.archive,
+            mot_de_passe=formulaire.mot_de_passe,
+            convention=convention,
+            commune=commune,
+            date_reference=date_reference,
+            reglages=parametres(),
+        )
+    except examen.ExamenImpossible as erreur:
+        _refuser(bdd, acteur, campagne_id, identifiant, formulaire, examen.EXAMEN_IMPOSSIBLE)
+        return Refus("archive", erreur.message, 503)
+    if resultat.code_refus is not None:
+        _refuser(bdd, acteur, campagne_id, identifiant, formulaire, resultat.code_refus)
+        nom = formulaire.nom_fichier or "archive.7z"
+        return Refus(
+            CHAMPS_DES_MOTIFS.get(resultat.code_refus, "archive"),
+            f"Archive « {nom} » refusée, rien n'est gardé : {resultat.refus or 'fichier illisible.'}",
+        )
     with session_base(bdd) as session:
         depot = ouverture.deposer(
             session,
@@ -67,6 +133,8 @@ def _enregistrer(bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: F
             nom_fichier=formulaire.nom_fichier or "archive.7z",
             mot_de_passe=formulaire.mot_de_passe,
             convention_id=formulaire.convention,
+            identifiant=identifiant,
+            examen=resultat.resume,
         )
         return depot.source.id
 
@@ -125,11 +193,13 @@ async def recevoir_depot(requete: Request, visiteur: Visiteur, campagne_id: str)
             except TexteRefuse as refus:
                 return _refuse(nom, str(refus), 422, valeurs)
         try:
-            source_id = await run_in_threadpool(_enregistrer, bdd, acteur, campagne_id, formulaire)
+            garde = await run_in_threadpool(_enregistrer, bdd, acteur, campagne_id, formulaire)
         except ouverture.CampagneIntrouvable:
             return DepotRecu(introuvable=True)
         except ouverture.DepotTropGros as refus:
             return _refuse("archive", str(refus), 413, valeurs)
         except ouverture.CampagneInvalide as refus:
             return _refuse(champ_du_refus(str(refus)), str(refus), 422, valeurs)
-    return DepotRecu(source_id=source_id, valeurs=valeurs)
+    if isinstance(garde, Refus):
+        return _refuse(garde.champ, garde.message, garde.statut, valeurs)
+    return DepotRecu(source_id=garde, valeurs=valeurs)

@@ -197,7 +197,7 @@ def campagne(
 ) -> Response:
     message = ""
     if depose:
-        message = "L'archive est acceptée : elle figure dans la liste des fichiers déposés."
+        message = "L'archive est acceptée : elle a été ouverte et lue ; ses lignes sont comptées ci-dessous."
     return _page_campagne(requete, visiteur.acteur, campagne_id, message=message)
 
 

@@ -170,12 +170,19 @@ def test_le_depot_exige_le_jeton_avant_l_archive_et_rend_chaque_refus_au_bon_cha
     aucune = _deposer(client, campagne, Archive(caf.octets, caf.mot_de_passe, ""))
     assert "Choisissez la convention" in aucune.text
     assert 'id="erreur-convention"' in aucune.text
-    # Accepté, puis le même fichier une seconde fois : refusé.
+    # Un mauvais mot de passe : l'archive est examinée, refusée et oubliée ; le refus va au mot de passe.
+    mauvais = _deposer(client, campagne, Archive(caf.octets, "Pas-le-bon-1", "caf-test"))
+    assert mauvais.status_code == 422
+    assert 'id="erreur-mot_de_passe"' in mauvais.text
+    assert "refusée, rien n&#39;est gardé" in mauvais.text
+    assert _sources(monde, campagne) == []
+    # Accepté (examiné : lignes lues et valides), puis le même fichier une seconde fois : refusé.
     depot = _deposer(client, campagne, caf, nom="caf-octobre.7z")
     assert depot.status_code == 303
     page = client.get(depot.headers["location"]).text
     assert "caf-octobre.7z" in page
     assert "acceptée" in page
+    assert "Acceptée</p></td>\n          <td>20</td>" in page
     doublon = _deposer(client, campagne, caf)
     assert doublon.status_code == 422
     assert "déjà été déposée" in doublon.text
