@@ -111,8 +111,10 @@ def verifier_page(service: ServiceWeb, page: Page) -> None:
 
 
 def capturer(page: Page, nom: str) -> None:
-    """Captures d'écran de la page entière à 1280 et 375 px de large, pour docs/guide-agent.md."""
+    """Captures d'écran de la page entière à 1280 et 375 px de large, pour les guides (docs/guide-*.md)."""
     CAPTURES.mkdir(parents=True, exist_ok=True)
+    # Un bouton encore survolé pendant la capture recevrait un style en ligne, que la CSP refuse.
+    page.mouse.move(0, 0)
     hauteur = page.viewport_size["height"] if page.viewport_size else 900
     for largeur in LARGEURS:
         page.set_viewport_size({"width": largeur, "height": hauteur})
