@@ -40,6 +40,11 @@ def fin_annee_scolaire(jour: date) -> date:
     return date(jour.year + 1 if jour.month >= MOIS_RENTREE else jour.year, 8, 31)
 
 
+def fin_de_cohorte(cohorte: int) -> date:
+    """Le 31 août qui clôt la conservation d'une cohorte (son année) ; la purge suivante la détruit."""
+    return date(cohorte, 8, 31)
+
+
 def annee_fin_conservation(date_naissance: date) -> int:
     """Année A telle que le 31 août A clôt l'année scolaire au cours de laquelle l'enfant a 16 ans.
 

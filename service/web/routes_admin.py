@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from appariement.age import fin_annee_scolaire
+from appariement.age import fin_annee_scolaire, fin_de_cohorte
 from chiffrement import ErreurChiffrement, lire_cle_publique_travailleur
 from chiffrement.trousseau import empreinte_cle_publique
 from conventions import ConventionInvalide, charger_convention
@@ -262,7 +262,7 @@ def cles(requete: Request, visiteur: VisiteurConnecte) -> Response:
         panne=panne,
         conservee=conservee,
         # Une cohorte est détruite à la première purge après le 31 août de son année.
-        echeance=lambda cohorte: date(cohorte, 8, 31),
+        echeance=fin_de_cohorte,
         prochaine_echeance=fin_annee_scolaire(jour),
     )
 
