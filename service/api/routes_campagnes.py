@@ -23,10 +23,10 @@ from service.api.televersement import (
 )
 from service.api.textes import Entree, TexteRefuse, verifier
 from service.autorisation import exiger_role
-from service.campagnes import examen, ouverture, verification
+from service.campagnes import depot as depot_examine
+from service.campagnes import ouverture, verification
 from service.comptes.roles import Role
-from service.modeles import Campagne, Source, nouvel_identifiant
-from service.parametres import parametres
+from service.modeles import Campagne, Source
 from service.referentiel import CODE_INSEE
 
 routeur = APIRouter(tags=["campagnes"])
@@ -215,79 +215,31 @@ def _place_de_depot(bdd: sa.Engine, acteur: Acteur, campagne_id: str) -> ouvertu
             raise _invalide(erreur) from None
 
 
-def _refuser(
-    bdd: sa.Engine, acteur: Acteur, campagne_id: str, identifiant: str, formulaire: FormulaireDepot, code: str
-) -> None:
-    """Le refus d'une archive examinée, au journal : rien d'autre n'est écrit, l'archive est oubliée."""
-    with Session(bdd) as session:
-        ouverture.refuser_depot(
-            session,
-            acteur,
-            campagne_id,
-            identifiant=identifiant,
-            archive=formulaire.archive,
-            convention_id=formulaire.convention,
-            code=code,
-        )
-        session.commit()
-
-
 def _enregistrer(
     bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
 ) -> DepotSortie | JSONResponse:
-    """Vérifier sans ouvrir, faire examiner l'archive par le travailleur, puis la garder ou l'oublier.
-
-    L'examen (quelques secondes) se fait hors de toute transaction ; la transaction qui garde
-    l'archive est courte : sur SQLite, le verrou d'écriture n'attend ni le réseau ni le travailleur.
-    """
-    identifiant = nouvel_identifiant()
+    """Examiner puis garder l'archive, ou la refuser (``service/campagnes/depot.py``)."""
     try:
-        with Session(bdd) as session:
-            campagne, convention = ouverture.avant_examen(
-                session,
-                acteur,
-                campagne_id,
-                archive=formulaire.archive,
-                mot_de_passe=formulaire.mot_de_passe,
-                convention_id=formulaire.convention,
-            )
-            commune, date_reference = campagne.commune, campagne.date_reference
-        try:
-            resultat = examen.examiner(
-                identifiant=identifiant,
-                archive=formulaire.archive,
-                mot_de_passe=formulaire.mot_de_passe,
-                convention=convention,
-                commune=commune,
-                date_reference=date_reference,
-                reglages=parametres(),
-            )
-        except examen.ExamenImpossible as erreur:
-            _refuser(bdd, acteur, campagne_id, identifiant, formulaire, examen.EXAMEN_IMPOSSIBLE)
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, erreur.message) from None
-        if resultat.code_refus is not None:
-            _refuser(bdd, acteur, campagne_id, identifiant, formulaire, resultat.code_refus)
-            refus = DepotRefuseSortie(detail=resultat.refus or "", etat="refusee", code=resultat.code_refus)
-            return JSONResponse(refus.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-        with Session(bdd, expire_on_commit=False) as session:
-            depot = ouverture.deposer(
-                session,
-                acteur,
-                campagne_id,
-                archive=formulaire.archive,
-                nom_fichier=formulaire.nom_fichier or "archive.7z",
-                mot_de_passe=formulaire.mot_de_passe,
-                convention_id=formulaire.convention,
-                identifiant=identifiant,
-                examen=resultat.resume,
-            )
-            session.commit()
+        depot = depot_examine.deposer(
+            bdd,
+            acteur,
+            campagne_id,
+            archive=formulaire.archive,
+            nom_fichier=formulaire.nom_fichier or "archive.7z",
+            mot_de_passe=formulaire.mot_de_passe,
+            convention_id=formulaire.convention,
+        )
     except ouverture.CampagneIntrouvable as erreur:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(erreur)) from None
     except ouverture.DepotTropGros as erreur:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(erreur)) from None
     except ouverture.CampagneInvalide as erreur:
         raise _invalide(erreur) from None
+    if isinstance(depot, depot_examine.DepotRefuse):
+        if depot.indisponible:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, depot.message)
+        refus = DepotRefuseSortie(detail=depot.message, etat="refusee", code=depot.code)
+        return JSONResponse(refus.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     return DepotSortie(**_source(depot.source).model_dump(), deja_recue_le=depot.deja_recue_le)
 
 

@@ -28,9 +28,8 @@ from service.api.televersement import (
 )
 from service.api.textes import TexteRefuse, verifier
 from service.base.connexion import session_base
-from service.campagnes import examen, ouverture
-from service.modeles import nouvel_identifiant
-from service.parametres import parametres
+from service.campagnes import depot as depot_examine
+from service.campagnes import ouverture
 from service.web.campagnes import champ_du_refus
 from service.web.pages import Erreurs
 from service.web.visiteur import CHAMP_CSRF, Visiteur, exiger_jeton
@@ -73,70 +72,28 @@ class Refus:
 CHAMPS_DES_MOTIFS = {"mot_de_passe": "mot_de_passe", "convention": "convention", "nature": "convention"}
 
 
-def _refuser(
-    bdd: sa.Engine, acteur: Acteur, campagne_id: str, identifiant: str, formulaire: FormulaireDepot, code: str
-) -> None:
-    with session_base(bdd) as session:
-        ouverture.refuser_depot(
-            session,
-            acteur,
-            campagne_id,
-            identifiant=identifiant,
-            archive=formulaire.archive,
-            convention_id=formulaire.convention,
-            code=code,
-        )
-
-
 def _enregistrer(
     bdd: sa.Engine, acteur: Acteur, campagne_id: str, formulaire: FormulaireDepot
 ) -> str | Refus:
-    """Comme l'API : vérifier sans ouvrir, faire examiner l'archive par le travailleur confiné (hors de
-    toute transaction), puis la garder avec son examen, ou écrire son refus au journal et l'oublier."""
-    identifiant = nouvel_identifiant()
-    with session_base(bdd) as session:
-        campagne, convention = ouverture.avant_examen(
-            session,
-            acteur,
-            campagne_id,
-            archive=formulaire.archive,
-            mot_de_passe=formulaire.mot_de_passe,
-            convention_id=formulaire.convention,
-        )
-        commune, date_reference = campagne.commune, campagne.date_reference
-    try:
-        resultat = examen.examiner(
-            identifiant=identifiant,
-            archive=formulaire.archive,
-            mot_de_passe=formulaire.mot_de_passe,
-            convention=convention,
-            commune=commune,
-            date_reference=date_reference,
-            reglages=parametres(),
-        )
-    except examen.ExamenImpossible as erreur:
-        _refuser(bdd, acteur, campagne_id, identifiant, formulaire, examen.EXAMEN_IMPOSSIBLE)
-        return Refus("archive", erreur.message, 503)
-    if resultat.code_refus is not None:
-        _refuser(bdd, acteur, campagne_id, identifiant, formulaire, resultat.code_refus)
+    """Comme l'API (``service/campagnes/depot.py``) : la source gardée, ou le champ à corriger."""
+    depot = depot_examine.deposer(
+        bdd,
+        acteur,
+        campagne_id,
+        archive=formulaire.archive,
+        nom_fichier=formulaire.nom_fichier or "archive.7z",
+        mot_de_passe=formulaire.mot_de_passe,
+        convention_id=formulaire.convention,
+    )
+    if isinstance(depot, depot_examine.DepotRefuse):
+        if depot.indisponible:
+            return Refus("archive", depot.message, 503)
         nom = formulaire.nom_fichier or "archive.7z"
         return Refus(
-            CHAMPS_DES_MOTIFS.get(resultat.code_refus, "archive"),
-            f"Archive « {nom} » refusée, rien n'est gardé : {resultat.refus or 'fichier illisible.'}",
+            CHAMPS_DES_MOTIFS.get(depot.code, "archive"),
+            f"Archive « {nom} » refusée, rien n'est gardé : {depot.message or 'fichier illisible.'}",
         )
-    with session_base(bdd) as session:
-        depot = ouverture.deposer(
-            session,
-            acteur,
-            campagne_id,
-            archive=formulaire.archive,
-            nom_fichier=formulaire.nom_fichier or "archive.7z",
-            mot_de_passe=formulaire.mot_de_passe,
-            convention_id=formulaire.convention,
-            identifiant=identifiant,
-            examen=resultat.resume,
-        )
-        return depot.source.id
+    return depot.source.id
 
 
 async def _vider(flux: AsyncIterator[bytes]) -> None:
