@@ -1,5 +1,6 @@
 """Moteur d'appariement : tables canoniques en entrée, décisions expliquées en sortie."""
 
+from appariement.apprentissage import Retour, RetourInvalide
 from appariement.modele import Modele, ModeleInvalide, modele_par_defaut
 from appariement.moteur import STATUTS, DonneesInvalides, Reglages, Resultat, apparier, comparer_fiches
 
@@ -10,6 +11,8 @@ __all__ = [
     "ModeleInvalide",
     "Reglages",
     "Resultat",
+    "Retour",
+    "RetourInvalide",
     "apparier",
     "comparer_fiches",
     "modele_par_defaut",

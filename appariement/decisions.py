@@ -10,6 +10,7 @@ from datetime import date
 import polars as pl
 
 from appariement.age import est_soumis
+from appariement.apprentissage import confirme_par_les_retours
 from appariement.comparaisons import (
     ABSENT_COMPTE_COMME_ACCORD,
     ABSENT_JAMAIS_RETENU,
@@ -44,9 +45,11 @@ def preuve_faible() -> pl.Expr:
 
 
 def liable(reglages: Reglages, veto_ecole: bool = True) -> pl.Expr:
-    """La paire serait liée sans revue si elle était seule : score suffisant, aucun désaccord, une
-    preuve qui ne tient pas qu'au nom (ni, avec ``veto_ecole``, d'établissement inhabituel)."""
-    liable = (pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant() & ~preuve_faible()
+    """La paire serait liée sans revue si elle était seule : score suffisant et aucun désaccord (ou un
+    motif que les personnes ont presque toujours dit « même enfant »), une preuve qui ne tient pas
+    qu'au nom (ni, avec ``veto_ecole``, d'établissement inhabituel)."""
+    preuves = ((pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant()) | confirme_par_les_retours()
+    liable = preuves & ~preuve_faible()
     return liable & ~ecole_inhabituelle(reglages) if veto_ecole else liable
 
 
@@ -164,9 +167,9 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
         .then(pl.lit("hors_obligation"))
         .when(pl.col("lie") & pl.col("concurrent"))
         .then(pl.lit("concurrent"))
-        .when(pl.col("lie") & (pl.col("score") < seuil_lien))
+        .when(pl.col("lie") & (pl.col("score") < seuil_lien) & ~confirme_par_les_retours())
         .then(pl.lit("score_intermediaire"))
-        .when(pl.col("lie") & desaccord_bloquant())
+        .when(pl.col("lie") & desaccord_bloquant() & ~confirme_par_les_retours())
         .then(pl.lit("desaccord"))
         .when(pl.col("lie") & preuve_faible())
         .then(pl.lit("preuve_faible"))

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from appariement.apprentissage import AVIS, CONFIRME, DEMENTI
 from appariement.comparaisons import CHAMPS, NIVEAUX
 from appariement.modele import Modele
 from appariement.notation import CHAMPS_AJUSTES
@@ -42,6 +43,12 @@ _LIBELLES_MOTIFS = {
         "nom ou prénom absent de la liste CAF/MSA : aucune fiche retrouvée, l'enfant est à identifier"
     ),
     "aucun": "aucune fiche d'inscription assez ressemblante",
+}
+
+
+_LIBELLES_AVIS = {
+    CONFIRME: "des fiches qui se ressemblent ainsi ont presque toujours été dites « même enfant » en revue",
+    DEMENTI: "des fiches qui se ressemblent ainsi ont presque toujours été dites « pas le même » en revue",
 }
 
 
@@ -95,9 +102,12 @@ def _champ_json_par_niveau(champ: str, modele: Modele) -> pl.Expr:
     )
 
 
-def expliquer(reglages: Reglages, modele: Modele, seuil: pl.Expr) -> pl.Expr:
+def expliquer(reglages: Reglages, modele: Modele, seuil: pl.Expr, *, avec_retours: bool = False) -> pl.Expr:
     """L'explication de chaque décision, en JSON. Écrite en concaténant des chaînes : encoder des
-    structures imbriquées (``struct.json_encode``) prenait 1,7 s pour 1 M de lignes, contre 1,0 s."""
+    structures imbriquées (``struct.json_encode``) prenait 1,7 s pour 1 M de lignes, contre 1,0 s.
+
+    ``avec_retours`` : des retours de revue donnent un avis sur certains motifs ; le membre
+    ``retours`` dit alors celui de la paire expliquée (sans retours, l'explication reste la même)."""
     champs = [
         _champ_json(champ, pl.col(champ), pl.col(f"poids_{champ}"))
         if champ in CHAMPS_AJUSTES
@@ -121,6 +131,7 @@ def expliquer(reglages: Reglages, modele: Modele, seuil: pl.Expr) -> pl.Expr:
         .otherwise(pl.lit("null"))
     )
     probabilite = 1.0 / (1.0 + (2.0 ** (-pl.col("score"))))
+    membres_retours = {"retours": _libelle_json(pl.col(AVIS), _LIBELLES_AVIS)} if avec_retours else {}
     return _objet_json(
         {
             "motif": _libelle_json(pl.col("motif"), _LIBELLES_MOTIFS),
@@ -131,5 +142,6 @@ def expliquer(reglages: Reglages, modele: Modele, seuil: pl.Expr) -> pl.Expr:
             "inversion_nom_prenom": _json(pl.col("inversion")),
             "seuil_apparie": _json(seuil),
             "seuil_revue": pl.lit(json.dumps(reglages.seuil_revue)),
+            **membres_retours,
         }
     )

@@ -134,11 +134,14 @@ def estimer_u(niveaux: pl.DataFrame) -> dict[str, list[float]]:
 
 def _em(
     motifs: np.ndarray, effectifs: np.ndarray, champs: list[str], m: dict[str, np.ndarray],
-    u: dict[str, np.ndarray], iterations: int,
+    u: dict[str, np.ndarray], iterations: int, liens: np.ndarray, part_liens: float,
 ) -> tuple[dict[str, np.ndarray], float]:  # fmt: skip
     """EM sur les motifs distincts de niveaux (−1 = manquant), u fixé.
 
-    Renvoie m et la part de vrais liens parmi les paires.
+    ``liens`` : niveaux (mêmes colonnes) de paires qu'une personne a dites « même enfant », dont la
+    probabilité a posteriori est fixée à 1 ; leur poids total reste au plus ``part_liens`` fois le
+    nombre de liens estimés (voir ``estimer``). Elles n'entrent pas dans la part de vrais liens :
+    elles ne sont pas tirées des paires candidates. Renvoie m et la part de vrais liens parmi les paires.
     """
     part = 0.1
     for _ in range(iterations):
@@ -154,22 +157,38 @@ def _em(
         posterieur = 1.0 / (1.0 + np.exp(np.clip(b - a, -700, 700)))
         poids = posterieur * effectifs
         part = float(np.clip(poids.sum() / effectifs.sum(), 1e-9, 1 - 1e-9))
+        poids_lien = min(1.0, part_liens * poids.sum() / len(liens)) if len(liens) else 0.0
         for k, nom in enumerate(champs):
             niveau = motifs[:, k]
             present = niveau >= 0
             sommes = np.bincount(niveau[present], weights=poids[present], minlength=len(m[nom]))
+            if poids_lien:
+                observes = liens[:, k][liens[:, k] >= 0]
+                sommes = sommes + poids_lien * np.bincount(observes, minlength=len(m[nom]))
             plancher = np.maximum(sommes / max(sommes.sum(), 1e-12), _PLANCHER)
             m[nom] = plancher / plancher.sum()
     return m, part
 
 
 def estimer(
-    niveaux_candidats: pl.DataFrame, niveaux_hasard: pl.DataFrame, depart: Modele, *, iterations: int = 25
+    niveaux_candidats: pl.DataFrame,
+    niveaux_hasard: pl.DataFrame,
+    depart: Modele,
+    *,
+    iterations: int = 25,
+    liens_confirmes: pl.DataFrame | None = None,
+    part_liens: float = 0.0,
 ) -> Modele:
     """Estime u sur les paires au hasard, puis m par EM règle par règle sur les paires candidates.
 
     ``niveaux_candidats`` a une colonne Int8 par champ et la colonne ``regles`` (masque de bits de
     ``blocage.REGLES``). Un champ jamais estimé garde les valeurs de ``depart``.
+
+    ``liens_confirmes`` (mêmes colonnes de niveaux, sans ``regles``) : paires qu'une personne a dites
+    « même enfant » à une campagne précédente (``apprentissage``), EM semi-supervisé. Ce sont des
+    paires revues, donc ambiguës : elles surreprésentent les niveaux faibles. Elles ne pèsent donc
+    jamais plus que ``part_liens`` des liens estimés de chaque règle ; elles corrigent m là où l'EM
+    voit peu de vrais liens (les niveaux rares), sans dicter la forme de m.
     """
     u = {nom: np.array(v) for nom, v in estimer_u(niveaux_hasard).items()}
     estimations: dict[str, list[tuple[float, np.ndarray]]] = {nom: [] for nom in CHAMPS}
@@ -183,7 +202,12 @@ def estimer(
         motifs = motifs_table.select(champs).to_numpy().astype(np.int64)
         effectifs = motifs_table["len"].to_numpy().astype(np.float64)
         m = {nom: np.array(depart.champs[nom].m, dtype=np.float64) for nom in champs}
-        m, part = _em(motifs, effectifs, champs, m, u, iterations)
+        liens = (
+            liens_confirmes.select(pl.col(n).fill_null(-1) for n in champs).to_numpy().astype(np.int64)
+            if liens_confirmes is not None
+            else np.zeros((0, len(champs)), dtype=np.int64)
+        )
+        m, part = _em(motifs, effectifs, champs, m, u, iterations, liens, part_liens)
         parts[regle] = part
         for nom in champs:
             estimations[nom].append((part * effectifs.sum(), m[nom]))
@@ -198,6 +222,6 @@ def estimer(
         champs_estimes[nom] = Parametres(m=m_liste, u=[float(x) for x in u[nom]])
     return Modele(
         champs=champs_estimes,
-        origine="em",
+        origine="em" if liens_confirmes is None or liens_confirmes.is_empty() else "em+retours",
         estimations={f"part_liens_{regle}": part for regle, part in parts.items()},
     )

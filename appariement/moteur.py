@@ -11,7 +11,7 @@ approche : sinon la décision revient à une personne, avec les meilleurs candid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +19,14 @@ from datetime import date
 import polars as pl
 
 from appariement.affectation import affecter, par_rang
+from appariement.apprentissage import (
+    Retour,
+    avis_des_retours,
+    avis_par_motif,
+    dementi_par_les_retours,
+    m_mis_a_jour,
+    niveaux_des_liens,
+)
 from appariement.blocage import paires_candidates
 from appariement.comparaisons import CHAMPS, NIVEAUX
 from appariement.controles import COLONNES_FAMILLES, COLONNES_INSCRITS, DonneesInvalides, completer
@@ -80,14 +88,24 @@ def apparier(
     *,
     modele: Modele | None = None,
     reglages: Reglages | None = None,
+    retours: Sequence[Retour] = (),
 ) -> Resultat:
     """Décide, pour chaque enfant de ``familles``, s'il est retrouvé dans ``inscrits``.
 
     Les deux tables sont les tables canoniques (voir docs/appariement.md). Rien n'est lu ni écrit
     ailleurs, rien n'est journalisé. Sans ``modele``, m et u sont estimés sur les données (EM)
     quand elles sont assez grandes, sinon le modèle par défaut sert.
+
+    ``retours`` : les paires tranchées par les personnes aux campagnes précédentes de la commune
+    (``apprentissage.Retour``, niveaux d'accord et décision, rien qui désigne quelqu'un). Les liens
+    confirmés entrent dans l'estimation de m (ou mettent à jour m du modèle par défaut) ; un motif de
+    niveaux presque toujours dit « même enfant » n'est plus envoyé en revue par les règles qui le
+    font quel que soit le score, un motif presque toujours dit « pas le même » n'est plus lié. Un
+    ``modele`` fourni sert tel quel : les retours n'agissent alors que sur les règles de revue.
+    Sans retours, les décisions sont celles d'avant.
     """
     reglages = reglages or Reglages()
+    avis = avis_par_motif(retours, reglages)
     # Dictionnaire de valeurs propre à cet appel, libéré ensuite.
     contexte = Contexte()
     familles = completer(familles, COLONNES_FAMILLES, "familles")
@@ -115,9 +133,22 @@ def apparier(
         if modele is None:
             modele = modele_par_defaut()
             if hasard is not None:
-                modele = estimer(niveaux, hasard.result(), modele)
+                modele = estimer(
+                    niveaux,
+                    hasard.result(),
+                    modele,
+                    liens_confirmes=niveaux_des_liens(retours) if retours else None,
+                    part_liens=reglages.retours_part_em,
+                )
+            elif retours:
+                modele = m_mis_a_jour(modele, retours, reglages.retours_force_dirichlet)
 
-    notes = noter(niveaux, f, i, modele, reglages).with_columns(pl.lit(i["mode"]).gather(pl.col("ii")))
+    # Les liens, le veto d'établissement et les doutes se décident sans l'avis des retours (colonne
+    # vide) : un avis ne retire jamais un concurrent, et un motif qui perd sa confirmation (une
+    # réponse « pas le même » de plus) ne rend aucun autre lien plus facile.
+    notes = noter(niveaux, f, i, modele, reglages).with_columns(
+        pl.lit(i["mode"]).gather(pl.col("ii")), avis_des_retours({})
+    )
     lien = par_rang(f.height, *affecter(notes, reglages.seuil_revue).select("fi", "ii"))
     # Second tour : l'établissement fréquenté, appris sur les liens sûrs du premier, départage les
     # fiches dont l'école ne confirme pas l'adresse.
@@ -134,6 +165,13 @@ def apparier(
     veto = veto_ecole(notes, f.height, reglages)
     notes = notes.with_columns(liable(reglages, veto).alias("liable"))
     doutes = reperer_doutes(notes, f.height, i.height, reglages)
+    if avis:
+        # La paire démentie garde son rôle de concurrent (un jumeau absent la dispute encore à son
+        # frère) mais n'est plus un lien : l'enfant ressort non retrouvé, avec ses candidats, et sa
+        # fiche reste prise (aucun autre lien n'en devient plus facile).
+        notes = notes.with_columns(avis_des_retours(avis)).with_columns(
+            pl.col("lie") & ~dementi_par_les_retours()
+        )
 
     ordre = (
         notes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "fi", "ii", "score", "lie")
@@ -183,7 +221,7 @@ def apparier(
             .otherwise(None)
             .alias("id_inscrit"),
             pl.col("score").cast(pl.Float64),
-            expliquer(reglages, modele, seuil_lien).alias("explication"),
+            expliquer(reglages, modele, seuil_lien, avec_retours=bool(avis)).alias("explication"),
             pl.col("candidats").fill_null(pl.lit([], dtype=SCHEMA_CANDIDATS)).cast(SCHEMA_CANDIDATS),
         )
         .collect(engine="streaming")

@@ -41,3 +41,17 @@ class Reglages:
     ecole_veto_part_max: float = 0.003
     ecole_veto_min: int = 20
     graine: int = 0
+    # Apprentissage des retours de revue (``apprentissage``). Un motif de niveaux n'a d'avis qu'après
+    # ``retours_min`` retours ; sa part de « même enfant » suit une loi bêta d'a priori
+    # ``retours_a_priori`` (même, pas le même) ; confirmé si sa borne basse, au niveau de confiance
+    # ``retours_confiance``, atteint ``retours_p_meme`` ; démenti si sa borne haute reste sous
+    # ``retours_p_pas_meme``.
+    retours_min: int = 10
+    retours_a_priori: tuple[float, float] = (1.0, 1.0)
+    retours_confiance: float = 0.95
+    retours_p_meme: float = 0.95
+    retours_p_pas_meme: float = 0.05
+    # Dans l'EM, les liens confirmés ne pèsent pas plus que cette part des liens estimés (biais des
+    # paires revues, voir ``modele.estimer``) ; sans EM, force de l'a priori de Dirichlet sur m.
+    retours_part_em: float = 0.05
+    retours_force_dirichlet: float = 200.0
