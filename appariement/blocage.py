@@ -5,7 +5,8 @@ Chaque clé tolère qu'un champ soit faux : le nom (prénom + date), le prénom 
 couple est assez rare pour ne pas multiplier les paires), ou une date absente (nom + prénom) ; une
 ligne sans prénom ni date, par son nom seul, quand il est assez rare.
 Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Sous un même
-toit, deux champs faux à la fois : adresse + code postal + le nom ou le prénom + année voisine.
+toit, deux champs faux à la fois : adresse + code postal + le nom ou le prénom + année voisine, ou
+adresse + code postal + date (nom et prénom faux tous deux).
 Tout se fait par jointures polars : jamais de produit cartésien.
 """
 
@@ -22,6 +23,8 @@ REGLES: dict[str, int] = {
     "noms_rares": 32,
     "adresse": 64,
     "nom_seul": 128,
+    "date_lieu": 256,
+    "date_initiale": 512,
 }
 """Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
 
@@ -70,7 +73,7 @@ def _joindre(gauche: pl.LazyFrame, droite: pl.LazyFrame, cles: list[str], bit: i
     return (
         gauche.join(droite, on=cles, suffix="_i")
         .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"))
-        .with_columns(pl.lit(bit, dtype=pl.UInt8).alias("regles"))
+        .with_columns(pl.lit(bit, dtype=pl.UInt16).alias("regles"))
     )
 
 
@@ -107,7 +110,7 @@ def _par_noms(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
         | pl.when(porteurs.cast(pl.Int64) * porteurs_i <= PAIRES_MAX_NOMS_RARES)
         .then(REGLES["noms_rares"])
         .otherwise(0)
-    ).cast(pl.UInt8)
+    ).cast(pl.UInt16)
     return (
         cles(familles)
         .join(cles(inscrits), on="noms", suffix="_i")
@@ -153,7 +156,7 @@ def _nom_seul(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.LazyFrame:
     return paires.filter(pl.len().over("nom_ph") <= PAIRES_MAX_NOM_SEUL).select(
         pl.col("idx").alias("fi"),
         pl.col("idx_i").alias("ii"),
-        pl.lit(REGLES["nom_seul"], dtype=pl.UInt8).alias("regles"),
+        pl.lit(REGLES["nom_seul"], dtype=pl.UInt16).alias("regles"),
     )
 
 
@@ -192,11 +195,46 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
         .select(
             pl.col("idx").alias("fi"),
             pl.col("idx_i").alias("ii"),
-            pl.lit(REGLES["adresse"], dtype=pl.UInt8).alias("regles"),
+            pl.lit(REGLES["adresse"], dtype=pl.UInt16).alias("regles"),
         )
     )
+
+    def date_et_lieu(table: pl.DataFrame) -> pl.LazyFrame:
+        """Date, code postal, adresse, et l'initiale du nom ou du prénom (une ligne par initiale)."""
+        return (
+            table.lazy()
+            .select(
+                "idx",
+                "date",
+                pl.col("adresse").to_physical().cast(pl.UInt64).alias("adresse"),
+                pl.col("code_postal").to_physical().cast(pl.UInt64).alias("code_postal"),
+                pl.concat_list(
+                    pl.col("nom_cs").cast(pl.String).str.head(1),
+                    pl.col("prenom1").cast(pl.String).str.head(1),
+                )
+                .list.unique()
+                .alias("initiale"),
+            )
+            .explode("initiale")
+        )
+
     morceaux = [
         forme_et_date("noms_ph", "nom_ph", "nom_date"),
+        # Nom et prénom faux tous deux (nom d'usage et prénom d'usage, deux fautes) : même date, même toit.
+        _joindre(
+            date_et_lieu(familles),
+            date_et_lieu(inscrits),
+            ["date", "adresse", "code_postal"],
+            REGLES["date_lieu"],
+        ),
+        # Nom et prénom chacun d'une faute (ni l'un ni l'autre exact) : même date, même code postal, et
+        # la même initiale au nom ou au prénom.
+        _joindre(
+            date_et_lieu(familles),
+            date_et_lieu(inscrits),
+            ["date", "code_postal", "initiale"],
+            REGLES["date_initiale"],
+        ),
         forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
         _par_noms(familles, inscrits),
         sous_le_meme_toit,

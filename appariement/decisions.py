@@ -17,6 +17,7 @@ from appariement.comparaisons import (
     ABSENT_NE_CONFIRME_PAS,
     niveau,
 )
+from appariement.fratrie import seuil_fratrie
 from appariement.reglages import Reglages
 
 STATUTS: tuple[str, ...] = ("apparie", "a_verifier", "non_apparie", "hors_obligation", "instruction_declaree")
@@ -48,7 +49,9 @@ def liable(reglages: Reglages, veto_ecole: bool = True) -> pl.Expr:
     """La paire serait liée sans revue si elle était seule : score suffisant et aucun désaccord (ou un
     motif que les personnes ont presque toujours dit « même enfant »), une preuve qui ne tient pas
     qu'au nom (ni, avec ``veto_ecole``, d'établissement inhabituel)."""
-    preuves = ((pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant()) | confirme_par_les_retours()
+    preuves = (
+        (pl.col("score") >= seuil(reglages)) & ~desaccord_bloquant(reglages)
+    ) | confirme_par_les_retours()
     liable = preuves & ~preuve_faible()
     return liable & ~ecole_inhabituelle(reglages) if veto_ecole else liable
 
@@ -67,25 +70,11 @@ def veto_ecole(notes: pl.DataFrame, nb_familles: int, reglages: Reglages) -> boo
     return ecartes.height < max(reglages.ecole_veto_min, reglages.ecole_veto_part_max * nb_familles)
 
 
-def desaccord_bloquant() -> pl.Expr:
-    """Ce qu'aucun score ne rattrape : un prénom sans rapport, un sexe différent sans prénom
-    identique, une date sans rapport, une année à plusieurs ans d'écart sans prénom identique, un
-    prénom qui ne fait que ressembler avec une date qui n'est pas exacte (MAELYS et MAELLE nées à
-    dix mois d'écart, sous le même toit, que l'adresse commune ferait monter très haut).
-    C'est le portrait d'un frère, d'une sœur ou d'un jumeau : la fiche n'est jamais liée sans
-    qu'une personne regarde."""
-    date = pl.col("date_naissance").fill_null(ABSENT_COMPTE_COMME_ACCORD)
-    prenom_exact = pl.col("prenom").fill_null(ABSENT_COMPTE_COMME_ACCORD) == niveau("prenom", "exact")
-    return (
-        (pl.col("prenom").fill_null(ABSENT_COMPTE_COMME_ACCORD) == niveau("prenom", "different"))
-        | ((pl.col("sexe").fill_null(ABSENT_COMPTE_COMME_ACCORD) > niveau("sexe", "egal")) & ~prenom_exact)
-        | (date == niveau("date_naissance", "differente"))
-        | ((date == niveau("date_naissance", "annee_chiffre")) & ~prenom_exact)
-        | (
-            (pl.col("prenom").fill_null(ABSENT_COMPTE_COMME_ACCORD) == niveau("prenom", "ressemblant"))
-            & (date > niveau("date_naissance", "exacte"))
-        )
-    )
+def desaccord_bloquant(reglages: Reglages) -> pl.Expr:
+    """La fiche pourrait être celle d'un frère, d'une sœur ou d'un jumeau de l'enfant : le prénom, la date
+    et le sexe ne l'en distinguent pas assez (``fratrie.score_fratrie``, colonne ``score_fratrie``).
+    Aucun score ne rattrape ce doute : la fiche n'est jamais liée sans qu'une personne regarde."""
+    return pl.col("score_fratrie").fill_null(float("inf")) < seuil_fratrie(reglages)
 
 
 def seuil(reglages: Reglages) -> pl.Expr:
@@ -137,8 +126,8 @@ MOTIFS_STATUTS: dict[str, str] = {
     "hors_obligation": "hors_obligation",
     "concurrent": "a_verifier",
     "score_intermediaire": "a_verifier",
-    "desaccord": "a_verifier",
     "preuve_faible": "a_verifier",
+    "desaccord": "a_verifier",
     "ecole_inhabituelle": "a_verifier",
     "instruction_declaree": "instruction_declaree",
     "apparie": "apparie",
@@ -158,8 +147,9 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
     envoie-t-il en revue (``veto_ecole``) ; ``seuil_lien`` : ``seuil(reglages)``."""
     sur = pl.col("lie") & ~pl.col("concurrent") & liable(reglages, veto)
     return (
-        # Sans date à la CAF, l'âge se lit sur la fiche liée sans aucun doute ; sinon, à vérifier.
-        pl.when(pl.col("date").is_null() & ~(sur & pl.col("soumis_lie").fill_null(False)))
+        # Sans date à la CAF, l'âge se lit sur la fiche liée sans aucun doute ; sinon, à vérifier. Sans
+        # date nulle part, l'enfant retrouvé sans aucun doute est inscrit : il n'est pas à signaler.
+        pl.when(pl.col("date").is_null() & ~(sur & pl.col("soumis_lie").fill_null(True)))
         .then(pl.lit("date_manquante"))
         # Hors obligation selon la CAF, sauf si une fiche liée sans doute possible, à une date voisine,
         # dit le contraire : la date de la CAF est alors sans doute mal saisie.
@@ -169,10 +159,10 @@ def motif(reglages: Reglages, veto: bool, seuil_lien: pl.Expr) -> pl.Expr:
         .then(pl.lit("concurrent"))
         .when(pl.col("lie") & (pl.col("score") < seuil_lien) & ~confirme_par_les_retours())
         .then(pl.lit("score_intermediaire"))
-        .when(pl.col("lie") & desaccord_bloquant() & ~confirme_par_les_retours())
-        .then(pl.lit("desaccord"))
         .when(pl.col("lie") & preuve_faible())
         .then(pl.lit("preuve_faible"))
+        .when(pl.col("lie") & desaccord_bloquant(reglages) & ~confirme_par_les_retours())
+        .then(pl.lit("desaccord"))
         .when(pl.col("lie") & ecole_inhabituelle(reglages) & pl.lit(veto))
         .then(pl.lit("ecole_inhabituelle"))
         .when(pl.col("lie") & (pl.col("mode") != "ecole"))

@@ -33,6 +33,7 @@ from appariement.controles import COLONNES_FAMILLES, COLONNES_INSCRITS, DonneesI
 from appariement.decisions import STATUTS, eligibilite, liable, motif, seuil, statut, veto_ecole
 from appariement.doutes import reperer_doutes
 from appariement.explications import expliquer
+from appariement.fratrie import score_fratrie
 from appariement.modele import Modele, estimer, modele_par_defaut
 from appariement.normalisation import Contexte, preparer
 from appariement.notation import comparer_paires, niveaux_au_hasard, noter
@@ -161,6 +162,10 @@ def apparier(
     # d'un enfant se lisent par simple indexation, sans jointure.
     notes = notes.with_columns(
         (pl.col("ii") == pl.lit(lien).gather(pl.col("fi"))).fill_null(False).alias("lie")
+    )
+    # Le frère ou la sœur : jugé avec les fiches que ce second tour a su lier.
+    notes = notes.with_columns(
+        score_fratrie(f, i.height, int(lien.is_not_null().sum()), modele, reglages).alias("score_fratrie")
     )
     veto = veto_ecole(notes, f.height, reglages)
     notes = notes.with_columns(liable(reglages, veto).alias("liable"))

@@ -20,11 +20,14 @@ class Reglages:
     ecole_habituelle: float = 1.0
     # De même pour un nom seulement proche ou différent (nom d'usage, faute… ou autre famille).
     supplement_nom_approche: float = 2.0
+    # Probabilité au-dessus de laquelle la fiche pourrait être celle d'un frère, d'une sœur ou d'un jumeau
+    # (``fratrie``) : jamais de lien sans revue.
+    risque_fratrie: float = 0.01
     seuil_revue: float = -4.0
     marge: float = 6.0
     nb_candidats: int = 3
     part_inscrits: float = 0.98
-    taille_min_estimation: int = 2000
+    taille_min_estimation: int = 400
     paires_hasard: int = 200_000
     ajustement_frequence_max: float = 5.0
     # Quand l'école ne confirme pas l'adresse : l'établissement accueille-t-il d'ordinaire des enfants du

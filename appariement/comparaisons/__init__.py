@@ -36,6 +36,7 @@ __all__ = [
     "NIVEAUX",
     "comparer",
     "niveau",
+    "niveau_sexe",
 ]
 
 
