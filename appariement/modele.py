@@ -198,7 +198,9 @@ def estimer(
         sous_ensemble = niveaux_candidats.filter((pl.col("regles") & masque) > 0)
         if sous_ensemble.height == 0:
             continue
-        motifs_table = sous_ensemble.group_by([pl.col(n).fill_null(-1) for n in champs]).len()
+        motifs_table = sous_ensemble.group_by(
+            [pl.col(n).fill_null(-1) for n in champs], maintain_order=True
+        ).len()
         motifs = motifs_table.select(champs).to_numpy().astype(np.int64)
         effectifs = motifs_table["len"].to_numpy().astype(np.float64)
         m = {nom: np.array(depart.champs[nom].m, dtype=np.float64) for nom in champs}

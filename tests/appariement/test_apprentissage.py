@@ -134,10 +134,12 @@ def test_des_reponses_pas_le_meme_ne_creent_jamais_de_lien(campagne) -> None:  #
 
 
 def test_les_liens_confirmes_entrent_dans_m(campagne) -> None:  # type: ignore[no-untyped-def]
-    jeu, sans, paires = campagne
+    jeu, _, paires = campagne
     oui = [Retour(comparer_fiches(f, i), True) for f, i in paires]
     # Liste trop petite pour estimer : m du modèle par défaut est mis à jour.
-    avec = apparier(jeu.familles, jeu.inscrits, REFERENCE, retours=oui)
+    petite = Reglages(taille_min_estimation=10_000)
+    sans = apparier(jeu.familles, jeu.inscrits, REFERENCE, reglages=petite)
+    avec = apparier(jeu.familles, jeu.inscrits, REFERENCE, reglages=petite, retours=oui)
     assert (sans.modele.origine, avec.modele.origine) == ("defaut", "defaut+retours")
     # Estimée (EM) : les liens confirmés y entrent.
     estimee = Reglages(taille_min_estimation=500)
