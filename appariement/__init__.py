@@ -2,7 +2,15 @@
 
 from appariement.apprentissage import Retour, RetourInvalide
 from appariement.modele import Modele, ModeleInvalide, modele_par_defaut
-from appariement.moteur import STATUTS, DonneesInvalides, Reglages, Resultat, apparier, comparer_fiches
+from appariement.moteur import (
+    STATUTS,
+    DonneesInvalides,
+    Reglages,
+    Resultat,
+    apparier,
+    comparer_fiches,
+    comparer_lots_de_fiches,
+)
 
 __all__ = [
     "STATUTS",
@@ -15,5 +23,6 @@ __all__ = [
     "RetourInvalide",
     "apparier",
     "comparer_fiches",
+    "comparer_lots_de_fiches",
     "modele_par_defaut",
 ]

@@ -40,7 +40,15 @@ from appariement.notation import comparer_paires, niveaux_au_hasard, noter
 from appariement.reglages import Reglages
 from appariement.seconde_passe import poids_ecole
 
-__all__ = ["STATUTS", "DonneesInvalides", "Reglages", "Resultat", "apparier", "comparer_fiches"]
+__all__ = [
+    "STATUTS",
+    "DonneesInvalides",
+    "Reglages",
+    "Resultat",
+    "apparier",
+    "comparer_fiches",
+    "comparer_lots_de_fiches",
+]
 
 SCHEMA_CANDIDATS = pl.List(pl.Struct({"id_inscrit": pl.String, "score": pl.Float64}))
 
@@ -64,22 +72,59 @@ def comparer_fiches(famille: Mapping[str, object], inscrit: Mapping[str, object]
     Les clés absentes valent null ; la date est une ``datetime.date``. Rend, par champ, le nom du
     niveau (« manquant » si l'un des côtés n'a pas la donnée), et ``inversion`` (« oui »/« non »).
     """
-    contexte = Contexte()
+    return comparer_lots_de_fiches([(famille, inscrit)])[0]
 
-    def table(fiche: Mapping[str, object], colonnes: tuple[str, ...], nom: str) -> pl.DataFrame:
+
+def comparer_lots_de_fiches(
+    paires: Sequence[tuple[Mapping[str, object], Mapping[str, object]]],
+) -> list[dict[str, str]]:
+    """``comparer_fiches`` de chaque paire (enfant, fiche), mêmes niveaux, une préparation par lot.
+
+    Chaque enfant reste isolé comme dans ``comparer_fiches`` : deux enfants d'un même foyer (même
+    allocataire à la même adresse, tel que le moteur le reconnaît) ne sont jamais dans le même lot,
+    sans quoi le niveau ``famille`` du nom lirait le nom de l'un pour l'autre.
+    """
+
+    def table(fiches: list[Mapping[str, object]], colonnes: tuple[str, ...], nom: str) -> pl.DataFrame:
         schema = {c: (pl.Date if c == "date_naissance" else pl.String) for c in colonnes}
-        return completer(pl.DataFrame([{c: fiche.get(c) for c in colonnes}], schema=schema), colonnes, nom)
+        lignes = [{c: fiche.get(c) for c in colonnes} for fiche in fiches]
+        return completer(pl.DataFrame(lignes, schema=schema), colonnes, nom)
 
-    f = preparer(table(famille, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
-    brute = table(inscrit, COLONNES_INSCRITS, "inscrits")
-    i = preparer(brute, inscrits=True, contexte=contexte)
-    paire = pl.DataFrame({"fi": [0], "ii": [0]}, schema={"fi": pl.UInt32, "ii": pl.UInt32})
-    niveaux = comparer_paires(f, i, brute, paire, contexte).row(0, named=True)
-    resultat = {
-        champ: "manquant" if niveaux[champ] is None else NIVEAUX[champ][niveaux[champ]] for champ in CHAMPS
-    }
-    resultat["inversion"] = "oui" if niveaux["inversion"] else "non"
-    return resultat
+    def cle(fiche: Mapping[str, object], colonnes: tuple[str, ...]) -> tuple[object, ...]:
+        return tuple(fiche.get(c) for c in colonnes)
+
+    enfants = list({cle(f, COLONNES_FAMILLES): f for f, _ in paires}.values())
+    rang_enfant = {cle(f, COLONNES_FAMILLES): k for k, f in enumerate(enfants)}
+    foyers = preparer(table(enfants, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=Contexte())
+    # Lot de chaque enfant : son rang parmi les enfants de son foyer (0 sans foyer reconnu).
+    lots = foyers.select(pl.int_range(pl.len()).over("foyer").alias("lot"))["lot"].to_list()
+    resultats: list[dict[str, str]] = [{} for _ in paires]
+    for lot in sorted(set(lots)):
+        rangs = [k for k, (f, _) in enumerate(paires) if lots[rang_enfant[cle(f, COLONNES_FAMILLES)]] == lot]
+        familles = list({cle(paires[k][0], COLONNES_FAMILLES): paires[k][0] for k in rangs}.values())
+        fiches = list({cle(paires[k][1], COLONNES_INSCRITS): paires[k][1] for k in rangs}.values())
+        fi = {cle(f, COLONNES_FAMILLES): n for n, f in enumerate(familles)}
+        ii = {cle(i, COLONNES_INSCRITS): n for n, i in enumerate(fiches)}
+        contexte = Contexte()
+        f = preparer(table(familles, COLONNES_FAMILLES, "familles"), inscrits=False, contexte=contexte)
+        brute = table(fiches, COLONNES_INSCRITS, "inscrits")
+        i = preparer(brute, inscrits=True, contexte=contexte)
+        index = pl.DataFrame(
+            {
+                "fi": [fi[cle(paires[k][0], COLONNES_FAMILLES)] for k in rangs],
+                "ii": [ii[cle(paires[k][1], COLONNES_INSCRITS)] for k in rangs],
+            },
+            schema={"fi": pl.UInt32, "ii": pl.UInt32},
+        )
+        compares = comparer_paires(f, i, brute, index, contexte).iter_rows(named=True)
+        for k, niveaux in zip(rangs, compares, strict=True):
+            resultat = {
+                champ: "manquant" if niveaux[champ] is None else NIVEAUX[champ][niveaux[champ]]
+                for champ in CHAMPS
+            }
+            resultat["inversion"] = "oui" if niveaux["inversion"] else "non"
+            resultats[k] = resultat
+    return resultats
 
 
 def apparier(

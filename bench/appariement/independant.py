@@ -494,17 +494,30 @@ class JeuIndependant:
     verite: pl.DataFrame
 
 
-def generer_independant(nb_enfants: int, *, graine: int, date_reference: date) -> JeuIndependant:
-    """Un jeu de ``nb_enfants`` enfants sur la liste CAF, les listes d'inscrits et la vérité."""
+def generer_independant(
+    nb_enfants: int,
+    *,
+    graine: int,
+    date_reference: date,
+    saisie: int = 0,
+    date_population: date | None = None,
+) -> JeuIndependant:
+    """Un jeu de ``nb_enfants`` enfants sur la liste CAF, les listes d'inscrits et la vérité.
+
+    ``saisie`` > 0 : la même population (mêmes enfants, foyers, adresses), d'autres listes — d'autres
+    erreurs de saisie, d'autres absents, d'autres déménagements —, comme à une campagne suivante ;
+    ``date_population`` : la date de référence de la campagne où la population a été tirée (par
+    défaut ``date_reference``), pour une campagne un an plus tard."""
     rng = np.random.default_rng(10_000 + graine)
-    h = random.Random(20_000 + graine)
+    h = random.Random(20_000 + graine + 1_000_003 * saisie)
     faux = Faker("fr_FR")
     faux.seed_instance(30_000 + graine)
     tireur = _Tireur(rng)
     codes = [f"00{100 + 7 * k:03d}" for k in range(max(1, nb_enfants // 15_000))]
-    caf = _population(nb_enfants, date_reference, tireur, faux, codes, 0)
+    naissances = date_population or date_reference
+    caf = _population(nb_enfants, naissances, tireur, faux, codes, 0)
     # Élèves absents de la liste CAF : d'autres foyers, numérotés à la suite.
-    autres = _population(max(1, nb_enfants // 19), date_reference, tireur, faux, codes, 2 * nb_enfants)
+    autres = _population(max(1, nb_enfants // 19), naissances, tireur, faux, codes, 2 * nb_enfants)
     ecoles_par_code = {code: [f"0{k:03d}{n:03d}X" for n in range(6)] for k, code in enumerate(codes)}
     toutes_ecoles = [u for liste in ecoles_par_code.values() for u in liste]
     demenage = {f: h.random() < 0.08 for f in {e.foyer for e in caf} | {e.foyer for e in autres}}

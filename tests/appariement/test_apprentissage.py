@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from appariement import Reglages, Retour, RetourInvalide, apparier, comparer_fiches
+from appariement import Reglages, Retour, RetourInvalide, apparier, comparer_fiches, comparer_lots_de_fiches
 from appariement.comparaisons import CHAMPS, NIVEAUX
 from fictif import generer
 from tests.appariement.fiches import decisions_par_id, enfant, familles, inscrits
@@ -45,6 +45,23 @@ def test_un_retour_ne_contient_que_des_niveaux_d_accord_et_la_decision() -> None
     identite = ("LEROUX", "ROY", "INES", "CLAIRE", "2016", "ACACIAS", "99001", "VILLEFICTIVE", "0123456789A")
     for valeur in (*identite, "F1", "I1"):
         assert valeur not in texte
+
+
+def test_les_fiches_comparees_par_lots_le_sont_comme_une_a_une() -> None:
+    # EMMA est à la CAF sous le nom de sa mère, son frère sous celui du père, que l'école donne aux
+    # deux : comparées ensemble, les fiches du frère ne doivent pas prêter leur nom à EMMA.
+    mere = {**ADRESSE, "nom_allocataire": "VERLIMONT", "prenom_allocataire": "SOPHIE"}
+    emma = enfant("F1", "VERLIMONT", "EMMA", date(2014, 2, 3), "F", **mere)
+    noah = enfant("F2", "RITEARDIER", "NOAH", date(2017, 6, 1), "M", **mere)
+    autre = enfant("F3", "MOREAU", "JADE", date(2015, 1, 9), "F", nom_allocataire="MOREAU")
+    fiches = [
+        enfant("I1", "RITEARDIER", "Emma", date(2014, 2, 3), "F"),
+        enfant("I2", "RITEARDIER", "Noah", date(2017, 6, 1), "M"),
+        enfant("I3", "Jade", "MOREAU", date(2015, 1, 19), "F", **ADRESSE),
+    ]
+    paires = [(f, i) for f in (emma, noah, autre) for i in fiches]
+    assert comparer_lots_de_fiches(paires) == [comparer_fiches(f, i) for f, i in paires]
+    assert comparer_lots_de_fiches(paires)[0]["nom"] == "different"
 
 
 def test_un_retour_au_niveau_inconnu_est_refuse() -> None:
