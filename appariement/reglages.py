@@ -53,7 +53,7 @@ class Reglages:
     retours_a_priori: tuple[float, float] = (1.0, 1.0)
     retours_confiance: float = 0.95
     retours_p_meme: float = 0.95
-    retours_p_pas_meme: float = 0.05
+    retours_p_pas_meme: float = 0.10
     # Dans l'EM, les liens confirmés ne pèsent pas plus que cette part des liens estimés (biais des
     # paires revues, voir ``modele.estimer``) ; sans EM, force de l'a priori de Dirichlet sur m.
     retours_part_em: float = 0.05
