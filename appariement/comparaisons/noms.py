@@ -11,7 +11,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from appariement.comparaisons.niveaux import niveau
-from appariement.comparaisons.outils import SEUIL_PROCHE, SEUIL_RESSEMBLANT, inclus, par_valeurs, une_faute
+from appariement.comparaisons.outils import (
+    SEUIL_PROCHE,
+    SEUIL_RESSEMBLANT,
+    deux_fautes,
+    inclus,
+    par_valeurs,
+    une_faute,
+)
 from appariement.normalisation import PARTICULES
 
 # Une ou deux particules collées devant un nom (DE, DELA, VANDER, BENEL…).
@@ -56,7 +63,8 @@ _PROCHE, _RESSEMBLANT, _DIFFERENT = (niveau("nom", n) for n in ("proche", "resse
 def _proximite(couples: pl.DataFrame) -> pl.Series:
     """Niveau du nom ``a`` face au nom ``b`` d'après leurs seules lettres : ``proche`` (Jaro-Winkler
     d'au moins ``SEUIL_PROCHE``, ou une seule faute de frappe dans un nom de quatre lettres au moins,
-    voir ``une_faute``), ``ressemblant`` (Jaro-Winkler d'au moins ``SEUIL_RESSEMBLANT``), ou ``different``.
+    voir ``une_faute``), ``ressemblant`` (Jaro-Winkler d'au moins ``SEUIL_RESSEMBLANT``, ou deux fautes
+    dans un nom de cinq lettres au moins, voir ``deux_fautes``), ou ``different``.
 
     Une seule faute (MARTIN / MARTAN) : Jaro-Winkler la classe souvent « ressemblant », le niveau des
     noms voisins d'autres familles."""
@@ -77,7 +85,7 @@ def _proximite(couples: pl.DataFrame) -> pl.Series:
     return pl.select(
         pl.when(pl.lit(proche))
         .then(pl.lit(_PROCHE, pl.Int8))
-        .when(pl.lit(pl.Series(jw >= SEUIL_RESSEMBLANT)))
+        .when(pl.lit(pl.Series(jw >= SEUIL_RESSEMBLANT) | deux_fautes(couples)))
         .then(pl.lit(_RESSEMBLANT, pl.Int8))
         .otherwise(pl.lit(_DIFFERENT, pl.Int8))
     ).to_series()

@@ -187,3 +187,23 @@ def une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
         workers=-1,
     )
     return masques["egaux"].scatter(lignes, pl.Series(distances <= 1, dtype=pl.Boolean))
+
+
+def deux_fautes(couples: pl.DataFrame, lettres_min: int = 5) -> pl.Series:
+    """Vrai si ``a`` et ``b`` (``lettres_min`` lettres au moins chacun) diffèrent de deux fautes au plus
+    (lettres ajoutées, ôtées, changées, voisines échangées) : ARNINA / AMINA, TIAGO / TUAGQ. Deux fautes
+    dans un mot plus court en font souvent un autre mot (LEA / LOU) : pas en dessous de ``lettres_min``."""
+    a, b = pl.col("a"), pl.col("b")
+    longueur_a, longueur_b = a.str.len_chars().cast(pl.Int32), b.str.len_chars().cast(pl.Int32)
+    a_mesurer = couples.select(
+        (pl.min_horizontal(longueur_a, longueur_b) >= lettres_min) & ((longueur_a - longueur_b).abs() <= 2)
+    ).to_series()
+    lignes = a_mesurer.arg_true()
+    distances = process.cpdist(
+        couples["a"].gather(lignes).to_list(),
+        couples["b"].gather(lignes).to_list(),
+        scorer=OSA.distance,
+        score_cutoff=2,
+        workers=-1,
+    )
+    return a_mesurer.scatter(lignes, pl.Series(distances <= 2, dtype=pl.Boolean))

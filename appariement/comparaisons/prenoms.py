@@ -7,6 +7,7 @@ import polars as pl
 from appariement.comparaisons.outils import (
     SEUIL_PROCHE,
     SEUIL_RESSEMBLANT,
+    deux_fautes,
     inclus,
     jaro_winkler,
     par_couple,
@@ -43,6 +44,8 @@ def _niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
     # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
     faute = par_couple(paires, "prenom1", "prenom1_i", une_faute, autre_premier)
+    # Deux fautes dans un prénom de cinq lettres au moins (saisie, lecture optique) : ressemblant.
+    fautes = par_couple(paires, "prenom1", "prenom1_i", deux_fautes, autre_premier)
     # Une variante de la table d'un côté, la même avec une faute de l'autre (ABDOULAYE /
     # ABDOULAYYE) : comparées aussi telles qu'écrites, là où la table a changé un premier prénom.
     traduits = paires.select(
@@ -82,10 +85,12 @@ def _niveau_prenom(paires: pl.DataFrame) -> pl.Series:
             | pl.col("seconds_ph").list.contains(pl.col("prenom_ph_i")).fill_null(False)
             | pl.col("seconds_ph_i").list.contains(pl.col("prenom_ph")).fill_null(False),
             (pl.col("prenom_ph") == pl.col("prenom_ph_i")) | (pl.col("_jw") >= SEUIL_PROCHE),
-            (pl.col("_jw") >= SEUIL_RESSEMBLANT) | pl.col("_faute").fill_null(False),
+            (pl.col("_jw") >= SEUIL_RESSEMBLANT)
+            | pl.col("_faute").fill_null(False)
+            | pl.col("_fautes").fill_null(False),
         ],
         pl.col("prenom1").is_null() | pl.col("prenom1_i").is_null(),
     )
-    return paires.with_columns(jw.alias("_jw"), ensembles.alias("_ens"), faute.alias("_faute")).select(
-        niveau.alias("prenom")
-    )["prenom"]
+    return paires.with_columns(
+        jw.alias("_jw"), ensembles.alias("_ens"), faute.alias("_faute"), fautes.alias("_fautes")
+    ).select(niveau.alias("prenom"))["prenom"]
