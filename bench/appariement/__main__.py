@@ -186,7 +186,10 @@ JEUX: dict[str, Callable[[int, Path, date, int], JeuEcrit]] = {
 FEBRL = ["febrl4_complet", "febrl1", "febrl2", "febrl3"]
 GRAINES_REGLAGE_INDEPENDANT = (0,)
 """Graines du jeu indépendant dont on peut regarder les erreurs pour régler le moteur ; les autres
-graines et les jeux FEBRL ne servent qu'à vérifier."""
+graines ne servent qu'à vérifier."""
+FEBRL_REGLAGE = ("febrl1",)
+"""Le seul jeu FEBRL dont on peut regarder les erreurs (depuis le 7 décembre 2026) ; FEBRL2, 3 et 4
+ne servent qu'à vérifier."""
 
 
 def main(arguments: list[str] | None = None) -> int:
@@ -240,7 +243,11 @@ def main(arguments: list[str] | None = None) -> int:
             print(tableau([ligne]).splitlines()[-1], file=sys.stderr)
             # Le détail des erreurs n'est montré que sur les jeux de réglage : les autres restent à
             # l'écart du réglage (voir le protocole dans bench/RESULTS.md).
-            if sorte == "synthetique" or (sorte == "independant" and graine in GRAINES_REGLAGE_INDEPENDANT):
+            if (
+                sorte == "synthetique"
+                or sorte in FEBRL_REGLAGE
+                or (sorte == "independant" and graine in GRAINES_REGLAGE_INDEPENDANT)
+            ):
                 diagnostics.append(diagnostic(jeu, outil))
         if not options.garder:
             shutil.rmtree(dossier)
