@@ -248,3 +248,25 @@ class ModeleLettre(SQLModel, table=True):
     signataire: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     modifie_par: int | None = Field(default=None, foreign_key="utilisateur.id")
     modifie_le: datetime = Field(default_factory=maintenant)
+
+
+class RetourRevue(SQLModel, table=True):
+    """Une paire tranchée par un agent (l'enfant d'un cas « à vérifier » face à une fiche candidate) :
+    les niveaux d'accord de chaque champ et la décision, gardés pour sa commune.
+
+    Rien qui désigne quelqu'un : ni identité, ni identifiant de cas ou d'élève, ni date ni heure ;
+    l'année scolaire seule, pour la conservation. L'identifiant est tiré au hasard : il ne dit pas
+    l'ordre d'écriture (voir ``registre.revue``).
+    """
+
+    __tablename__ = "retour_revue"
+    __table_args__ = (sa.Index("ix_retour_revue_commune_annee", "commune", "annee_scolaire"),)
+
+    id: str = Field(default_factory=nouvel_identifiant, primary_key=True, max_length=32)
+    commune: str = Field(foreign_key="commune.insee", max_length=5)
+    # L'année du 31 août qui clôt l'année scolaire de la décision (2027 pour 2026-2027).
+    annee_scolaire: int
+    # Par champ comparé, le nom du niveau d'accord (« manquant » si un côté n'a pas la donnée), et
+    # ``inversion`` (« oui » ou « non ») : ce que rend ``appariement.comparer_fiches``.
+    niveaux: dict[str, str] = _json()
+    meme_enfant: bool

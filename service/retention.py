@@ -4,7 +4,8 @@
   clé de la cohorte est détruite dans le trousseau (les anciennes sauvegardes deviennent illisibles) ;
 - cas clos avant le dernier 31 août : effacés (l'enfant est inscrit, classé ou rescolarisé) ;
 - archives déposées mais jamais passées, après ``ARCHIVES_NON_PASSEES_JOURS`` : effacées ;
-- segments du journal d'audit plus vieux que ``CELLULE_AUDIT_RETENTION_MOIS`` : supprimés.
+- segments du journal d'audit plus vieux que ``CELLULE_AUDIT_RETENTION_MOIS`` : supprimés ;
+- retours de revue d'avant l'année scolaire précédente : effacés (``registre.revue``).
 Le déménagement efface le cas aussitôt (voir ``registre.appliquer_transition``).
 """
 
@@ -25,7 +26,7 @@ from service.cles import trousseau
 from service.journal_audit import Action, auditer, signataire
 from service.modeles import Cas, Source
 from service.parametres import ReglagesService
-from service.registre import procedure
+from service.registre import procedure, revue
 from service.registre.coffre import premiere_cohorte_conservee
 from service.registre.registre import effacer
 
@@ -39,6 +40,9 @@ class BilanPurge:
     cas_effaces_cohorte: int = 0
     cas_clos_effaces: int = 0
     archives_effacees: int = 0
+    retours_effaces: int = 0
+    # L'année scolaire (fin, 31 août) dont les retours de revue sont les plus anciens gardés.
+    premiere_annee_retours: int = 0
     segments_audit: list[str] = field(default_factory=list)
 
     def lignes(self) -> list[str]:
@@ -48,6 +52,8 @@ class BilanPurge:
             f"Cas clos avant le dernier 31 août : {self.cas_clos_effaces} {verbe} effacés.",
             f"Archives jamais passées depuis {ARCHIVES_NON_PASSEES_JOURS} jours : "
             f"{self.archives_effacees} {verbe} effacées.",
+            f"Retours de revue d'avant l'année scolaire {self.premiere_annee_retours - 1}-"
+            f"{self.premiere_annee_retours} : {self.retours_effaces} {verbe} effacés.",
             f"Clés de cohorte détruites : {', '.join(map(str, self.cohortes_detruites)) or 'aucune'}.",
             f"Segments du journal d'audit supprimés : {', '.join(self.segments_audit) or 'aucun'}.",
         ]
@@ -108,6 +114,9 @@ def purger(
         )
         bilan.cas_effaces_cohorte, bilan.cas_clos_effaces = len(echus), len(clos)
         bilan.archives_effacees, bilan.cohortes_detruites = len(archives), cohortes
+        retours = revue.a_effacer(session, jour)
+        bilan.retours_effaces = sum(retours.values())
+        bilan.premiere_annee_retours = revue.premiere_annee_conservee(jour)
         if simulation:
             bilan.segments_audit = _segments_expires(session, reglages, jour)
             session.rollback()
@@ -126,6 +135,16 @@ def purger(
                 cible=("campagne", source.campagne_id),
                 motif=f"archive jamais passée depuis {ARCHIVES_NON_PASSEES_JOURS} jours",
                 details={"source": source.id},
+            )
+        revue.effacer_anciens(session, jour)
+        for commune, nombre in sorted(retours.items()):
+            auditer(
+                session,
+                acteur,
+                Action.PURGE,
+                cible=("commune", commune),
+                motif="retours de revue d'avant l'année scolaire précédente",
+                details={"retours_de_revue": nombre},
             )
     # Les clés ne sont détruites qu'une fois les effacements validés en base.
     coffre = trousseau(reglages)

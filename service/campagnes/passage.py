@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import structlog
 from sqlmodel import Session, col, select
 
+from appariement.apprentissage import Retour
 from conventions import Table
 from service import referentiel
 from service.acteur import SYSTEME
@@ -28,7 +29,7 @@ from service.cles import cle_appariement, cle_privee_travailleur, trousseau
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, Source, Travail
 from service.parametres import ReglagesService
-from service.registre import procedure
+from service.registre import procedure, revue
 from service.registre.coffre import Coffre
 from service.registre.registre import Signalement, cas_ouverts_de, clore_retrouves, enregistrer_signalements
 from service.travailleur.parent import DemandeTravail, EchecTravail, SourceTravail, executer
@@ -46,6 +47,8 @@ class _Preparation:
     noms: dict[str, str]
     genres: dict[str, Table]
     suivis: dict[str, dict[str, Any]]
+    # Les paires tranchées par les agents de la commune : le travailleur en tient compte.
+    retours: list[Retour]
 
 
 def _avancer(bdd: sa.Engine, campagne_id: str, etape: str, pourcentage: int) -> None:
@@ -84,7 +87,14 @@ def _preparer(bdd: sa.Engine, travail_id: int, coffre: Coffre) -> _Preparation:
             genres[source.id] = convention.profil.table
         suivis = {cas.id: coffre.identite(cas) for cas in cas_ouverts_de(session, campagne.commune)}
         return _Preparation(
-            campagne.id, campagne.commune, campagne.date_reference, sources, noms, genres, suivis
+            campagne.id,
+            campagne.commune,
+            campagne.date_reference,
+            sources,
+            noms,
+            genres,
+            suivis,
+            revue.retours_de(session, campagne.commune),
         )
 
 
@@ -204,6 +214,7 @@ def _ecrire_resultat(
         "cas_rouverts": bilan["rouverts"],
         "cas_clos": bilan["clos"],
         "hors_conservation": bilan["hors_conservation"],
+        "retours_de_revue": len(preparation.retours),
     }
     campagne.erreurs = [*_erreurs(reponse, preparation.noms), *avertissements]
     campagne.lignes_illisibles = _lignes_illisibles(reponse, preparation.noms)
@@ -271,6 +282,7 @@ def executer_travail(
                     sources=preparation.sources,
                     cle_privee=cle_privee,
                     suivis=table_des_suivis(preparation.suivis) if preparation.suivis else None,
+                    retours=preparation.retours,
                 )
             )
     except EchecTravail as erreur:

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from appariement.age import est_soumis
 from service.base.connexion import jour_local
 from service.comptes.roles import Role
-from service.modeles import Cas
-from service.registre.coffre import Coffre, date_naissance_de
+from service.registre import revue
+from service.registre.coffre import date_naissance_de
+from service.registre.contexte import CHAMPS_DATES, Contexte
 
 REPERE = "repere"
 CLASSE = "classe"
@@ -68,7 +69,6 @@ NON_APPARIE = "non_apparie"
 
 DELAI_MISE_EN_DEMEURE_JOURS = 15
 _UAI = re.compile(r"\d{7}[A-Z]")
-CHAMPS_DATES = ("date", "date_notification")
 # La donnée d'événement qui garde l'élève choisi parmi les candidats : elle désigne un enfant, elle
 # part donc avec le cas quand il est effacé.
 FICHE_RETENUE = "id_inscrit"
@@ -84,37 +84,6 @@ class TransitionRefusee(ValueError):
 
 class RoleNonPermis(TransitionRefusee):
     """La transition existe, mais pas pour ce rôle : c'est un refus d'autorisation."""
-
-
-@dataclass
-class Contexte:
-    """Ce qu'une garde ou un effet lit et écrit : le cas, les champs nettoyés de la décision, l'instant."""
-
-    cas: Cas
-    champs: dict[str, Any]
-    instant: datetime
-    coffre: Coffre | None = None
-    # Les données de l'événement de procédure : jamais d'identité (elles vont aux indicateurs).
-    donnees: dict[str, Any] = field(default_factory=dict)
-    # Motif d'effacement, quand le cas doit disparaître aussitôt la transition faite.
-    effacement: str | None = None
-    # Le jour où a pris effet l'étape où en est le cas (son repérage, à défaut) : lu dans son historique.
-    jour_etape_precedente: date | None = None
-
-    @property
-    def date_effet(self) -> date | None:
-        """La date saisie qui place l'étape dans les indicateurs (date, ou date de notification)."""
-        return next((self.champs[c] for c in CHAMPS_DATES if c in self.champs), None)
-
-    def _coffre(self) -> Coffre:
-        assert self.coffre is not None, "une décision qui lit l'identité reçoit le coffre"
-        return self.coffre
-
-    def identite(self) -> dict[str, Any]:
-        return self._coffre().identite(self.cas)
-
-    def candidats(self) -> list[dict[str, Any]]:
-        return self._coffre().candidats(self.cas)
 
 
 Garde = Callable[[Contexte], None]
@@ -182,6 +151,12 @@ def _candidats_ecartes(contexte: Contexte) -> None:
     contexte.cas.resultat = NON_APPARIE
 
 
+def _paires_jugees(contexte: Contexte) -> None:
+    """Chaque fiche candidate regardée devient un retour de revue pour la commune (``revue``)."""
+    choisie = contexte.champs.get(FICHE_RETENUE)
+    contexte.retours = revue.paires_jugees(contexte.identite(), contexte.candidats(), choisie)
+
+
 def _etablissement(contexte: Contexte) -> None:
     contexte.donnees["uai"] = contexte.champs["uai"]
 
@@ -241,7 +216,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         motif_impose=INSCRIT_CONSTATE,
         a_verifier=True,
         gardes=(_parmi_les_candidats,),
-        effets=(_fiche_retenue,),
+        effets=(_paires_jugees, _fiche_retenue),
     ),
     Transition(
         "ecarter_candidats",
@@ -250,7 +225,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         REPERE,
         frozenset({AGENT}),
         a_verifier=True,
-        effets=(_candidats_ecartes,),
+        effets=(_paires_jugees, _candidats_ecartes),
     ),
     Transition(
         "transmettre",

@@ -17,7 +17,7 @@ from service.base.connexion import jour_local, maintenant
 from service.comptes.roles import Role
 from service.journal_audit import Action, auditer
 from service.modeles import Campagne, Cas, CommentaireCas, Commune, EvenementCas, LettreCas
-from service.registre import explication, procedure
+from service.registre import explication, procedure, revue
 from service.registre.cle import cle_enfant
 from service.registre.coffre import Coffre, cohorte_de, date_naissance_de, premiere_cohorte_conservee
 from service.registre.consultation import MotifConsultation
@@ -249,6 +249,7 @@ def _appliquer(
         contexte.jour_etape_precedente = etapes[-1].date_effet or jour_local(etapes[-1].survenu_le)
     procedure.effectuer(transition, contexte)
     session.add(cas)
+    revue.garder(session, cas.commune, contexte.retours, jour_local(contexte.instant))
     auditer(
         session,
         acteur,

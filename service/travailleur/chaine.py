@@ -85,7 +85,7 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         trames = lire_message(SIGNATURE_DEMANDE, message)
         demande = DemandeEnfant.model_validate_json(trames[0]) if trames else None
     except (MessageInvalide, ValueError) as erreur:
-        motif = str(erreur) if isinstance(erreur, MessageInvalide) else "contenu non conforme"
+        motif = str(erreur) if isinstance(erreur, MessageInvalide) else _non_conforme(erreur)
         return ReponseEnfant(statut="echec", motif=f"demande illisible ({motif})", protections=etat.actives)
     if demande is None or any(
         n >= len(trames)
@@ -163,6 +163,13 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         erreurs=erreurs,
         durees=chrono.durees,
     )
+
+
+def _non_conforme(erreur: ValueError) -> str:
+    """Pourquoi la demande est refusée à la validation, sans rien citer de son contenu."""
+    if isinstance(erreur, ValidationError) and any(e["loc"][:1] == ("retours",) for e in erreur.errors()):
+        return "retours de revue non conformes : niveaux d'accord inconnus, ou trop de retours"
+    return "contenu non conforme"
 
 
 def _controler(octets: bytes, inscrits: pl.DataFrame, date_reference: dt.date) -> ControleSuivis:

@@ -26,10 +26,12 @@ import polars as pl
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import BaseModel, ValidationError
 
+from appariement.apprentissage import Retour
 from chiffrement import Limites
 from service.parametres import ReglagesService, parametres
 from service.travailleur.confinement import PROTECTIONS
 from service.travailleur.protocole import (
+    RETOURS_MAX,
     SIGNATURE_DEMANDE,
     SIGNATURE_REPONSE,
     DemandeEnfant,
@@ -37,6 +39,7 @@ from service.travailleur.protocole import (
     MessageInvalide,
     RapportSonde,
     ReponseEnfant,
+    RetourDemande,
     SourceDemande,
     ecrire_message,
     lire_message,
@@ -86,7 +89,8 @@ class DemandeTravail:
     l'``id`` est celui du cas ; la réponse dit lesquels restent signalés (``controle``).
     ``examen`` : au dépôt, ouvrir et lire chaque source sans apparier ; la réponse dit, par source,
     si elle est acceptée (comptes, lignes illisibles dans ``erreurs``) ou refusée (``refus``,
-    ``code_refus``).
+    ``code_refus``). ``retours`` : les paires tranchées par les agents de la commune (niveaux
+    d'accord et décision, rien d'autre), que l'appariement prend en compte.
     """
 
     commune: str
@@ -96,6 +100,7 @@ class DemandeTravail:
     jour: dt.date | None = None
     suivis: pl.DataFrame | None = None
     examen: bool = False
+    retours: Sequence[Retour] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,14 @@ def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
         demande.suivis.write_ipc(tampon)
         trames.append(tampon.getvalue())
         numero_suivis = len(trames) - 1
+    if len(demande.retours) > RETOURS_MAX:
+        raise EchecTravail(f"trop de retours de revue ({len(demande.retours)}) : {RETOURS_MAX} au plus")
+    try:
+        retours = [RetourDemande(niveaux=dict(r.niveaux), meme_enfant=r.meme_enfant) for r in demande.retours]
+    except ValidationError:
+        raise EchecTravail(
+            "retours de revue non conformes : seuls les niveaux d'accord connus sont permis"
+        ) from None
     try:
         entete = DemandeEnfant(
             commune=demande.commune,
@@ -245,6 +258,7 @@ def _message_demande(demande: DemandeTravail, limites: Limites) -> bytes:
             sources=sources,
             suivis=numero_suivis,
             examen=demande.examen,
+            retours=retours,
         )
     except ValidationError:
         raise EchecTravail("demande incomplète : il faut une commune et au moins une source") from None

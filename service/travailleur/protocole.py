@@ -15,7 +15,7 @@ import datetime as dt
 import struct
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 VERSION: Final = 1
 SIGNATURE_DEMANDE = b"CELLULE-DEMANDE\x00"
@@ -26,6 +26,8 @@ _TRAMES_MAX = 10_000
 
 #: Un identifiant de source : pseudonyme, sans « : » (séparateur des identifiants préfixés).
 MOTIF_IDENTIFIANT = r"^[A-Za-z0-9_.-]{1,64}$"
+#: Retours de revue au plus dans une demande : autant qu'une commune en garde (``registre.revue``).
+RETOURS_MAX: Final = 5_000
 
 
 class MessageInvalide(ValueError):
@@ -93,6 +95,35 @@ class SourceDemande(_Strict):
     mot_de_passe_scelle: int | None = Field(ge=1, description="numéro de trame, ou rien si non chiffrée")
 
 
+def _niveaux_permis() -> dict[str, frozenset[str]]:
+    """Pour chaque clé d'un retour, les valeurs permises : les niveaux du moteur, ou « manquant »."""
+    # Importés à l'usage : l'enfant lit ce module avant de se confiner, le moteur seulement après.
+    from appariement.comparaisons.niveaux import NIVEAUX
+
+    permis = {champ: frozenset({*niveaux, "manquant"}) for champ, niveaux in NIVEAUX.items()}
+    return {**permis, "inversion": frozenset({"oui", "non"})}
+
+
+class RetourDemande(_Strict):
+    """Une paire tranchée par un agent (``appariement.apprentissage.Retour``) : pour chaque champ
+    comparé, le nom de son niveau d'accord, et si c'était le même enfant. Rien d'autre n'est permis :
+    ni autre clé, ni valeur hors des noms de niveaux connus."""
+
+    niveaux: dict[str, str]
+    meme_enfant: bool
+
+    @field_validator("niveaux")
+    @classmethod
+    def _niveaux_connus(cls, niveaux: dict[str, str]) -> dict[str, str]:
+        permis = _niveaux_permis()
+        if set(niveaux) != set(permis):
+            raise ValueError(f"un retour porte exactement les clés {', '.join(permis)}")
+        inconnus = sorted(champ for champ, nom in niveaux.items() if nom not in permis[champ])
+        if inconnus:
+            raise ValueError(f"niveau inconnu pour : {', '.join(inconnus)}")
+        return niveaux
+
+
 class DemandeEnfant(_Strict):
     version: Literal[1] = VERSION
     commune: str = Field(min_length=1, max_length=16)
@@ -112,6 +143,11 @@ class DemandeEnfant(_Strict):
         default=False,
         description="examen d'un dépôt : chaque source est ouverte et lue, sans appariement ; la réponse "
         "dit, par source, si elle est acceptée (comptes, lignes illisibles) ou refusée (motif codé)",
+    )
+    retours: list[RetourDemande] = Field(
+        default_factory=list,
+        max_length=RETOURS_MAX,
+        description="les paires tranchées par les agents de la commune, que l'appariement prend en compte",
     )
 
 
