@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
 from appariement import DonneesInvalides, apparier
+from appariement.apprentissage import Retour
 from chiffrement import ErreurArchive, Limites, ScelleInvalide, desceller, ouvrir_archive
 from conventions import COLONNES, Convention, lire
 from conventions.erreurs import ErreurConvention
@@ -126,8 +127,12 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
         with chrono.etape("appariement"):
             table_familles = pl.concat([t for s in familles for t in s.tables], how="vertical_relaxed")
             table_inscrits = pl.concat([t for s in inscrits for t in s.tables], how="vertical_relaxed")
+            # Les paires déjà tranchées par les agents de la commune : le moteur en apprend.
+            retours = [Retour(r.niveaux, r.meme_enfant) for r in demande.retours]
             try:
-                decisions = apparier(table_familles, table_inscrits, demande.date_reference).decisions
+                decisions = apparier(
+                    table_familles, table_inscrits, demande.date_reference, retours=retours
+                ).decisions
             except DonneesInvalides as erreur:
                 # Tables canoniques non conformes : défaut d'un profil, le message ne cite que des colonnes.
                 erreurs.append(ErreurTravail(motif=f"appariement impossible : {erreur}"))
@@ -139,7 +144,9 @@ def traiter(message: bytes, etat: EtatProtections) -> ReponseEnfant:
             effectue = True
             if demande.suivis is not None:
                 with chrono.etape("controle"):
-                    controle = _controler(trames[demande.suivis], table_inscrits, demande.date_reference)
+                    controle = _controler(
+                        trames[demande.suivis], table_inscrits, demande.date_reference, retours
+                    )
     return ReponseEnfant(
         statut="termine",
         protections=etat.actives,
@@ -172,8 +179,11 @@ def _non_conforme(erreur: ValueError) -> str:
     return "contenu non conforme"
 
 
-def _controler(octets: bytes, inscrits: pl.DataFrame, date_reference: dt.date) -> ControleSuivis:
-    """Les cas suivis encore signalés face aux inscrits reçus : le même appariement que les familles."""
+def _controler(
+    octets: bytes, inscrits: pl.DataFrame, date_reference: dt.date, retours: list[Retour]
+) -> ControleSuivis:
+    """Les cas suivis encore signalés face aux inscrits reçus : le même appariement que les familles,
+    avec les mêmes retours de revue."""
     try:
         suivis = pl.read_ipc(io.BytesIO(octets))
     except (pl.exceptions.PolarsError, OSError, ValueError):
@@ -183,7 +193,7 @@ def _controler(octets: bytes, inscrits: pl.DataFrame, date_reference: dt.date) -
             lignes=suivis.height, refus="cas suivis illisibles : colonnes de la table des familles attendues"
         )
     try:
-        decisions = apparier(suivis, inscrits, date_reference).decisions
+        decisions = apparier(suivis, inscrits, date_reference, retours=retours).decisions
     except DonneesInvalides as erreur:
         return ControleSuivis(lignes=suivis.height, refus=f"appariement impossible : {erreur}")
     encore = decisions.filter(pl.col("statut").is_in(_SIGNALES)).get_column("id_famille").to_list()

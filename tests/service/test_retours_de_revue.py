@@ -8,33 +8,35 @@ confiné ; SQLite puis PostgreSQL.
 
 from __future__ import annotations
 
+import html
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from itertools import product
 from typing import Any
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlmodel import SQLModel, select
 
 from appariement import comparer_fiches
 from appariement.age import fin_annee_scolaire
 from appariement.apprentissage import Retour
+from service.api.application import creer_application
 from service.base.connexion import jour_local, session_base
 from service.modeles import Cas, RetourRevue
 from service.registre import registre as reg
 from service.registre import revue
 from service.retention import purger
 from service.travailleur.protocole import RetourDemande
+from tests.appariement.fiches import enfant, familles, inscrits
 from tests.service.fabriques import A, B, Monde, archives, entrees_audit, identite
-from tests.service.test_explication_api import (
-    NAISSANCE,
-    _frere_et_soeur,
-    _listes_frere_et_soeur,
-    _semer,
-)
+from tests.service.test_explication_api import ADRESSE, NAISSANCE, _frere_et_soeur, _semer
 from tests.service.test_parcours import MOTIF, _deposer, _passage
+from tests.web.test_pages import connecter
 
 TABLE = RetourRevue.__table__
 # Ce qu'un retour porte, et rien d'autre.
@@ -180,42 +182,79 @@ def test_les_retours_d_une_commune_ne_servent_qu_a_elle(monde: Monde) -> None:
         assert revue.nombre(session, B) == 0
 
 
-def test_la_campagne_suivante_de_la_commune_porte_ses_retours_au_travailleur(monde: Monde) -> None:
-    agent = monde.entetes("agent.a")
+# Des noms tous différents : chaque enfant n'a que sa propre fiche pour candidate.
+NOMS = [
+    "".join(syllabes) + "FICTIF"
+    for syllabes in product(("BA", "LO", "MI", "TRU", "KE", "VAN", "DOR", "SU", "PEL"), repeat=2)
+]
+PREMIERE_CAMPAGNE = 60
 
-    def campagne(commune: str, libelle: str) -> dict[str, Any]:
-        entetes = agent if commune == A else monde.entetes("agent.b")
-        identifiant = monde.client.post(
-            "/api/v1/campagnes",
-            headers=entetes,
-            json={"commune": commune, "date_reference": "2026-10-01", "libelle": libelle},
-        ).json()["id"]
-        for archive in archives(*_listes_frere_et_soeur()):
-            assert _deposer(monde, entetes, identifiant, archive).status_code == 201
-        etat = _passage(monde, entetes, identifiant)
-        assert etat["etat"] == "terminee", etat["erreurs"]
-        return etat
 
-    premiere = campagne(A, "Rentrée")
-    assert premiere["comptes"]["retours_de_revue"] == 0
-    liste = monde.client.get("/api/v1/cas", headers={**agent, **MOTIF}).json()["cas"]
-    a_verifier = [c for c in liste if c["resultat"] == "a_verifier"]
-    assert a_verifier
-    regardees = 0
-    for cas in a_verifier:
-        fiche = monde.client.get(f"/api/v1/cas/{cas['id']}", headers={**agent, **MOTIF}).json()
-        regardees += len(fiche["candidats"])
-        assert _transition(monde, cas["id"], "ecarter_candidats").status_code == 200
-    assert regardees > 0
+def _second_prenom_a_l_ecole(debut: int, nombre: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """La CAF ne donne que le premier prénom, l'école que le prénom usuel : le moteur y voit un prénom
+    sans rapport (le portrait d'une sœur) et envoie en revue, alors que c'est chaque fois la même enfant."""
+    caf, ecole = [], []
+    for k in range(debut, debut + nombre):
+        naissance = date(2016, 1, 1) + timedelta(days=3 * k)
+        caf.append(enfant(f"F{k}", NOMS[k], "INES", naissance, "F", **ADRESSE))
+        ecole.append(enfant(f"onde-{k}", NOMS[k], "CLAIRE", naissance, "F", uai="0599999Z"))
+    return familles(*caf), inscrits(*ecole)
+
+
+def _campagne(
+    monde: Monde, commune: str, listes: tuple[pl.DataFrame, pl.DataFrame]
+) -> tuple[str, dict[str, Any]]:
+    entetes = monde.entetes("agent.a" if commune == A else "agent.b")
+    identifiant = monde.client.post(
+        "/api/v1/campagnes",
+        headers=entetes,
+        json={"commune": commune, "date_reference": "2026-10-01", "libelle": "Essai"},
+    ).json()["id"]
+    for archive in archives(*listes):
+        assert _deposer(monde, entetes, identifiant, archive).status_code == 201
+    etat = _passage(monde, entetes, identifiant)
+    assert etat["etat"] == "terminee", etat["erreurs"]
+    return identifiant, etat["comptes"]
+
+
+def test_la_campagne_suivante_de_la_commune_apprend_des_decisions_de_ses_agents(monde: Monde) -> None:
+    # 1. Première campagne : chaque enfant est à vérifier ; l'agent reconnaît chaque fois l'élève.
+    _, premiere = _campagne(monde, A, _second_prenom_a_l_ecole(0, PREMIERE_CAMPAGNE))
+    assert (premiere["a_verifier"], premiere["retours_de_revue"]) == (PREMIERE_CAMPAGNE, 0)
+    agent = {**monde.entetes("agent.a"), **MOTIF}
+    cas = monde.client.get("/api/v1/cas", headers=agent, params={"par_page": 200}).json()["cas"]
+    assert len(cas) == PREMIERE_CAMPAGNE
+    for un_cas in cas:
+        (candidat,) = monde.client.get(f"/api/v1/cas/{un_cas['id']}", headers=agent).json()["candidats"]
+        choix = _transition(monde, un_cas["id"], "choisir_candidat", id_inscrit=candidat["id_inscrit"])
+        assert choix.status_code == 200, choix.text
     # Un retour écrit avant qu'un niveau ne change de nom dans le moteur est laissé de côté.
     with session_base(monde.bdd) as session:
         perime = dict(revue.retours_de(session, A)[0].niveaux, date_naissance="ancien_niveau")
         session.add(RetourRevue(commune=A, annee_scolaire=2027, niveaux=perime, meme_enfant=False))
 
-    suivante = campagne(A, "Janvier")
-    assert suivante["comptes"]["retours_de_revue"] == regardees
-    ailleurs = campagne(B, "Rentrée à Bourg")
-    assert ailleurs["comptes"]["retours_de_revue"] == 0
+    # 2. Campagne suivante, d'autres enfants dans le même cas : la commune a appris, plus de revue.
+    nouveaux = _second_prenom_a_l_ecole(PREMIERE_CAMPAGNE, 20)
+    id_suivante, suivante = _campagne(monde, A, nouveaux)
+    assert suivante["retours_de_revue"] == PREMIERE_CAMPAGNE
+    assert (suivante["apparies"], suivante["a_verifier"], suivante["cas_crees"]) == (20, 0, 0)
+
+    # 3. Les mêmes listes dans une autre commune, qui n'a rien tranché : tout part en revue.
+    id_ailleurs, ailleurs = _campagne(monde, B, nouveaux)
+    assert (ailleurs["retours_de_revue"], ailleurs["apparies"], ailleurs["a_verifier"]) == (0, 0, 20)
+
+    # La page des résultats le dit en une phrase ; pas dans l'autre commune.
+    with TestClient(creer_application(monde.bdd), follow_redirects=False) as navigateur:
+        connecter(navigateur, monde, "agent.a", decalage=1)
+        page = html.unescape(navigateur.get(f"/campagnes/{id_suivante}").text)
+    assert (
+        "Le moteur a tenu compte de 60 fiches d'élèves déjà tranchées par les agents de cette commune" in page
+    )
+    with TestClient(creer_application(monde.bdd), follow_redirects=False) as navigateur:
+        connecter(navigateur, monde, "agent.b", decalage=1)
+        page = navigateur.get(f"/campagnes/{id_ailleurs}").text
+    assert "Comparaison terminée" in page
+    assert "tenu compte" not in page
 
 
 def test_une_commune_garde_au_plus_les_retours_les_plus_recents(monde: Monde) -> None:
