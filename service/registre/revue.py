@@ -2,11 +2,12 @@
 
 Quand un agent tranche un cas « à vérifier » (« c'est cet élève » ou « aucun n'est l'enfant »),
 chaque fiche candidate qu'il a regardée devient un retour : les niveaux d'accord de chaque champ
-entre l'enfant et la fiche (``appariement.comparer_fiches``) et la décision (la fiche choisie est
-le même enfant, les autres non). Rien d'autre n'est gardé : ni identité, ni identifiant de cas ou
-d'élève, ni date de naissance, ni horodatage. Seules la commune (les retours servent à ses
-campagnes) et l'année scolaire (pour la conservation) les accompagnent : une heure, croisée avec le
-journal d'audit qui date chaque décision et nomme son cas, rattacherait chaque retour à son enfant.
+entre l'enfant et la fiche (ceux de ``appariement.comparer_fiches``, les fiches d'un cas comparées
+en un lot) et la décision (la fiche choisie est le même enfant, les autres non). Rien d'autre n'est
+gardé : ni identité, ni identifiant de cas ou d'élève, ni date de naissance, ni horodatage. Seules
+la commune (les retours servent à ses campagnes) et l'année scolaire (pour la conservation) les
+accompagnent : une heure, croisée avec le journal d'audit qui date chaque décision et nomme son cas,
+rattacherait chaque retour à son enfant.
 
 Une commune garde au plus ``RETOURS_MAX`` retours : ceux des années scolaires les plus récentes ;
 dans l'année la plus ancienne gardée, ceux dont l'identifiant, tiré au hasard, est le plus grand,
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
-from appariement import comparer_fiches
+from appariement import comparer_lots_de_fiches
 from appariement.age import fin_annee_scolaire
 from appariement.apprentissage import Retour
 from service.modeles import RetourRevue
@@ -60,10 +61,13 @@ def paires_jugees(
     ``choisie`` : l'identifiant de la fiche reconnue (« c'est cet élève »), ou ``None`` quand aucune
     n'est l'enfant. Sans candidat, aucun retour.
     """
+    if not candidats:
+        return []
     enfant = _fiche(identite)
+    niveaux = comparer_lots_de_fiches([(enfant, _fiche(candidat)) for candidat in candidats])
     return [
-        Retour(niveaux=comparer_fiches(enfant, _fiche(candidat)), meme_enfant=candidat.get("id") == choisie)
-        for candidat in candidats
+        Retour(niveaux=n, meme_enfant=candidat.get("id") == choisie)
+        for n, candidat in zip(niveaux, candidats, strict=True)
     ]
 
 
