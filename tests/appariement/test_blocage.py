@@ -61,3 +61,20 @@ def test_deux_champs_faux_sous_le_meme_toit_ne_cachent_pas_la_fiche(modification
     assert _candidate({**reference, "id": "I", **modification}, reference)
     # Sans l'adresse à l'école, rien ne désigne la fiche : c'est bien l'adresse qui la retrouve.
     assert not _candidate({**REFERENCE, "id": "I", **modification}, reference)
+
+
+# Nom et prénom faux tous les deux (nom d'usage et prénom usuel, ou une faute dans chacun) : la date
+# juste et le même toit, ou la même date, le même code postal et la même initiale, retrouvent la fiche.
+NOM_ET_PRENOM_FAUX = [
+    {"nom": "KOWOLCZYK", "prenoms": "Agnieszla"},  # une faute dans chacun : même initiale
+    {"nom": "ZIELINSKA", "prenoms": "Maria"},  # nom d'usage, second prénom : même toit
+]
+
+
+@pytest.mark.parametrize("modification", NOM_ET_PRENOM_FAUX)
+def test_nom_et_prenom_faux_avec_la_date_et_le_quartier_justes(modification: dict[str, Any]) -> None:
+    reference = {**REFERENCE, **ADRESSE}
+    assert _candidate({**reference, "id": "I", **modification}, reference)
+    # Dans un autre code postal, ni la date ni l'initiale ne suffisent.
+    ailleurs = {**ADRESSE, "adresse": "9 rue du Port", "code_postal": "99002"}
+    assert not _candidate({**reference, "id": "I", **modification, **ailleurs}, reference)

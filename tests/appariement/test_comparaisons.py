@@ -377,3 +377,24 @@ def test_faute_dans_une_variante_de_la_table() -> None:
 
 def test_abdoulaye_et_abdallah_sont_deux_prenoms() -> None:
     assert _niveaux("KEITA", "ABDOULAYE", "KEITA", "Abdallah")["prenom"] == "different"
+
+
+@pytest.mark.parametrize(
+    ("champ", "gauche", "droite"),
+    [
+        ("prenom", "ARNINA", "Amina"),  # lecture optique : rn pour m, une lettre de plus
+        ("prenom", "TIAGO", "Tuagq"),  # deux lettres changées
+        ("nom", "MOREL", "NORKL"),  # deux touches voisines
+    ],
+)
+def test_deux_fautes_dans_un_mot_long_ressemblent(champ: str, gauche: str, droite: str) -> None:
+    if champ == "prenom":
+        niveaux = _niveaux("DURAND", gauche, "DURAND", droite)
+    else:
+        niveaux = _niveaux(gauche, "LEA", droite, "LEA")
+    assert niveaux[champ] == "ressemblant"
+
+
+def test_deux_fautes_dans_un_mot_court_restent_differentes() -> None:
+    # LEA et LOU : deux lettres sur trois, deux prénoms, pas deux fautes.
+    assert _niveaux("DURAND", "LEA", "DURAND", "LOU")["prenom"] == "different"

@@ -156,6 +156,10 @@ def test_date_manquante_a_la_caf_lue_sur_la_fiche_retrouvee_sans_doute() -> None
     agee = inscrits(enfant("I1", "LEROY", "Noah", date(2008, 1, 1), "M", **ADRESSE))
     decision = decisions_par_id(apparier(liste, agee, REFERENCE).decisions)["F1"]
     assert (decision["statut"], decision["id_inscrit"]) == ("a_verifier", None)
+    # Sans date nulle part, l'enfant retrouvé sans aucun doute est inscrit : rien à signaler.
+    sans_date = inscrits(enfant("I1", "LEROY", "Noah", None, "M", **ADRESSE))
+    decision = decisions_par_id(apparier(liste, sans_date, REFERENCE).decisions)["F1"]
+    assert (decision["statut"], decision["id_inscrit"]) == ("apparie", "I1")
 
 
 def test_une_decision_par_enfant_dans_l_ordre_de_la_liste() -> None:
