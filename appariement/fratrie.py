@@ -49,8 +49,10 @@ U_FRATRIE_DEFAUT: dict[str, list[float]] = {
 
 # Poids, en paires, de ``U_FRATRIE_DEFAUT`` face aux paires de foyers de la liste.
 PAIRES_A_PRIORI = 200
-# Poids, en enfants, des taux français ordinaires face aux comptes de la liste.
-ENFANTS_A_PRIORI = 200
+# Poids, en enfants, des taux français ordinaires face aux comptes de la liste : faible, car la part
+# des enfants qui vivent avec un frère ou une sœur varie beaucoup d'une commune à l'autre, et une liste
+# de quelques centaines d'enfants en dit déjà assez.
+ENFANTS_A_PRIORI = 20
 FRATRIE_PAR_ENFANT = 1.0
 """Enfants d'un même foyer par enfant de la liste, en France (familles de deux enfants en moyenne)."""
 PART_FICHES_INEXPLIQUEES = 0.05
