@@ -6,7 +6,8 @@ couple est assez rare pour ne pas multiplier les paires), ou une date absente (n
 ligne sans prénom ni date, par son nom seul, quand il est assez rare.
 Le nom et le prénom y entrent sans ordre, pour retrouver les inversions nom/prénom. Sous un même
 toit, deux champs faux à la fois : adresse + code postal + le nom ou le prénom + année voisine, ou
-adresse + code postal + date (nom et prénom faux tous deux).
+adresse + code postal + date (nom et prénom faux tous deux) ; et pour un enfant qu'aucune de ces
+clés ne trouve, toutes les fiches de même date et de même code postal.
 Tout se fait par jointures polars : jamais de produit cartésien.
 """
 
@@ -24,7 +25,7 @@ REGLES: dict[str, int] = {
     "adresse": 64,
     "nom_seul": 128,
     "date_lieu": 256,
-    "date_initiale": 512,
+    "date_quartier": 512,
 }
 """Règles de blocage et leur bit dans la colonne ``regles`` des paires."""
 
@@ -200,22 +201,11 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
     )
 
     def date_et_lieu(table: pl.DataFrame) -> pl.LazyFrame:
-        """Date, code postal, adresse, et l'initiale du nom ou du prénom (une ligne par initiale)."""
-        return (
-            table.lazy()
-            .select(
-                "idx",
-                "date",
-                pl.col("adresse").to_physical().cast(pl.UInt64).alias("adresse"),
-                pl.col("code_postal").to_physical().cast(pl.UInt64).alias("code_postal"),
-                pl.concat_list(
-                    pl.col("nom_cs").cast(pl.String).str.head(1),
-                    pl.col("prenom1").cast(pl.String).str.head(1),
-                )
-                .list.unique()
-                .alias("initiale"),
-            )
-            .explode("initiale")
+        return table.lazy().select(
+            "idx",
+            "date",
+            pl.col("adresse").to_physical().cast(pl.UInt64).alias("adresse"),
+            pl.col("code_postal").to_physical().cast(pl.UInt64).alias("code_postal"),
         )
 
     morceaux = [
@@ -227,14 +217,6 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
             ["date", "adresse", "code_postal"],
             REGLES["date_lieu"],
         ),
-        # Nom et prénom chacun d'une faute (ni l'un ni l'autre exact) : même date, même code postal, et
-        # la même initiale au nom ou au prénom.
-        _joindre(
-            date_et_lieu(familles),
-            date_et_lieu(inscrits),
-            ["date", "code_postal", "initiale"],
-            REGLES["date_initiale"],
-        ),
         forme_et_date("prenoms_ph", "prenom_ph", "prenom_date"),
         _par_noms(familles, inscrits),
         sous_le_meme_toit,
@@ -242,6 +224,17 @@ def paires_candidates(familles: pl.DataFrame, inscrits: pl.DataFrame) -> pl.Data
     ]
     # Le couple (fi, ii) en un seul entier : regrouper et trier sur une clé simple est bien plus rapide.
     paire = pl.col("fi").cast(pl.UInt64) * (1 << 32) + pl.col("ii")
+    trouvees = pl.concat(morceaux).collect()
+    # Un enfant qu'aucune clé n'a trouvé (nom et prénom faux tous deux, ailleurs que sous le même toit) :
+    # toutes les fiches de même date et de même code postal. Pour ces seuls enfants, peu nombreux :
+    # pour tous, ce serait deux à trois fois plus de paires.
+    orphelins = date_et_lieu(familles).join(
+        trouvees.lazy().select(pl.col("fi").alias("idx")), on="idx", how="anti"
+    )
+    morceaux = [
+        trouvees.lazy(),
+        _joindre(orphelins, date_et_lieu(inscrits), ["date", "code_postal"], REGLES["date_quartier"]),
+    ]
     return (
         pl.concat(morceaux)
         .group_by(paire.alias("_paire"))

@@ -82,10 +82,14 @@ def _proximite(couples: pl.DataFrame) -> pl.Series:
         dtype=np.float32,
     )
     proche = pl.Series(jw >= SEUIL_PROCHE) | une_faute(couples, lettres_min=4)
+    ressemblant = pl.Series(jw >= SEUIL_RESSEMBLANT)
+    # Deux fautes : cherchées seulement là où le nom serait sinon « différent ».
+    lignes = (~proche & ~ressemblant).arg_true()
+    ressemblant = ressemblant.scatter(lignes, deux_fautes(couples[lignes]))
     return pl.select(
         pl.when(pl.lit(proche))
         .then(pl.lit(_PROCHE, pl.Int8))
-        .when(pl.lit(pl.Series(jw >= SEUIL_RESSEMBLANT) | deux_fautes(couples)))
+        .when(pl.lit(ressemblant))
         .then(pl.lit(_RESSEMBLANT, pl.Int8))
         .otherwise(pl.lit(_DIFFERENT, pl.Int8))
     ).to_series()

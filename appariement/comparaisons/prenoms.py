@@ -44,8 +44,6 @@ def _niveau_prenom(paires: pl.DataFrame) -> pl.Series:
     # Jaro-Winkler ne voit presque rien entre deux prénoms courts : une seule lettre ajoutée, ôtée,
     # changée ou deux lettres voisines échangées (ALI / AIL, LEO / LO, MIA / MAI) reste une faute.
     faute = par_couple(paires, "prenom1", "prenom1_i", une_faute, autre_premier)
-    # Deux fautes dans un prénom de cinq lettres au moins (saisie, lecture optique) : ressemblant.
-    fautes = par_couple(paires, "prenom1", "prenom1_i", deux_fautes, autre_premier)
     # Une variante de la table d'un côté, la même avec une faute de l'autre (ABDOULAYE /
     # ABDOULAYYE) : comparées aussi telles qu'écrites, là où la table a changé un premier prénom.
     traduits = paires.select(
@@ -71,6 +69,10 @@ def _niveau_prenom(paires: pl.DataFrame) -> pl.Series:
         faute = faute.scatter(
             traduits, faute.gather(traduits) | par_couple(bruts, "prenom1_brut", "prenom1_brut_i", une_faute)
         )
+    # Deux fautes dans un prénom de cinq lettres au moins (saisie, lecture optique) : ressemblant.
+    # Cherchées seulement là où le prénom serait sinon « différent ».
+    different = autre_premier & (pl.lit(jw) < SEUIL_RESSEMBLANT) & ~pl.lit(faute).fill_null(False)
+    fautes = par_couple(paires, "prenom1", "prenom1_i", deux_fautes, different)
     # Deux listes complètes qui ne partagent que le premier prénom : homonymes plutôt que le même enfant.
     seconds_differents = (pl.col("prenom2") != pl.col("prenom2_i")).fill_null(False)
     niveau = premier_niveau(

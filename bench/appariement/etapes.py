@@ -30,6 +30,7 @@ ETAPES = {
     "affecter": "affectation (deux tours)",
     "poids_ecole": "établissement",
     "reperer_doutes": "doutes",
+    "score_fratrie": "frère ou sœur",
 }
 """Fonctions du moteur chronométrées, et leur nom dans le tableau."""
 
@@ -38,7 +39,10 @@ def _chronometrer(
     module: Any, nom: str, temps: dict[str, float], bornes: dict[str, tuple[float, float]]
 ) -> None:
     """Enveloppe ``module.nom`` : ajoute sa durée à ``temps[nom]`` et note son premier début et sa
-    dernière fin dans ``bornes[nom]``, pour les seuls appels du fil principal."""
+    dernière fin dans ``bornes[nom]``, pour les seuls appels du fil principal. Une étape que le code
+    mesuré n'a pas (un arbre plus ancien) est laissée de côté."""
+    if not hasattr(module, nom):
+        return
     fonction: Callable[..., Any] = getattr(module, nom)
 
     @functools.wraps(fonction)
@@ -84,7 +88,8 @@ def _passage(dossier: Path, date_reference: date, sortie: Path) -> dict[str, flo
         ecriture = time.perf_counter() - debut
     finally:
         for nom in ("apparier", *ETAPES):
-            setattr(moteur, nom, getattr(moteur, nom).__wrapped__)
+            if hasattr(moteur, nom):
+                setattr(moteur, nom, getattr(moteur, nom).__wrapped__)
     # La préparation des deux tables va du début d'``apparier`` au blocage ; décisions et explications,
     # des doutes à la fin.
     mesures = {

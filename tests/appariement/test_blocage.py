@@ -64,10 +64,11 @@ def test_deux_champs_faux_sous_le_meme_toit_ne_cachent_pas_la_fiche(modification
 
 
 # Nom et prénom faux tous les deux (nom d'usage et prénom usuel, ou une faute dans chacun) : la date
-# juste et le même toit, ou la même date, le même code postal et la même initiale, retrouvent la fiche.
+# juste et le même toit, ou, pour un enfant qu'aucune autre clé ne trouve, la même date et le même
+# code postal, retrouvent la fiche.
 NOM_ET_PRENOM_FAUX = [
-    {"nom": "KOWOLCZYK", "prenoms": "Agnieszla"},  # une faute dans chacun : même initiale
-    {"nom": "ZIELINSKA", "prenoms": "Maria"},  # nom d'usage, second prénom : même toit
+    {"nom": "KOWOLCZYK", "prenoms": "Agnieszla"},  # une faute dans chacun
+    {"nom": "ZIELINSKA", "prenoms": "Maria"},  # nom d'usage, second prénom
 ]
 
 
