@@ -63,27 +63,39 @@ def _identifiants(prefixe: str, n: int) -> pl.Expr:
 
 
 def generer(
-    nb_enfants: int, *, graine: int = 0, date_reference: date, taux: Taux | None = None
+    nb_enfants: int,
+    *,
+    graine: int = 0,
+    date_reference: date,
+    taux: Taux | None = None,
+    saisie: int = 0,
+    date_population: date | None = None,
 ) -> JeuSynthetique:
     """Un jeu de ``nb_enfants`` enfants sur la liste CAF, avec les registres scolaires et la vérité.
 
     Les registres contiennent les enfants scolarisés ou en instruction déclarée, plus
     ``taux.hors_caf`` d'élèves absents de la liste CAF ; ``taux.absents`` des enfants soumis ne
-    sont sur aucune liste.
+    sont sur aucune liste. ``saisie`` > 0 et ``date_population`` : la population tirée à
+    ``date_population`` (la même pour une même graine), vue à ``date_reference`` avec d'autres
+    écritures et d'autres erreurs de saisie (une campagne suivante de la même commune).
     """
     if nb_enfants < 1:
         raise ValueError("Le nombre d'enfants doit être au moins 1.")
     taux = taux or Taux()
+    population = date_population or date_reference
     rng = np.random.default_rng(graine)
-    caf = situation(tirer_population(rng, nb_enfants, date_reference, 0, 0, taux), date_reference, taux, rng)
+    caf = situation(tirer_population(rng, nb_enfants, population, 0, 0, taux), date_reference, taux, rng)
     nb_eleves_caf = int(caf.select((pl.col("ecole") | pl.col("declare")).sum()).item())
     nb_hors_caf = round(nb_eleves_caf * taux.hors_caf / (1 - taux.hors_caf))
     premier_foyer = int(caf["foyer"].max()) + 1  # type: ignore[arg-type]
-    autres = _hors_caf(rng, nb_hors_caf, date_reference, premier_foyer, nb_enfants, taux)
+    autres = _hors_caf(rng, nb_hors_caf, population, premier_foyer, nb_enfants, taux)
     tous = pl.concat(
         [caf.with_columns(pl.lit(True).alias("sur_caf")), autres.with_columns(pl.lit(False).alias("sur_caf"))]
     )
-    tous = ecarter(rendre(tous, rng), date_reference, taux, rng, graine)
+    if saisie:
+        # Même population, autres écritures et autres erreurs : une autre campagne de la même commune.
+        rng = np.random.default_rng([graine, saisie])
+    tous = ecarter(rendre(tous, rng), date_reference, taux, rng, graine + 1_000_003 * saisie)
     return _assembler(tous, date_reference, rng)
 
 

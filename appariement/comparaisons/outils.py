@@ -170,6 +170,20 @@ def _peut_etre_une_faute(a: pl.Expr, b: pl.Expr, lettres_min: int) -> pl.Expr:
     )
 
 
+def _au_plus(couples: pl.DataFrame, a_mesurer: pl.Series, fautes: int) -> tuple[pl.Series, pl.Series]:
+    """Les lignes de ``a_mesurer`` et, pour chacune, si ``a`` et ``b`` diffèrent de ``fautes`` fautes au
+    plus (distance OSA : lettres ajoutées, ôtées, changées, voisines échangées)."""
+    lignes = a_mesurer.arg_true()
+    distances = process.cpdist(
+        couples["a"].gather(lignes).to_list(),
+        couples["b"].gather(lignes).to_list(),
+        scorer=OSA.distance,
+        score_cutoff=fautes,
+        workers=-1,
+    )
+    return lignes, pl.Series(distances <= fautes, dtype=pl.Boolean)
+
+
 def une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
     """Vrai si ``a`` et ``b`` (``lettres_min`` lettres au moins) sont égaux ou ne diffèrent que d'une
     lettre ajoutée, ôtée, changée, ou de deux lettres voisines échangées."""
@@ -178,15 +192,7 @@ def une_faute(couples: pl.DataFrame, lettres_min: int = 2) -> pl.Series:
         ((a == b) & (a.str.len_chars() >= lettres_min)).alias("egaux"),
         _peut_etre_une_faute(a, b, lettres_min).alias("a_mesurer"),
     )
-    lignes = masques["a_mesurer"].arg_true()
-    distances = process.cpdist(
-        couples["a"].gather(lignes).to_list(),
-        couples["b"].gather(lignes).to_list(),
-        scorer=OSA.distance,
-        score_cutoff=1,
-        workers=-1,
-    )
-    return masques["egaux"].scatter(lignes, pl.Series(distances <= 1, dtype=pl.Boolean))
+    return masques["egaux"].scatter(*_au_plus(couples, masques["a_mesurer"], 1))
 
 
 def deux_fautes(couples: pl.DataFrame, lettres_min: int = 5) -> pl.Series:
@@ -198,12 +204,4 @@ def deux_fautes(couples: pl.DataFrame, lettres_min: int = 5) -> pl.Series:
     a_mesurer = couples.select(
         (pl.min_horizontal(longueur_a, longueur_b) >= lettres_min) & ((longueur_a - longueur_b).abs() <= 2)
     ).to_series()
-    lignes = a_mesurer.arg_true()
-    distances = process.cpdist(
-        couples["a"].gather(lignes).to_list(),
-        couples["b"].gather(lignes).to_list(),
-        scorer=OSA.distance,
-        score_cutoff=2,
-        workers=-1,
-    )
-    return a_mesurer.scatter(lignes, pl.Series(distances <= 2, dtype=pl.Boolean))
+    return a_mesurer.scatter(*_au_plus(couples, a_mesurer, 2))

@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from appariement import Reglages, Retour, apparier, comparer_lots_de_fiches
 from appariement.apprentissage import CONFIRME, DEMENTI, avis_par_motif
 from bench.appariement.jeux import jeu_febrl4
 from bench.appariement.mesures import Qualite, evaluer
+from fictif import generer
 
 
 @dataclass(frozen=True)
@@ -76,29 +76,9 @@ def campagnes_independant(taille: int, graine: int, jour: date) -> DeuxCampagnes
 
 
 def _synthetique(taille: int, graine: int, jour_population: date, jour: date, saisie: int) -> Campagne:
-    """``fictif.generer`` dont le tirage se sépare après la population : ``saisie`` > 0 donne la même
-    population, d'autres écritures et d'autres erreurs (``saisie`` = 0 : le jeu de ``generer``)."""
-    # Les étapes de fictif.generer, reprises pour changer de tirage entre population et saisie.
-    from fictif.ecarts import ecarter
-    from fictif.ecritures import rendre
-    from fictif.foyers import situation, tirer_population
-    from fictif.jeu import _assembler, _hors_caf
-    from fictif.taux import Taux
-
-    taux = Taux()
-    rng = np.random.default_rng(graine)
-    caf = situation(tirer_population(rng, taille, jour_population, 0, 0, taux), jour, taux, rng)
-    nb_eleves_caf = int(caf.select((pl.col("ecole") | pl.col("declare")).sum()).item())
-    nb_hors_caf = round(nb_eleves_caf * taux.hors_caf / (1 - taux.hors_caf))
-    premier_foyer = int(caf["foyer"].max()) + 1  # type: ignore[arg-type]
-    autres = _hors_caf(rng, nb_hors_caf, jour_population, premier_foyer, taille, taux)
-    tous = pl.concat(
-        [caf.with_columns(pl.lit(True).alias("sur_caf")), autres.with_columns(pl.lit(False).alias("sur_caf"))]
-    )
-    if saisie:
-        rng = np.random.default_rng([graine, saisie])
-    tous = ecarter(rendre(tous, rng), jour, taux, rng, graine + 1_000_003 * saisie)
-    jeu = _assembler(tous, jour, rng)
+    """``fictif.generer`` : ``saisie`` > 0 donne la même population, d'autres écritures et d'autres
+    erreurs (``saisie`` = 0 : le jeu habituel)."""
+    jeu = generer(taille, graine=graine, date_reference=jour, saisie=saisie, date_population=jour_population)
     return Campagne(jeu.familles, jeu.inscrits, jeu.verite, jour)
 
 
