@@ -192,12 +192,22 @@ PREMIERE_CAMPAGNE = 60
 
 def _second_prenom_a_l_ecole(debut: int, nombre: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """La CAF ne donne que le premier prénom, l'école que le prénom usuel : le moteur y voit un prénom
-    sans rapport (le portrait d'une sœur) et envoie en revue, alors que c'est chaque fois la même enfant."""
+    sans rapport, et envoie en revue, alors que c'est chaque fois la même enfant.
+
+    Une commune comme les autres : chaque enfant vit avec un frère, sur les deux listes ; l'école a
+    aussi des élèves que la liste CAF ne connaît pas. La fiche pourrait donc être celle d'une sœur
+    inscrite sans être sur la liste CAF (``appariement.fratrie``) : seule une personne peut trancher."""
     caf, ecole = [], []
     for k in range(debut, debut + nombre):
         naissance = date(2016, 1, 1) + timedelta(days=3 * k)
-        caf.append(enfant(f"F{k}", NOMS[k], "INES", naissance, "F", **ADRESSE))
+        chez_elle = {**ADRESSE, "adresse": f"{k + 1} rue des Acacias"}
+        caf.append(enfant(f"F{k}", NOMS[k], "INES", naissance, "F", **chez_elle))
         ecole.append(enfant(f"onde-{k}", NOMS[k], "CLAIRE", naissance, "F", uai="0599999Z"))
+        aine = naissance - timedelta(days=1100)
+        caf.append(enfant(f"G{k}", NOMS[k], "HUGO", aine, "M", **chez_elle))
+        ecole.append(enfant(f"onde-g{k}", NOMS[k], "HUGO", aine, "M", uai="0599999Z"))
+    for k in range(debut, debut + nombre // 4):
+        ecole.append(enfant(f"onde-x{k}", NOMS[-1 - k], "NOAH", date(2014, 3, 1), "M", uai="0599999Z"))
     return familles(*caf), inscrits(*ecole)
 
 
@@ -237,11 +247,12 @@ def test_la_campagne_suivante_de_la_commune_apprend_des_decisions_de_ses_agents(
     nouveaux = _second_prenom_a_l_ecole(PREMIERE_CAMPAGNE, 20)
     id_suivante, suivante = _campagne(monde, A, nouveaux)
     assert suivante["retours_de_revue"] == PREMIERE_CAMPAGNE
-    assert (suivante["apparies"], suivante["a_verifier"], suivante["cas_crees"]) == (20, 0, 0)
+    # Les 20 enfants et leurs 20 frères.
+    assert (suivante["apparies"], suivante["a_verifier"], suivante["cas_crees"]) == (40, 0, 0)
 
     # 3. Les mêmes listes dans une autre commune, qui n'a rien tranché : tout part en revue.
     id_ailleurs, ailleurs = _campagne(monde, B, nouveaux)
-    assert (ailleurs["retours_de_revue"], ailleurs["apparies"], ailleurs["a_verifier"]) == (0, 0, 20)
+    assert (ailleurs["retours_de_revue"], ailleurs["apparies"], ailleurs["a_verifier"]) == (0, 20, 20)
 
     # La page des résultats le dit en une phrase ; pas dans l'autre commune.
     with TestClient(creer_application(monde.bdd), follow_redirects=False) as navigateur:
