@@ -63,18 +63,21 @@ PAIRES_MAX = 50_000
 """Paires de foyers comparées pour estimer ``u_fratrie`` (un échantillon suffit)."""
 
 
-def paires_du_foyer(familles: pl.DataFrame) -> pl.DataFrame:
+def paires_du_foyer(familles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Toutes les paires ordonnées (``fi``, ``ii``) de deux enfants distincts de la liste à la même adresse
-    (adresse et code postal normalisés), foyers de plus de ``TAILLE_MAX_FOYER`` enfants exclus."""
+    (adresse et code postal normalisés), foyers de plus de ``TAILLE_MAX_FOYER`` enfants exclus ; et le
+    nombre d'enfants dont on voit ainsi le foyer (une adresse, pas une grande résidence sans numéro).
+    Sans adresse, on ne sait rien des frères et sœurs d'un enfant : il ne compte pas."""
     lieux = familles.select(
         "idx", pl.col("adresse").to_physical().alias("a"), pl.col("code_postal").to_physical().alias("cp")
     ).drop_nulls()
-    lieux = lieux.filter(pl.len().over("a", "cp").is_between(2, TAILLE_MAX_FOYER))
-    return (
+    lieux = lieux.filter(pl.len().over("a", "cp") <= TAILLE_MAX_FOYER)
+    paires = (
         lieux.join(lieux, on=["a", "cp"], suffix="_i")
         .filter(pl.col("idx") != pl.col("idx_i"))
         .select(pl.col("idx").alias("fi"), pl.col("idx_i").alias("ii"))
     )
+    return paires, lieux.height
 
 
 def _niveaux(familles: pl.DataFrame, paires: pl.DataFrame) -> pl.DataFrame:
@@ -107,9 +110,11 @@ def _u_fratrie(familles: pl.DataFrame, paires: pl.DataFrame, graine: int) -> dic
     return resultat
 
 
-def taux_fratrie(nb_familles: int, nb_paires_foyer: int, nb_inscrits: int, nb_fiches_liees: int) -> float:
-    """Nombre attendu, par enfant, de frères et sœurs inscrits sans être sur la liste CAF/MSA."""
-    fratrie = (nb_paires_foyer + ENFANTS_A_PRIORI * FRATRIE_PAR_ENFANT) / (nb_familles + ENFANTS_A_PRIORI)
+def taux_fratrie(nb_observes: int, nb_paires_foyer: int, nb_inscrits: int, nb_fiches_liees: int) -> float:
+    """Nombre attendu, par enfant, de frères et sœurs inscrits sans être sur la liste CAF/MSA.
+
+    ``nb_observes`` : enfants de la liste dont on voit le foyer (``paires_du_foyer``)."""
+    fratrie = (nb_paires_foyer + ENFANTS_A_PRIORI * FRATRIE_PAR_ENFANT) / (nb_observes + ENFANTS_A_PRIORI)
     inexpliquees = (max(nb_inscrits - nb_fiches_liees, 0) + ENFANTS_A_PRIORI * PART_FICHES_INEXPLIQUEES) / (
         nb_inscrits + ENFANTS_A_PRIORI
     )
@@ -121,9 +126,9 @@ def score_fratrie(
 ) -> pl.Expr:
     """Expression du score « même enfant » contre « un enfant de son foyer », en bits, lue sur les
     niveaux d'accord d'une paire (colonnes ``prenom``, ``date_naissance``, ``sexe``)."""
-    paires = paires_du_foyer(familles)
+    paires, observes = paires_du_foyer(familles)
     u = _u_fratrie(familles, paires, reglages.graine)
-    taux = taux_fratrie(familles.height, paires.height, nb_inscrits, nb_fiches_liees)
+    taux = taux_fratrie(observes, paires.height, nb_inscrits, nb_fiches_liees)
     a_priori = math.log2(reglages.part_inscrits / taux)
     termes = []
     for champ in CHAMPS_FRATRIE:

@@ -6,6 +6,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+import polars as pl
+
 from appariement import apparier
 from appariement.fratrie import paires_du_foyer, taux_fratrie
 from appariement.normalisation import Contexte, preparer
@@ -78,8 +80,16 @@ def test_la_ou_les_foyers_ont_des_jumeaux_une_personne_regarde() -> None:
 def test_les_foyers_et_leur_taux_viennent_de_la_liste() -> None:
     liste, _ = _listes(avec_foyers=True)
     preparee = preparer(familles(*liste), inscrits=False, contexte=Contexte())
-    # 300 foyers de deux enfants : 600 paires ordonnées, aucune entre deux enfants de portes différentes.
-    assert paires_du_foyer(preparee).height == 600
+    # 300 foyers de deux enfants : 600 paires ordonnées, aucune entre deux enfants de portes différentes ;
+    # les 1 200 enfants ont une adresse.
+    paires, observes = paires_du_foyer(preparee)
+    assert (paires.height, observes) == (600, 1200)
+    # Sans adresse, on ne sait rien des foyers : le taux reste celui d'une commune ordinaire, il ne
+    # tombe pas à zéro (une liste sans adresses ne doit pas ôter la protection des jumeaux).
+    nue = familles(*liste).with_columns(pl.lit(None, dtype=pl.String).alias("adresse"))
+    paires_nues, observes_nus = paires_du_foyer(preparer(nue, inscrits=False, contexte=Contexte()))
+    assert (paires_nues.height, observes_nus) == (0, 0)
+    assert taux_fratrie(0, 0, 1000, 950) > taux_fratrie(1200, 0, 1000, 950) > 0
     # Plus de foyers, ou plus de fiches que la liste n'explique : plus de frères et sœurs possibles.
     assert taux_fratrie(1000, 600, 1000, 950) > taux_fratrie(1000, 0, 1000, 950)
     assert taux_fratrie(1000, 600, 1000, 800) > taux_fratrie(1000, 600, 1000, 990)
