@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from service.api.application import creer_application
 from service.parametres import parametres
-from tests.service.fabriques import Monde, construire_monde
+from tests.service.fabriques import MOT_DE_PASSE, Monde, construire_monde
 from tests.service.serveur_reel import serveur_reel
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -120,6 +120,37 @@ def capturer(page: Page, nom: str) -> None:
         page.set_viewport_size({"width": largeur, "height": hauteur})
         page.screenshot(path=str(CAPTURES / f"{nom}-{largeur}.png"), full_page=True, animations="disabled")
     page.set_viewport_size({"width": 1280, "height": hauteur})
+
+
+def tabuler_jusqu_a(page: Page, selecteur: str, essais: int = 80) -> None:
+    """Tab jusqu'à l'élément voulu, comme une personne au clavier ; échoue s'il n'est jamais atteint."""
+    cible = page.locator(selecteur)
+    for _ in range(essais):
+        page.keyboard.press("Tab")
+        if cible.evaluate_all("(elements) => elements.includes(document.activeElement)"):
+            return
+    pytest.fail(f"{selecteur} n'est pas atteint au clavier en {essais} tabulations")
+
+
+def secret_affiche(page: Page) -> str:
+    """Le secret TOTP affiché en clair sous le code QR de l'activation."""
+    return page.locator("#secret-totp").inner_text().replace(" ", "")
+
+
+def enroler_au_clavier(page: Page, identifiant: str) -> None:
+    """Sur la page de connexion, au clavier seul : identifiant et mot de passe, puis, sur la page
+    d'activation de la double authentification, le mot de passe et le code du secret affiché."""
+    tabuler_jusqu_a(page, "#champ-identifiant")
+    page.keyboard.type(identifiant)
+    page.keyboard.press("Tab")
+    page.keyboard.type(MOT_DE_PASSE)
+    page.keyboard.press("Enter")
+    secret = secret_affiche(page)
+    tabuler_jusqu_a(page, "#champ-mot_de_passe")
+    page.keyboard.type(MOT_DE_PASSE)
+    page.keyboard.press("Tab")
+    page.keyboard.type(code(secret))
+    page.keyboard.press("Enter")
 
 
 def code(secret: str, decalage: int = 0) -> str:

@@ -15,8 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.service.fabriques import MOT_DE_PASSE, A, convention_toml, identite
-from tests.web.navigateur import ServiceWeb, capturer, code, service_web, verifier_page
-from tests.web.test_navigateur import _tabuler_jusqu_a
+from tests.web.navigateur import ServiceWeb, capturer, code, service_web, tabuler_jusqu_a, verifier_page
 
 
 @pytest.fixture(scope="module")
@@ -145,15 +144,15 @@ def test_l_administrateur_cree_un_compte_que_le_dpo_approuve_et_gere_le_referent
 def test_l_administrateur_desactive_un_compte_au_clavier_seul(service: ServiceWeb) -> None:
     with service.page() as page:
         _se_connecter(service, page, "admin.test")
-        _tabuler_jusqu_a(page, "nav a[href='/admin/utilisateurs']")
+        tabuler_jusqu_a(page, "nav a[href='/admin/utilisateurs']")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Comptes")
-        _tabuler_jusqu_a(page, "a[href='/admin/utilisateurs/agent.b/desactivation']", essais=80)
+        tabuler_jusqu_a(page, "a[href='/admin/utilisateurs/agent.b/desactivation']", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Désactiver le compte agent.b")
         verifier_page(service, page)
         capturer(page, "admin-desactivation")
-        _tabuler_jusqu_a(page, "main button[type=submit]")
+        tabuler_jusqu_a(page, "main button[type=submit]")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("Le compte est désactivé")
         expect(page.locator("#tableau-comptes tr", has_text="agent.b")).to_contain_text("Désactivé")

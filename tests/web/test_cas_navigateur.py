@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.service.fabriques import A, B, identite
-from tests.web.navigateur import ServiceWeb, capturer, service_web, verifier_page
-from tests.web.test_navigateur import _se_connecter_une_premiere_fois, _tabuler_jusqu_a
+from tests.web.navigateur import ServiceWeb, capturer, service_web, tabuler_jusqu_a, verifier_page
+from tests.web.test_navigateur import _se_connecter_une_premiere_fois
 
 NOMS = ("MARTINVERT", "DUPONTFICTIF", "ROSEFICTIF", "LEBLANCFICTIF", "FAUXNOM", "IMAGINAIRE")
 PRENOMS = ("LOU", "ALIX", "NOA", "SACHA", "EDEN", "CAMILLE")
@@ -126,17 +126,17 @@ def test_la_meme_chose_au_clavier_seul(service: ServiceWeb) -> None:
         _se_connecter_une_premiere_fois(service, page, "agent.b")
         page.goto(service.url("/cas"))
         # Filtrer : le tag « À classer ou à transmettre ».
-        _tabuler_jusqu_a(page, "a.fr-tag[href='/cas?statut=a_classer_ou_transmettre']", essais=80)
+        tabuler_jusqu_a(page, "a.fr-tag[href='/cas?statut=a_classer_ou_transmettre']", essais=80)
         page.keyboard.press("Enter")
         expect(page).to_have_url(service.url("/cas?statut=a_classer_ou_transmettre"))
         # Trier par commune.
-        _tabuler_jusqu_a(page, "a.fr-btn--sort[href*='tri=commune']", essais=80)
+        tabuler_jusqu_a(page, "a.fr-btn--sort[href*='tri=commune']", essais=80)
         page.keyboard.press("Enter")
         expect(page.locator("th[aria-sort]")).to_contain_text("Commune")
         # Choisir un motif : premier bouton radio du groupe, espace, puis le bouton.
-        _tabuler_jusqu_a(page, "#motif-verification", essais=80)
+        tabuler_jusqu_a(page, "#motif-verification", essais=80)
         page.keyboard.press("Space")
-        _tabuler_jusqu_a(page, "form[action='/cas'] button[type=submit]", essais=10)
+        tabuler_jusqu_a(page, "form[action='/cas'] button[type=submit]", essais=10)
         page.keyboard.press("Enter")
         expect(page.get_by_role("columnheader", name="Nom", exact=True)).to_be_visible()
         expect(page.locator("th[aria-sort]")).to_contain_text("Commune")
@@ -144,14 +144,14 @@ def test_la_meme_chose_au_clavier_seul(service: ServiceWeb) -> None:
         cases = page.locator("#tableau-cas tbody input[type=checkbox]")
         for rang in (0, 1):
             valeur = cases.nth(rang).get_attribute("value")
-            _tabuler_jusqu_a(page, f"#choisir-{valeur}", essais=80)
+            tabuler_jusqu_a(page, f"#choisir-{valeur}", essais=80)
             page.keyboard.press("Space")
             expect(cases.nth(rang)).to_be_checked()
         page.keyboard.press("Shift+Tab")
-        _tabuler_jusqu_a(page, "#formulaire-transmission button[type=submit]", essais=80)
+        tabuler_jusqu_a(page, "#formulaire-transmission button[type=submit]", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer la transmission à la DASEN")
-        _tabuler_jusqu_a(page, "form[action='/cas/transmettre/confirmer'] button[type=submit]", essais=80)
+        tabuler_jusqu_a(page, "form[action='/cas/transmettre/confirmer'] button[type=submit]", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("2 cas transmis à la DASEN")
 

@@ -14,7 +14,15 @@ from playwright.sync_api import Page, expect
 
 import audit
 from tests.service.fabriques import MOT_DE_PASSE, A, B, identite
-from tests.web.navigateur import CAPTURES, ServiceWeb, capturer, code, service_web, verifier_page
+from tests.web.navigateur import (
+    CAPTURES,
+    ServiceWeb,
+    capturer,
+    code,
+    service_web,
+    tabuler_jusqu_a,
+    verifier_page,
+)
 
 
 @pytest.fixture(scope="module")
@@ -140,49 +148,40 @@ def test_le_dpo_a_la_souris_repond_a_un_droit_d_acces(service: ServiceWeb, cooki
         page.screenshot(path=str(CAPTURES / "droit-acces-impression.png"), full_page=True)
 
 
-def _tabuler_jusqu_a(page: Page, selecteur: str, essais: int = 80) -> None:
-    """Tab jusqu'à l'élément voulu, comme une personne au clavier ; échoue s'il n'est jamais atteint."""
-    for _ in range(essais):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selecteur):
-            return
-    pytest.fail(f"{selecteur} n'est pas atteint au clavier en {essais} tabulations")
-
-
 def test_le_parcours_du_dpo_au_clavier_seul(service: ServiceWeb, cookies_dpo: list[Any]) -> None:
     with service.page() as page:
         _reprendre_la_session(page, cookies_dpo)
         page.goto(service.url("/"))
-        _tabuler_jusqu_a(page, "main a[href='/audit']")
+        tabuler_jusqu_a(page, "main a[href='/audit']")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Journal d'audit")
 
-        _tabuler_jusqu_a(page, "#champ-action")
+        tabuler_jusqu_a(page, "#champ-action")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Tab")
         page.keyboard.type("dpo.test")
-        _tabuler_jusqu_a(page, "form[action='/audit'] button[type=submit]")
+        tabuler_jusqu_a(page, "form[action='/audit'] button[type=submit]")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("répond")
 
-        _tabuler_jusqu_a(page, "form[action='/audit/verifier'] button")
+        tabuler_jusqu_a(page, "form[action='/audit/verifier'] button")
         page.keyboard.press("Enter")
         expect(page.locator("#verdict")).to_contain_text("Journal intact")
 
         page.goto(service.url("/droit-acces"))
-        _tabuler_jusqu_a(page, "#champ-nom")
+        tabuler_jusqu_a(page, "#champ-nom")
         page.keyboard.type("LEFEBVRE")
         page.keyboard.press("Tab")
         page.keyboard.type("Anouk Maëlle")
         # Un groupe de boutons radio se choisit aux flèches, une fois le bouton coché atteint.
-        _tabuler_jusqu_a(page, "#motif-demande_famille")
+        tabuler_jusqu_a(page, "#motif-demande_famille")
         page.keyboard.press("ArrowDown")
         assert page.evaluate("document.activeElement.id") == "motif-controle_dpo"
-        _tabuler_jusqu_a(page, "form[action='/droit-acces'] button[type=submit]")
+        tabuler_jusqu_a(page, "form[action='/droit-acces'] button[type=submit]")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Réponse au droit d'accès")
         expect(page.locator("article.cellule-lettre")).to_contain_text("Anouk Maëlle LEFEBVRE")
-        _tabuler_jusqu_a(page, "form[action='/droit-acces/reponse.pdf'] button")
+        tabuler_jusqu_a(page, "form[action='/droit-acces/reponse.pdf'] button")
         with page.expect_download() as telechargement:
             page.keyboard.press("Enter")
         assert telechargement.value.path().read_bytes().startswith(b"%PDF-")

@@ -13,8 +13,16 @@ from playwright.sync_api import Page, expect
 
 from tests.indicateurs.test_service import semer_suite
 from tests.service.fabriques import MOT_DE_PASSE
-from tests.web.navigateur import ServiceWeb, capturer, code, service_web, verifier_page
-from tests.web.test_navigateur import _secret_affiche, _tabuler_jusqu_a
+from tests.web.navigateur import (
+    ServiceWeb,
+    capturer,
+    code,
+    enroler_au_clavier,
+    secret_affiche,
+    service_web,
+    tabuler_jusqu_a,
+    verifier_page,
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +39,7 @@ def _connecter(service: ServiceWeb, page: Page, identifiant: str, chemin: str) -
     page.get_by_label("Identifiant", exact=True).fill(identifiant)
     page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
     page.get_by_role("button", name="Se connecter").click()
-    secret = _secret_affiche(page)
+    secret = secret_affiche(page)
     page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
     page.get_by_label("Code à usage unique").fill(code(secret))
     page.get_by_role("button", name="Activer et se connecter").click()
@@ -76,21 +84,11 @@ def test_un_agent_choisit_un_mois_a_la_souris_et_telecharge_le_tableur(service: 
 def test_le_pilotage_au_clavier_seul_choisit_mois_et_commune(service: ServiceWeb) -> None:
     with service.page() as page:
         page.goto(service.url("/indicateurs"))
-        _tabuler_jusqu_a(page, "#champ-identifiant")
-        page.keyboard.type("pilote.test")
-        page.keyboard.press("Tab")
-        page.keyboard.type(MOT_DE_PASSE)
-        page.keyboard.press("Enter")
-        secret = _secret_affiche(page)
-        _tabuler_jusqu_a(page, "#champ-mot_de_passe")
-        page.keyboard.type(MOT_DE_PASSE)
-        page.keyboard.press("Tab")
-        page.keyboard.type(code(secret))
-        page.keyboard.press("Enter")
+        enroler_au_clavier(page, "pilote.test")
         # La connexion ramène à la page demandée.
         expect(page.get_by_role("heading", level=1)).to_contain_text("Indicateurs")
 
-        _tabuler_jusqu_a(page, "#champ-mois")
+        tabuler_jusqu_a(page, "#champ-mois")
         page.keyboard.type("oct")
         expect(page.locator("#champ-mois")).to_have_value("2026-10")
         page.keyboard.press("Tab")
@@ -104,8 +102,8 @@ def test_le_pilotage_au_clavier_seul_choisit_mois_et_commune(service: ServiceWeb
         capturer(page, "indicateurs-pilote")
 
         # Le graphique, plus large qu'un téléphone, défile au clavier ; puis le téléchargement.
-        _tabuler_jusqu_a(page, ".cellule-defilement")
-        _tabuler_jusqu_a(page, "a[href$='format=ods']")
+        tabuler_jusqu_a(page, ".cellule-defilement")
+        tabuler_jusqu_a(page, "a[href$='format=ods']")
         with page.expect_download() as telechargement:
             page.keyboard.press("Enter")
         assert telechargement.value.suggested_filename == "indicateurs-2026-10-62001.ods"

@@ -14,7 +14,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.service.fabriques import MOT_DE_PASSE, A, identite
-from tests.web.navigateur import ServiceWeb, capturer, code, service_web, verifier_page
+from tests.web.navigateur import (
+    ServiceWeb,
+    capturer,
+    code,
+    enroler_au_clavier,
+    secret_affiche,
+    service_web,
+    tabuler_jusqu_a,
+    verifier_page,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +43,12 @@ def _se_connecter_une_premiere_fois(service: ServiceWeb, page: Page, identifiant
     page.get_by_label("Identifiant", exact=True).fill(identifiant)
     page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
     page.get_by_role("button", name="Se connecter").click()
-    secret = _secret_affiche(page)
+    secret = secret_affiche(page)
     page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
     page.get_by_label("Code à usage unique").fill(code(secret))
     page.get_by_role("button", name="Activer et se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     return secret
-
-
-def _secret_affiche(page: Page) -> str:
-    return page.locator("#secret-totp").inner_text().replace(" ", "")
 
 
 def test_premiere_connexion_d_un_agent_a_la_souris_enrolement_tableau_de_bord_compte_deconnexion(
@@ -63,7 +68,7 @@ def test_premiere_connexion_d_un_agent_a_la_souris_enrolement_tableau_de_bord_co
         expect(page.get_by_role("heading", level=1)).to_have_text("Activer la double authentification")
         verifier_page(service, page)
         capturer(page, "enrolement")
-        secret = _secret_affiche(page)
+        secret = secret_affiche(page)
         assert secret == service.monde.secrets["agent.a"]
         page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
         page.get_by_label("Code à usage unique").fill(code(secret))
@@ -94,7 +99,7 @@ def test_premiere_connexion_d_un_agent_a_la_souris_enrolement_tableau_de_bord_co
         expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle clé de double authentification")
         verifier_page(service, page)
         capturer(page, "compte-nouvelle-cle")
-        nouveau = _secret_affiche(page)
+        nouveau = secret_affiche(page)
         page.get_by_label("Premier code de la nouvelle clé").fill(code(nouveau))
         page.get_by_role("button", name="Confirmer la nouvelle clé").click()
         expect(page.get_by_role("status")).to_contain_text("Votre double authentification est renouvelée")
@@ -106,40 +111,19 @@ def test_premiere_connexion_d_un_agent_a_la_souris_enrolement_tableau_de_bord_co
         expect(page).to_have_url(service.url("/connexion"))
 
 
-def _tabuler_jusqu_a(page: Page, selecteur: str, essais: int = 40) -> None:
-    """Tab jusqu'à l'élément voulu, comme une personne au clavier ; échoue s'il n'est jamais atteint."""
-    cible = page.locator(selecteur)
-    for _ in range(essais):
-        page.keyboard.press("Tab")
-        if cible.evaluate("e => e === document.activeElement"):
-            return
-    pytest.fail(f"{selecteur} n'est pas atteint au clavier en {essais} tabulations")
-
-
 def test_premiere_connexion_au_clavier_seul(service: ServiceWeb) -> None:
     with service.page() as page:
         page.goto(service.url("/"))
         # Le lien d'évitement est le premier élément atteint.
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "Contenu"
-        _tabuler_jusqu_a(page, "#champ-identifiant")
-        page.keyboard.type("agent.b")
-        page.keyboard.press("Tab")
-        page.keyboard.type(MOT_DE_PASSE)
-        page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Activer la double authentification")
-        secret = _secret_affiche(page)
-        _tabuler_jusqu_a(page, "#champ-mot_de_passe")
-        page.keyboard.type(MOT_DE_PASSE)
-        page.keyboard.press("Tab")
-        page.keyboard.type(code(secret))
-        page.keyboard.press("Enter")
+        enroler_au_clavier(page, "agent.b")
         expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
 
-        _tabuler_jusqu_a(page, "#personne-connectee")
+        tabuler_jusqu_a(page, "#personne-connectee")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
-        _tabuler_jusqu_a(page, ".fr-header__tools-links button[type=submit]")
+        tabuler_jusqu_a(page, ".fr-header__tools-links button[type=submit]")
         page.keyboard.press("Enter")
         expect(page).to_have_url(service.url("/connexion?deconnecte=1"))
 
@@ -174,7 +158,7 @@ def test_sans_javascript_la_connexion_marche_aussi(service: ServiceWeb, tmp_path
         page.get_by_label("Identifiant", exact=True).fill("referent.59")
         page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
         page.get_by_role("button", name="Se connecter").click()
-        secret = _secret_affiche(page)
+        secret = secret_affiche(page)
         page.get_by_label("Mot de passe", exact=True).fill(MOT_DE_PASSE)
         page.get_by_label("Code à usage unique").fill(code(secret))
         page.get_by_role("button", name="Activer et se connecter").click()

@@ -20,8 +20,8 @@ from service.modeles import Cas as LigneCas
 from service.registre.registre import Signalement, enregistrer_signalements
 from tests.service.fabriques import A, B, Monde, identite
 from tests.service.test_explication_api import _frere_et_soeur
-from tests.web.navigateur import ServiceWeb, capturer, service_web, verifier_page
-from tests.web.test_navigateur import _se_connecter_une_premiere_fois, _tabuler_jusqu_a
+from tests.web.navigateur import ServiceWeb, capturer, service_web, tabuler_jusqu_a, verifier_page
+from tests.web.test_navigateur import _se_connecter_une_premiere_fois
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,14 @@ def test_un_cas_a_verifier_decide_puis_un_cas_transmis_a_la_souris(service: Serv
 
 def _choisir_le_motif_au_clavier(page: Page, motif: str) -> None:
     # Un groupe de boutons radio est un seul arrêt de tabulation ; les flèches choisissent dedans.
-    _tabuler_jusqu_a(page, "#motif-verification")
+    tabuler_jusqu_a(page, "#motif-verification")
     page.keyboard.press("Space")
     for _ in range(5):
         if page.locator(f"#motif-{motif}").is_checked():
             break
         page.keyboard.press("ArrowDown")
     expect(page.locator(f"#motif-{motif}")).to_be_checked()
-    _tabuler_jusqu_a(page, "main form button[type=submit]")
+    tabuler_jusqu_a(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("#identite")).to_be_visible()
 
@@ -125,16 +125,16 @@ def test_le_meme_parcours_au_clavier_seul(service: ServiceWeb, cas_b: Cas) -> No
         _se_connecter_une_premiere_fois(service, page, "agent.b")
         page.goto(service.url(f"/cas/{cas_b.a_verifier}"))
         _choisir_le_motif_au_clavier(page, "verification")
-        _tabuler_jusqu_a(page, "#choisir-1", essais=80)
+        tabuler_jusqu_a(page, "#choisir-1", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("l'enfant est inscrit")
 
         page.goto(service.url(f"/cas/{cas_b.a_transmettre}"))
         expect(page.locator("#identite")).to_be_visible()
-        _tabuler_jusqu_a(page, "#action-transmettre button[type=submit]", essais=80)
+        tabuler_jusqu_a(page, "#action-transmettre button[type=submit]", essais=80)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer : Transmettre à la DASEN")
-        _tabuler_jusqu_a(page, "#confirmer")
+        tabuler_jusqu_a(page, "#confirmer")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("Le cas est transmis à la DASEN.")
 

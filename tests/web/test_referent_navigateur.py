@@ -12,9 +12,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service.base.connexion import jour_local
-from tests.service.fabriques import MOT_DE_PASSE, A, identite
-from tests.web.navigateur import ServiceWeb, capturer, code, service_web, verifier_page
-from tests.web.test_navigateur import _secret_affiche, _tabuler_jusqu_a
+from tests.service.fabriques import A, identite
+from tests.web.navigateur import (
+    ServiceWeb,
+    capturer,
+    enroler_au_clavier,
+    service_web,
+    tabuler_jusqu_a,
+    verifier_page,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,18 +31,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceWeb]:
 
 def _connexion_au_clavier(service: ServiceWeb, page: Page, identifiant: str) -> None:
     page.goto(service.url("/connexion"))
-    _tabuler_jusqu_a(page, "#champ-identifiant")
-    page.keyboard.type(identifiant)
-    page.keyboard.press("Tab")
-    page.keyboard.type(MOT_DE_PASSE)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Activer la double authentification")
-    secret = _secret_affiche(page)
-    _tabuler_jusqu_a(page, "#champ-mot_de_passe")
-    page.keyboard.type(MOT_DE_PASSE)
-    page.keyboard.press("Tab")
-    page.keyboard.type(code(secret))
-    page.keyboard.press("Enter")
+    enroler_au_clavier(page, identifiant)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
 
 
@@ -49,22 +44,22 @@ def _effacer_et_taper(page: Page, texte: str) -> None:
 def test_le_referent_modifie_le_modele_de_lettre_au_clavier_seul(service: ServiceWeb) -> None:
     with service.page() as page:
         _connexion_au_clavier(service, page, "referent.62")
-        _tabuler_jusqu_a(page, "a.fr-nav__link[href='/modele-lettre']")
+        tabuler_jusqu_a(page, "a.fr-nav__link[href='/modele-lettre']")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Modèle de lettre de mise en demeure")
         verifier_page(service, page)
         capturer(page, "referent-modele-lettre")
         # Un champ inconnu est refusé, l'erreur dite à côté du champ et résumée en haut.
-        _tabuler_jusqu_a(page, "#champ-corps")
+        tabuler_jusqu_a(page, "#champ-corps")
         page.keyboard.press("Control+End")
         page.keyboard.type(" {numero_secu}")
-        _tabuler_jusqu_a(page, "button[type=submit]:has-text('Enregistrer le modèle')")
+        tabuler_jusqu_a(page, "button[type=submit]:has-text('Enregistrer le modèle')")
         page.keyboard.press("Enter")
         expect(page.locator("#resume-erreurs")).to_contain_text("Champ inconnu : {numero_secu}")
         expect(page.locator("#champ-corps")).to_have_attribute("aria-invalid", "true")
         verifier_page(service, page)
         capturer(page, "referent-modele-lettre-erreur")
-        _tabuler_jusqu_a(page, "#champ-signataire")
+        tabuler_jusqu_a(page, "#champ-signataire")
         _effacer_et_taper(
             page, "Pour le DASEN du Pas-de-Calais,\nCamille EXEMPLE, cheffe de la division des élèves"
         )
@@ -73,7 +68,7 @@ def test_le_referent_modifie_le_modele_de_lettre_au_clavier_seul(service: Servic
         page.keyboard.press("Control+End")
         for _ in " {numero_secu}":
             page.keyboard.press("Backspace")
-        _tabuler_jusqu_a(page, "button[type=submit]:has-text('Enregistrer le modèle')")
+        tabuler_jusqu_a(page, "button[type=submit]:has-text('Enregistrer le modèle')")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("Le modèle est enregistré")
         expect(page.locator("#champ-signataire")).to_have_value(
@@ -89,10 +84,10 @@ def _choisir_le_motif_procedure(page: Page) -> None:
     expect(page.locator("#motif-affiche, input[name=motif_consultation]").first).to_be_attached()
     if page.locator("#motif-affiche").is_visible():
         return
-    _tabuler_jusqu_a(page, "input[name=motif_consultation] >> nth=0")
+    tabuler_jusqu_a(page, "input[name=motif_consultation] >> nth=0")
     while page.evaluate("document.activeElement.value") != "procedure":
         page.keyboard.press("ArrowDown")
-    _tabuler_jusqu_a(page, "button[type=submit]:has-text('Afficher l')")
+    tabuler_jusqu_a(page, "button[type=submit]:has-text('Afficher l')")
     page.keyboard.press("Enter")
     expect(page.locator("#motif-affiche")).to_be_visible()
 
@@ -113,19 +108,19 @@ def _taper_une_date(page: Page, jour: date) -> None:
 def _etape(page: Page, action: str, *, jour: date | None = None, choix: str | None = None) -> None:
     """Remplit le formulaire d'une étape au clavier et l'envoie."""
     if jour is not None:
-        _tabuler_jusqu_a(page, f"#action-{action} input[type=date]")
+        tabuler_jusqu_a(page, f"#action-{action} input[type=date]")
         _taper_une_date(page, jour)
     if choix is not None:
-        _tabuler_jusqu_a(page, f"#action-{action} select")
+        tabuler_jusqu_a(page, f"#action-{action} select")
         while page.evaluate("document.activeElement.value") != choix:
             page.keyboard.press("ArrowDown")
-    _tabuler_jusqu_a(page, f"#action-{action} button[type=submit]")
+    tabuler_jusqu_a(page, f"#action-{action} button[type=submit]")
     page.keyboard.press("Enter")
 
 
 def _confirmer(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Confirmer")
-    _tabuler_jusqu_a(page, "#confirmer")
+    tabuler_jusqu_a(page, "#confirmer")
     page.keyboard.press("Enter")
 
 
@@ -142,12 +137,12 @@ def test_la_procedure_du_referent_au_clavier_seul(service: ServiceWeb) -> None:
     with service.page() as page:
         _connexion_au_clavier(service, page, "referent.59")
         # Du tableau de bord à la liste des cas transmis, puis à la fiche.
-        _tabuler_jusqu_a(page, "a[href='/cas?statut=transmis_dasen']")
+        tabuler_jusqu_a(page, "a[href='/cas?statut=transmis_dasen']")
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Cas")
         verifier_page(service, page)
         capturer(page, "referent-liste")
-        _tabuler_jusqu_a(page, f"a[href='/cas/{cas_id}']")
+        tabuler_jusqu_a(page, f"a[href='/cas/{cas_id}']")
         page.keyboard.press("Enter")
         _choisir_le_motif_procedure(page)
         verifier_page(service, page)
@@ -158,12 +153,12 @@ def test_la_procedure_du_referent_au_clavier_seul(service: ServiceWeb) -> None:
         _choisir_le_motif_procedure(page)
 
         # La lettre, générée puis téléchargée, avant l'envoi en recommandé.
-        _tabuler_jusqu_a(page, "button:has-text('Générer la lettre de mise en demeure')")
+        tabuler_jusqu_a(page, "button:has-text('Générer la lettre de mise en demeure')")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("La lettre est générée")
         _choisir_le_motif_procedure(page)
         lien = "a.fr-link--download[href*='/lettres/']"
-        _tabuler_jusqu_a(page, lien)
+        tabuler_jusqu_a(page, lien)
         with page.expect_download() as telechargement:
             page.keyboard.press("Enter")
         assert telechargement.value.suggested_filename.endswith(".odt")
@@ -180,14 +175,14 @@ def test_la_procedure_du_referent_au_clavier_seul(service: ServiceWeb) -> None:
         expect(page.locator("#echeance-cas")).to_contain_text(f"Échéance le {echeance:%d/%m/%Y}")
 
         # Attribution et commentaire.
-        _tabuler_jusqu_a(page, "#champ-attribue_a")
+        tabuler_jusqu_a(page, "#champ-attribue_a")
         page.keyboard.press("ArrowDown")
-        _tabuler_jusqu_a(page, "button:has-text('Enregistrer le référent')")
+        tabuler_jusqu_a(page, "button:has-text('Enregistrer le référent')")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text("Le référent chargé du cas est enregistré")
         _choisir_le_motif_procedure(page)
         expect(page.locator("#champ-attribue_a")).to_have_value(str(monde.acteur("referent.59").id))
-        _tabuler_jusqu_a(page, "#champ-commentaire")
+        tabuler_jusqu_a(page, "#champ-commentaire")
         page.keyboard.type("Mère jointe par téléphone : inscription promise au collège.")
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
