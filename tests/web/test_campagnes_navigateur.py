@@ -204,6 +204,9 @@ def _deposer_au_clavier(page: Page, chemin: Path, archive: Archive, rang: int) -
     page.keyboard.press("Tab")
     page.keyboard.type(archive.mot_de_passe)
     page.keyboard.press("Tab")
+    # Sous charge, la tabulation peut arriver après la touche suivante : attendre que le champ du
+    # fichier ait le focus avant de l'ouvrir (le passage complet de CI le 7 décembre avait échoué là).
+    expect(page.locator("#champ-archive")).to_be_focused()
     with page.expect_file_chooser() as choix:
         page.keyboard.press("Space")
     choix.value.set_files(chemin)
