@@ -115,6 +115,8 @@ def test_sans_javascript_sur_petit_ecran_la_page_marche(service: ServiceWeb) -> 
         expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs d'octobre 2026")
         page.get_by_label("Commune", exact=True).select_option("59002")
         page.get_by_role("button", name="Afficher").click()
+        # Sans JavaScript, le formulaire charge une nouvelle page : la lire une fois arrivée.
+        page.wait_for_url("**commune=59002**")
         assert _en_tetes(page) == ["Bourg-Imaginaire (59002)", "Total département 59"]
         expect(page.get_by_role("img", name="Évolution sur douze mois, jusqu'à octobre 2026")).to_be_visible()
 
